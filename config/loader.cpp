@@ -1,0 +1,228 @@
+#include "config/loader.h"
+
+#include <unistd.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+#include "config/table_reader.h"
+#include "config/values.h"
+
+namespace frontdesk {
+namespace {
+
+constexpr int64_t kMiB = 1024 * 1024;
+using std::chrono::milliseconds;
+using std::chrono::seconds;
+
+bool IsLoopback(const std::string& host) {
+  return host == "::1" || host.rfind("127.", 0) == 0;
+}
+
+void ReadServer(TableReader& r, ServerConfig& s) {
+  r.String("data_dir", &s.data_dir);
+  r.String("database", &s.database);
+  r.Listen("public_listen", &s.public_listen);
+  r.Listen("admin_listen", &s.admin_listen);
+  r.Bool("admin_allow_remote", &s.admin_allow_remote);
+  r.String("base_url", &s.base_url);
+  r.Int("public_threads", &s.public_threads, 2, 1024);
+  r.Int("admin_threads", &s.admin_threads, 1, 256);
+  r.ByteSize("max_body_bytes", &s.max_body_bytes, 1024, 1024 * kMiB);
+  r.ByteSize("max_header_bytes", &s.max_header_bytes, 1024, 1 * kMiB);
+  r.Duration("read_timeout", &s.read_timeout, seconds(1), seconds(3600));
+  r.Duration("write_timeout", &s.write_timeout, seconds(1), seconds(3600));
+  r.Duration("keep_alive_timeout", &s.keep_alive_timeout, seconds(0), seconds(300));
+  r.Int("keep_alive_max_requests", &s.keep_alive_max_requests, 1, 100000);
+  r.Duration("busy_timeout", &s.busy_timeout, milliseconds(0), milliseconds(600000));
+  r.Finish();
+
+  if (s.data_dir.empty()) r.Error("data_dir", "must not be empty");
+  if (s.database.empty()) r.Error("database", "must not be empty");
+  if (s.base_url.rfind("http://", 0) != 0 && s.base_url.rfind("https://", 0) != 0) {
+    r.Error("base_url", "must start with http:// or https://");
+  }
+  while (!s.base_url.empty() && s.base_url.back() == '/') s.base_url.pop_back();
+  if (s.public_listen.host == s.admin_listen.host && s.public_listen.port == s.admin_listen.port) {
+    r.Error("admin_listen", "must differ from public_listen");
+  }
+  if (!IsLoopback(s.admin_listen.host) && !s.admin_allow_remote) {
+    r.Error("admin_listen",
+            "is not a loopback address; the admin API should stay on 127.0.0.1 or ::1 "
+            "(set admin_allow_remote = true to allow it)");
+  }
+}
+
+bool ValidQueueName(const std::string& n) {
+  if (n.empty() || n.size() > 64) return false;
+  for (char c : n) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) return false;
+  }
+  return true;
+}
+
+void ReadQueues(TableReader& root, Config& config, ConfigErrors& errors) {
+  std::vector<const toml::table*> tables = root.ArrayOfTables("queue");
+  std::map<std::string, std::string> address_owner;  // address -> queue key path
+  std::map<std::string, toml::source_position> names;
+  std::string default_name;
+  bool have_default = false;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    TableReader r(*tables[i], "queue[" + std::to_string(i) + "]", errors);
+    QueueConfig q;
+    r.String("name", &q.name, /*required=*/true, 64);
+    r.String("display_name", &q.display_name, false, 200);
+    r.AddressList("addresses", &q.addresses);
+    r.AddressList("comment_addresses", &q.comment_addresses);
+    r.AddressList("agents", &q.agents);
+    r.Address("lead", &q.lead);
+    r.Bool("default", &q.is_default);
+    r.Finish();
+
+    if (tables[i]->get("name") && !q.name.empty() && !ValidQueueName(q.name)) {
+      r.Error("name", "\"" + q.name + "\" is not a valid queue name; use 1 to 64 of a-z, 0-9, '-' and '_'");
+    }
+    if (!q.name.empty()) {
+      auto [it, inserted] = names.emplace(q.name, r.PositionOf("name"));
+      if (!inserted) {
+        r.Error("name", "duplicate queue name \"" + q.name + "\" (first defined at " +
+                            std::to_string(it->second.line) + ":" +
+                            std::to_string(it->second.column) + ")");
+      }
+    }
+    // An inbound address must lead to exactly one queue.
+    auto claim = [&](const std::vector<std::string>& list, std::string_view key) {
+      const toml::array* arr = tables[i]->get_as<toml::array>(key);
+      for (size_t j = 0; j < list.size(); ++j) {
+        std::string here = r.KeyPath(key);
+        auto [it, inserted] = address_owner.emplace(list[j], here);
+        if (!inserted) {
+          toml::source_position pos = r.PositionOf(key);
+          if (arr) {
+            for (const auto& e : *arr) {
+              auto parsed = e.is_string() ? ParseMailAddress(*e.value<std::string>())
+                                          : Result<std::string>(Status::Invalid(""));
+              if (parsed.ok() && *parsed == list[j]) pos = e.source().begin;
+            }
+          }
+          r.ErrorAt(pos, key, "address \"" + list[j] + "\" is already used by " + it->second);
+        }
+      }
+    };
+    claim(q.addresses, "addresses");
+    claim(q.comment_addresses, "comment_addresses");
+
+    if (q.is_default) {
+      if (have_default) {
+        r.Error("default", "only one queue may be the default; \"" + default_name + "\" already is");
+      } else {
+        have_default = true;
+        default_name = q.name;
+      }
+    }
+    config.queues.push_back(std::move(q));
+  }
+  if (config.queues.empty()) {
+    errors.Add({1, 1}, "queue", "at least one [[queue]] is required");
+  }
+}
+
+void ReadLogging(TableReader& r, LoggingConfig& l) {
+  r.OneOf("level", &l.level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
+  r.Finish();
+}
+
+void ReadForm(TableReader& r, FormConfig& f, const Config& config) {
+  r.String("queue", &f.queue, false, 64);
+  r.Finish();
+  if (!f.queue.empty() && !config.FindQueue(f.queue)) {
+    r.Error("queue", "unknown queue \"" + f.queue + "\"");
+  }
+}
+
+}  // namespace
+
+Result<std::string> ResolveConfigPath(const std::string& flag, const char* env) {
+  if (!flag.empty()) return flag;
+  if (env && *env) return std::string(env);
+  for (const char* candidate : {"./frontdesk.toml", "/etc/frontdesk/frontdesk.toml"}) {
+    if (access(candidate, F_OK) == 0) return std::string(candidate);
+  }
+  return Status::NotFound(
+      "no config file: pass --config PATH, set FRONTDESK_CONFIG, or create ./frontdesk.toml "
+      "or /etc/frontdesk/frontdesk.toml");
+}
+
+Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
+  ConfigErrors errors(name);
+  toml::table root;
+  try {
+    root = toml::parse(text, std::string_view(name));
+  } catch (const toml::parse_error& e) {
+    errors.Add(e.source().begin, "", e.description());
+    return Status::Invalid(errors.items().front());
+  }
+
+  Config config;
+  config.path = name;
+  TableReader top(root, "", errors);
+  if (const toml::table* t = top.Table("server")) {
+    TableReader r(*t, "server", errors);
+    ReadServer(r, config.server);
+  }
+  if (const toml::table* t = top.Table("logging")) {
+    TableReader r(*t, "logging", errors);
+    ReadLogging(r, config.logging);
+  }
+  ReadQueues(top, config, errors);
+  if (const toml::table* t = top.Table("form")) {
+    TableReader r(*t, "form", errors);
+    ReadForm(r, config.form, config);
+  }
+  top.Finish();
+
+  if (!errors.empty()) {
+    std::string all;
+    for (const std::string& e : errors.items()) {
+      if (!all.empty()) all += '\n';
+      all += e;
+    }
+    return Status::Invalid(all);
+  }
+  return config;
+}
+
+Result<Config> LoadConfigFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound(path + ": cannot read the config file");
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  if (buf.str().size() > 4 * kMiB) return Status::Invalid(path + ": the config file is over 4 MiB");
+  return LoadConfigText(buf.str(), path);
+}
+
+std::string ListenAddress::ToString() const {
+  if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
+  return host + ":" + std::to_string(port);
+}
+
+std::string ServerConfig::DatabasePath() const {
+  if (!database.empty() && database.front() == '/') return database;
+  if (database == ":memory:") return database;
+  return data_dir + "/" + database;
+}
+
+const QueueConfig* Config::DefaultQueue() const {
+  for (const QueueConfig& q : queues)
+    if (q.is_default) return &q;
+  return queues.empty() ? nullptr : &queues.front();
+}
+
+const QueueConfig* Config::FindQueue(std::string_view name) const {
+  for (const QueueConfig& q : queues)
+    if (q.name == name) return &q;
+  return nullptr;
+}
+
+}  // namespace frontdesk

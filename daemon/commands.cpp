@@ -1,0 +1,128 @@
+#include "daemon/commands.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <iostream>
+
+#include "admin/token_command.h"
+#include "config/loader.h"
+#include "daemon/daemon.h"
+#include "daemon/logging.h"
+#include "daemon/signals.h"
+#include "daemon/store/schema.h"
+
+namespace frontdesk {
+
+std::unique_ptr<Config> CliContext::LoadConfigOrReport() {
+  Result<std::string> path = ResolveConfigPath(config_flag, std::getenv("FRONTDESK_CONFIG"));
+  if (!path.ok()) {
+    std::cerr << "frontdesk: " << path.status().message() << "\n";
+    return nullptr;
+  }
+  Result<Config> config = LoadConfigFile(*path);
+  if (!config.ok()) {
+    std::cerr << config.status().message() << "\n";
+    return nullptr;
+  }
+  return std::make_unique<Config>(std::move(*config));
+}
+
+std::unique_ptr<Store> CliContext::OpenStoreOrReport(const Config& config, bool migrate) {
+  if (migrate) {
+    Status s = EnsureDataDir(config.server);
+    if (!s.ok()) {
+      std::cerr << "frontdesk: " << s.message() << "\n";
+      return nullptr;
+    }
+  }
+  StoreOptions options;
+  options.busy_timeout = config.server.busy_timeout;
+  options.migrate = migrate;
+  Result<std::unique_ptr<Store>> store = Store::Open(config.server.DatabasePath(), options);
+  if (!store.ok()) {
+    std::cerr << "frontdesk: " << store.status().message() << "\n";
+    return nullptr;
+  }
+  return std::move(*store);
+}
+
+namespace {
+
+int RunServe(CliContext& ctx) {
+  // Before any thread exists, so every thread inherits the mask.
+  sigset_t signals = BlockDaemonSignals();
+  std::unique_ptr<Config> config = ctx.LoadConfigOrReport();
+  if (!config) return kExitFailure;
+  Status s = SetLogLevel(config->logging.level);
+  if (!s.ok()) spdlog::warn("{}", s.message());
+  std::string path = config->path;
+  Daemon daemon(path, std::move(*config), *ctx.clock);
+  return daemon.Run(signals);
+}
+
+int RunCheckConfig(CliContext& ctx) {
+  std::unique_ptr<Config> config = ctx.LoadConfigOrReport();
+  if (!config) return kExitFailure;
+  std::cout << config->path << ": ok\n";
+  return kExitOk;
+}
+
+int RunMigrate(CliContext& ctx) {
+  std::unique_ptr<Config> config = ctx.LoadConfigOrReport();
+  if (!config) return kExitFailure;
+  std::unique_ptr<Store> store = ctx.OpenStoreOrReport(*config, /*migrate=*/true);
+  if (!store) return kExitFailure;
+  Result<int> version = store->SchemaVersion();
+  if (!version.ok()) {
+    std::cerr << "frontdesk: " << version.status().message() << "\n";
+    return kExitFailure;
+  }
+  std::cout << config->server.DatabasePath() << ": schema version " << *version << "\n";
+  return kExitOk;
+}
+
+}  // namespace
+
+int RunCommandLine(int argc, char** argv) {
+  SetupLogging();
+  SystemClock clock;
+  CliContext ctx;
+  ctx.clock = &clock;
+  int exit_code = kExitOk;
+
+  CLI::App app{"Frontdesk: a self-hosted helpdesk in one daemon and one SQLite file.", "frontdesk"};
+  app.set_version_flag("--version", std::string("frontdesk ") + FRONTDESK_VERSION);
+  app.option_defaults()->always_capture_default();
+  app.add_option("-c,--config", ctx.config_flag,
+                 "Config file. Default: $FRONTDESK_CONFIG, then ./frontdesk.toml, then "
+                 "/etc/frontdesk/frontdesk.toml");
+  app.require_subcommand(1);
+  app.fallthrough();
+
+  CLI::App* serve = app.add_subcommand(
+      "serve",
+      "Run the daemon: HTTP listeners and background work. SIGHUP reloads the config, "
+      "SIGTERM drains and exits.");
+  serve->callback([&] { exit_code = RunServe(ctx); });
+
+  CLI::App* check = app.add_subcommand(
+      "check-config", "Validate the config file. Exit 0, or print every error as FILE:LINE:COL and exit 1.");
+  check->callback([&] { exit_code = RunCheckConfig(ctx); });
+
+  CLI::App* migrate = app.add_subcommand(
+      "migrate", "Create the database, or apply missing schema migrations to it. serve also does this at start.");
+  migrate->callback([&] { exit_code = RunMigrate(ctx); });
+
+  AddTokenCommands(app, ctx, exit_code);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);
+    return rc == 0 ? kExitOk : kExitUsage;
+  }
+  return exit_code;
+}
+
+}  // namespace frontdesk

@@ -1,0 +1,195 @@
+#include "daemon/daemon.h"
+
+#include <spdlog/spdlog.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include "admin/admin_api.h"
+#include "config/loader.h"
+#include "daemon/http_server.h"
+#include "daemon/logging.h"
+#include "daemon/public_api.h"
+#include "daemon/signals.h"
+#include "daemon/store/store.h"
+
+namespace frontdesk {
+namespace {
+
+HttpServerOptions ListenerOptions(const ServerConfig& s, bool admin) {
+  HttpServerOptions o;
+  o.listen = admin ? s.admin_listen : s.public_listen;
+  o.threads = admin ? s.admin_threads : s.public_threads;
+  o.max_body_bytes = s.max_body_bytes;
+  o.read_timeout = s.read_timeout;
+  o.write_timeout = s.write_timeout;
+  o.keep_alive_timeout = s.keep_alive_timeout;
+  o.keep_alive_max_requests = s.keep_alive_max_requests;
+  return o;
+}
+
+// Settings that only take effect at start. A reload that changes them still
+// applies everything else, and says what needs a restart.
+void WarnRestartOnly(const Config& old_config, const Config& next) {
+  const ServerConfig& a = old_config.server;
+  const ServerConfig& b = next.server;
+  auto warn = [](const char* key) {
+    spdlog::warn("config reload: server.{} changed; it takes effect after a restart", key);
+  };
+  if (a.public_listen.ToString() != b.public_listen.ToString()) warn("public_listen");
+  if (a.admin_listen.ToString() != b.admin_listen.ToString()) warn("admin_listen");
+  if (a.DatabasePath() != b.DatabasePath()) warn("data_dir/database");
+  if (a.public_threads != b.public_threads) warn("public_threads");
+  if (a.admin_threads != b.admin_threads) warn("admin_threads");
+  if (a.max_body_bytes != b.max_body_bytes) warn("max_body_bytes");
+  if (a.read_timeout != b.read_timeout || a.write_timeout != b.write_timeout ||
+      a.keep_alive_timeout != b.keep_alive_timeout ||
+      a.keep_alive_max_requests != b.keep_alive_max_requests) {
+    warn("timeouts");
+  }
+}
+
+}  // namespace
+
+Status EnsureDataDir(const ServerConfig& server) {
+  struct stat st;
+  if (stat(server.data_dir.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return Status::Io(server.data_dir + " is not a directory");
+    return Status::Ok();
+  }
+  if (mkdir(server.data_dir.c_str(), 0750) != 0 && errno != EEXIST) {
+    return Status::Io("cannot create data directory " + server.data_dir + ": " +
+                      std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+Daemon::Daemon(std::string config_path, Config config, const Clock& clock)
+    : config_path_(std::move(config_path)), clock_(clock), started_at_(clock.Now()) {
+  config_.config = std::make_shared<const Config>(std::move(config));
+  config_.generation = 1;
+  config_.loaded_at = started_at_;
+}
+
+Daemon::~Daemon() = default;
+
+std::shared_ptr<const Config> Daemon::config() const {
+  std::lock_guard<std::mutex> lock(config_mutex_);
+  return config_.config;
+}
+
+ConfigInfo Daemon::config_info() const {
+  std::lock_guard<std::mutex> lock(config_mutex_);
+  return config_;
+}
+
+Status Daemon::Reload() {
+  std::lock_guard<std::mutex> reload_lock(reload_mutex_);
+  sd_notify(0, "RELOADING=1\nSTATUS=Reloading configuration");
+  spdlog::info("reloading configuration from {}", config_path_);
+  Result<Config> next = LoadConfigFile(config_path_);
+  if (!next.ok()) {
+    for (size_t start = 0; start < next.status().message().size();) {
+      size_t end = next.status().message().find('\n', start);
+      if (end == std::string::npos) end = next.status().message().size();
+      spdlog::error("config reload: {}", next.status().message().substr(start, end - start));
+      start = end + 1;
+    }
+    spdlog::error("config reload failed; still serving configuration generation {}",
+                  config_info().generation);
+    {
+      std::lock_guard<std::mutex> lock(config_mutex_);
+      config_.last_reload_error = next.status().message();
+      config_.last_reload_failed_at = clock_.Now();
+    }
+    sd_notify(0, "READY=1\nSTATUS=Serving (the last reload failed)");
+    return next.status();
+  }
+  std::shared_ptr<const Config> old_config = config();
+  WarnRestartOnly(*old_config, *next);
+  (void)SetLogLevel(next->logging.level);
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    config_.config = std::make_shared<const Config>(std::move(*next));
+    config_.generation++;
+    config_.loaded_at = clock_.Now();
+    config_.last_reload_error.clear();
+    config_.last_reload_failed_at.reset();
+    generation = config_.generation;
+  }
+  spdlog::info("configuration generation {} is now serving", generation);
+  sd_notify(0, "READY=1\nSTATUS=Serving");
+  return Status::Ok();
+}
+
+int Daemon::Run(const sigset_t& signals) {
+  std::shared_ptr<const Config> cfg = config();
+  if (geteuid() == 0) {
+    spdlog::warn("running as root; the packaged systemd unit runs frontdesk as its own user");
+  }
+  Status s = EnsureDataDir(cfg->server);
+  if (!s.ok()) {
+    spdlog::critical("{}", s.message());
+    return 1;
+  }
+  StoreOptions store_options;
+  store_options.busy_timeout = cfg->server.busy_timeout;
+  store_options.migrate = true;
+  std::string db_path = cfg->server.DatabasePath();
+  Result<std::unique_ptr<Store>> main_store = Store::Open(db_path, store_options);
+  if (!main_store.ok()) {
+    spdlog::critical("cannot open database {}: {}", db_path, main_store.status().message());
+    return 1;
+  }
+  pool_ = std::make_unique<StorePool>(db_path, store_options);
+
+  HttpServer public_server("public", ListenerOptions(cfg->server, false));
+  HttpServer admin_server("admin", ListenerOptions(cfg->server, true));
+  RegisterPublicRoutes(public_server.routes(), *this);
+  RegisterAdminRoutes(admin_server.routes(), *this);
+  for (HttpServer* server : {&public_server, &admin_server}) {
+    s = server->Bind();
+    if (!s.ok()) {
+      spdlog::critical("{}", s.message());
+      return 1;
+    }
+  }
+  public_server.Start();
+  admin_server.Start();
+  spdlog::info("frontdesk {} serving: public {}, admin {}, database {}", FRONTDESK_VERSION,
+               cfg->server.public_listen.ToString(), cfg->server.admin_listen.ToString(),
+               db_path);
+  sd_notify(0, "READY=1\nSTATUS=Serving");
+
+  // The watchdog is fed from this loop, so a wedged main loop is noticed.
+  uint64_t watchdog_usec = 0;
+  bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0;
+  auto wait = watchdog ? std::chrono::milliseconds(watchdog_usec / 2000)
+                       : std::chrono::milliseconds(60000);
+  for (;;) {
+    int sig = WaitForSignal(signals, wait);
+    if (sig == SIGHUP) {
+      (void)Reload();
+    } else if (sig == SIGTERM || sig == SIGINT) {
+      spdlog::info("received {}; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      break;
+    }
+    if (watchdog) sd_notify(0, "WATCHDOG=1");
+  }
+
+  sd_notify(0, "STOPPING=1\nSTATUS=Draining");
+  public_server.Stop();
+  admin_server.Stop();
+  pool_->CloseIdle();
+  s = (*main_store)->Checkpoint();
+  if (!s.ok()) spdlog::warn("final checkpoint: {}", s.message());
+  main_store->reset();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace frontdesk

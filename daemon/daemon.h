@@ -1,0 +1,65 @@
+// daemon.h: `frontdesk serve`. The Daemon is the context every listener and
+// worker receives (there are no singletons): the clock, the current config,
+// the database pool. Run() owns the lifecycle: open and migrate the
+// database, bind, notify systemd, then take signals in one place until
+// SIGTERM drains everything. Reload() is shared by SIGHUP and the admin API;
+// a config that fails to load leaves the old one serving.
+// Thread-safe: config(), Reload() and the accessors may be called from any
+// thread; Run() from the main thread only.
+#pragma once
+
+#include <signal.h>
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config/config.h"
+#include "daemon/clock.h"
+#include "daemon/guarded.h"
+#include "daemon/store/store_pool.h"
+
+namespace frontdesk {
+
+struct ConfigInfo {
+  std::shared_ptr<const Config> config;
+  uint64_t generation = 0;  // 1 for the config at start, +1 per good reload
+  Timestamp loaded_at;
+  std::string last_reload_error;  // empty when the last reload succeeded
+  std::optional<Timestamp> last_reload_failed_at;
+};
+
+class Daemon {
+ public:
+  Daemon(std::string config_path, Config config, const Clock& clock);
+  ~Daemon();
+
+  // Serves until SIGTERM or SIGINT; returns the process exit code. The
+  // caller must have blocked `signals` before any thread started.
+  int Run(const sigset_t& signals);
+
+  // Loads the config file again; on success swaps it in, on failure logs
+  // every error and keeps the old config. Serialised: one reload at a time.
+  Status Reload();
+
+  std::shared_ptr<const Config> config() const;
+  ConfigInfo config_info() const;
+  const Clock& clock() const { return clock_; }
+  StorePool& stores() { return *pool_; }
+  Timestamp started_at() const { return started_at_; }
+
+ private:
+  std::string config_path_;
+  const Clock& clock_;
+  Timestamp started_at_;
+  std::mutex reload_mutex_;
+  mutable std::mutex config_mutex_;
+  ConfigInfo config_;
+  std::unique_ptr<StorePool> pool_;
+};
+
+// Creates the data directory (mode 0750) when it is missing.
+Status EnsureDataDir(const ServerConfig& server);
+
+}  // namespace frontdesk

@@ -1,0 +1,117 @@
+#include "daemon/http_server.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <spdlog/spdlog.h>
+#include <sys/socket.h>
+
+#include <cerrno>
+#include <cstring>
+#include <nlohmann/json.hpp>
+
+#include "daemon/random.h"
+
+namespace frontdesk {
+
+int HttpStatusFor(const Status& s) {
+  switch (s.code()) {
+    case Status::Code::kOk: return 200;
+    case Status::Code::kInvalid: return 400;
+    case Status::Code::kNotFound: return 404;
+    case Status::Code::kConflict: return 409;
+    case Status::Code::kBusy:
+    case Status::Code::kIo:
+    case Status::Code::kUnavailable: return 503;
+    case Status::Code::kUnauthorized: return 401;
+    case Status::Code::kForbidden: return 403;
+    case Status::Code::kTooLarge: return 413;
+    case Status::Code::kInternal: return 500;
+  }
+  return 500;
+}
+
+void WriteError(httplib::Response& res, int http_status, std::string_view code,
+                std::string_view message, std::string_view field) {
+  nlohmann::json err = {{"code", code}, {"message", message}};
+  err["field"] = field.empty() ? nlohmann::json(nullptr) : nlohmann::json(field);
+  res.status = http_status;
+  // Invalid UTF-8 in an echoed value must not turn an error into an exception.
+  res.set_content(nlohmann::json{{"error", err}}.dump(-1, ' ', false,
+                                                      nlohmann::json::error_handler_t::replace),
+                  "application/json");
+  if (http_status == 503) res.set_header("Retry-After", "5");
+}
+
+void WriteError(httplib::Response& res, const Status& status) {
+  WriteError(res, HttpStatusFor(status), Status::CodeName(status.code()), status.message(),
+             status.field());
+}
+
+HttpServer::HttpServer(std::string name, const HttpServerOptions& options)
+    : name_(std::move(name)), options_(options) {
+  int threads = options_.threads;
+  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  server_.set_read_timeout(options_.read_timeout);
+  server_.set_write_timeout(options_.write_timeout);
+  server_.set_keep_alive_timeout(options_.keep_alive_timeout.count());
+  server_.set_keep_alive_max_count(options_.keep_alive_max_requests);
+  server_.set_payload_max_length(options_.max_body_bytes);
+  // httplib's default sets SO_REUSEPORT, which would let a second daemon
+  // bind the same port and steal half the connections.
+  server_.set_socket_options([](int sock) {
+    int yes = 1;
+    setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+  });
+  server_.set_exception_handler([this](const httplib::Request& req, httplib::Response& res,
+                                       std::exception_ptr ep) {
+    std::string id = RandomToken(6);
+    std::string what = "unknown exception";
+    try {
+      if (ep) std::rethrow_exception(ep);
+    } catch (const std::exception& e) {
+      what = e.what();
+    } catch (...) {
+    }
+    spdlog::error("{}: {} {}: internal error {}: {}", name_, req.method, req.path, id, what);
+    WriteError(res, 500, "internal", "internal error; the server log has id " + id);
+  });
+  server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+    if (!res.body.empty()) return;
+    switch (res.status) {
+      case 404: WriteError(res, 404, "not_found", "no such path"); break;
+      case 405: WriteError(res, 405, "method_not_allowed", "method not allowed"); break;
+      case 413: WriteError(res, 413, "too_large", "the request body is too large"); break;
+      case 414: WriteError(res, 414, "too_large", "the request URI is too long"); break;
+      default:
+        if (res.status >= 400) WriteError(res, res.status, "bad_request", "the request could not be read");
+    }
+  });
+}
+
+HttpServer::~HttpServer() { Stop(); }
+
+Status HttpServer::Bind() {
+  errno = 0;
+  if (!server_.bind_to_port(options_.listen.host, options_.listen.port)) {
+    int err = errno;
+    std::string why = err ? std::strerror(err) : "bind failed";
+    return Status::Unavailable(name_ + " listener: cannot listen on " +
+                               options_.listen.ToString() + ": " + why);
+  }
+  return Status::Ok();
+}
+
+void HttpServer::Start() {
+  thread_ = std::thread([this] {
+    if (!server_.listen_after_bind()) spdlog::error("{} listener stopped with an error", name_);
+  });
+}
+
+void HttpServer::Stop() {
+  if (thread_.joinable()) {
+    server_.stop();
+    thread_.join();
+  }
+}
+
+}  // namespace frontdesk

@@ -1,0 +1,57 @@
+// http_server.h: one hardened cpp-httplib listener. It owns the thread pool
+// size, the timeouts, the payload cap and the socket options, turns any
+// exception a handler throws into a logged JSON 500, and refuses to share a
+// port with another process. Routes are added through routes() before
+// Start(). Start() and Stop() are called from the main thread only.
+#pragma once
+
+#include <httplib.h>
+
+#include <atomic>
+#include <string>
+#include <thread>
+
+#include "config/config.h"
+#include "daemon/status.h"
+
+namespace frontdesk {
+
+struct HttpServerOptions {
+  ListenAddress listen;
+  int threads = 8;
+  int64_t max_body_bytes = 10 * 1024 * 1024;
+  std::chrono::seconds read_timeout{10};
+  std::chrono::seconds write_timeout{10};
+  std::chrono::seconds keep_alive_timeout{2};
+  int keep_alive_max_requests = 100;
+};
+
+class HttpServer {
+ public:
+  HttpServer(std::string name, const HttpServerOptions& options);
+  ~HttpServer();
+
+  httplib::Server& routes() { return server_; }
+  // Binds the socket; an address in use is an error here, not a silent
+  // second listener.
+  Status Bind();
+  // Serves on a thread of its own until Stop().
+  void Start();
+  // Stops accepting, lets requests in flight finish, and joins the threads.
+  void Stop();
+
+ private:
+  std::string name_;
+  HttpServerOptions options_;
+  httplib::Server server_;
+  std::thread thread_;
+};
+
+// Writes {"error":{"code","message","field"}} with the status HTTP code that
+// fits the Status code.
+void WriteError(httplib::Response& res, const Status& status);
+void WriteError(httplib::Response& res, int http_status, std::string_view code,
+                std::string_view message, std::string_view field = {});
+int HttpStatusFor(const Status& status);
+
+}  // namespace frontdesk

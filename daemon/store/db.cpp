@@ -1,0 +1,172 @@
+#include "daemon/store/db.h"
+
+#include <spdlog/spdlog.h>
+
+namespace frontdesk {
+
+Status SqliteStatus(int rc, sqlite3* db, std::string_view what) {
+  if (rc == SQLITE_OK || rc == SQLITE_DONE || rc == SQLITE_ROW) return Status::Ok();
+  std::string msg(what);
+  msg += ": ";
+  msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED:
+      return Status::Busy(std::move(msg));
+    case SQLITE_IOERR:
+    case SQLITE_FULL:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY:
+    case SQLITE_PROTOCOL:
+      return Status::Io(std::move(msg));
+    case SQLITE_CONSTRAINT:
+      return Status::Conflict(std::move(msg));
+    default:
+      return Status::Internal(std::move(msg));
+  }
+}
+
+Stmt::~Stmt() {
+  if (stmt_ != nullptr) {
+    sqlite3_reset(stmt_);
+    sqlite3_clear_bindings(stmt_);
+  }
+}
+
+Stmt& Stmt::Bind(int index, int64_t v) {
+  int rc = sqlite3_bind_int64(stmt_, index, v);
+  if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = SqliteStatus(rc, db_, "bind");
+  return *this;
+}
+
+Stmt& Stmt::Bind(int index, std::string_view text) {
+  int rc = sqlite3_bind_text64(stmt_, index, text.data(), text.size(), SQLITE_TRANSIENT,
+                               SQLITE_UTF8);
+  if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = SqliteStatus(rc, db_, "bind");
+  return *this;
+}
+
+Stmt& Stmt::Bind(int index, std::nullopt_t) {
+  int rc = sqlite3_bind_null(stmt_, index);
+  if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = SqliteStatus(rc, db_, "bind");
+  return *this;
+}
+
+Stmt& Stmt::Bind(int index, const std::optional<int64_t>& v) {
+  return v ? Bind(index, *v) : Bind(index, std::nullopt);
+}
+
+Stmt& Stmt::Bind(int index, const std::optional<std::string>& v) {
+  return v ? Bind(index, std::string_view(*v)) : Bind(index, std::nullopt);
+}
+
+Stmt& Stmt::BindBlob(int index, std::string_view bytes) {
+  int rc = sqlite3_bind_blob64(stmt_, index, bytes.data(), bytes.size(), SQLITE_TRANSIENT);
+  if (rc != SQLITE_OK && bind_error_.ok()) bind_error_ = SqliteStatus(rc, db_, "bind");
+  return *this;
+}
+
+Result<bool> Stmt::Step() {
+  if (!bind_error_.ok()) return bind_error_;
+  int rc = sqlite3_step(stmt_);
+  if (rc == SQLITE_ROW) return true;
+  if (rc == SQLITE_DONE) return false;
+  return SqliteStatus(rc, db_, "step");
+}
+
+Status Stmt::Run() {
+  for (;;) {
+    Result<bool> r = Step();
+    if (!r.ok()) return r.status();
+    if (!*r) return Status::Ok();
+  }
+}
+
+std::string Stmt::Text(int col) const {
+  const unsigned char* p = sqlite3_column_text(stmt_, col);
+  int n = sqlite3_column_bytes(stmt_, col);
+  return p ? std::string(reinterpret_cast<const char*>(p), n) : std::string();
+}
+
+std::optional<std::string> Stmt::OptText(int col) const {
+  if (IsNull(col)) return std::nullopt;
+  return Text(col);
+}
+
+std::optional<int64_t> Stmt::OptInt(int col) const {
+  if (IsNull(col)) return std::nullopt;
+  return Int(col);
+}
+
+Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& options) {
+  sqlite3* raw = nullptr;
+  int flags = SQLITE_OPEN_NOMUTEX;
+  if (options.read_only) {
+    flags |= SQLITE_OPEN_READONLY;
+  } else {
+    flags |= SQLITE_OPEN_READWRITE;
+    if (options.create) flags |= SQLITE_OPEN_CREATE;
+  }
+  int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
+  SqlitePtr handle(raw);
+  if (rc != SQLITE_OK) return SqliteStatus(rc, raw, "open " + path);
+  sqlite3_extended_result_codes(raw, 1);
+  sqlite3_busy_timeout(raw, static_cast<int>(options.busy_timeout.count()));
+
+  std::unique_ptr<Db> db(new Db(std::move(handle), path));
+  // WAL lets readers run beside the one writer; FULL makes a commit durable
+  // before we acknowledge anything (promise 1).
+  if (!options.read_only) {
+    Status s = db->Exec("PRAGMA journal_mode=WAL");
+    if (!s.ok()) return s;
+  }
+  for (const char* pragma : {"PRAGMA synchronous=FULL", "PRAGMA foreign_keys=ON",
+                             "PRAGMA temp_store=MEMORY"}) {
+    Status s = db->Exec(pragma);
+    if (!s.ok()) return s;
+  }
+  return db;
+}
+
+Status Db::Exec(std::string_view sql) {
+  std::string text(sql);
+  char* err = nullptr;
+  int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &err);
+  std::string what = err ? err : "exec";
+  sqlite3_free(err);
+  if (rc != SQLITE_OK) return SqliteStatus(rc, nullptr, what);
+  return Status::Ok();
+}
+
+Result<Stmt> Db::Prepare(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    sqlite3_stmt* raw = nullptr;
+    int rc = sqlite3_prepare_v3(db_.get(), sql.data(), static_cast<int>(sql.size()),
+                                SQLITE_PREPARE_PERSISTENT, &raw, nullptr);
+    if (rc != SQLITE_OK) return SqliteStatus(rc, db_.get(), "prepare");
+    it = cache_.emplace(std::string(sql), StmtPtr(raw)).first;
+  }
+  return Stmt(it->second.get(), db_.get());
+}
+
+Result<std::unique_ptr<Txn>> Txn::Begin(Db& db, Mode mode) {
+  Status s = db.Exec(mode == Mode::kImmediate ? "BEGIN IMMEDIATE" : "BEGIN DEFERRED");
+  if (!s.ok()) return s;
+  return std::unique_ptr<Txn>(new Txn(db));
+}
+
+Txn::~Txn() {
+  if (!done_) {
+    Status s = db_.Exec("ROLLBACK");
+    if (!s.ok()) spdlog::warn("rollback failed: {}", s.ToString());
+  }
+}
+
+Status Txn::Commit() {
+  Status s = db_.Exec("COMMIT");
+  if (s.ok()) done_ = true;
+  return s;
+}
+
+}  // namespace frontdesk

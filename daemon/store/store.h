@@ -1,0 +1,38 @@
+// store.h: the one SQLite file of state. Store opens it, applies migrations
+// and hands out the per-area stores (tokens, tickets, outbox, ...), which
+// share its connection. A Store and everything it hands out belong to one
+// thread at a time; open one Store per thread that needs the database.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "daemon/store/db.h"
+
+namespace frontdesk {
+
+struct StoreOptions {
+  std::chrono::milliseconds busy_timeout{5000};
+  // Apply missing migrations on open (serve, migrate). Other commands open
+  // with this off and refuse a database that is not at the latest version.
+  bool migrate = false;
+};
+
+class Store {
+ public:
+  static Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options);
+
+  Db& db() { return *db_; }
+  // Reads the schema version: a cheap proof that the file is readable.
+  Result<int> SchemaVersion();
+  // Runs PRAGMA integrity_check; ok when SQLite answers "ok".
+  Status CheckIntegrity();
+  // Folds the WAL back into the main file, for a clean close.
+  Status Checkpoint();
+
+ private:
+  explicit Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+  std::unique_ptr<Db> db_;
+};
+
+}  // namespace frontdesk

@@ -1,0 +1,154 @@
+#include "config/loader.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/test_util.h"
+
+namespace frontdesk {
+namespace {
+
+const char* kMinimal = R"(
+[[queue]]
+name = "support"
+addresses = ["support@example.com"]
+)";
+
+std::string ErrorsOf(const std::string& text) {
+  Result<Config> c = LoadConfigText(text, "fd.toml");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().code() == Status::Code::kInvalid);
+  return c.status().message();
+}
+
+TEST_CASE("the example config passes", "[config]") {
+  Result<Config> c = LoadConfigFile(std::string(FRONTDESK_SOURCE_DIR) + "/config/frontdesk.example.toml");
+  INFO(c.status().message());
+  REQUIRE(c.ok());
+  CHECK(c->queues.size() == 2);
+  CHECK(c->DefaultQueue()->name == "support");
+  CHECK(c->server.public_listen.ToString() == "127.0.0.1:8080");
+  CHECK(c->server.max_body_bytes == 10 * 1024 * 1024);
+  CHECK(c->server.busy_timeout == std::chrono::milliseconds(5000));
+}
+
+TEST_CASE("a minimal config gets the documented defaults", "[config]") {
+  Result<Config> c = LoadConfigText(kMinimal, "fd.toml");
+  REQUIRE(c.ok());
+  CHECK(c->server.data_dir == "/var/lib/frontdesk");
+  CHECK(c->server.DatabasePath() == "/var/lib/frontdesk/frontdesk.db");
+  CHECK(c->server.admin_listen.ToString() == "127.0.0.1:8081");
+  CHECK(c->logging.level == "info");
+  CHECK(c->DefaultQueue()->name == "support");
+}
+
+TEST_CASE("a TOML syntax error names its place", "[config]") {
+  CHECK(ErrorsOf("[server\nthreads = 4\n") ==
+        "fd.toml:1:8: Error while parsing table header: expected ']', saw '\\n'");
+}
+
+TEST_CASE("each kind of config error has its exact text", "[config]") {
+  struct Case {
+    const char* name;
+    std::string text;
+    std::string error;
+  };
+  const std::string q = kMinimal;
+  const Case cases[] = {
+      {"unknown key with a hint", "[server]\npublic_treads = 4\n" + q,
+       "fd.toml:2:1: server.public_treads: unknown key (did you mean 'public_threads'?)"},
+      {"unknown key without a hint", "[server]\nfrobnicate = 1\n" + q,
+       "fd.toml:2:1: server.frobnicate: unknown key"},
+      {"unknown section", "[smtpd]\nhost = \"x\"\n" + q, "fd.toml:1:2: smtpd: unknown key"},
+      {"wrong type", "[server]\npublic_threads = \"four\"\n" + q,
+       "fd.toml:2:18: server.public_threads: expected an integer, got a string"},
+      {"out of range", "[server]\npublic_threads = 1\n" + q,
+       "fd.toml:2:18: server.public_threads: must be between 2 and 1024, got 1"},
+      {"bad duration", "[server]\nread_timeout = \"10 seconds\"\n" + q,
+       "fd.toml:2:16: server.read_timeout: expected a duration such as \"30m\", \"4h\" or \"3d 2h\", got \"10 seconds\""},
+      {"duration as a number", "[server]\nread_timeout = 10\n" + q,
+       "fd.toml:2:16: server.read_timeout: expected a duration string such as \"30s\" or \"4h\", got an integer"},
+      {"bad size", "[server]\nmax_body_bytes = \"10 parsecs\"\n" + q,
+       "fd.toml:2:18: server.max_body_bytes: expected a size such as \"512KiB\", \"10MiB\" or a number of bytes, got \"10 parsecs\""},
+      {"bad listen address", "[server]\npublic_listen = \"localhost:80\"\n" + q,
+       "fd.toml:2:17: server.public_listen: expected HOST:PORT with an IP address, such as \"127.0.0.1:8080\" or \"[::1]:8081\", got \"localhost:80\""},
+      {"admin off loopback", "[server]\nadmin_listen = \"0.0.0.0:8081\"\n" + q,
+       "fd.toml:2:16: server.admin_listen: is not a loopback address; the admin API should stay on 127.0.0.1 or ::1 (set admin_allow_remote = true to allow it)"},
+      {"same port twice", "[server]\npublic_listen = \"127.0.0.1:9000\"\nadmin_listen = \"127.0.0.1:9000\"\n" + q,
+       "fd.toml:3:16: server.admin_listen: must differ from public_listen"},
+      {"bad base_url", "[server]\nbase_url = \"example.com\"\n" + q,
+       "fd.toml:2:12: server.base_url: must start with http:// or https://"},
+      {"bad log level", "[logging]\nlevel = \"loud\"\n" + q,
+       "fd.toml:2:9: logging.level: must be one of trace, debug, info, warn, error, critical, off; got \"loud\""},
+      {"invalid address", "[[queue]]\nname = \"support\"\naddresses = [\"support@\"]\n",
+       "fd.toml:3:14: queue[0].addresses[0]: invalid mail address \"support@\": the domain is empty"},
+      {"address with a display name", "[[queue]]\nname = \"s\"\nagents = [\"Al <al@x.org>\"]\n",
+       "fd.toml:3:11: queue[0].agents[0]: invalid mail address \"Al <al@x.org>\": it contains white space or a control character"},
+      {"missing name", "[[queue]]\naddresses = [\"a@example.com\"]\n",
+       "fd.toml:1:1: queue[0].name: missing required key"},
+      {"bad queue name", "[[queue]]\nname = \"Sales Team\"\n",
+       "fd.toml:2:8: queue[0].name: \"Sales Team\" is not a valid queue name; use 1 to 64 of a-z, 0-9, '-' and '_'"},
+      {"duplicate queue name", q + "[[queue]]\nname = \"support\"\n",
+       "fd.toml:6:8: queue[1].name: duplicate queue name \"support\" (first defined at 3:8)"},
+      {"address in two queues", q + "[[queue]]\nname = \"sales\"\naddresses = [\"Support@EXAMPLE.com\"]\n",
+       "fd.toml:7:14: queue[1].addresses: address \"support@example.com\" is already used by queue[0].addresses"},
+      {"duplicate address in a list", "[[queue]]\nname = \"s\"\nagents = [\"a@x.org\", \"a@X.org\"]\n",
+       "fd.toml:3:22: queue[0].agents[1]: duplicate address \"a@x.org\""},
+      {"two defaults", "[[queue]]\nname = \"a\"\ndefault = true\n[[queue]]\nname = \"b\"\ndefault = true\n",
+       "fd.toml:6:11: queue[1].default: only one queue may be the default; \"a\" already is"},
+      {"no queue", "[logging]\nlevel = \"info\"\n", "fd.toml:1:1: queue: at least one [[queue]] is required"},
+      {"queue is not an array of tables", "queue = \"support\"\n",
+       "fd.toml:1:1: queue: at least one [[queue]] is required\n"
+       "fd.toml:1:9: queue: expected an array of tables ([[queue]]), got a string"},
+      {"unknown queue reference", q + "[form]\nqueue = \"billing\"\n",
+       "fd.toml:6:9: form.queue: unknown queue \"billing\""},
+      {"array item of the wrong type", "[[queue]]\nname = \"s\"\nagents = [\"a@x.org\", 7]\n",
+       "fd.toml:3:22: queue[0].agents[1]: expected a string, got an integer"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK(ErrorsOf(c.text) == c.error);
+  }
+}
+
+TEST_CASE("a file with five different errors reports all five, in file order", "[config]") {
+  const std::string text = R"([server]
+public_threads = "many"
+read_timeout = "soon"
+colour = "blue"
+
+[logging]
+level = "chatty"
+
+[[queue]]
+name = "support"
+addresses = ["not-an-address"]
+)";
+  CHECK(ErrorsOf(text) ==
+        "fd.toml:2:18: server.public_threads: expected an integer, got a string\n"
+        "fd.toml:3:16: server.read_timeout: expected a duration such as \"30m\", \"4h\" or \"3d 2h\", got \"soon\"\n"
+        "fd.toml:4:1: server.colour: unknown key\n"
+        "fd.toml:7:9: logging.level: must be one of trace, debug, info, warn, error, critical, off; got \"chatty\"\n"
+        "fd.toml:11:14: queue[0].addresses[0]: invalid mail address \"not-an-address\": it has no '@'");
+}
+
+TEST_CASE("config lookup order: flag, environment, ./frontdesk.toml, /etc", "[config]") {
+  CHECK(*ResolveConfigPath("/a.toml", "/b.toml") == "/a.toml");
+  CHECK(*ResolveConfigPath("", "/b.toml") == "/b.toml");
+  testing::TempDir dir;
+  char old_cwd[4096];
+  REQUIRE(getcwd(old_cwd, sizeof old_cwd));
+  REQUIRE(chdir(dir.path().c_str()) == 0);
+  dir.Write("frontdesk.toml", kMinimal);
+  Result<std::string> local = ResolveConfigPath("", nullptr);
+  REQUIRE(chdir(old_cwd) == 0);
+  CHECK(*local == "./frontdesk.toml");
+}
+
+TEST_CASE("a missing file is a clear error", "[config]") {
+  Result<Config> c = LoadConfigFile("/nonexistent/frontdesk.toml");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message() == "/nonexistent/frontdesk.toml: cannot read the config file");
+}
+
+}  // namespace
+}  // namespace frontdesk
