@@ -2,11 +2,18 @@
 
 #include "daemon/store/schema.h"
 
+#include <unistd.h>
+
 namespace frontdesk {
 
 Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreOptions& options) {
   DbOptions db_options;
   db_options.busy_timeout = options.busy_timeout;
+  db_options.create = options.migrate;
+  if (!options.migrate && path != ":memory:" && access(path.c_str(), F_OK) != 0) {
+    return Status::Unavailable("database " + path +
+                               " does not exist; run 'frontdesk migrate' or start 'frontdesk serve'");
+  }
   Result<std::unique_ptr<Db>> db = Db::Open(path, db_options);
   if (!db.ok()) return db.status();
   if (options.migrate) {

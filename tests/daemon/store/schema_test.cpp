@@ -83,8 +83,17 @@ TEST_CASE("a database newer than this build is refused", "[store][schema]") {
                                     std::to_string(LatestSchemaVersion()) + "); upgrade frontdesk");
 }
 
+TEST_CASE("a command that does not migrate refuses a missing database", "[store][schema]") {
+  testing::TempDir dir;
+  Result<std::unique_ptr<Store>> s = Store::Open(dir.File("fd.db"), StoreOptions{});
+  REQUIRE_FALSE(s.ok());
+  CHECK(s.status().message() == "database " + dir.File("fd.db") +
+                                    " does not exist; run 'frontdesk migrate' or start 'frontdesk serve'");
+}
+
 TEST_CASE("a command that does not migrate refuses an old database", "[store][schema]") {
   testing::TempDir dir;
+  { Result<std::unique_ptr<Db>> empty = Db::Open(dir.File("fd.db"), DbOptions{}); REQUIRE(empty.ok()); }
   StoreOptions o;  // migrate = false
   Result<std::unique_ptr<Store>> s = Store::Open(dir.File("fd.db"), o);
   REQUIRE_FALSE(s.ok());

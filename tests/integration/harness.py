@@ -1,0 +1,207 @@
+"""Starts and stops a real `frontdesk serve` for integration tests.
+
+Everything runs on loopback, on free ports, in a scratch directory; every
+process the harness starts is ended by its PID. Only the standard library is
+used, so the tests run on Debian's /usr/bin/python3 as it comes.
+"""
+
+import http.client
+import json
+import os
+import shutil
+import signal
+import socket
+import sqlite3
+import subprocess
+import tempfile
+import time
+
+FRONTDESK_BIN = os.environ.get("FRONTDESK_BIN", "frontdesk")
+SOURCE_DIR = os.environ.get(
+    "FRONTDESK_SOURCE_DIR",
+    os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+
+
+def free_port():
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def run_cli(*args, config=None, stdin=None, env=None, timeout=60):
+    """Runs one frontdesk command; returns CompletedProcess with text output."""
+    cmd = [FRONTDESK_BIN]
+    if config:
+        cmd += ["--config", config]
+    cmd += list(args)
+    return subprocess.run(cmd, input=stdin, capture_output=True, timeout=timeout,
+                          env=env, text=isinstance(stdin, str) or stdin is None)
+
+
+QUEUES = """
+[[queue]]
+name = "support"
+display_name = "Test Support"
+addresses = ["support@example.test"]
+comment_addresses = ["support-comment@example.test"]
+agents = ["agent@example.test"]
+default = true
+"""
+
+
+class Response:
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+
+    def json(self):
+        return json.loads(self.body)
+
+    def header(self, name):
+        for k, v in self.headers:
+            if k.lower() == name.lower():
+                return v
+        return None
+
+
+class Frontdesk:
+    """One daemon with its own directory, ports, database and admin token."""
+
+    def __init__(self, extra_config="", queues=QUEUES, server_extra=""):
+        self.dir = tempfile.mkdtemp(prefix="fd-it-")
+        self.data_dir = os.path.join(self.dir, "data")
+        self.public_port = free_port()
+        self.admin_port = free_port()
+        self.config_path = os.path.join(self.dir, "frontdesk.toml")
+        self.log_path = os.path.join(self.dir, "serve.log")
+        self.server_extra = server_extra
+        self.queues = queues
+        self.extra_config = extra_config
+        self.proc = None
+        self.write_config()
+        self.tokens = {}
+
+    # -- configuration ---------------------------------------------------
+    def config_text(self):
+        return (f'[server]\n'
+                f'data_dir = "{self.data_dir}"\n'
+                f'public_listen = "127.0.0.1:{self.public_port}"\n'
+                f'admin_listen = "127.0.0.1:{self.admin_port}"\n'
+                f'base_url = "http://127.0.0.1:{self.public_port}"\n'
+                f'{self.server_extra}\n'
+                f'[logging]\nlevel = "debug"\n'
+                f'{self.queues}\n{self.extra_config}\n')
+
+    def write_config(self, text=None):
+        with open(self.config_path, "w") as f:
+            f.write(self.config_text() if text is None else text)
+
+    @property
+    def db_path(self):
+        return os.path.join(self.data_dir, "frontdesk.db")
+
+    def cli(self, *args, **kw):
+        return run_cli(*args, config=self.config_path, **kw)
+
+    # -- lifecycle --------------------------------------------------------
+    def start(self, wait=True):
+        if not os.path.exists(self.db_path):
+            r = self.cli("migrate")
+            assert r.returncode == 0, r.stderr
+        if not self.tokens:
+            for scope in ("read", "write", "admin"):
+                r = self.cli("token", "create", "--name", f"test-{scope}", "--scope", scope)
+                assert r.returncode == 0, r.stderr
+                self.tokens[scope] = r.stdout.strip()
+        self.log = open(self.log_path, "ab")
+        self.proc = subprocess.Popen([FRONTDESK_BIN, "serve", "--config", self.config_path],
+                                     stdout=self.log, stderr=subprocess.STDOUT)
+        if wait:
+            self.wait_ready()
+        return self
+
+    def wait_ready(self, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError(f"frontdesk exited with {self.proc.returncode}:\n{self.log_text()}")
+            try:
+                if self.get("/healthz").status == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        raise AssertionError("frontdesk did not become ready:\n" + self.log_text())
+
+    def signal(self, sig):
+        self.proc.send_signal(sig)
+
+    def stop(self, timeout=20):
+        """SIGTERM, then wait; returns the exit code."""
+        if self.proc is None:
+            return None
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("frontdesk did not stop on SIGTERM:\n" + self.log_text())
+        self.proc = None
+        self.log.close()
+        return code
+
+    def kill9(self):
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait()
+        self.proc = None
+        self.log.close()
+
+    def close(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def log_text(self):
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode("utf-8", "replace")
+        except OSError:
+            return ""
+
+    # -- HTTP ------------------------------------------------------------
+    def request(self, method, path, body=None, headers=None, admin=False, token=None,
+                scope=None, timeout=10):
+        port = self.admin_port if admin or scope or token else self.public_port
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+        hdrs = dict(headers or {})
+        if scope:
+            token = self.tokens[scope]
+        if token:
+            hdrs["Authorization"] = f"Bearer {token}"
+        if isinstance(body, (dict, list)):
+            body = json.dumps(body).encode()
+            hdrs.setdefault("Content-Type", "application/json")
+        try:
+            conn.request(method, path, body=body, headers=hdrs)
+            r = conn.getresponse()
+            return Response(r.status, r.getheaders(), r.read())
+        finally:
+            conn.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, body=None, **kw):
+        return self.request("POST", path, body=body, **kw)
+
+    # -- database ----------------------------------------------------------
+    def query(self, sql, *params):
+        conn = sqlite3.connect(self.db_path, timeout=10)
+        try:
+            return conn.execute(sql, params).fetchall()
+        finally:
+            conn.close()

@@ -1,0 +1,194 @@
+"""The daemon's lifecycle against the real `frontdesk serve`: start, reload
+by SIGHUP and by the API, a broken reload that keeps the old config, a clean
+SIGTERM, and a port that is already taken."""
+
+import os
+import signal
+import sqlite3
+import time
+import unittest
+
+from harness import Frontdesk, SOURCE_DIR, run_cli
+
+
+def wait_for(predicate, timeout=5.0):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    return predicate()
+
+
+class LifecycleTest(unittest.TestCase):
+    def setUp(self):
+        self.fd = Frontdesk()
+        self.addCleanup(self.fd.close)
+
+    def health(self):
+        r = self.fd.get("/healthz", scope="read")
+        self.assertEqual(r.status, 200, r.body)
+        return r.json()
+
+    def test_starts_and_answers_healthz(self):
+        self.fd.start()
+        r = self.fd.get("/healthz")
+        self.assertEqual(r.status, 200)
+        self.assertEqual(r.json(), {"status": "ok"})
+        h = self.health()
+        self.assertEqual(h["status"], "ok")
+        self.assertEqual(h["config"]["generation"], 1)
+        self.assertEqual(h["database"]["schema_version"], 1)
+        self.assertEqual(self.fd.stop(), 0)
+
+    def test_admin_needs_a_token(self):
+        self.fd.start()
+        r = self.fd.get("/healthz", admin=True)
+        self.assertEqual(r.status, 401)
+        self.assertEqual(r.json()["error"]["code"], "unauthorized")
+        self.assertEqual(r.header("WWW-Authenticate"), "Bearer")
+        r = self.fd.get("/healthz", token="fdt_nope_nope")
+        self.assertEqual(r.status, 401)
+        r = self.fd.post("/api/v1/config/reload", scope="read")
+        self.assertEqual(r.status, 403)
+        self.assertEqual(r.json()["error"]["message"],
+                         "this needs a token with scope 'admin'; this token has 'read'")
+
+    def test_sighup_with_broken_config_keeps_old_config_serving(self):
+        self.fd.start()
+        # A good reload first: the generation moves on.
+        self.fd.signal(signal.SIGHUP)
+        self.assertTrue(wait_for(lambda: self.health()["config"]["generation"] == 2))
+
+        # Now break the file: an unknown key and a bad value.
+        good = self.fd.config_text()
+        self.fd.write_config(good + '\n[logging]\nlevel = "shouty"\n')
+        broken = good.replace('[logging]\nlevel = "debug"\n', '[logging]\nlevel = "shouty"\nfoo = 1\n')
+        self.fd.write_config(broken)
+        self.fd.signal(signal.SIGHUP)
+        h = wait_for(lambda: (lambda h: h if h["config"]["last_reload_error"] else None)(self.health()))
+        self.assertIsNotNone(h, self.fd.log_text())
+        self.assertEqual(h["config"]["generation"], 2)
+        err = h["config"]["last_reload_error"]
+        self.assertIn(f"{self.fd.config_path}:", err)
+        self.assertIn('logging.level: must be one of', err)
+        self.assertIn("logging.foo: unknown key", err)
+        # Still serving, on both listeners.
+        self.assertEqual(self.fd.get("/healthz").status, 200)
+        self.assertIn("config reload failed; still serving configuration generation 2",
+                      self.fd.log_text())
+
+        # Fixed again: the next reload succeeds and clears the error.
+        self.fd.write_config(good)
+        self.fd.signal(signal.SIGHUP)
+        h = wait_for(lambda: (lambda h: h if h["config"]["generation"] == 3 else None)(self.health()))
+        self.assertIsNotNone(h)
+        self.assertIsNone(h["config"]["last_reload_error"])
+        self.assertEqual(self.fd.stop(), 0)
+
+    def test_api_reload_shares_the_reload_path(self):
+        self.fd.start()
+        r = self.fd.post("/api/v1/config/reload", scope="admin")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(r.json(), {"status": "reloaded", "generation": 2})
+        self.fd.write_config(self.fd.config_text() + "\n[form]\nqueue = \"nowhere\"\n")
+        r = self.fd.post("/api/v1/config/reload", scope="admin")
+        self.assertEqual(r.status, 422)
+        body = r.json()
+        self.assertEqual(body["error"]["code"], "invalid_config")
+        self.assertIn('form.queue: unknown queue "nowhere"', body["error"]["message"])
+        self.assertEqual(body["generation"], 2)
+        self.assertEqual(self.health()["config"]["generation"], 2)
+
+    def test_sigterm_exits_zero_with_a_clean_database(self):
+        self.fd.start()
+        for _ in range(20):
+            self.assertEqual(self.fd.get("/healthz", scope="read").status, 200)
+        self.assertEqual(self.fd.stop(), 0)
+        self.assertIn("stopped cleanly", self.fd.log_text())
+        # A clean close folds the WAL back: nothing is left to recover.
+        self.assertFalse(os.path.exists(self.fd.db_path + "-wal")
+                         and os.path.getsize(self.fd.db_path + "-wal") > 0)
+        conn = sqlite3.connect(self.fd.db_path)
+        try:
+            self.assertEqual(conn.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        finally:
+            conn.close()
+
+    def test_sigint_also_drains(self):
+        self.fd.start()
+        self.fd.signal(signal.SIGINT)
+        self.assertEqual(self.fd.proc.wait(timeout=20), 0)
+
+    def test_a_port_in_use_is_a_clear_error(self):
+        self.fd.start()
+        second = Frontdesk()
+        self.addCleanup(second.close)
+        second.public_port = self.fd.public_port
+        second.write_config()
+        second.start(wait=False)
+        code = second.proc.wait(timeout=20)
+        self.assertEqual(code, 1)
+        self.assertIn(f"public listener: cannot listen on 127.0.0.1:{self.fd.public_port}",
+                      second.log_text())
+        # The first daemon is untouched.
+        self.assertEqual(self.fd.get("/healthz").status, 200)
+
+    def test_kill9_then_restart_keeps_the_database(self):
+        self.fd.start()
+        self.fd.kill9()
+        self.fd.start()
+        self.assertEqual(self.health()["database"]["schema_version"], 1)
+        self.assertEqual(self.fd.stop(), 0)
+
+    def test_serve_refuses_a_broken_config_at_start(self):
+        self.fd.start()
+        self.assertEqual(self.fd.stop(), 0)
+        self.fd.write_config(self.fd.config_text() + '\n[form]\nqueue = "nowhere"\n')
+        self.fd.start(wait=False)
+        self.assertEqual(self.fd.proc.wait(timeout=20), 1)
+        self.assertIn('form.queue: unknown queue "nowhere"', self.fd.log_text())
+
+
+class CheckConfigTest(unittest.TestCase):
+    def test_example_config_passes(self):
+        path = os.path.join(SOURCE_DIR, "config", "frontdesk.example.toml")
+        r = run_cli("check-config", config=path)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, f"{path}: ok\n")
+
+    def test_every_error_is_printed(self):
+        fd = Frontdesk()
+        self.addCleanup(fd.close)
+        fd.write_config('[server]\npublic_threads = "x"\nport = 1\n[logging]\nlevel = 3\n'
+                        '[[queue]]\nname = "a"\nagents = ["nobody"]\n[form]\nqueue = "b"\n')
+        r = fd.cli("check-config")
+        self.assertEqual(r.returncode, 1)
+        p = fd.config_path
+        self.assertEqual(r.stderr,
+                         f"{p}:2:18: server.public_threads: expected an integer, got a string\n"
+                         f"{p}:3:1: server.port: unknown key\n"
+                         f"{p}:5:9: logging.level: expected a string, got an integer\n"
+                         f"{p}:8:11: queue[0].agents[0]: invalid mail address \"nobody\": it has no '@'\n"
+                         f"{p}:10:9: form.queue: unknown queue \"b\"\n")
+
+    def test_config_lookup_uses_the_environment(self):
+        fd = Frontdesk()
+        self.addCleanup(fd.close)
+        env = dict(os.environ, FRONTDESK_CONFIG=fd.config_path)
+        r = run_cli("check-config", env=env)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, f"{fd.config_path}: ok\n")
+
+    def test_no_config_anywhere_says_where_it_looked(self):
+        env = {k: v for k, v in os.environ.items() if k != "FRONTDESK_CONFIG"}
+        if os.path.exists("/etc/frontdesk/frontdesk.toml"):
+            self.skipTest("/etc/frontdesk/frontdesk.toml exists on this machine")
+        r = run_cli("check-config", env=env)
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("no config file: pass --config PATH, set FRONTDESK_CONFIG", r.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main()
