@@ -116,6 +116,31 @@ class LifecycleTest(unittest.TestCase):
         finally:
             conn.close()
 
+    def test_sigterm_finishes_the_request_in_flight(self):
+        import socket
+        self.fd.start()
+        sock = socket.create_connection(("127.0.0.1", self.fd.public_port), timeout=10)
+        self.addCleanup(sock.close)
+        # Half a request is on the wire when SIGTERM arrives.
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: fd\r\n")
+        time.sleep(0.2)
+        self.fd.signal(signal.SIGTERM)
+        time.sleep(0.3)
+        self.assertIsNone(self.fd.proc.poll(), "exited with a request in flight")
+        sock.sendall(b"Connection: close\r\n\r\n")
+        answer = b""
+        while True:
+            chunk = sock.recv(4096)
+            if not chunk:
+                break
+            answer += chunk
+        self.assertTrue(answer.startswith(b"HTTP/1.1 200"), answer)
+        self.assertIn(b'{"status":"ok"}', answer)
+        self.assertEqual(self.fd.proc.wait(timeout=20), 0)
+        # And nothing new is accepted once draining is over.
+        with self.assertRaises(OSError):
+            socket.create_connection(("127.0.0.1", self.fd.public_port), timeout=2).recv(1)
+
     def test_sigint_also_drains(self):
         self.fd.start()
         self.fd.signal(signal.SIGINT)
