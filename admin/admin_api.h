@@ -4,11 +4,11 @@
 // lease their own database connection.
 #pragma once
 
-#include <httplib.h>
+#include "daemon/http_server.h"
 
 namespace frontdesk {
 
 class Daemon;
-void RegisterAdminRoutes(httplib::Server& server, Daemon& daemon);
+void RegisterAdminRoutes(HttpServer& server, Daemon& daemon);
 
 }  // namespace frontdesk

@@ -25,6 +25,8 @@ struct ServerConfig {
   ListenAddress admin_listen{"127.0.0.1", 8081};
   // The admin API refuses a non-loopback address unless this is set.
   bool admin_allow_remote = false;
+  // Reverse proxies whose X-Forwarded-For is believed, as IP addresses.
+  std::vector<std::string> trusted_proxies;
   std::string base_url = "http://127.0.0.1:8080";
   int public_threads = 16;
   int admin_threads = 4;
@@ -54,9 +56,36 @@ struct QueueConfig {
   bool is_default = false;
 };
 
-// The public web form.
+// An extra field on the web form. Its value is stored on the ticket and can
+// be matched by routing rules.
+struct FormField {
+  std::string name;   // the form field name: 1 to 32 of a-z, 0-9 and '_'
+  std::string label;
+  std::string kind = "text";  // text, textarea or select
+  std::vector<std::string> options;  // for select
+  bool required = false;
+  int max_chars = 200;
+};
+
+// The public web form and the public intake behind it.
 struct FormConfig {
   std::string queue;  // where form tickets start; empty means the default queue
+  std::string title = "Contact support";
+  std::string intro = "Tell us what you need. We will answer by email.";
+  std::string submit_label = "Send request";
+  std::string thanks_title = "Thank you";
+  std::string thanks_text = "We have received your request and will answer by email.";
+  bool require_name = false;
+  int max_name_chars = 200;
+  int max_subject_chars = 250;
+  int max_message_chars = 20000;
+  int max_attachments = 5;
+  int64_t max_attachment_bytes = 5 * 1024 * 1024;
+  // Each client address may send at most rate_limit tickets per
+  // rate_limit_window, with the allowance refilling evenly over the window.
+  int rate_limit = 10;
+  std::chrono::seconds rate_limit_window{600};
+  std::vector<FormField> fields;
 };
 
 struct Config {

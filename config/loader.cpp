@@ -1,5 +1,6 @@
 #include "config/loader.h"
 
+#include <arpa/inet.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -26,6 +27,7 @@ void ReadServer(TableReader& r, ServerConfig& s) {
   r.Listen("public_listen", &s.public_listen);
   r.Listen("admin_listen", &s.admin_listen);
   r.Bool("admin_allow_remote", &s.admin_allow_remote);
+  r.StringList("trusted_proxies", &s.trusted_proxies);
   r.String("base_url", &s.base_url);
   r.Int("public_threads", &s.public_threads, 2, 1024);
   r.Int("admin_threads", &s.admin_threads, 1, 256);
@@ -38,6 +40,14 @@ void ReadServer(TableReader& r, ServerConfig& s) {
   r.Duration("busy_timeout", &s.busy_timeout, milliseconds(0), milliseconds(600000));
   r.Finish();
 
+  for (size_t i = 0; i < s.trusted_proxies.size(); ++i) {
+    in6_addr a6;
+    in_addr a4;
+    const std::string& ip = s.trusted_proxies[i];
+    if (inet_pton(AF_INET, ip.c_str(), &a4) != 1 && inet_pton(AF_INET6, ip.c_str(), &a6) != 1) {
+      r.Error("trusted_proxies", "\"" + ip + "\" is not an IP address");
+    }
+  }
   if (s.data_dir.empty()) r.Error("data_dir", "must not be empty");
   if (s.database.empty()) r.Error("database", "must not be empty");
   if (s.base_url.rfind("http://", 0) != 0 && s.base_url.rfind("https://", 0) != 0) {
@@ -133,11 +143,64 @@ void ReadLogging(TableReader& r, LoggingConfig& l) {
   r.Finish();
 }
 
-void ReadForm(TableReader& r, FormConfig& f, const Config& config) {
+bool ValidFieldName(const std::string& n) {
+  if (n.empty() || n.size() > 32) return false;
+  for (char c : n) {
+    if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_')) return false;
+  }
+  return true;
+}
+
+void ReadForm(TableReader& r, FormConfig& f, const Config& config, ConfigErrors& errors) {
   r.String("queue", &f.queue, false, 64);
+  r.String("title", &f.title, false, 200);
+  r.String("intro", &f.intro, false, 2000);
+  r.String("submit_label", &f.submit_label, false, 100);
+  r.String("thanks_title", &f.thanks_title, false, 200);
+  r.String("thanks_text", &f.thanks_text, false, 2000);
+  r.Bool("require_name", &f.require_name);
+  r.Int("max_name_chars", &f.max_name_chars, 1, 1000);
+  r.Int("max_subject_chars", &f.max_subject_chars, 1, 1000);
+  r.Int("max_message_chars", &f.max_message_chars, 1, 1000000);
+  r.Int("max_attachments", &f.max_attachments, 0, 100);
+  r.ByteSize("max_attachment_bytes", &f.max_attachment_bytes, 1, 1024 * kMiB);
+  r.Int("rate_limit", &f.rate_limit, 1, 1000000);
+  r.Duration("rate_limit_window", &f.rate_limit_window, seconds(1), seconds(7 * 86400));
+  std::vector<const toml::table*> fields = r.ArrayOfTables("field");
   r.Finish();
   if (!f.queue.empty() && !config.FindQueue(f.queue)) {
     r.Error("queue", "unknown queue \"" + f.queue + "\"");
+  }
+  static const char* kReserved[] = {"name", "email", "subject", "message", "attachment",
+                                    "form_token", "website"};
+  for (size_t i = 0; i < fields.size(); ++i) {
+    TableReader fr(*fields[i], "form.field[" + std::to_string(i) + "]", errors);
+    FormField field;
+    fr.String("name", &field.name, true, 32);
+    fr.String("label", &field.label, true, 200);
+    fr.OneOf("kind", &field.kind, {"text", "textarea", "select"});
+    fr.StringList("options", &field.options);
+    fr.Bool("required", &field.required);
+    fr.Int("max_chars", &field.max_chars, 1, 100000);
+    fr.Finish();
+    if (fields[i]->get("name") && !field.name.empty()) {
+      if (!ValidFieldName(field.name)) {
+        fr.Error("name", "\"" + field.name + "\" is not a valid field name; use 1 to 32 of a-z, 0-9 and '_'");
+      }
+      for (const char* reserved : kReserved) {
+        if (field.name == reserved) fr.Error("name", "\"" + field.name + "\" is a built-in field of the form");
+      }
+      for (const FormField& other : f.fields) {
+        if (other.name == field.name) fr.Error("name", "duplicate field name \"" + field.name + "\"");
+      }
+    }
+    if (field.kind == "select" && field.options.empty()) {
+      fr.Error("kind", "a select field needs options");
+    }
+    if (field.kind != "select" && fields[i]->get("options")) {
+      fr.Error("options", "only a select field has options");
+    }
+    f.fields.push_back(std::move(field));
   }
 }
 
@@ -178,7 +241,7 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
   ReadQueues(top, config, errors);
   if (const toml::table* t = top.Table("form")) {
     TableReader r(*t, "form", errors);
-    ReadForm(r, config.form, config);
+    ReadForm(r, config.form, config, errors);
   }
   top.Finish();
 

@@ -68,7 +68,10 @@ Status EnsureDataDir(const ServerConfig& server) {
 }
 
 Daemon::Daemon(std::string config_path, Config config, const Clock& clock)
-    : config_path_(std::move(config_path)), clock_(clock), started_at_(clock.Now()) {
+    : config_path_(std::move(config_path)),
+      clock_(clock),
+      started_at_(clock.Now()),
+      form_limiter_(clock, config.form.rate_limit, config.form.rate_limit_window) {
   config_.config = std::make_shared<const Config>(std::move(config));
   config_.generation = 1;
   config_.loaded_at = started_at_;
@@ -111,6 +114,7 @@ Status Daemon::Reload() {
   std::shared_ptr<const Config> old_config = config();
   WarnRestartOnly(*old_config, *next);
   (void)SetLogLevel(next->logging.level);
+  form_limiter_.Configure(next->form.rate_limit, next->form.rate_limit_window);
   uint64_t generation;
   {
     std::lock_guard<std::mutex> lock(config_mutex_);
@@ -146,11 +150,19 @@ int Daemon::Run(const sigset_t& signals) {
     return 1;
   }
   pool_ = std::make_unique<StorePool>(db_path, store_options);
+  store_options.migrate = false;
+  Result<std::unique_ptr<Store>> writer_store = Store::Open(db_path, store_options);
+  if (!writer_store.ok()) {
+    spdlog::critical("cannot open database {}: {}", db_path, writer_store.status().message());
+    return 1;
+  }
+  writer_ = std::make_unique<WriteQueue>(std::move(*writer_store));
+  intake_ = std::make_unique<Intake>(*writer_, &metrics_, clock_);
 
-  HttpServer public_server("public", ListenerOptions(cfg->server, false));
-  HttpServer admin_server("admin", ListenerOptions(cfg->server, true));
-  RegisterPublicRoutes(public_server.routes(), *this);
-  RegisterAdminRoutes(admin_server.routes(), *this);
+  HttpServer public_server("public", ListenerOptions(cfg->server, false), &metrics_);
+  HttpServer admin_server("admin", ListenerOptions(cfg->server, true), &metrics_);
+  RegisterPublicRoutes(public_server, *this);
+  RegisterAdminRoutes(admin_server, *this);
   for (HttpServer* server : {&public_server, &admin_server}) {
     s = server->Bind();
     if (!s.ok()) {
@@ -182,8 +194,10 @@ int Daemon::Run(const sigset_t& signals) {
   }
 
   sd_notify(0, "STOPPING=1\nSTATUS=Draining");
+  // Listeners first: requests in flight may still be waiting on the writer.
   public_server.Stop();
   admin_server.Stop();
+  writer_->Stop();
   pool_->CloseIdle();
   s = (*main_store)->Checkpoint();
   if (!s.ok()) spdlog::warn("final checkpoint: {}", s.message());

@@ -18,7 +18,11 @@
 #include "config/config.h"
 #include "daemon/clock.h"
 #include "daemon/guarded.h"
+#include "daemon/intake.h"
+#include "daemon/metrics.h"
+#include "daemon/rate_limiter.h"
 #include "daemon/store/store_pool.h"
+#include "daemon/write_queue.h"
 
 namespace frontdesk {
 
@@ -47,6 +51,10 @@ class Daemon {
   ConfigInfo config_info() const;
   const Clock& clock() const { return clock_; }
   StorePool& stores() { return *pool_; }
+  WriteQueue& writer() { return *writer_; }
+  Intake& intake() { return *intake_; }
+  Metrics& metrics() { return metrics_; }
+  RateLimiter& form_limiter() { return form_limiter_; }
   Timestamp started_at() const { return started_at_; }
 
  private:
@@ -56,7 +64,11 @@ class Daemon {
   std::mutex reload_mutex_;
   mutable std::mutex config_mutex_;
   ConfigInfo config_;
+  Metrics metrics_;
+  RateLimiter form_limiter_;
   std::unique_ptr<StorePool> pool_;
+  std::unique_ptr<WriteQueue> writer_;
+  std::unique_ptr<Intake> intake_;
 };
 
 // Creates the data directory (mode 0750) when it is missing.

@@ -19,6 +19,7 @@ int HttpStatusFor(const Status& s) {
     case Status::Code::kInvalid: return 400;
     case Status::Code::kNotFound: return 404;
     case Status::Code::kConflict: return 409;
+    case Status::Code::kPreconditionFailed: return 412;
     case Status::Code::kBusy:
     case Status::Code::kIo:
     case Status::Code::kUnavailable: return 503;
@@ -47,8 +48,8 @@ void WriteError(httplib::Response& res, const Status& status) {
              status.field());
 }
 
-HttpServer::HttpServer(std::string name, const HttpServerOptions& options)
-    : name_(std::move(name)), options_(options) {
+HttpServer::HttpServer(std::string name, const HttpServerOptions& options, Metrics* metrics)
+    : name_(std::move(name)), options_(options), metrics_(metrics) {
   int threads = options_.threads;
   server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
   server_.set_read_timeout(options_.read_timeout);
@@ -75,8 +76,11 @@ HttpServer::HttpServer(std::string name, const HttpServerOptions& options)
     spdlog::error("{}: {} {}: internal error {}: {}", name_, req.method, req.path, id, what);
     WriteError(res, 500, "internal", "internal error; the server log has id " + id);
   });
-  server_.set_error_handler([](const httplib::Request&, httplib::Response& res) {
+  server_.set_error_handler([this](const httplib::Request& req, httplib::Response& res) {
     if (!res.body.empty()) return;
+    // Errors no route produced (no such path, a body over the cap, a request
+    // httplib could not read) are counted here; routed ones in Timed().
+    if (metrics_) metrics_->ObserveRequest(name_, "unmatched", req.method, res.status, 0);
     switch (res.status) {
       case 404: WriteError(res, 404, "not_found", "no such path"); break;
       case 405: WriteError(res, 405, "method_not_allowed", "method not allowed"); break;
@@ -89,6 +93,30 @@ HttpServer::HttpServer(std::string name, const HttpServerOptions& options)
 }
 
 HttpServer::~HttpServer() { Stop(); }
+
+HttpServer::Handler HttpServer::Timed(const std::string& route, const std::string& method,
+                                      Handler handler) {
+  return [this, route, method, handler = std::move(handler)](const httplib::Request& req,
+                                                             httplib::Response& res) {
+    auto start = std::chrono::steady_clock::now();
+    handler(req, res);
+    if (metrics_) {
+      std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
+      // httplib turns an unset status (-1) into 200 after the handler.
+      metrics_->ObserveRequest(name_, route, method, res.status == -1 ? 200 : res.status, took.count());
+    }
+  };
+}
+
+void HttpServer::Get(const std::string& pattern, const std::string& route, Handler handler) {
+  server_.Get(pattern, Timed(route, "GET", std::move(handler)));
+}
+void HttpServer::Post(const std::string& pattern, const std::string& route, Handler handler) {
+  server_.Post(pattern, Timed(route, "POST", std::move(handler)));
+}
+void HttpServer::Patch(const std::string& pattern, const std::string& route, Handler handler) {
+  server_.Patch(pattern, Timed(route, "PATCH", std::move(handler)));
+}
 
 Status HttpServer::Bind() {
   errno = 0;

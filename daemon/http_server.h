@@ -12,6 +12,7 @@
 #include <thread>
 
 #include "config/config.h"
+#include "daemon/metrics.h"
 #include "daemon/status.h"
 
 namespace frontdesk {
@@ -28,10 +29,18 @@ struct HttpServerOptions {
 
 class HttpServer {
  public:
-  HttpServer(std::string name, const HttpServerOptions& options);
+  using Handler = httplib::Server::Handler;
+
+  // `metrics` may be null (tests); it must outlive the server.
+  HttpServer(std::string name, const HttpServerOptions& options, Metrics* metrics = nullptr);
   ~HttpServer();
 
-  httplib::Server& routes() { return server_; }
+  // Registers a handler for a regex `pattern`; `route` is the readable name
+  // under which its requests are counted ("/api/v1/tickets/{id}").
+  void Get(const std::string& pattern, const std::string& route, Handler handler);
+  void Post(const std::string& pattern, const std::string& route, Handler handler);
+  void Patch(const std::string& pattern, const std::string& route, Handler handler);
+  const std::string& name() const { return name_; }
   // Binds the socket; an address in use is an error here, not a silent
   // second listener.
   Status Bind();
@@ -41,8 +50,11 @@ class HttpServer {
   void Stop();
 
  private:
+  Handler Timed(const std::string& route, const std::string& method, Handler handler);
+
   std::string name_;
   HttpServerOptions options_;
+  Metrics* metrics_;
   httplib::Server server_;
   std::thread thread_;
 };

@@ -3,11 +3,11 @@
 // nothing here reveals more than a customer may see.
 #pragma once
 
-#include <httplib.h>
+#include "daemon/http_server.h"
 
 namespace frontdesk {
 
 class Daemon;
-void RegisterPublicRoutes(httplib::Server& server, Daemon& daemon);
+void RegisterPublicRoutes(HttpServer& server, Daemon& daemon);
 
 }  // namespace frontdesk

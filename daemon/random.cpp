@@ -1,5 +1,7 @@
 #include "daemon/random.h"
 
+#include "daemon/text.h"
+
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
@@ -15,21 +17,7 @@ std::string RandomToken(size_t n) {
     // condition a caller can recover from.
     throw std::runtime_error("RAND_bytes failed");
   }
-  static constexpr char kAlphabet[] =
-      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  uint32_t acc = 0;
-  int bits = 0;
-  for (unsigned char c : bytes) {
-    acc = (acc << 8) | c;
-    bits += 8;
-    while (bits >= 6) {
-      bits -= 6;
-      out += kAlphabet[(acc >> bits) & 0x3f];
-    }
-  }
-  if (bits > 0) out += kAlphabet[(acc << (6 - bits)) & 0x3f];
-  return out;
+  return Base64UrlEncode(bytes);
 }
 
 std::string Sha256Raw(std::string_view data) {

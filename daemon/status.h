@@ -16,7 +16,8 @@ class [[nodiscard]] Status {
     kOk,
     kInvalid,      // the input is wrong; the caller must change it
     kNotFound,
-    kConflict,     // a precondition failed (stale ETag, duplicate name)
+    kConflict,     // the request clashes with the state (duplicate, reused key)
+    kPreconditionFailed,  // If-Match named a version that is no longer current
     kBusy,         // try again later (SQLITE_BUSY past the timeout)
     kIo,           // the disk or the network failed; try again later
     kUnavailable,  // a dependency is down; try again later
@@ -33,6 +34,9 @@ class [[nodiscard]] Status {
   }
   static Status NotFound(std::string m) { return Status(Code::kNotFound, std::move(m)); }
   static Status Conflict(std::string m) { return Status(Code::kConflict, std::move(m)); }
+  static Status PreconditionFailed(std::string m) {
+    return Status(Code::kPreconditionFailed, std::move(m));
+  }
   static Status Busy(std::string m) { return Status(Code::kBusy, std::move(m)); }
   static Status Io(std::string m) { return Status(Code::kIo, std::move(m)); }
   static Status Unavailable(std::string m) { return Status(Code::kUnavailable, std::move(m)); }

@@ -244,9 +244,18 @@ CREATE TABLE csat (
 CREATE INDEX csat_requester ON csat(requester, scheduled_at);
 )sql";
 
+// Version 2: full-text search over messages, with FTS5 (SQLite's own), and
+// the custom fields of the web form on the ticket. The index is contentless:
+// the text already lives in `messages`, and messages are never edited.
+constexpr const char* kSchemaV2 = R"sql(
+CREATE VIRTUAL TABLE message_search USING fts5(
+  subject, body, content='', tokenize='unicode61 remove_diacritics 2');
+ALTER TABLE tickets ADD COLUMN fields TEXT NOT NULL DEFAULT '{}';
+)sql";
+
 // Append new steps here; never edit a step that has shipped.
 const std::vector<const char*>& Steps() {
-  static const std::vector<const char*> steps = {kSchemaV1};
+  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2};
   return steps;
 }
 

@@ -1,0 +1,130 @@
+// ticket_store.h: tickets, their messages, attachments and events. Writing
+// methods expect the caller to hold a write transaction (a Txn, or a batch
+// of the WriteQueue), so that a ticket and everything that belongs to it
+// commit together or not at all. Not thread-safe; bound to one Store.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/store/store.h"
+#include "daemon/ticket.h"
+
+namespace frontdesk {
+
+struct NewAttachment {
+  std::string filename;      // already sanitised
+  std::string content_type;  // already normalised
+  std::string data;
+};
+
+struct NewTicket {
+  std::string channel;  // web, email, api
+  std::string subject;
+  std::string body;
+  std::string requester_email;
+  std::string requester_name;
+  std::string queue;
+  std::string priority = "normal";
+  std::vector<std::string> tags;
+  std::string fields_json = "{}";
+  std::vector<NewAttachment> attachments;
+  std::string actor;  // who caused it, for the event log
+  // Replaying a key returns the ticket it made. A key seen with a different
+  // request_sha256 is a conflict, not a silent merge.
+  std::string idempotency_key;
+  std::string request_sha256;
+  Timestamp now;
+};
+
+struct CreatedTicket {
+  int64_t ticket_id = 0;
+  int64_t message_id = 0;
+  bool replayed = false;
+};
+
+struct TicketQuery {
+  std::vector<std::string> statuses;
+  std::optional<std::string> queue;
+  std::optional<std::string> priority;
+  std::optional<std::string> assignee;
+  std::optional<std::string> requester;
+  std::optional<std::string> text;  // full-text search over subjects and bodies
+  std::optional<Timestamp> created_after;   // inclusive
+  std::optional<Timestamp> created_before;  // exclusive
+  std::optional<bool> quarantined;
+  std::optional<bool> breached;
+  enum class Sort { kIdDesc, kIdAsc, kCreatedDesc, kCreatedAsc, kUpdatedDesc, kUpdatedAsc };
+  Sort sort = Sort::kIdDesc;
+  int limit = 50;
+  // Keyset position: return rows strictly after (after_key, after_id).
+  std::optional<int64_t> after_key;
+  std::optional<int64_t> after_id;
+};
+
+struct TicketPage {
+  std::vector<Ticket> tickets;
+  bool more = false;  // there is at least one more row after the last one
+};
+
+struct TicketPatch {
+  std::optional<std::string> status;
+  std::optional<std::string> priority;
+  std::optional<std::string> queue;
+  std::optional<std::optional<std::string>> assignee;  // set, or set to null
+  std::optional<std::vector<std::string>> tags;
+};
+
+struct NewMessage {
+  std::string kind;  // reply or note
+  std::string body;
+  std::optional<std::string> author_email;
+  std::optional<std::string> author_name;
+  std::string actor;
+  Timestamp now;
+};
+
+struct AttachmentContent {
+  AttachmentRecord meta;
+  std::string data;
+};
+
+class TicketStore {
+ public:
+  explicit TicketStore(Store& store) : db_(store.db()) {}
+
+  Result<CreatedTicket> Create(const NewTicket& t);
+  Result<Ticket> Get(int64_t id);
+  Result<TicketPage> List(const TicketQuery& q);
+  Result<std::vector<MessageRecord>> Messages(int64_t ticket_id);
+  Result<std::vector<AttachmentRecord>> Attachments(int64_t ticket_id);
+  Result<std::vector<EventRecord>> Events(int64_t ticket_id);
+  Result<std::vector<SlaTargetRecord>> SlaTargets(int64_t ticket_id);
+  Result<AttachmentContent> Attachment(int64_t ticket_id, int64_t attachment_id);
+
+  // Applies `patch`, writing one event per changed field. With
+  // `expected_version`, a ticket that has moved on is kPreconditionFailed.
+  // Values are checked here too (status transitions, priorities, tags);
+  // whether a queue exists is the caller's to check against the config.
+  Result<Ticket> Update(int64_t id, const TicketPatch& patch,
+                        std::optional<int64_t> expected_version, const std::string& actor,
+                        Timestamp now);
+
+  // Adds an agent's public reply or internal note. A reply is queued in the
+  // outbox, to the requester, in the same transaction, and counts as the
+  // first response when it is the first.
+  Result<int64_t> AddMessage(int64_t ticket_id, const NewMessage& m);
+
+  Result<std::vector<std::pair<std::string, int64_t>>> CountByStatus();
+
+  Status AddEvent(std::optional<int64_t> ticket_id, Timestamp at, std::string_view kind,
+                  std::string_view actor, std::optional<std::string> rule_id,
+                  const std::string& detail_json);
+
+ private:
+  Status PutBlob(const std::string& sha256, const std::string& data);
+  Db& db_;
+};
+
+}  // namespace frontdesk

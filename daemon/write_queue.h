@@ -1,0 +1,60 @@
+// write_queue.h: the daemon's single writer. Request threads hand it jobs;
+// one thread runs whatever has queued up as one batch: BEGIN IMMEDIATE, each
+// job inside its own SAVEPOINT, one COMMIT. A caller is woken only after the
+// commit that holds its job, so a 2xx always means durable (promise 1), and
+// concurrent requests share one fsync (group commit). A job that fails rolls
+// back to its savepoint without touching its neighbours.
+// Thread-safe: Run() may be called from any thread.
+#pragma once
+
+#include <condition_variable>
+#include <deque>
+#include <functional>
+#include <future>
+#include <memory>
+#include <mutex>
+#include <thread>
+
+#include "daemon/store/store.h"
+
+namespace frontdesk {
+
+class WriteQueue {
+ public:
+  // A job does its writes through the Store and returns ok, or an error that
+  // undoes only its own writes. It must have no effect outside the database
+  // until Run() has returned ok.
+  using Job = std::function<Status(Store&)>;
+
+  WriteQueue(std::unique_ptr<Store> store, size_t max_batch = 256);
+  ~WriteQueue();
+
+  // Runs `job` in a batch and returns once that batch has committed (the
+  // job's status) or failed (the failure, usually transient).
+  Status Run(Job job);
+  // Finishes what is queued, then stops; Run() answers kUnavailable after.
+  void Stop();
+
+  uint64_t batches() const { return batches_.load(); }
+  uint64_t jobs() const { return jobs_.load(); }
+
+ private:
+  struct Pending {
+    Job job;
+    std::promise<Status> done;
+  };
+  void Loop();
+  void RunBatch(std::vector<Pending>& batch);
+
+  std::unique_ptr<Store> store_;
+  size_t max_batch_;
+  std::mutex mutex_;
+  std::condition_variable wake_;
+  std::deque<Pending> queue_;
+  bool stopping_ = false;
+  std::atomic<uint64_t> batches_{0};
+  std::atomic<uint64_t> jobs_{0};
+  std::thread thread_;
+};
+
+}  // namespace frontdesk
