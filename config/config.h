@@ -28,8 +28,10 @@ struct ServerConfig {
   // Reverse proxies whose X-Forwarded-For is believed, as IP addresses.
   std::vector<std::string> trusted_proxies;
   std::string base_url = "http://127.0.0.1:8080";
-  int public_threads = 16;
-  int admin_threads = 4;
+  int public_threads = 8;
+  int public_max_threads = 64;
+  int admin_threads = 2;
+  int admin_max_threads = 16;
   int64_t max_body_bytes = 10 * 1024 * 1024;
   int64_t max_header_bytes = 16 * 1024;
   std::chrono::seconds read_timeout{10};

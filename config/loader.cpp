@@ -30,7 +30,9 @@ void ReadServer(TableReader& r, ServerConfig& s) {
   r.StringList("trusted_proxies", &s.trusted_proxies);
   r.String("base_url", &s.base_url);
   r.Int("public_threads", &s.public_threads, 2, 1024);
+  r.Int("public_max_threads", &s.public_max_threads, 2, 4096);
   r.Int("admin_threads", &s.admin_threads, 1, 256);
+  r.Int("admin_max_threads", &s.admin_max_threads, 1, 1024);
   r.ByteSize("max_body_bytes", &s.max_body_bytes, 1024, 1024 * kMiB);
   r.ByteSize("max_header_bytes", &s.max_header_bytes, 1024, 1 * kMiB);
   r.Duration("read_timeout", &s.read_timeout, seconds(1), seconds(3600));
@@ -48,6 +50,8 @@ void ReadServer(TableReader& r, ServerConfig& s) {
       r.Error("trusted_proxies", "\"" + ip + "\" is not an IP address");
     }
   }
+  if (s.public_max_threads < s.public_threads) r.Error("public_max_threads", "must be at least public_threads");
+  if (s.admin_max_threads < s.admin_threads) r.Error("admin_max_threads", "must be at least admin_threads");
   if (s.data_dir.empty()) r.Error("data_dir", "must not be empty");
   if (s.database.empty()) r.Error("database", "must not be empty");
   if (s.base_url.rfind("http://", 0) != 0 && s.base_url.rfind("https://", 0) != 0) {

@@ -23,6 +23,7 @@ HttpServerOptions ListenerOptions(const ServerConfig& s, bool admin) {
   HttpServerOptions o;
   o.listen = admin ? s.admin_listen : s.public_listen;
   o.threads = admin ? s.admin_threads : s.public_threads;
+  o.max_threads = admin ? s.admin_max_threads : s.public_max_threads;
   o.max_body_bytes = s.max_body_bytes;
   o.read_timeout = s.read_timeout;
   o.write_timeout = s.write_timeout;
@@ -44,6 +45,8 @@ void WarnRestartOnly(const Config& old_config, const Config& next) {
   if (a.DatabasePath() != b.DatabasePath()) warn("data_dir/database");
   if (a.public_threads != b.public_threads) warn("public_threads");
   if (a.admin_threads != b.admin_threads) warn("admin_threads");
+  if (a.public_max_threads != b.public_max_threads) warn("public_max_threads");
+  if (a.admin_max_threads != b.admin_max_threads) warn("admin_max_threads");
   if (a.max_body_bytes != b.max_body_bytes) warn("max_body_bytes");
   if (a.read_timeout != b.read_timeout || a.write_timeout != b.write_timeout ||
       a.keep_alive_timeout != b.keep_alive_timeout ||

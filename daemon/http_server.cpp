@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/random.h"
+#include "daemon/thread_pool.h"
 
 namespace frontdesk {
 
@@ -50,8 +51,8 @@ void WriteError(httplib::Response& res, const Status& status) {
 
 HttpServer::HttpServer(std::string name, const HttpServerOptions& options, Metrics* metrics)
     : name_(std::move(name)), options_(options), metrics_(metrics) {
-  int threads = options_.threads;
-  server_.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+  size_t base = options_.threads, max = options_.max_threads;
+  server_.new_task_queue = [base, max] { return new ElasticThreadPool(base, max); };
   server_.set_read_timeout(options_.read_timeout);
   server_.set_write_timeout(options_.write_timeout);
   server_.set_keep_alive_timeout(options_.keep_alive_timeout.count());

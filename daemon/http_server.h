@@ -19,7 +19,8 @@ namespace frontdesk {
 
 struct HttpServerOptions {
   ListenAddress listen;
-  int threads = 8;
+  int threads = 8;      // always running
+  int max_threads = 32;  // the most it grows to while every thread is busy
   int64_t max_body_bytes = 10 * 1024 * 1024;
   std::chrono::seconds read_timeout{10};
   std::chrono::seconds write_timeout{10};

@@ -205,3 +205,25 @@ class Frontdesk:
             return conn.execute(sql, params).fetchall()
         finally:
             conn.close()
+
+
+def multipart(fields, files=()):
+    """Encodes a form the way a browser does. fields: [(name, str)];
+    files: [(name, filename, content_type, bytes)]. Returns (body, content_type)."""
+    boundary = "----fdtest" + os.urandom(8).hex()
+    out = bytearray()
+    for name, value in fields:
+        out += f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n".encode()
+        out += value.encode() if isinstance(value, str) else value
+        out += b"\r\n"
+    for name, filename, ctype, data in files:
+        out += (f"--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"; "
+                f"filename=\"{filename}\"\r\nContent-Type: {ctype}\r\n\r\n").encode()
+        out += data + b"\r\n"
+    out += f"--{boundary}--\r\n".encode()
+    return bytes(out), f"multipart/form-data; boundary={boundary}"
+
+
+def urlencoded(fields):
+    import urllib.parse
+    return urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded"
