@@ -152,6 +152,8 @@ int Daemon::Run(const sigset_t& signals) {
     spdlog::critical("cannot open database {}: {}", db_path, main_store.status().message());
     return 1;
   }
+  s = (*main_store)->Optimize();
+  if (!s.ok()) spdlog::warn("refreshing query statistics: {}", s.message());
   pool_ = std::make_unique<StorePool>(db_path, store_options);
   store_options.migrate = false;
   Result<std::unique_ptr<Store>> writer_store = Store::Open(db_path, store_options);
@@ -202,6 +204,8 @@ int Daemon::Run(const sigset_t& signals) {
   admin_server.Stop();
   writer_->Stop();
   pool_->CloseIdle();
+  s = (*main_store)->Optimize();
+  if (!s.ok()) spdlog::warn("refreshing query statistics: {}", s.message());
   s = (*main_store)->Checkpoint();
   if (!s.ok()) spdlog::warn("final checkpoint: {}", s.message());
   main_store->reset();

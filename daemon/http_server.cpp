@@ -58,11 +58,15 @@ HttpServer::HttpServer(std::string name, const HttpServerOptions& options, Metri
   server_.set_keep_alive_timeout(options_.keep_alive_timeout.count());
   server_.set_keep_alive_max_count(options_.keep_alive_max_requests);
   server_.set_payload_max_length(options_.max_body_bytes);
+  // httplib writes the headers and the body in separate writes; with Nagle
+  // on, the body waits for the client's delayed ACK (40 ms on Linux).
+  server_.set_tcp_nodelay(true);
   // httplib's default sets SO_REUSEPORT, which would let a second daemon
   // bind the same port and steal half the connections.
   server_.set_socket_options([](int sock) {
     int yes = 1;
     setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    setsockopt(sock, IPPROTO_TCP, TCP_NODELAY, &yes, sizeof yes);
   });
   server_.set_exception_handler([this](const httplib::Request& req, httplib::Response& res,
                                        std::exception_ptr ep) {
@@ -119,6 +123,11 @@ void HttpServer::Patch(const std::string& pattern, const std::string& route, Han
   server_.Patch(pattern, Timed(route, "PATCH", std::move(handler)));
 }
 
+bool BacklogServer::RaiseBacklog(int backlog) {
+  socket_t sock = svr_sock_;
+  return sock != INVALID_SOCKET && ::listen(sock, backlog) == 0;
+}
+
 Status HttpServer::Bind() {
   errno = 0;
   if (!server_.bind_to_port(options_.listen.host, options_.listen.port)) {
@@ -126,6 +135,9 @@ Status HttpServer::Bind() {
     std::string why = err ? std::strerror(err) : "bind failed";
     return Status::Unavailable(name_ + " listener: cannot listen on " +
                                options_.listen.ToString() + ": " + why);
+  }
+  if (!server_.RaiseBacklog(SOMAXCONN)) {
+    spdlog::warn("{} listener: could not raise the listen backlog: {}", name_, std::strerror(errno));
   }
   return Status::Ok();
 }

@@ -28,6 +28,14 @@ struct HttpServerOptions {
   int keep_alive_max_requests = 100;
 };
 
+// httplib's listen backlog of 5 is compiled into Debian's library; a burst
+// of new clients past it waits a second for a SYN retry. The socket is a
+// protected member, so this subclass can listen() again with a real backlog.
+class BacklogServer : public httplib::Server {
+ public:
+  bool RaiseBacklog(int backlog);
+};
+
 class HttpServer {
  public:
   using Handler = httplib::Server::Handler;
@@ -56,7 +64,7 @@ class HttpServer {
   std::string name_;
   HttpServerOptions options_;
   Metrics* metrics_;
-  httplib::Server server_;
+  BacklogServer server_;
   std::thread thread_;
 };
 

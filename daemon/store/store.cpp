@@ -44,6 +44,12 @@ Status Store::CheckIntegrity() {
   return Status::Ok();
 }
 
+Status Store::Optimize() {
+  Status s = db_->Exec("PRAGMA analysis_limit=1000");
+  if (!s.ok()) return s;
+  return db_->Exec("PRAGMA optimize=0x10002");
+}
+
 Status Store::Checkpoint() { return db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
 
 }  // namespace frontdesk

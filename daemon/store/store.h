@@ -29,6 +29,11 @@ class Store {
   Status CheckIntegrity();
   // Folds the WAL back into the main file, for a clean close.
   Status Checkpoint();
+  // Refreshes the query planner's statistics where SQLite thinks they are
+  // stale, reading a bounded sample of each index so it stays fast on a big
+  // file. Without statistics the planner can pick an index that walks most
+  // of the table for a filter with few matches.
+  Status Optimize();
 
  private:
   explicit Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}

@@ -39,7 +39,7 @@ class LifecycleTest(unittest.TestCase):
         h = self.health()
         self.assertEqual(h["status"], "ok")
         self.assertEqual(h["config"]["generation"], 1)
-        self.assertGreaterEqual(h["database"]["schema_version"], 2)
+        self.assertGreaterEqual(h["database"]["schema_version"], 3)
         self.assertEqual(self.fd.stop(), 0)
 
     def test_admin_needs_a_token(self):
@@ -164,7 +164,7 @@ class LifecycleTest(unittest.TestCase):
         self.fd.start()
         self.fd.kill9()
         self.fd.start()
-        self.assertGreaterEqual(self.health()["database"]["schema_version"], 2)
+        self.assertGreaterEqual(self.health()["database"]["schema_version"], 3)
         self.assertEqual(self.fd.stop(), 0)
 
     def test_serve_refuses_a_broken_config_at_start(self):

@@ -1,0 +1,204 @@
+// frontdesk_bench: load generators and baselines for docs/PERFORMANCE.md.
+//   raw-fsync --db PATH --rows N           one row per transaction, WAL, synchronous=FULL
+//   intake --port P --connections C --requests N    POST /tickets (JSON) over keep-alive
+//   seed --db PATH --tickets N             fills a database through the TicketStore
+//   list --port P --token T --requests N   GET /api/v1/tickets with filters
+// Each prints one line of "key=value" figures.
+#include <httplib.h>
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <map>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "daemon/store/store.h"
+#include "daemon/store/ticket_store.h"
+
+using Steady = std::chrono::steady_clock;
+
+namespace {
+
+std::map<std::string, std::string> Flags(int argc, char** argv) {
+  std::map<std::string, std::string> f;
+  for (int i = 2; i + 1 < argc; i += 2) f[argv[i]] = argv[i + 1];
+  return f;
+}
+
+double Pct(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  size_t i = static_cast<size_t>(p * (v.size() - 1));
+  return v[i];
+}
+
+int RawFsync(std::map<std::string, std::string> f) {
+  std::string path = f["--db"];
+  int rows = std::stoi(f["--rows"]);
+  sqlite3* db = nullptr;
+  sqlite3_open(path.c_str(), &db);
+  sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; "
+                   "CREATE TABLE IF NOT EXISTS t(id INTEGER PRIMARY KEY, v TEXT)", nullptr, nullptr, nullptr);
+  sqlite3_stmt* st = nullptr;
+  sqlite3_prepare_v2(db, "INSERT INTO t(v) VALUES (?1)", -1, &st, nullptr);
+  std::string payload(500, 'x');
+  auto start = Steady::now();
+  for (int i = 0; i < rows; ++i) {
+    sqlite3_exec(db, "BEGIN IMMEDIATE", nullptr, nullptr, nullptr);
+    sqlite3_bind_text(st, 1, payload.c_str(), -1, SQLITE_STATIC);
+    sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+  }
+  double secs = std::chrono::duration<double>(Steady::now() - start).count();
+  sqlite3_finalize(st);
+  sqlite3_close(db);
+  std::printf("raw_fsync rows=%d seconds=%.3f commits_per_sec=%.0f\n", rows, secs, rows / secs);
+  return 0;
+}
+
+int Intake(std::map<std::string, std::string> f) {
+  int port = std::stoi(f["--port"]);
+  int conns = std::stoi(f["--connections"]);
+  int total = std::stoi(f["--requests"]);
+  std::string path = f.count("--path") ? f["--path"] : "/tickets";
+  std::vector<std::vector<double>> lat(conns);
+  std::atomic<int> errors{0};
+  std::atomic<int> next{0};
+  auto start = Steady::now();
+  std::vector<std::thread> threads;
+  for (int c = 0; c < conns; ++c) {
+    threads.emplace_back([&, c] {
+      httplib::Client cli("127.0.0.1", port);
+      cli.set_keep_alive(true);
+      cli.set_tcp_nodelay(true);
+      cli.set_read_timeout(30, 0);
+      for (;;) {
+        int i = next++;
+        if (i >= total) break;
+        std::string body = "{\"email\":\"bench" + std::to_string(i % 5000) +
+                           "@example.org\",\"name\":\"Bench User\",\"subject\":\"Bench ticket " +
+                           std::to_string(i) + "\",\"message\":\"" + std::string(400, 'm') + "\"}";
+        auto t0 = Steady::now();
+        auto res = cli.Post(path.c_str(), body, "application/json");
+        lat[c].push_back(std::chrono::duration<double, std::milli>(Steady::now() - t0).count());
+        if (!res || res->status != 201) errors++;
+      }
+    });
+  }
+  for (auto& t : threads) t.join();
+  double secs = std::chrono::duration<double>(Steady::now() - start).count();
+  std::vector<double> all;
+  for (auto& v : lat) all.insert(all.end(), v.begin(), v.end());
+  std::printf("intake requests=%d connections=%d seconds=%.3f tickets_per_sec=%.0f p50_ms=%.2f p99_ms=%.2f max_ms=%.2f errors=%d\n",
+              total, conns, secs, total / secs, Pct(all, 0.5), Pct(all, 0.99), Pct(all, 1.0), errors.load());
+  return errors.load() ? 1 : 0;
+}
+
+int Seed(std::map<std::string, std::string> f) {
+  using namespace frontdesk;
+  StoreOptions o;
+  o.migrate = true;
+  Result<std::unique_ptr<Store>> store = Store::Open(f["--db"], o);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  int n = std::stoi(f["--tickets"]);
+  TicketStore tickets(**store);
+  const char* queues[] = {"support", "billing"};
+  const char* priorities[] = {"low", "normal", "normal", "high", "urgent"};
+  const char* statuses[] = {"open", "pending", "solved", "closed", "on_hold"};
+  const char* words[] = {"printer", "invoice", "refund", "login", "password", "delivery", "broken", "urgent"};
+  auto start = Steady::now();
+  int64_t base = 1767225600;  // 2026-01-01
+  for (int i = 0; i < n;) {
+    auto txn = Txn::Begin((*store)->db());
+    for (int k = 0; k < 5000 && i < n; ++k, ++i) {
+      NewTicket t;
+      t.channel = i % 3 ? "email" : "web";
+      t.subject = std::string("About my ") + words[i % 8] + " " + std::to_string(i);
+      t.body = std::string("Hello, my ") + words[(i / 8) % 8] + " has a problem. Order " + std::to_string(i * 7);
+      t.requester_email = "user" + std::to_string(i % 50000) + "@example.org";
+      t.queue = queues[i % 2];
+      t.priority = priorities[i % 5];
+      t.actor = "customer";
+      t.now = FromUnix(base + i * 30);
+      Result<CreatedTicket> c = tickets.Create(t);
+      if (!c.ok()) {
+        std::fprintf(stderr, "%s\n", c.status().ToString().c_str());
+        return 1;
+      }
+      // Most tickets are finished; a spread stays open.
+      if (i % 10 != 0) {
+        TicketPatch p;
+        p.status = statuses[i % 5];
+        if (i % 7 == 0) p.assignee = std::optional<std::string>("agent" + std::to_string(i % 5) + "@example.test");
+        if (!tickets.Update(c->ticket_id, p, std::nullopt, "seed", t.now).ok()) return 1;
+      }
+    }
+    if (!(*txn)->Commit().ok()) return 1;
+  }
+  double secs = std::chrono::duration<double>(Steady::now() - start).count();
+  std::printf("seed tickets=%d seconds=%.1f\n", n, secs);
+  return 0;
+}
+
+int List(std::map<std::string, std::string> f) {
+  int port = std::stoi(f["--port"]);
+  int total = std::stoi(f["--requests"]);
+  std::string token = f["--token"];
+  const std::vector<std::string> queries = {
+      "/api/v1/tickets?limit=50",
+      "/api/v1/tickets?status=open&limit=50",
+      "/api/v1/tickets?queue=billing&priority=high&limit=50",
+      "/api/v1/tickets?status=pending,on_hold&queue=support&limit=50",
+      "/api/v1/tickets?requester=user4242%40example.org&limit=50",
+      "/api/v1/tickets?assignee=agent3%40example.test&status=open&limit=50",
+      "/api/v1/tickets?created_after=2026-03-01T00:00:00Z&created_before=2026-03-02T00:00:00Z&limit=50",
+      "/api/v1/tickets?sort=created_at&status=new&limit=50",
+  };
+  httplib::Client cli("127.0.0.1", port);
+  cli.set_keep_alive(true);
+  cli.set_tcp_nodelay(true);
+  cli.set_bearer_token_auth(token.c_str());
+  std::map<std::string, std::vector<double>> per;
+  std::vector<double> all;
+  int errors = 0;
+  for (int i = 0; i < total; ++i) {
+    const std::string& q = queries[i % queries.size()];
+    auto t0 = Steady::now();
+    auto res = cli.Get(q.c_str());
+    double ms = std::chrono::duration<double, std::milli>(Steady::now() - t0).count();
+    if (!res || res->status != 200) errors++;
+    per[q].push_back(ms);
+    all.push_back(ms);
+  }
+  for (auto& [q, v] : per) std::printf("  %-90s p50_ms=%.2f p99_ms=%.2f\n", q.c_str(), Pct(v, 0.5), Pct(v, 0.99));
+  std::printf("list requests=%d p50_ms=%.2f p99_ms=%.2f max_ms=%.2f errors=%d\n", total, Pct(all, 0.5),
+              Pct(all, 0.99), Pct(all, 1.0), errors);
+  return errors ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc < 2) {
+    std::fprintf(stderr, "usage: frontdesk_bench raw-fsync|intake|seed|list --flag value ...\n");
+    return 2;
+  }
+  std::string cmd = argv[1];
+  auto f = Flags(argc, argv);
+  if (cmd == "raw-fsync") return RawFsync(f);
+  if (cmd == "intake") return Intake(f);
+  if (cmd == "seed") return Seed(f);
+  if (cmd == "list") return List(f);
+  std::fprintf(stderr, "unknown benchmark %s\n", cmd.c_str());
+  return 2;
+}
