@@ -104,12 +104,19 @@ HttpServer::Handler HttpServer::Timed(const std::string& route, const std::strin
   return [this, route, method, handler = std::move(handler)](const httplib::Request& req,
                                                              httplib::Response& res) {
     auto start = std::chrono::steady_clock::now();
-    handler(req, res);
-    if (metrics_) {
+    auto record = [&](int code) {
+      if (!metrics_) return;
       std::chrono::duration<double> took = std::chrono::steady_clock::now() - start;
-      // httplib turns an unset status (-1) into 200 after the handler.
-      metrics_->ObserveRequest(name_, route, method, res.status == -1 ? 200 : res.status, took.count());
+      metrics_->ObserveRequest(name_, route, method, code, took.count());
+    };
+    try {
+      handler(req, res);
+    } catch (...) {
+      record(500);  // the exception handler answers 500
+      throw;
     }
+    // httplib turns an unset status (-1) into 200 after the handler.
+    record(res.status == -1 ? 200 : res.status);
   };
 }
 
