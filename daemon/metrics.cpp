@@ -48,20 +48,12 @@ std::string Metrics::Render(const std::string& gauges) const {
            PromLabel(route) + "\",method=\"" + method + "\",code=\"" + std::to_string(code) +
            "\"} " + std::to_string(h.count) + "\n";
   }
-  out += "# HELP frontdesk_http_request_duration_seconds Time to answer, by listener, route and method.\n";
+  out += "# HELP frontdesk_http_request_duration_seconds Time to answer, by listener, route, method and code.\n";
   out += "# TYPE frontdesk_http_request_duration_seconds histogram\n";
-  // Histograms are per route and method; codes are summed.
-  std::map<std::tuple<std::string, std::string, std::string>, Histogram> merged;
   for (const auto& [k, h] : state->requests) {
-    Histogram& m = merged[{std::get<0>(k), std::get<1>(k), std::get<2>(k)}];
-    for (size_t i = 0; i < kBuckets.size(); ++i) m.buckets[i] += h.buckets[i];
-    m.count += h.count;
-    m.sum += h.sum;
-  }
-  for (const auto& [k, h] : merged) {
-    auto& [listener, route, method] = k;
+    auto& [listener, route, method, code] = k;
     std::string labels = "listener=\"" + PromLabel(listener) + "\",route=\"" + PromLabel(route) +
-                         "\",method=\"" + method + "\"";
+                         "\",method=\"" + method + "\",code=\"" + std::to_string(code) + "\"";
     for (size_t i = 0; i < kBuckets.size(); ++i) {
       std::snprintf(num, sizeof num, "%g", kBuckets[i]);
       out += "frontdesk_http_request_duration_seconds_bucket{" + labels + ",le=\"" + num + "\"} " +

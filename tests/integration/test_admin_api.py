@@ -250,7 +250,7 @@ class AdminApiTest(unittest.TestCase):
         self.assertIn('frontdesk_tickets_created_total{channel="api"}', text)
         self.assertIn('frontdesk_tickets{status="new"}', text)
         self.assertIn('frontdesk_http_requests_total{listener="admin",route="/api/v1/tickets",method="POST",code="201"}', text)
-        self.assertIn('frontdesk_http_request_duration_seconds_bucket{listener="admin",route="/api/v1/tickets",method="POST",le="+Inf"}', text)
+        self.assertIn('frontdesk_http_request_duration_seconds_bucket{listener="admin",route="/api/v1/tickets",method="POST",code="201",le="+Inf"}', text)
         self.assertEqual(self.fd.get("/metrics", admin=True).status, 401)
 
     def test_malformed_json_and_huge_bodies(self):
