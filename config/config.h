@@ -4,7 +4,9 @@
 // shared_ptr<const Config> and never see half of one.
 #pragma once
 
+#include <array>
 #include <chrono>
+#include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -90,16 +92,116 @@ struct FormConfig {
   std::vector<FormField> fields;
 };
 
+// A span of local wall-clock time in one day: [start, end) in minutes since
+// midnight; end may be 1440 ("24:00").
+struct TimeWindow {
+  int start_minute = 0;
+  int end_minute = 0;
+};
+
+// A day (or part of one) when a calendar is closed although its week says
+// open: a full day, or a window of it.
+struct Closure {
+  int year = 0, month = 0, day = 0;
+  TimeWindow window{0, 1440};
+};
+
+// Working time. `week[0]` is Monday, `week[6]` Sunday; windows are sorted
+// and do not overlap. The built-in calendar "24x7" is always open.
+struct CalendarConfig {
+  std::string name;
+  std::string timezone = "UTC";
+  std::array<std::vector<TimeWindow>, 7> week;
+  std::vector<Closure> holidays;
+  bool always_open = false;
+};
+
+// One rung of an escalation ladder: when it fires, and what it does.
+struct EscalationLevel {
+  std::string target;  // first_response, next_response or resolution
+  // Either a share of the target (75 means 75 %), or an offset from the due
+  // time in business seconds (negative: before it).
+  std::optional<int> at_percent;
+  std::optional<int64_t> at_offset_seconds;
+  std::string at_text;  // as written, for explanations
+  std::vector<std::string> notify;  // addresses, "agents" or "assignee"
+  bool raise_priority = false;      // one step up, at most to urgent
+  std::string set_priority;
+  std::string move_to_queue;
+  std::string add_tag;
+};
+
+// An SLA target: whole working days of the calendar, then business seconds.
+struct SlaDuration {
+  int days = 0;
+  int64_t seconds = 0;
+  std::string text;  // as written
+};
+
+struct SlaPolicyConfig {
+  std::string name;
+  int version = 1;  // bump it when you change the policy; tickets record it
+  std::string calendar = "24x7";
+  // applies_to: a policy applies when every non-empty list contains the
+  // ticket's value (for tags: any of them). No lists: the fallback.
+  std::vector<std::string> queues, priorities, categories, tags, channels;
+  // Targets in business time of the calendar; absent means no target.
+  std::optional<SlaDuration> first_response, next_response, resolution;
+  std::vector<std::string> pause_on;
+  std::vector<EscalationLevel> escalations;
+};
+
+// One condition of a routing rule, as configured.
+struct RouteCondition {
+  std::string name;  // the key: channel, to, from, from_domain, subject, ...
+  std::vector<std::string> values;  // for list conditions
+  std::string pattern;   // for regex conditions (subject, body, header, field_regex)
+  std::string header;    // for header: the header's name; for field: the field's name
+  std::string calendar;  // for in_business_hours
+  bool negate = false;   // from [route.unless]
+  std::string where;     // "file:line:col", for explanations
+};
+
+struct RouteActions {
+  std::string queue, priority, category, assignee, sla;
+  std::vector<std::string> tags;  // may hold {capture} placeholders
+  bool suppress_auto_reply = false;
+  std::string reject;  // non-empty: reject with this reason
+};
+
+struct RouteRule {
+  std::string id;
+  bool match_any = false;
+  bool stop = false;
+  std::vector<RouteCondition> conditions;
+  RouteActions actions;
+};
+
+struct EscalationConfig {
+  // The daemon's own sweep; turn it off when cron or a timer runs
+  // `frontdesk escalate` instead.
+  bool tick = true;
+  std::chrono::seconds interval{60};
+  // How many due tickets one run takes at most; the rest wait for the next.
+  int batch = 1000;
+};
+
 struct Config {
   std::string path;  // the file this came from
   ServerConfig server;
   LoggingConfig logging;
   FormConfig form;
   std::vector<QueueConfig> queues;
+  std::vector<CalendarConfig> calendars;  // "24x7" is always first
+  std::vector<SlaPolicyConfig> slas;
+  std::vector<RouteRule> routes;
+  EscalationConfig escalation;
 
   // The queue with default = true, or the first one; nullptr when none.
   const QueueConfig* DefaultQueue() const;
   const QueueConfig* FindQueue(std::string_view name) const;
+  const CalendarConfig* FindCalendar(std::string_view name) const;
+  const SlaPolicyConfig* FindSla(std::string_view name) const;
 };
 
 }  // namespace frontdesk

@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "config/policy_loader.h"
 #include "config/table_reader.h"
 #include "config/values.h"
 
@@ -247,6 +248,11 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
     TableReader r(*t, "form", errors);
     ReadForm(r, config.form, config, errors);
   }
+  // Calendars before policies, policies before routes: each refers back.
+  ReadCalendars(top, config, errors);
+  ReadSlas(top, config, errors);
+  ReadRoutes(top, config, errors);
+  ReadEscalation(top, config, errors);
   top.Finish();
 
   if (!errors.empty()) {
@@ -284,6 +290,18 @@ const QueueConfig* Config::DefaultQueue() const {
   for (const QueueConfig& q : queues)
     if (q.is_default) return &q;
   return queues.empty() ? nullptr : &queues.front();
+}
+
+const CalendarConfig* Config::FindCalendar(std::string_view name) const {
+  for (const CalendarConfig& c : calendars)
+    if (c.name == name) return &c;
+  return nullptr;
+}
+
+const SlaPolicyConfig* Config::FindSla(std::string_view name) const {
+  for (const SlaPolicyConfig& p : slas)
+    if (p.name == name) return &p;
+  return nullptr;
 }
 
 const QueueConfig* Config::FindQueue(std::string_view name) const {

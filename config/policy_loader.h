@@ -1,0 +1,26 @@
+// policy_loader.h: reads the routing and SLA sections of the config:
+// [calendar.NAME], [[sla]] (with [[sla.escalation]]), [[route]] and
+// [escalation]. Errors are added to the shared ConfigErrors, with places.
+// Used only by the loader; not thread-safe.
+#pragma once
+
+#include <toml++/toml.h>
+
+#include "config/config.h"
+#include "config/table_reader.h"
+#include "daemon/status.h"
+
+namespace frontdesk {
+
+// "2d", "4h", "1d 4h", "90m": d counts working days of the calendar, the
+// rest business time.
+Result<SlaDuration> ParseSlaDuration(std::string_view text);
+// "09:00-17:30"; the end may be "24:00".
+Result<TimeWindow> ParseTimeWindow(std::string_view text);
+
+void ReadCalendars(TableReader& root, Config& config, ConfigErrors& errors);
+void ReadSlas(TableReader& root, Config& config, ConfigErrors& errors);
+void ReadRoutes(TableReader& root, Config& config, ConfigErrors& errors);
+void ReadEscalation(TableReader& root, Config& config, ConfigErrors& errors);
+
+}  // namespace frontdesk
