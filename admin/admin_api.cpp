@@ -378,11 +378,18 @@ void PatchTicket(Daemon& daemon, const httplib::Request& req, httplib::Response&
   if (!s.ok()) return WriteError(res, s);
   Ticket updated;
   Timestamp now = daemon.clock().Now();
+  std::shared_ptr<const SlaEngine> sla = daemon.config_info().sla;
   s = daemon.writer().Run([&](Store& store) -> Status {
     TicketStore tickets(store);
+    Result<Ticket> before = tickets.Get(*id);
+    if (!before.ok()) return before.status();
     Result<Ticket> t = tickets.Update(*id, patch, *expected, "api:" + token.name, now);
     if (!t.ok()) return t.status();
-    updated = *t;
+    Status st = sla->OnStatusChange(store, *id, before->status, t->status, now);
+    if (!st.ok()) return st;
+    Result<Ticket> after = tickets.Get(*id);
+    if (!after.ok()) return after.status();
+    updated = *after;
     return Status::Ok();
   });
   if (!s.ok()) return WriteError(res, s);
@@ -391,7 +398,8 @@ void PatchTicket(Daemon& daemon, const httplib::Request& req, httplib::Response&
 }
 
 void CreateTicket(Daemon& daemon, const httplib::Request& req, httplib::Response& res, const TokenInfo& token) {
-  std::shared_ptr<const Config> config = daemon.config();
+  ConfigInfo info = daemon.config_info();
+  std::shared_ptr<const Config> config = info.config;
   IntakeRequest r;
   r.channel = "api";
   r.actor = "api:" + token.name;
@@ -409,7 +417,7 @@ void CreateTicket(Daemon& daemon, const httplib::Request& req, httplib::Response
              f.too_large ? 413 : 400);
     return;
   }
-  Result<CreatedTicket> created = daemon.intake().Submit(r, *config);
+  Result<CreatedTicket> created = daemon.intake().Submit(r, *config, *info.router, *info.sla);
   if (!created.ok()) return WriteError(res, created.status());
   Result<StorePool::Lease> store = daemon.stores().Acquire();
   if (!store.ok()) return WriteError(res, store.status());
@@ -466,12 +474,20 @@ void AddMessage(Daemon& daemon, const httplib::Request& req, httplib::Response& 
   m.actor = "api:" + token.name;
   m.now = daemon.clock().Now();
   int64_t message_id = 0;
+  std::shared_ptr<const SlaEngine> sla = daemon.config_info().sla;
   Status s = daemon.writer().Run([&](Store& store) -> Status {
     TicketStore tickets(store);
+    Result<Ticket> before = tickets.Get(*id);
+    if (!before.ok()) return before.status();
     Result<int64_t> r = tickets.AddMessage(*id, m);
     if (!r.ok()) return r.status();
     message_id = *r;
-    return Status::Ok();
+    if (m.kind != "reply") return Status::Ok();
+    Result<Ticket> after = tickets.Get(*id);
+    if (!after.ok()) return after.status();
+    Status st = sla->OnStatusChange(store, *id, before->status, after->status, m.now);
+    if (!st.ok()) return st;
+    return sla->OnPublicReply(store, *id, m.now);
   });
   if (!s.ok()) return WriteError(res, s);
   SendJson(res, {{"id", message_id}, {"ticket_id", *id}, {"kind", m.kind}}, 201);

@@ -64,6 +64,27 @@ Result<SlaDuration> ParseSlaDuration(std::string_view text) {
   return d;
 }
 
+Status ParseLevelAt(const std::string& at, EscalationLevel* l) {
+  l->at_text = at;
+  if (!at.empty() && at.back() == '%') {
+    std::string n = at.substr(0, at.size() - 1);
+    bool digits = !n.empty() && n.size() <= 4 && std::all_of(n.begin(), n.end(), ::isdigit);
+    int v = digits ? std::stoi(n) : 0;
+    if (!digits || v < 1 || v > 1000) return Status::Invalid("expected a share such as \"75%\" (1% to 1000%), got \"" + at + "\"");
+    l->at_percent = v;
+    return Status::Ok();
+  }
+  if (!at.empty() && (at[0] == '+' || at[0] == '-')) {
+    Result<std::chrono::milliseconds> d = ParseDuration(at.substr(1));
+    if (!d.ok() || d->count() % 1000 != 0) {
+      return Status::Invalid("expected an offset from the due time such as \"-30m\" or \"+2h\", got \"" + at + "\"");
+    }
+    l->at_offset_seconds = (at[0] == '-' ? -1 : 1) * d->count() / 1000;
+    return Status::Ok();
+  }
+  return Status::Invalid("expected \"75%\" of the target, or an offset from the due time such as \"-30m\" or \"+2h\"");
+}
+
 Result<TimeWindow> ParseTimeWindow(std::string_view text) {
   const Status bad = Status::Invalid("expected a window such as \"09:00-17:00\", got \"" + std::string(text) + "\"");
   auto hhmm = [](std::string_view t, int* minutes) {
@@ -245,24 +266,9 @@ void ReadSlas(TableReader& root, Config& config, ConfigErrors& errors) {
       lr.String("move_to_queue", &l.move_to_queue, false, 64);
       lr.String("add_tag", &l.add_tag, false, 64);
       lr.Finish();
-      const std::string& at = l.at_text;
-      if (!at.empty()) {
-        if (at.back() == '%') {
-          std::string n = at.substr(0, at.size() - 1);
-          bool digits = !n.empty() && n.size() <= 4 && std::all_of(n.begin(), n.end(), ::isdigit);
-          int v = digits ? std::stoi(n) : 0;
-          if (!digits || v < 1 || v > 1000) lr.Error("at", "expected a share such as \"75%\" (1% to 1000%), got \"" + at + "\"");
-          else l.at_percent = v;
-        } else if (at[0] == '+' || at[0] == '-') {
-          Result<std::chrono::milliseconds> d = ParseDuration(at.substr(1));
-          if (!d.ok() || d->count() % 1000 != 0) {
-            lr.Error("at", "expected an offset from the due time such as \"-30m\" or \"+2h\", got \"" + at + "\"");
-          } else {
-            l.at_offset_seconds = (at[0] == '-' ? -1 : 1) * d->count() / 1000;
-          }
-        } else {
-          lr.Error("at", "expected \"75%\" of the target, or an offset from the due time such as \"-30m\" or \"+2h\"");
-        }
+      if (!l.at_text.empty()) {
+        Status at = ParseLevelAt(l.at_text, &l);
+        if (!at.ok()) lr.Error("at", at.message());
       }
       std::optional<SlaDuration> target =
           l.target == "first_response" ? p.first_response : l.target == "next_response" ? p.next_response : p.resolution;

@@ -15,6 +15,8 @@ namespace frontdesk {
 // "2d", "4h", "1d 4h", "90m": d counts working days of the calendar, the
 // rest business time.
 Result<SlaDuration> ParseSlaDuration(std::string_view text);
+// "75%", "-30m", "+2h": when an escalation level fires.
+Status ParseLevelAt(const std::string& at, EscalationLevel* level);
 // "09:00-17:30"; the end may be "24:00".
 Result<TimeWindow> ParseTimeWindow(std::string_view text);
 

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "admin/policy_commands.h"
 #include "admin/token_command.h"
 #include "config/loader.h"
 #include "daemon/daemon.h"
@@ -57,8 +58,12 @@ int RunServe(CliContext& ctx) {
   Status s = SetLogLevel(config->logging.level);
   if (!s.ok()) spdlog::warn("{}", s.message());
   std::string path = config->path;
-  Daemon daemon(path, std::move(*config), *ctx.clock);
-  return daemon.Run(signals);
+  Result<std::unique_ptr<Daemon>> daemon = Daemon::Create(path, std::move(*config), *ctx.clock);
+  if (!daemon.ok()) {
+    spdlog::critical("{}", daemon.status().message());
+    return kExitFailure;
+  }
+  return (*daemon)->Run(signals);
 }
 
 int RunCheckConfig(CliContext& ctx) {
@@ -115,6 +120,7 @@ int RunCommandLine(int argc, char** argv) {
   migrate->callback([&] { exit_code = RunMigrate(ctx); });
 
   AddTokenCommands(app, ctx, exit_code);
+  AddPolicyCommands(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);

@@ -70,6 +70,17 @@ Status EnsureDataDir(const ServerConfig& server) {
   return Status::Ok();
 }
 
+Result<std::unique_ptr<Daemon>> Daemon::Create(std::string config_path, Config config, const Clock& clock) {
+  Result<std::shared_ptr<const Router>> router = Router::Build(config);
+  if (!router.ok()) return router.status();
+  Result<std::shared_ptr<const SlaEngine>> sla = SlaEngine::Build(config);
+  if (!sla.ok()) return sla.status();
+  std::unique_ptr<Daemon> d(new Daemon(std::move(config_path), std::move(config), clock));
+  d->config_.router = *router;
+  d->config_.sla = *sla;
+  return d;
+}
+
 Daemon::Daemon(std::string config_path, Config config, const Clock& clock)
     : config_path_(std::move(config_path)),
       clock_(clock),
@@ -114,6 +125,16 @@ Status Daemon::Reload() {
     sd_notify(0, "READY=1\nSTATUS=Serving (the last reload failed)");
     return next.status();
   }
+  Result<std::shared_ptr<const Router>> router = Router::Build(*next);
+  Result<std::shared_ptr<const SlaEngine>> sla =
+      router.ok() ? SlaEngine::Build(*next) : Result<std::shared_ptr<const SlaEngine>>(router.status());
+  if (!sla.ok()) {
+    spdlog::error("config reload: {}; still serving the previous configuration", sla.status().message());
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    config_.last_reload_error = sla.status().message();
+    config_.last_reload_failed_at = clock_.Now();
+    return sla.status();
+  }
   std::shared_ptr<const Config> old_config = config();
   WarnRestartOnly(*old_config, *next);
   (void)SetLogLevel(next->logging.level);
@@ -122,6 +143,8 @@ Status Daemon::Reload() {
   {
     std::lock_guard<std::mutex> lock(config_mutex_);
     config_.config = std::make_shared<const Config>(std::move(*next));
+    config_.router = *router;
+    config_.sla = *sla;
     config_.generation++;
     config_.loaded_at = clock_.Now();
     config_.last_reload_error.clear();

@@ -21,6 +21,8 @@
 #include "daemon/intake.h"
 #include "daemon/metrics.h"
 #include "daemon/rate_limiter.h"
+#include "daemon/router.h"
+#include "daemon/sla_engine.h"
 #include "daemon/store/store_pool.h"
 #include "daemon/write_queue.h"
 
@@ -28,6 +30,9 @@ namespace frontdesk {
 
 struct ConfigInfo {
   std::shared_ptr<const Config> config;
+  // Built from `config`; swapped with it on reload.
+  std::shared_ptr<const Router> router;
+  std::shared_ptr<const SlaEngine> sla;
   uint64_t generation = 0;  // 1 for the config at start, +1 per good reload
   Timestamp loaded_at;
   std::string last_reload_error;  // empty when the last reload succeeded
@@ -36,7 +41,8 @@ struct ConfigInfo {
 
 class Daemon {
  public:
-  Daemon(std::string config_path, Config config, const Clock& clock);
+  // Fails when the config's rules or calendars cannot be compiled.
+  static Result<std::unique_ptr<Daemon>> Create(std::string config_path, Config config, const Clock& clock);
   ~Daemon();
 
   // Serves until SIGTERM or SIGINT; returns the process exit code. The
@@ -58,6 +64,8 @@ class Daemon {
   Timestamp started_at() const { return started_at_; }
 
  private:
+  Daemon(std::string config_path, Config config, const Clock& clock);
+
   std::string config_path_;
   const Clock& clock_;
   Timestamp started_at_;

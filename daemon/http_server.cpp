@@ -21,6 +21,7 @@ int HttpStatusFor(const Status& s) {
     case Status::Code::kNotFound: return 404;
     case Status::Code::kConflict: return 409;
     case Status::Code::kPreconditionFailed: return 412;
+    case Status::Code::kRejected: return 422;
     case Status::Code::kBusy:
     case Status::Code::kIo:
     case Status::Code::kUnavailable: return 503;

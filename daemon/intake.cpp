@@ -5,6 +5,7 @@
 
 #include "config/values.h"
 #include "daemon/random.h"
+#include "daemon/store/sla_store.h"
 #include "daemon/text.h"
 
 namespace frontdesk {
@@ -135,7 +136,8 @@ std::vector<FieldError> Intake::Validate(const IntakeRequest& r, const Config& c
   return errors;
 }
 
-Result<CreatedTicket> Intake::Submit(const IntakeRequest& r, const Config& config) {
+Result<CreatedTicket> Intake::Submit(const IntakeRequest& r, const Config& config, const Router& router,
+                                     const SlaEngine& sla) {
   std::vector<FieldError> errors = Validate(r, config);
   if (!errors.empty()) {
     const FieldError& e = errors.front();
@@ -180,12 +182,55 @@ Result<CreatedTicket> Intake::Submit(const IntakeRequest& r, const Config& confi
   }
   t.now = clock_.Now();
 
+  RouteInput in;
+  in.channel = r.channel;
+  in.from = t.requester_email;
+  in.subject = t.subject;
+  in.body = t.body;
+  in.fields = r.fields;
+  in.sender_priority = r.priority.value_or("");
+  in.now = t.now;
+  RouteDecision d = router.Route(in);
+  if (d.rejected) {
+    Status logged = writer_.Run([&](Store& store) {
+      return SlaStore(store).AddRejection(r.channel, d.reject_rule, d.reject_reason, t.requester_email, t.subject, t.now);
+    });
+    if (!logged.ok()) return logged;
+    if (metrics_) metrics_->Count("frontdesk_rejected_total", "channel", r.channel);
+    return Status::Rejected(d.reject_reason);
+  }
+  if (!d.queue.empty()) {
+    t.queue = d.queue;
+    t.route_rule = d.queue_rule;
+  }
+  if (!d.priority.empty()) t.priority = d.priority;
+  if (!d.category.empty()) t.category = d.category;
+  if (!d.assignee.empty()) t.assignee = d.assignee;
+  for (const std::string& tag : d.tags)
+    if (std::find(t.tags.begin(), t.tags.end(), tag) == t.tags.end()) t.tags.push_back(tag);
+  t.auto_reply_suppressed = d.suppress_auto_reply;
+
   CreatedTicket created;
   Status s = writer_.Run([&](Store& store) -> Status {
     TicketStore tickets(store);
     Result<CreatedTicket> c = tickets.Create(t);
     if (!c.ok()) return c.status();
     created = *c;
+    if (created.replayed) return Status::Ok();
+    if (!d.matched.empty()) {
+      json detail = {{"rules", d.matched}, {"queue", t.queue}, {"priority", t.priority}, {"tags", t.tags}};
+      if (t.category) detail["category"] = *t.category;
+      if (t.assignee) detail["assignee"] = *t.assignee;
+      if (d.suppress_auto_reply) detail["auto_reply"] = "suppressed";
+      Status e = tickets.AddEvent(created.ticket_id, t.now, "routed", "router",
+                                  d.queue_rule.empty() ? d.matched.front() : d.queue_rule, detail.dump());
+      if (!e.ok()) return e;
+    }
+    Result<Ticket> made = tickets.Get(created.ticket_id);
+    if (!made.ok()) return made.status();
+    if (const SlaPolicyConfig* policy = sla.Select(*made, d.sla)) {
+      return sla.Start(store, created.ticket_id, *policy, t.now);
+    }
     return Status::Ok();
   });
   if (!s.ok()) return s;

@@ -14,6 +14,8 @@
 #include "config/config.h"
 #include "daemon/clock.h"
 #include "daemon/metrics.h"
+#include "daemon/router.h"
+#include "daemon/sla_engine.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/write_queue.h"
 
@@ -56,9 +58,12 @@ class Intake {
       : writer_(writer), metrics_(metrics), clock_(clock) {}
 
   std::vector<FieldError> Validate(const IntakeRequest& r, const Config& config) const;
-  // Validates, then commits. Field errors come back as one kInvalid or
-  // kTooLarge Status naming the first field; call Validate() for them all.
-  Result<CreatedTicket> Submit(const IntakeRequest& r, const Config& config);
+  // Validates, routes, then commits the ticket with its routing decision and
+  // SLA clocks. Field errors come back as one kInvalid or kTooLarge Status
+  // naming the first field (call Validate() for them all); a rule's reject
+  // as kRejected with its reason, recorded in the rejections log.
+  Result<CreatedTicket> Submit(const IntakeRequest& r, const Config& config, const Router& router,
+                               const SlaEngine& sla);
 
  private:
   WriteQueue& writer_;

@@ -75,7 +75,8 @@ json ErrorBody(const std::vector<FieldError>& errors) {
 }
 
 void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
-  std::shared_ptr<const Config> config = daemon.config();
+  ConfigInfo info = daemon.config_info();
+  std::shared_ptr<const Config> config = info.config;
   const FormConfig& form = config->form;
   const bool json_out = WantsJson(req);
   std::string ct = req.get_header_value("Content-Type");
@@ -147,16 +148,15 @@ void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response
     return;
   }
 
-  Result<CreatedTicket> created = daemon.intake().Submit(r, *config);
+  Result<CreatedTicket> created = daemon.intake().Submit(r, *config, *info.router, *info.sla);
   if (!created.ok()) {
     const Status& s = created.status();
     if (s.transient()) spdlog::warn("web form: not accepted: {}", s.ToString());
     if (json_out) {
       WriteError(res, s);
     } else {
-      SendHtml(res, HttpStatusFor(s), RenderMessagePage("Not sent", s.transient()
-          ? "We could not take your request just now. Please try again in a minute."
-          : s.message()));
+      SendHtml(res, HttpStatusFor(s), RenderMessagePage(s.code() == Status::Code::kRejected ? "Not accepted" : "Not sent",
+          s.transient() ? "We could not take your request just now. Please try again in a minute." : s.message()));
       if (s.transient()) res.set_header("Retry-After", "5");
     }
     return;

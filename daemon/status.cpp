@@ -9,6 +9,7 @@ const char* Status::CodeName(Code code) {
     case Code::kNotFound: return "not_found";
     case Code::kConflict: return "conflict";
     case Code::kPreconditionFailed: return "precondition_failed";
+    case Code::kRejected: return "rejected";
     case Code::kBusy: return "busy";
     case Code::kIo: return "io_error";
     case Code::kUnavailable: return "unavailable";

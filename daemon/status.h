@@ -18,6 +18,7 @@ class [[nodiscard]] Status {
     kNotFound,
     kConflict,     // the request clashes with the state (duplicate, reused key)
     kPreconditionFailed,  // If-Match named a version that is no longer current
+    kRejected,     // a routing rule refused the request; the message says why
     kBusy,         // try again later (SQLITE_BUSY past the timeout)
     kIo,           // the disk or the network failed; try again later
     kUnavailable,  // a dependency is down; try again later
@@ -37,6 +38,7 @@ class [[nodiscard]] Status {
   static Status PreconditionFailed(std::string m) {
     return Status(Code::kPreconditionFailed, std::move(m));
   }
+  static Status Rejected(std::string m) { return Status(Code::kRejected, std::move(m)); }
   static Status Busy(std::string m) { return Status(Code::kBusy, std::move(m)); }
   static Status Io(std::string m) { return Status(Code::kIo, std::move(m)); }
   static Status Unavailable(std::string m) { return Status(Code::kUnavailable, std::move(m)); }

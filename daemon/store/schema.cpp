@@ -265,9 +265,19 @@ CREATE INDEX tickets_status_created  ON tickets(status, created_at, id);
 CREATE INDEX tickets_updated         ON tickets(updated_at, id);
 )sql";
 
+// Version 4: the running state of an SLA clock. A clock keeps the business
+// seconds its target holds for this ticket, what was left when it last
+// started running or paused, and since when it runs; due times follow from
+// these and the calendar (docs/SLA.md).
+constexpr const char* kSchemaV4 = R"sql(
+ALTER TABLE sla_targets ADD COLUMN total_seconds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sla_targets ADD COLUMN remaining_seconds INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE sla_targets ADD COLUMN running_since INTEGER;
+)sql";
+
 // Append new steps here; never edit a step that has shipped.
 const std::vector<const char*>& Steps() {
-  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3};
+  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
   return steps;
 }
 

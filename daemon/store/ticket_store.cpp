@@ -136,12 +136,13 @@ Result<CreatedTicket> TicketStore::Create(const NewTicket& t) {
   {
     Result<Stmt> st = db_.Prepare(
         "INSERT INTO tickets(subject, status, priority, queue, requester_email, requester_name, "
-        "channel, tags, fields, created_at, updated_at) "
-        "VALUES (?1, 'new', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+        "channel, tags, fields, created_at, updated_at, category, assignee, route_rule, auto_reply_suppressed) "
+        "VALUES (?1, 'new', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)");
     if (!st.ok()) return st.status();
     st->Bind(1, t.subject).Bind(2, t.priority).Bind(3, t.queue).Bind(4, t.requester_email)
         .Bind(5, t.requester_name).Bind(6, t.channel).Bind(7, TagsJson(t.tags))
-        .Bind(8, t.fields_json).Bind(9, ToUnix(t.now));
+        .Bind(8, t.fields_json).Bind(9, ToUnix(t.now)).Bind(10, t.category).Bind(11, t.assignee)
+        .Bind(12, t.route_rule).Bind(13, static_cast<int64_t>(t.auto_reply_suppressed));
     Status s = st->Run();
     if (!s.ok()) return s;
     c.ticket_id = db_.LastInsertId();
@@ -514,18 +515,18 @@ Result<int64_t> TicketStore::AddMessage(int64_t ticket_id, const NewMessage& m) 
   if (m.kind == "reply") {
     // The sender renders the mail from this row; its Message-ID is fixed now
     // so that every retry carries the same one.
-    std::string mail_id = "fd." + std::to_string(ticket_id) + "." + std::to_string(message_id) + "." +
-                          RandomToken(9);
-    Result<Stmt> ob = db_.Prepare(
-        "INSERT INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
-        "body, next_attempt_at, created_at) VALUES (?1, ?2, 'reply', 0, ?3, ?4, ?5, ?6, ?7, ?7)");
-    if (!ob.ok()) return ob.status();
-    ob->Bind(1, "reply:" + std::to_string(message_id) + ":" + t->requester_email).Bind(2, ticket_id)
-        .Bind(3, t->requester_email).Bind(4, mail_id).Bind(5, t->subject).BindBlob(6, m.body)
-        .Bind(7, ToUnix(m.now));
-    s = ob->Run();
-    if (!s.ok()) return s;
-    detail["outbox_id"] = db_.LastInsertId();
+    OutboxMail mail;
+    mail.dedupe_key = "reply:" + std::to_string(message_id) + ":" + t->requester_email;
+    mail.ticket_id = ticket_id;
+    mail.kind = "reply";
+    mail.automatic = false;
+    mail.recipient = t->requester_email;
+    mail.subject = t->subject;
+    mail.body = m.body;
+    mail.now = m.now;
+    Result<int64_t> queued = QueueMail(mail);
+    if (!queued.ok()) return queued.status();
+    detail["outbox_id"] = *queued;
     detail["to"] = t->requester_email;
     // A public reply is the response the customer waits for.
     std::string next_status = t->status == "new" ? "open" : t->status;
@@ -552,6 +553,21 @@ Result<int64_t> TicketStore::AddMessage(int64_t ticket_id, const NewMessage& m) 
                std::nullopt, detail.dump());
   if (!s.ok()) return s;
   return message_id;
+}
+
+Result<int64_t> TicketStore::QueueMail(const OutboxMail& m) {
+  // The sender renders the mail from this row; its Message-ID is fixed now
+  // so that every retry carries the same one.
+  std::string mail_id = "fd." + std::to_string(m.ticket_id) + "." + RandomToken(12);
+  Result<Stmt> st = db_.Prepare(
+      "INSERT OR IGNORE INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
+      "body, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, m.dedupe_key).Bind(2, m.ticket_id).Bind(3, m.kind).Bind(4, static_cast<int64_t>(m.automatic))
+      .Bind(5, m.recipient).Bind(6, mail_id).Bind(7, m.subject).BindBlob(8, m.body).Bind(9, ToUnix(m.now));
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  return db_.Changes() == 1 ? db_.LastInsertId() : 0;
 }
 
 Result<std::vector<std::pair<std::string, int64_t>>> TicketStore::CountByStatus() {

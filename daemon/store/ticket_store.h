@@ -29,6 +29,10 @@ struct NewTicket {
   std::string priority = "normal";
   std::vector<std::string> tags;
   std::string fields_json = "{}";
+  std::optional<std::string> category;
+  std::optional<std::string> assignee;
+  std::optional<std::string> route_rule;  // the rule that chose the queue
+  bool auto_reply_suppressed = false;
   std::vector<NewAttachment> attachments;
   std::string actor;  // who caused it, for the event log
   // Replaying a key returns the ticket it made. A key seen with a different
@@ -85,6 +89,19 @@ struct NewMessage {
   Timestamp now;
 };
 
+// A mail for the outbox. dedupe_key is (ticket, event, recipient): queueing
+// the same mail twice is a no-op, so a replayed cause cannot send twice.
+struct OutboxMail {
+  std::string dedupe_key;
+  int64_t ticket_id = 0;
+  std::string kind;  // reply, escalation, ...
+  bool automatic = true;
+  std::string recipient;
+  std::string subject;
+  std::string body;
+  Timestamp now;
+};
+
 struct AttachmentContent {
   AttachmentRecord meta;
   std::string data;
@@ -117,6 +134,9 @@ class TicketStore {
   Result<int64_t> AddMessage(int64_t ticket_id, const NewMessage& m);
 
   Result<std::vector<std::pair<std::string, int64_t>>> CountByStatus();
+  // Queues a mail; returns its outbox id, or 0 when the same dedupe_key was
+  // queued before.
+  Result<int64_t> QueueMail(const OutboxMail& m);
 
   Status AddEvent(std::optional<int64_t> ticket_id, Timestamp at, std::string_view kind,
                   std::string_view actor, std::optional<std::string> rule_id,

@@ -1,0 +1,141 @@
+#include "daemon/store/sla_store.h"
+
+namespace frontdesk {
+namespace {
+
+std::optional<int64_t> Unix(const std::optional<Timestamp>& t) {
+  return t ? std::optional<int64_t>(ToUnix(*t)) : std::nullopt;
+}
+std::optional<Timestamp> Time(const std::optional<int64_t>& v) {
+  return v ? std::optional<Timestamp>(FromUnix(*v)) : std::nullopt;
+}
+
+}  // namespace
+
+Result<std::vector<TargetClock>> SlaStore::Clocks(int64_t ticket_id) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT target, cycle, started_at, due_at, paused_since, paused_seconds, met_at, breached_at, "
+      "business_seconds, total_seconds, remaining_seconds, running_since FROM sla_targets "
+      "WHERE ticket_id = ?1 ORDER BY target, cycle");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id);
+  std::vector<TargetClock> out;
+  for (;;) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    TargetClock c;
+    c.target = st->Text(0);
+    c.cycle = st->Int(1);
+    c.started_at = FromUnix(st->Int(2));
+    c.due_at = Time(st->OptInt(3));
+    c.paused_since = Time(st->OptInt(4));
+    c.paused_seconds = st->Int(5);
+    c.met_at = Time(st->OptInt(6));
+    c.breached_at = Time(st->OptInt(7));
+    c.business_seconds = st->OptInt(8);
+    c.total_seconds = st->Int(9);
+    c.remaining_seconds = st->Int(10);
+    c.running_since = Time(st->OptInt(11));
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Status SlaStore::SaveClock(int64_t ticket_id, const TargetClock& c) {
+  Result<Stmt> st = db_.Prepare(
+      "INSERT OR REPLACE INTO sla_targets(ticket_id, target, cycle, started_at, due_at, paused_since, "
+      "paused_seconds, met_at, breached_at, business_seconds, total_seconds, remaining_seconds, running_since) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id).Bind(2, c.target).Bind(3, c.cycle).Bind(4, ToUnix(c.started_at))
+      .Bind(5, Unix(c.due_at)).Bind(6, Unix(c.paused_since)).Bind(7, c.paused_seconds)
+      .Bind(8, Unix(c.met_at)).Bind(9, Unix(c.breached_at)).Bind(10, c.business_seconds)
+      .Bind(11, c.total_seconds).Bind(12, c.remaining_seconds).Bind(13, Unix(c.running_since));
+  return st->Run();
+}
+
+Result<std::vector<std::pair<FiredLevel, Timestamp>>> SlaStore::FiredWithTimes(int64_t ticket_id) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT target, cycle, level, fired_at FROM sla_levels_fired WHERE ticket_id = ?1 ORDER BY fired_at, level");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id);
+  std::vector<std::pair<FiredLevel, Timestamp>> out;
+  for (;;) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({{st->Text(0), st->Int(1), static_cast<int>(st->Int(2))}, FromUnix(st->Int(3))});
+  }
+  return out;
+}
+
+Result<std::set<FiredLevel>> SlaStore::Fired(int64_t ticket_id) {
+  Result<std::vector<std::pair<FiredLevel, Timestamp>>> all = FiredWithTimes(ticket_id);
+  if (!all.ok()) return all.status();
+  std::set<FiredLevel> out;
+  for (const auto& f : *all) out.insert(f.first);
+  return out;
+}
+
+Result<bool> SlaStore::MarkFired(int64_t ticket_id, const FiredLevel& level, Timestamp at) {
+  Result<Stmt> st = db_.Prepare(
+      "INSERT OR IGNORE INTO sla_levels_fired(ticket_id, target, cycle, level, fired_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id).Bind(2, std::get<0>(level)).Bind(3, std::get<1>(level))
+      .Bind(4, static_cast<int64_t>(std::get<2>(level))).Bind(5, ToUnix(at));
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  return db_.Changes() == 1;
+}
+
+Status SlaStore::SetPolicy(int64_t ticket_id, const std::string& name, int version, const std::string& snapshot) {
+  Result<Stmt> st = db_.Prepare(
+      "UPDATE tickets SET sla_policy = ?2, sla_policy_version = ?3, sla_snapshot = ?4 WHERE id = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id).Bind(2, name).Bind(3, static_cast<int64_t>(version)).Bind(4, snapshot);
+  return st->Run();
+}
+
+Result<std::optional<std::string>> SlaStore::Snapshot(int64_t ticket_id) {
+  Result<Stmt> st = db_.Prepare("SELECT sla_snapshot FROM tickets WHERE id = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("no ticket " + std::to_string(ticket_id));
+  return st->OptText(0);
+}
+
+Status SlaStore::SetNextDue(int64_t ticket_id, std::optional<Timestamp> at) {
+  Result<Stmt> st = db_.Prepare("UPDATE tickets SET next_due_at = ?2 WHERE id = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id).Bind(2, Unix(at));
+  return st->Run();
+}
+
+Result<std::vector<int64_t>> SlaStore::DueTickets(Timestamp now, int limit) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT id FROM tickets WHERE next_due_at IS NOT NULL AND next_due_at <= ?1 ORDER BY next_due_at LIMIT ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ToUnix(now)).Bind(2, static_cast<int64_t>(limit));
+  std::vector<int64_t> out;
+  for (;;) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back(st->Int(0));
+  }
+  return out;
+}
+
+Status SlaStore::AddRejection(const std::string& channel, const std::string& rule, const std::string& reason,
+                              const std::string& sender, const std::string& subject, Timestamp now) {
+  Result<Stmt> st = db_.Prepare(
+      "INSERT INTO rejections(at, channel, rule_id, reason, sender, subject) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ToUnix(now)).Bind(2, channel).Bind(3, rule).Bind(4, reason).Bind(5, sender).Bind(6, subject);
+  return st->Run();
+}
+
+}  // namespace frontdesk
