@@ -567,6 +567,16 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
              Authorized(daemon, Scope::kRead, [&daemon](const httplib::Request& req, httplib::Response& res,
                                                         const TokenInfo&) { GetAttachment(daemon, req, res); }));
 
+  server.Post("/api/v1/escalations/run", "/api/v1/escalations/run",
+              Authorized(daemon, Scope::kWrite, [&daemon](const httplib::Request& req, httplib::Response& res,
+                                                          const TokenInfo&) {
+    bool dry_run = req.has_param("dry_run") && req.get_param_value("dry_run") == "true";
+    Result<SweepReport> r = daemon.Escalate(dry_run);
+    if (!r.ok()) return WriteError(res, r.status());
+    SendJson(res, {{"dry_run", dry_run}, {"tickets", r->tickets}, {"breaches", r->breaches},
+                   {"levels_fired", r->levels_fired}, {"lines", r->lines}});
+  }));
+
   server.Post("/api/v1/config/reload", "/api/v1/config/reload",
               Authorized(daemon, Scope::kAdmin, [&daemon](const httplib::Request&, httplib::Response& res,
                                                           const TokenInfo&) {

@@ -90,10 +90,24 @@ int RunMigrate(CliContext& ctx) {
 }  // namespace
 
 int RunCommandLine(int argc, char** argv) {
-  SetupLogging();
-  SystemClock clock;
+  bool serving = false;
+  for (int i = 1; i < argc; ++i) serving = serving || std::string_view(argv[i]) == "serve";
+  SetupLogging(serving);
+  SystemClock system_clock;
+  // Tests pin the time of a whole process, daemon or command, with
+  // FRONTDESK_FAKE_NOW; it is never meant for production, so say it loudly.
+  std::unique_ptr<FakeClock> fake_clock;
+  if (const char* fake = std::getenv("FRONTDESK_FAKE_NOW")) {
+    std::optional<Timestamp> t = ParseRfc3339(fake);
+    if (!t) {
+      std::cerr << "frontdesk: FRONTDESK_FAKE_NOW must be an RFC 3339 time\n";
+      return kExitUsage;
+    }
+    fake_clock = std::make_unique<FakeClock>(*t);
+    spdlog::warn("FRONTDESK_FAKE_NOW is set: the clock is pinned at {}", FormatRfc3339(*t));
+  }
   CliContext ctx;
-  ctx.clock = &clock;
+  ctx.clock = fake_clock ? static_cast<const Clock*>(fake_clock.get()) : &system_clock;
   int exit_code = kExitOk;
 
   CLI::App app{"Frontdesk: a self-hosted helpdesk in one daemon and one SQLite file.", "frontdesk"};

@@ -10,6 +10,7 @@
 
 #include "admin/admin_api.h"
 #include "config/loader.h"
+#include "daemon/escalator.h"
 #include "daemon/http_server.h"
 #include "daemon/logging.h"
 #include "daemon/public_api.h"
@@ -156,6 +157,14 @@ Status Daemon::Reload() {
   return Status::Ok();
 }
 
+Result<SweepReport> Daemon::Escalate(bool dry_run) {
+  ConfigInfo info = config_info();
+  Result<StorePool::Lease> reader = pool_->Acquire();
+  if (!reader.ok()) return reader.status();
+  TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
+  return RunEscalations(**reader, *info.sla, run, clock_.Now(), info.config->escalation.batch, dry_run);
+}
+
 int Daemon::Run(const sigset_t& signals) {
   std::shared_ptr<const Config> cfg = config();
   if (geteuid() == 0) {
@@ -200,6 +209,25 @@ int Daemon::Run(const sigset_t& signals) {
   }
   public_server.Start();
   admin_server.Start();
+  // The in-daemon sweep. It reads [escalation] on every round, so a reload
+  // can turn it off (when cron runs `frontdesk escalate`) or on again.
+  std::thread ticker([this] {
+    std::unique_lock<std::mutex> lock(tick_mutex_);
+    for (;;) {
+      std::shared_ptr<const Config> c = config();
+      if (tick_wake_.wait_for(lock, c->escalation.interval, [this] { return tick_stop_; })) return;
+      if (!config()->escalation.tick) continue;
+      lock.unlock();
+      Result<SweepReport> r = Escalate(false);
+      if (!r.ok()) {
+        spdlog::warn("escalation tick: {}", r.status().ToString());
+      } else if (r->breaches || r->levels_fired) {
+        spdlog::info("escalation tick: {} tickets due, {} breaches, {} levels fired", r->tickets, r->breaches,
+                     r->levels_fired);
+      }
+      lock.lock();
+    }
+  });
   spdlog::info("frontdesk {} serving: public {}, admin {}, database {}", FRONTDESK_VERSION,
                cfg->server.public_listen.ToString(), cfg->server.admin_listen.ToString(),
                db_path);
@@ -222,9 +250,15 @@ int Daemon::Run(const sigset_t& signals) {
   }
 
   sd_notify(0, "STOPPING=1\nSTATUS=Draining");
-  // Listeners first: requests in flight may still be waiting on the writer.
+  // Listeners and the ticker first: work in flight may still wait on the writer.
   public_server.Stop();
   admin_server.Stop();
+  {
+    std::lock_guard<std::mutex> lock(tick_mutex_);
+    tick_stop_ = true;
+  }
+  tick_wake_.notify_all();
+  ticker.join();
   writer_->Stop();
   pool_->CloseIdle();
   s = (*main_store)->Optimize();

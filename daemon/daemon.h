@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <string>
@@ -62,6 +63,8 @@ class Daemon {
   Metrics& metrics() { return metrics_; }
   RateLimiter& form_limiter() { return form_limiter_; }
   Timestamp started_at() const { return started_at_; }
+  // One escalation sweep through the writer; for the tick and the API.
+  Result<SweepReport> Escalate(bool dry_run);
 
  private:
   Daemon(std::string config_path, Config config, const Clock& clock);
@@ -77,6 +80,9 @@ class Daemon {
   std::unique_ptr<StorePool> pool_;
   std::unique_ptr<WriteQueue> writer_;
   std::unique_ptr<Intake> intake_;
+  std::mutex tick_mutex_;
+  std::condition_variable tick_wake_;
+  bool tick_stop_ = false;
 };
 
 // Creates the data directory (mode 0750) when it is missing.

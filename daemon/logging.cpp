@@ -7,8 +7,8 @@
 
 namespace frontdesk {
 
-void SetupLogging() {
-  auto logger = spdlog::stdout_logger_mt("frontdesk");
+void SetupLogging(bool to_stdout) {
+  auto logger = to_stdout ? spdlog::stdout_logger_mt("frontdesk") : spdlog::stderr_logger_mt("frontdesk");
   if (std::getenv("JOURNAL_STREAM") != nullptr) {
     logger->set_pattern("%l: %v");
   } else {

@@ -9,7 +9,9 @@
 
 namespace frontdesk {
 
-void SetupLogging();
+// `to_stdout` for the daemon (journald reads stdout); commands log to
+// stderr, so that their own output on stdout stays clean for scripts.
+void SetupLogging(bool to_stdout);
 Status SetLogLevel(const std::string& level);
 
 }  // namespace frontdesk
