@@ -160,6 +160,7 @@ struct RouteCondition {
   std::string calendar;  // for in_business_hours
   bool negate = false;   // from [route.unless]
   std::string where;     // "file:line:col", for explanations
+  int line = 0, column = 0;  // where it stands, to evaluate in file order
 };
 
 struct RouteActions {

@@ -317,6 +317,8 @@ void ReadRoutes(TableReader& root, Config& config, ConfigErrors& errors) {
         c.negate = negate;
         c.name = key;
         c.where = Where(errors, br.PositionOf(key));
+        c.line = static_cast<int>(br.PositionOf(key).line);
+        c.column = static_cast<int>(br.PositionOf(key).column);
         rule.conditions.push_back(std::move(c));
       };
       for (const char* key : kListConditions) {
@@ -377,6 +379,8 @@ void ReadRoutes(TableReader& root, Config& config, ConfigErrors& errors) {
           c.negate = negate;
           c.name = key;
           c.where = Where(errors, value.source().begin);
+          c.line = static_cast<int>(value.source().begin.line);
+          c.column = static_cast<int>(value.source().begin.column);
           if (std::string_view(key) != "field") {
             std::string err = RegexError(c.pattern);
             if (!err.empty()) {
@@ -400,6 +404,9 @@ void ReadRoutes(TableReader& root, Config& config, ConfigErrors& errors) {
       }
       br.Finish();
     }
+    std::stable_sort(rule.conditions.begin(), rule.conditions.end(), [](const RouteCondition& a, const RouteCondition& b) {
+      return a.line != b.line ? a.line < b.line : a.column < b.column;
+    });
     if (const toml::table* t = r.Table("then")) {
       TableReader ar(*t, path + ".then", errors);
       RouteActions& a = rule.actions;
