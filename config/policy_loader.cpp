@@ -191,7 +191,9 @@ void ReadCalendars(TableReader& root, Config& config, ConfigErrors& errors) {
       c.holidays.push_back(cl);
     }
     r.Finish();
-    if (open_windows == 0) {
+    bool any_day_key = false;
+    for (const char* d : kWeekdays) any_day_key = any_day_key || t->get(d);
+    if (open_windows == 0 && !any_day_key) {
       errors.Add(t->source().begin, path, "a calendar needs at least one working window (mon = [\"09:00-17:00\"])");
     }
     config.calendars.push_back(std::move(c));
@@ -250,7 +252,9 @@ void ReadSlas(TableReader& root, Config& config, ConfigErrors& errors) {
       if (!names.insert(p.name).second) r.Error("name", "duplicate policy name \"" + p.name + "\"");
     }
     if (!config.FindCalendar(p.calendar)) r.Error("calendar", "unknown calendar \"" + p.calendar + "\"");
-    if (!p.first_response && !p.next_response && !p.resolution) {
+    bool any_target_key = false;
+    for (const char* target : kTargets) any_target_key = any_target_key || tables[i]->get(target);
+    if (!any_target_key) {
       errors.Add(tables[i]->source().begin, path, "a policy needs at least one of first_response, next_response, resolution");
     }
     for (size_t k = 0; k < levels.size(); ++k) {

@@ -152,3 +152,63 @@ TEST_CASE("a missing file is a clear error", "[config]") {
 
 }  // namespace
 }  // namespace frontdesk
+
+namespace frontdesk {
+namespace {
+
+TEST_CASE("check-config errors for calendars, policies and rules have exact texts", "[config][policy]") {
+  struct Case {
+    const char* name;
+    std::string text;
+    std::string error;
+  };
+  const std::string q = "[[queue]]\nname = \"support\"\n";
+  const Case cases[] = {
+      {"bad regex", q + "[[route]]\nid = \"r\"\n[route.when]\nsubject = \"(unclosed\"\n",
+       "fd.toml:6:11: route[0].when.subject: invalid regular expression: missing ): (unclosed"},
+      {"unknown queue in then", q + "[[route]]\nid = \"r\"\n[route.then]\nqueue = \"nowhere\"\n",
+       "fd.toml:6:9: route[0].then.queue: unknown queue \"nowhere\""},
+      {"unknown calendar in a condition", q + "[[route]]\nid = \"r\"\n[route.when]\nin_business_hours = \"shop\"\n",
+       "fd.toml:6:21: route[0].when.in_business_hours: unknown calendar \"shop\""},
+      {"unknown policy in then", q + "[[route]]\nid = \"r\"\n[route.then]\nsla = \"gold\"\n",
+       "fd.toml:6:7: route[0].then.sla: unknown SLA policy \"gold\""},
+      {"duplicate rule id", q + "[[route]]\nid = \"r\"\n[[route]]\nid = \"r\"\n",
+       "fd.toml:6:6: route[1].id: duplicate rule id \"r\""},
+      {"bad channel", q + "[[route]]\nid = \"r\"\n[route.when]\nchannel = [\"fax\"]\n",
+       "fd.toml:6:11: route[0].when.channel: unknown channel \"fax\"; use web, email or api"},
+      {"bad time zone", q + "[calendar.shop]\ntimezone = \"Mars/Olympus\"\nmon = [\"09:00-17:00\"]\n",
+       "fd.toml:4:12: calendar.shop.timezone: unknown time zone \"Mars/Olympus\"; use an IANA name such as \"Europe/Warsaw\""},
+      {"bad window", q + "[calendar.shop]\ntimezone = \"UTC\"\nmon = [\"9-17\"]\n",
+       "fd.toml:5:8: calendar.shop.mon[0]: expected a window such as \"09:00-17:00\", got \"9-17\""},
+      {"overlapping windows", q + "[calendar.shop]\ntimezone = \"UTC\"\nmon = [\"09:00-13:00\", \"12:00-17:00\"]\n",
+       "fd.toml:5:23: calendar.shop.mon[1]: windows must be in order and must not overlap"},
+      {"no windows", q + "[calendar.shop]\ntimezone = \"UTC\"\n",
+       "fd.toml:3:1: calendar.shop: a calendar needs at least one working window (mon = [\"09:00-17:00\"])"},
+      {"bad holiday", q + "[calendar.shop]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\nholidays = [\"2026-02-30\"]\n",
+       "fd.toml:6:13: calendar.shop.holidays[0]: expected \"YYYY-MM-DD\" or \"YYYY-MM-DD HH:MM-HH:MM\", got \"2026-02-30\""},
+      {"unknown calendar in a policy", q + "[[sla]]\nname = \"s\"\ncalendar = \"shop\"\nfirst_response = \"1h\"\n",
+       "fd.toml:5:12: sla[0].calendar: unknown calendar \"shop\""},
+      {"bad target", q + "[[sla]]\nname = \"s\"\nfirst_response = \"soon\"\n",
+       "fd.toml:5:18: sla[0].first_response: expected a target such as \"4h\", \"90m\", \"2d\" (working days) or \"1d 4h\", got \"soon\""},
+      {"no targets", q + "[[sla]]\nname = \"s\"\n",
+       "fd.toml:3:1: sla[0]: a policy needs at least one of first_response, next_response, resolution"},
+      {"a level for a missing target",
+       q + "[[sla]]\nname = \"s\"\nfirst_response = \"1h\"\n[[sla.escalation]]\ntarget = \"resolution\"\nat = \"50%\"\nnotify = [\"agents\"]\n",
+       "fd.toml:7:10: sla[0].escalation[0].target: this policy has no resolution target"},
+      {"bad at", q + "[[sla]]\nname = \"s\"\nfirst_response = \"1h\"\n[[sla.escalation]]\ntarget = \"first_response\"\nat = \"soon\"\nnotify = [\"agents\"]\n",
+       "fd.toml:8:6: sla[0].escalation[0].at: expected \"75%\" of the target, or an offset from the due time such as \"-30m\" or \"+2h\""},
+      {"a level without an action", q + "[[sla]]\nname = \"s\"\nfirst_response = \"1h\"\n[[sla.escalation]]\ntarget = \"first_response\"\nat = \"50%\"\n",
+       "fd.toml:6:1: sla[0].escalation[0]: a level needs an action: notify, raise_priority, set_priority, move_to_queue or add_tag"},
+      {"pausing on solved", q + "[[sla]]\nname = \"s\"\nfirst_response = \"1h\"\npause_on = [\"solved\"]\n",
+       "fd.toml:6:12: sla[0].pause_on: cannot pause on \"solved\"; use open, pending or on_hold"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    Result<Config> r = LoadConfigText(c.text, "fd.toml");
+    REQUIRE_FALSE(r.ok());
+    CHECK(r.status().message() == c.error);
+  }
+}
+
+}  // namespace
+}  // namespace frontdesk
