@@ -79,6 +79,7 @@ class Frontdesk:
         self.queues = queues
         self.extra_config = extra_config
         self.proc = None
+        self.env = None  # extra environment for the daemon and commands
         self.write_config()
         self.tokens = {}
 
@@ -101,8 +102,11 @@ class Frontdesk:
     def db_path(self):
         return os.path.join(self.data_dir, "frontdesk.db")
 
-    def cli(self, *args, **kw):
-        return run_cli(*args, config=self.config_path, **kw)
+    def cli(self, *args, env=None, **kw):
+        merged = dict(os.environ)
+        merged.update(self.env or {})
+        merged.update(env or {})
+        return run_cli(*args, config=self.config_path, env=merged, **kw)
 
     # -- lifecycle --------------------------------------------------------
     def start(self, wait=True):
@@ -116,7 +120,8 @@ class Frontdesk:
                 self.tokens[scope] = r.stdout.strip()
         self.log = open(self.log_path, "ab")
         self.proc = subprocess.Popen([FRONTDESK_BIN, "serve", "--config", self.config_path],
-                                     stdout=self.log, stderr=subprocess.STDOUT)
+                                     stdout=self.log, stderr=subprocess.STDOUT,
+                                     env=dict(os.environ, **(self.env or {})))
         if wait:
             self.wait_ready()
         return self
