@@ -8,6 +8,7 @@
 #include "daemon/daemon.h"
 #include "daemon/http_input.h"
 #include "daemon/store/schema.h"
+#include "daemon/store/sla_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/token_store.h"
 #include "daemon/text.h"
@@ -566,6 +567,35 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
   server.Get(R"(/api/v1/tickets/([^/]+)/attachments/([^/]+))", "/api/v1/tickets/{id}/attachments/{aid}",
              Authorized(daemon, Scope::kRead, [&daemon](const httplib::Request& req, httplib::Response& res,
                                                         const TokenInfo&) { GetAttachment(daemon, req, res); }));
+
+  server.Get("/api/v1/rejections", "/api/v1/rejections",
+             Authorized(daemon, Scope::kRead, [&daemon](const httplib::Request& req, httplib::Response& res,
+                                                        const TokenInfo&) {
+    int limit = 50;
+    std::optional<int64_t> before;
+    for (const auto& [k, v] : req.params) {
+      if (k == "limit") {
+        std::optional<int64_t> n = ParseId(v);
+        if (!n || *n > 100) return WriteError(res, Status::Invalid("must be a whole number from 1 to 100", "limit"));
+        limit = static_cast<int>(*n);
+      } else if (k == "before") {
+        before = ParseId(v);
+        if (!before) return WriteError(res, Status::Invalid("must be a rejection id", "before"));
+      } else {
+        return WriteError(res, Status::Invalid("unknown parameter", k));
+      }
+    }
+    Result<StorePool::Lease> store = daemon.stores().Acquire();
+    if (!store.ok()) return WriteError(res, store.status());
+    Result<std::vector<SlaStore::Rejection>> rows = SlaStore(**store).Rejections(limit, before);
+    if (!rows.ok()) return WriteError(res, rows.status());
+    json list = json::array();
+    for (const SlaStore::Rejection& r : *rows) {
+      list.push_back({{"id", r.id}, {"at", FormatRfc3339(r.at)}, {"channel", r.channel}, {"rule_id", r.rule},
+                      {"reason", r.reason}, {"sender", r.sender}, {"subject", r.subject}});
+    }
+    SendJson(res, {{"rejections", list}});
+  }));
 
   server.Post("/api/v1/escalations/run", "/api/v1/escalations/run",
               Authorized(daemon, Scope::kWrite, [&daemon](const httplib::Request& req, httplib::Response& res,

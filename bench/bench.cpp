@@ -18,6 +18,11 @@
 #include <thread>
 #include <vector>
 
+#include "config/loader.h"
+#include "daemon/calendar.h"
+#include "daemon/sla.h"
+#include "daemon/sla_engine.h"
+#include "daemon/store/sla_store.h"
 #include "daemon/store/store.h"
 #include "daemon/store/ticket_store.h"
 
@@ -186,6 +191,80 @@ int List(std::map<std::string, std::string> f) {
   return errors ? 1 : 0;
 }
 
+// Gives `--due` tickets a running SLA policy that is already due, and every
+// other ticket a next_due_at a month away, as a database full of open
+// tickets with clocks has.
+int SlaSeed(std::map<std::string, std::string> f) {
+  using namespace frontdesk;
+  Result<Config> config = LoadConfigFile(f["--config"]);
+  if (!config.ok()) {
+    std::fprintf(stderr, "%s\n", config.status().message().c_str());
+    return 1;
+  }
+  Result<std::shared_ptr<const SlaEngine>> sla = SlaEngine::Build(*config);
+  StoreOptions o;
+  Result<std::unique_ptr<Store>> store = Store::Open(f["--db"], o);
+  if (!sla.ok() || !store.ok()) return 1;
+  int due = std::stoi(f["--due"]);
+  int64_t now = std::stoll(f["--now"]);
+  auto start = Steady::now();
+  auto txn = Txn::Begin((*store)->db());
+  TicketStore tickets(**store);
+  SlaStore slas(**store);
+  Result<TicketPage> page = TicketPage{};
+  TicketQuery q;
+  q.sort = TicketQuery::Sort::kIdAsc;
+  q.limit = 100;
+  int64_t last = 0, n = 0;
+  for (;;) {
+    q.after_id = last ? std::optional<int64_t>(last) : std::nullopt;
+    page = tickets.List(q);
+    if (!page.ok() || page->tickets.empty()) break;
+    for (const Ticket& t : page->tickets) {
+      if (n < due) {
+        const SlaPolicyConfig* p = (*sla)->Select(t, "");
+        if (!p || !(*sla)->Start(**store, t.id, *p, FromUnix(now - 7200)).ok()) return 1;
+      } else if (!slas.SetNextDue(t.id, FromUnix(now + 30 * 86400 + n % 86400)).ok()) {
+        return 1;
+      }
+      ++n;
+      last = t.id;
+    }
+  }
+  if (!(*txn)->Commit().ok()) return 1;
+  std::printf("sla_seed tickets=%lld due=%d seconds=%.1f\n", static_cast<long long>(n), due,
+              std::chrono::duration<double>(Steady::now() - start).count());
+  return 0;
+}
+
+// The cost of the SLA arithmetic for one ticket: start a clock on a
+// business-hours calendar, and compute its due time and a level's time.
+int SlaCost(std::map<std::string, std::string> f) {
+  using namespace frontdesk;
+  int n = std::stoi(f["--tickets"]);
+  CalendarConfig c;
+  c.name = "office";
+  c.timezone = "Europe/Warsaw";
+  for (int d = 0; d < 5; ++d) c.week[d] = {{9 * 60, 12 * 60}, {13 * 60, 17 * 60}};
+  c.holidays.push_back({2026, 12, 25, {0, 1440}});
+  Calendar cal = *Calendar::Build(c);
+  EscalationLevel level;
+  level.at_percent = 75;
+  SlaDuration hours{0, 8 * 3600, "8h"}, days{3, 0, "3d"};
+  int64_t sink = 0;
+  auto start = Steady::now();
+  for (int i = 0; i < n; ++i) {
+    Timestamp t = FromUnix(1795341600 + static_cast<int64_t>(i) * 397);
+    TargetClock a = StartClock(cal, "first_response", 0, hours, t, false);
+    TargetClock b = StartClock(cal, "resolution", 0, days, t, false);
+    sink += ToUnix(*a.due_at) + ToUnix(*LevelTime(b, cal, level)) + Consumed(a, cal, t + std::chrono::hours(30));
+  }
+  double secs = std::chrono::duration<double>(Steady::now() - start).count();
+  std::printf("sla_cost tickets=%d us_per_ticket=%.2f (two clocks, a level time and a consumed check each; checksum %lld)\n",
+              n, secs * 1e6 / n, static_cast<long long>(sink % 1000));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -199,6 +278,8 @@ int main(int argc, char** argv) {
   if (cmd == "intake") return Intake(f);
   if (cmd == "seed") return Seed(f);
   if (cmd == "list") return List(f);
+  if (cmd == "sla-seed") return SlaSeed(f);
+  if (cmd == "sla-cost") return SlaCost(f);
   std::fprintf(stderr, "unknown benchmark %s\n", cmd.c_str());
   return 2;
 }

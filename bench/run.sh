@@ -32,9 +32,24 @@ level = "warn"
 [[queue]]
 name = "support"
 addresses = ["support@example.test"]
+agents = ["agent@example.test"]
 [[queue]]
 name = "billing"
 addresses = ["billing@example.test"]
+[[sla]]
+name = "bench"
+first_response = "1h"
+resolution = "8h"
+[[sla.escalation]]
+target = "first_response"
+at = "50%"
+notify = ["agents"]
+[[sla.escalation]]
+target = "first_response"
+at = "+30m"
+raise_priority = true
+[escalation]
+tick = false
 [form]
 rate_limit = 1000000
 rate_limit_window = "1s"
@@ -76,3 +91,15 @@ echo "== database: $(du -h "$dir/list.db" | cut -f1)"
 echo "== API list, 50 tickets with filters, over $TICKETS tickets"
 "$bench" list --port "$adm" --token "$token" --requests 4000
 echo "== memory: RSS after the list benchmark: $(rss "$pid") MiB"
+kill "$pid"; wait "$pid" || true; pid=""
+
+echo "== escalate: $TICKETS tickets with SLA clocks, 1000 of them due"
+now=$(date +%s)
+"$bench" sla-seed --db "$dir/list.db" --config "$dir/fd.toml" --due 1000 --now "$now"
+ms() { local s=$(date +%s%N); "$@" > "$dir/escalate.out" 2>&1; echo $(( ($(date +%s%N) - s) / 1000000 )); }
+sync
+echo "one run, process start included: $(ms "$bin" escalate --config "$dir/fd.toml") ms ($(tail -1 "$dir/escalate.out"))"
+echo "next run, nothing due: $(ms "$bin" escalate --config "$dir/fd.toml") ms ($(tail -1 "$dir/escalate.out"))"
+echo "process start alone (check-config): $(ms "$bin" check-config --config "$dir/fd.toml") ms"
+echo "== SLA arithmetic"
+"$bench" sla-cost --tickets 200000

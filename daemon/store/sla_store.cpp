@@ -1,5 +1,7 @@
 #include "daemon/store/sla_store.h"
 
+#include <cstdint>
+
 namespace frontdesk {
 namespace {
 
@@ -125,6 +127,22 @@ Result<std::vector<int64_t>> SlaStore::DueTickets(Timestamp now, int limit) {
     if (!row.ok()) return row.status();
     if (!*row) break;
     out.push_back(st->Int(0));
+  }
+  return out;
+}
+
+Result<std::vector<SlaStore::Rejection>> SlaStore::Rejections(int limit, std::optional<int64_t> before_id) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT id, at, channel, COALESCE(rule_id, ''), reason, COALESCE(sender, ''), COALESCE(subject, '') "
+      "FROM rejections WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, before_id.value_or(INT64_MAX)).Bind(2, static_cast<int64_t>(limit));
+  std::vector<Rejection> out;
+  for (;;) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    out.push_back({st->Int(0), FromUnix(st->Int(1)), st->Text(2), st->Text(3), st->Text(4), st->Text(5), st->Text(6)});
   }
   return out;
 }

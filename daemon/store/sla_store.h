@@ -34,6 +34,13 @@ class SlaStore {
   Status SetNextDue(int64_t ticket_id, std::optional<Timestamp> at);
   // Tickets whose next SLA event is due, soonest first; only these are read.
   Result<std::vector<int64_t>> DueTickets(Timestamp now, int limit);
+  struct Rejection {
+    int64_t id;
+    Timestamp at;
+    std::string channel, rule, reason, sender, subject;
+  };
+  // Newest first; `before_id` pages back.
+  Result<std::vector<Rejection>> Rejections(int limit, std::optional<int64_t> before_id);
   Status AddRejection(const std::string& channel, const std::string& rule, const std::string& reason,
                       const std::string& sender, const std::string& subject, Timestamp now);
 

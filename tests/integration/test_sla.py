@@ -106,6 +106,10 @@ class SlaTest(unittest.TestCase):
         self.assertEqual(self.count("SELECT count(*) FROM tickets"), 0)
         self.assertEqual(self.fd.query("SELECT channel, rule_id, reason, sender FROM rejections"),
                          [("web", "no-spam", "We could not accept this message.", "s@example.org")])
+        # The admin reads the log through the API.
+        log = self.fd.get("/api/v1/rejections", scope="read").json()["rejections"]
+        self.assertEqual(len(log), 1)
+        self.assertEqual((log[0]["rule_id"], log[0]["subject"], log[0]["at"]), ("no-spam", "Cheap VIAGRA", T0))
 
     def test_pending_pauses_the_clock(self):
         tid = self.fd.post("/tickets", body={"email": "c@example.org", "subject": "Help", "message": "m"}).json()["id"]
