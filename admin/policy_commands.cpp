@@ -71,15 +71,7 @@ Status ReadEml(const std::string& path, RouteInput* in) {
       g_free(text);
     }
   }
-  for (const auto& [name, value] : in->headers) {
-    std::string n = Lower(name);
-    if (n == "x-priority" && !value.empty()) {
-      in->sender_priority = value[0] == '1' || value[0] == '2' ? "high" : value[0] == '5' || value[0] == '4' ? "low" : "normal";
-    } else if (n == "importance") {
-      std::string v = Lower(value);
-      in->sender_priority = v == "high" ? "high" : v == "low" ? "low" : "normal";
-    }
-  }
+  in->sender_priority = SenderPriority(in->headers);
   g_object_unref(msg);
   return Status::Ok();
 }

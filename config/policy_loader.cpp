@@ -301,7 +301,7 @@ void ReadSlas(TableReader& root, Config& config, ConfigErrors& errors) {
 void ReadRoutes(TableReader& root, Config& config, ConfigErrors& errors) {
   std::vector<const toml::table*> tables = root.ArrayOfTables("route");
   std::set<std::string> ids;
-  static const char* kListConditions[] = {"channel", "to", "from", "from_domain", "priority"};
+  static const char* kListConditions[] = {"channel", "to", "mailbox", "from", "from_domain", "priority"};
   for (size_t i = 0; i < tables.size(); ++i) {
     std::string path = "route[" + std::to_string(i) + "]";
     TableReader r(*tables[i], path, errors);

@@ -81,6 +81,10 @@ bool Router::Evaluate(const Compiled& cc, const RouteInput& in, std::map<std::st
     *text = "to in " + List(c.values) + " (it is " + List(in.to) + ")";
     return std::any_of(in.to.begin(), in.to.end(), [&](const std::string& a) { return Contains(c.values, a); });
   }
+  if (c.name == "mailbox") {
+    *text = "mailbox in " + List(c.values) + " (it is " + (in.mailbox.empty() ? "none" : in.mailbox) + ")";
+    return Contains(c.values, in.mailbox);
+  }
   if (c.name == "from") {
     *text = "from in " + List(c.values) + " (it is " + in.from + ")";
     return Contains(c.values, in.from);
@@ -226,6 +230,20 @@ RouteDecision Router::Route(const RouteInput& in) const {
     if (d.trace.back().stopped) break;
   }
   return d;
+}
+
+std::string SenderPriority(const std::vector<std::pair<std::string, std::string>>& headers) {
+  std::string out;
+  for (const auto& [name, raw] : headers) {
+    std::string n = Lower(name);
+    std::string value = Lower(std::string(raw.substr(raw.find_first_not_of(" \t") == std::string::npos ? 0 : raw.find_first_not_of(" \t"))));
+    if (n == "x-priority" && !value.empty()) {
+      out = value[0] == '1' || value[0] == '2' ? "high" : value[0] == '4' || value[0] == '5' ? "low" : "normal";
+    } else if (n == "importance" || n == "x-msmail-priority") {
+      out = value.rfind("high", 0) == 0 ? "high" : value.rfind("low", 0) == 0 ? "low" : "normal";
+    }
+  }
+  return out;
 }
 
 std::string ExplainRoute(const RouteInput& in, const RouteDecision& d) {

@@ -22,6 +22,7 @@ namespace frontdesk {
 struct RouteInput {
   std::string channel;  // web, email, api
   std::vector<std::string> to;  // recipient addresses, lower case
+  std::string mailbox;          // the [[mailbox]] name mail was fetched from, or ""
   std::string from;             // sender address, lower case
   std::string subject;
   std::string body;
@@ -80,6 +81,11 @@ class Router {
   std::vector<Rule> compiled_;
   std::vector<std::unique_ptr<Calendar>> calendars_;
 };
+
+// The priority a mail's sender asked for: X-Priority 1-2 and Importance high
+// are "high", 4-5 and low are "low", 3 and normal are "normal"; "" when the
+// headers say nothing.
+std::string SenderPriority(const std::vector<std::pair<std::string, std::string>>& headers);
 
 // Renders a decision's trace as the text `route --explain` prints.
 std::string ExplainRoute(const RouteInput& in, const RouteDecision& d);

@@ -7,9 +7,20 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <optional>
+#include <stdexcept>
 #include <string>
 
+#include "daemon/clock.h"
+
 namespace frontdesk::testing {
+
+// An RFC 3339 time for test tables; aborts the test on a typo.
+inline Timestamp At(const char* rfc3339) {
+  std::optional<Timestamp> t = ParseRfc3339(rfc3339);
+  if (!t) throw std::invalid_argument(std::string("bad test time ") + rfc3339);
+  return *t;
+}
 
 class TempDir {
  public:

@@ -2,14 +2,12 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/test_util.h"
+
 namespace frontdesk {
 namespace {
 
-Timestamp T(const char* rfc3339) {
-  std::optional<Timestamp> t = ParseRfc3339(rfc3339);
-  REQUIRE(t.has_value());
-  return *t;
-}
+using testing::At;
 
 CalendarConfig Office() {
   CalendarConfig c;
@@ -53,23 +51,23 @@ TEST_CASE("adding business time across nights, weekends, lunch and holidays", "[
   };
   for (const Case& c : cases) {
     INFO(c.name);
-    Timestamp due = office.Add(T(c.from), c.add);
+    Timestamp due = office.Add(At(c.from), c.add);
     CHECK(FormatRfc3339(due) == c.due);
-    if (c.add.days == 0) CHECK(office.BusinessSeconds(T(c.from), due) == c.add.seconds);
+    if (c.add.days == 0) CHECK(office.BusinessSeconds(At(c.from), due) == c.add.seconds);
   }
 }
 
 TEST_CASE("business seconds between two instants", "[calendar]") {
   Calendar office = *Calendar::Build(Office());
-  CHECK(office.BusinessSeconds(T("2026-11-20T15:00:00Z"), T("2026-11-23T09:00:00Z")) == 2 * 3600);
-  CHECK(office.BusinessSeconds(T("2026-11-21T00:00:00Z"), T("2026-11-22T23:59:59Z")) == 0);
-  CHECK(office.BusinessSeconds(T("2026-11-23T00:00:00Z"), T("2026-11-24T00:00:00Z")) == 7 * 3600);
-  CHECK(office.BusinessSeconds(T("2026-12-24T00:00:00Z"), T("2026-12-26T00:00:00Z")) == 3 * 3600);
-  CHECK(office.BusinessSeconds(T("2026-11-24T00:00:00Z"), T("2026-11-23T00:00:00Z")) == 0);
-  CHECK(office.IsOpen(T("2026-11-23T08:00:00Z")));
-  CHECK_FALSE(office.IsOpen(T("2026-11-23T11:30:00Z")));  // lunch
-  CHECK_FALSE(office.IsOpen(T("2026-12-25T10:00:00Z")));  // Christmas
-  CHECK(office.FormatLocal(T("2026-03-30T08:00:00Z")) == "Mon 2026-03-30 10:00 CEST");
+  CHECK(office.BusinessSeconds(At("2026-11-20T15:00:00Z"), At("2026-11-23T09:00:00Z")) == 2 * 3600);
+  CHECK(office.BusinessSeconds(At("2026-11-21T00:00:00Z"), At("2026-11-22T23:59:59Z")) == 0);
+  CHECK(office.BusinessSeconds(At("2026-11-23T00:00:00Z"), At("2026-11-24T00:00:00Z")) == 7 * 3600);
+  CHECK(office.BusinessSeconds(At("2026-12-24T00:00:00Z"), At("2026-12-26T00:00:00Z")) == 3 * 3600);
+  CHECK(office.BusinessSeconds(At("2026-11-24T00:00:00Z"), At("2026-11-23T00:00:00Z")) == 0);
+  CHECK(office.IsOpen(At("2026-11-23T08:00:00Z")));
+  CHECK_FALSE(office.IsOpen(At("2026-11-23T11:30:00Z")));  // lunch
+  CHECK_FALSE(office.IsOpen(At("2026-12-25T10:00:00Z")));  // Christmas
+  CHECK(office.FormatLocal(At("2026-03-30T08:00:00Z")) == "Mon 2026-03-30 10:00 CEST");
 }
 
 TEST_CASE("windows across DST changes count the hours that really pass", "[calendar][dst]") {
@@ -89,7 +87,7 @@ TEST_CASE("windows across DST changes count the hours that really pass", "[calen
   for (const Case& c : cases) {
     INFO(c.zone << " " << c.day_from);
     Calendar night = *Calendar::Build(Night(c.zone));
-    CHECK(night.BusinessSeconds(T(c.day_from), T(c.day_to)) == c.hours * 3600);
+    CHECK(night.BusinessSeconds(At(c.day_from), At(c.day_to)) == c.hours * 3600);
   }
   // Window edges inside the gap and inside the repeated hour.
   CalendarConfig edge;
@@ -98,15 +96,15 @@ TEST_CASE("windows across DST changes count the hours that really pass", "[calen
   edge.week[6] = {{2 * 60 + 30, 4 * 60}};  // Sunday 02:30-04:00
   Calendar e = *Calendar::Build(edge);
   // 2026-03-08: 02:30 does not exist; the window starts at 03:00 EDT (07:00Z).
-  CHECK(e.OpenIntervals(T("2026-03-08T00:00:00Z"), T("2026-03-09T00:00:00Z")) ==
-        std::vector<Interval>{{T("2026-03-08T07:00:00Z"), T("2026-03-08T08:00:00Z")}});
+  CHECK(e.OpenIntervals(At("2026-03-08T00:00:00Z"), At("2026-03-09T00:00:00Z")) ==
+        std::vector<Interval>{{At("2026-03-08T07:00:00Z"), At("2026-03-08T08:00:00Z")}});
   edge.week[6] = {{60 + 30, 3 * 60}};  // Sunday 01:30-03:00
   Calendar f = *Calendar::Build(edge);
   // 2026-11-01: 01:30 happens twice; the window starts at the first (EDT).
-  CHECK(f.BusinessSeconds(T("2026-11-01T00:00:00Z"), T("2026-11-02T00:00:00Z")) == 9000);
+  CHECK(f.BusinessSeconds(At("2026-11-01T00:00:00Z"), At("2026-11-02T00:00:00Z")) == 9000);
   // Adding across the spring gap lands on real time.
   Calendar warsaw = *Calendar::Build(Night("Europe/Warsaw"));
-  CHECK(FormatRfc3339(warsaw.AddBusinessSeconds(T("2026-03-28T23:00:00Z"), 4 * 3600)) == "2026-03-29T03:00:00Z");
+  CHECK(FormatRfc3339(warsaw.AddBusinessSeconds(At("2026-03-28T23:00:00Z"), 4 * 3600)) == "2026-03-29T03:00:00Z");
 }
 
 TEST_CASE("24x7 is plain time", "[calendar]") {
@@ -114,8 +112,8 @@ TEST_CASE("24x7 is plain time", "[calendar]") {
   c.name = "24x7";
   c.always_open = true;
   Calendar always = *Calendar::Build(c);
-  CHECK(FormatRfc3339(always.Add(T("2026-11-21T10:00:00Z"), {2, 3600, ""})) == "2026-11-23T11:00:00Z");
-  CHECK(always.BusinessSeconds(T("2026-11-21T10:00:00Z"), T("2026-11-21T11:00:00Z")) == 3600);
+  CHECK(FormatRfc3339(always.Add(At("2026-11-21T10:00:00Z"), {2, 3600, ""})) == "2026-11-23T11:00:00Z");
+  CHECK(always.BusinessSeconds(At("2026-11-21T10:00:00Z"), At("2026-11-21T11:00:00Z")) == 3600);
 }
 
 }  // namespace

@@ -2,12 +2,14 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/test_util.h"
+
 #include "config/loader.h"
 
 namespace frontdesk {
 namespace {
 
-Timestamp T(const char* s) { return *ParseRfc3339(s); }
+using testing::At;
 
 const char* kBase = R"toml(
 [[queue]]
@@ -42,7 +44,8 @@ RouteInput Input() {
   in.headers = {{"X-Mailer", "Outlook 16"}, {"X-Priority", "1 (Highest)"}};
   in.fields = {{"topic", "Billing"}};
   in.sender_priority = "high";
-  in.now = T("2026-11-23T10:00:00Z");  // Monday 11:00 in Warsaw: open
+  in.mailbox = "billing-imap";
+  in.now = At("2026-11-23T10:00:00Z");  // Monday 11:00 in Warsaw: open
   return in;
 }
 
@@ -56,6 +59,8 @@ TEST_CASE("every condition, matching and not", "[router]") {
       {"channel = [\"web\", \"api\"]", false},
       {"to = [\"Billing@Example.test\"]", true},
       {"to = [\"sales@example.test\"]", false},
+      {"mailbox = [\"billing-imap\"]", true},
+      {"mailbox = [\"other\"]", false},
       {"from = [\"ann@shop.example.com\"]", true},
       {"from = [\"bob@shop.example.com\"]", false},
       {"from_domain = [\"example.com\"]", true},  // a subdomain counts
@@ -92,9 +97,9 @@ TEST_CASE("business hours follow the calendar's time", "[router]") {
   std::shared_ptr<const Router> r =
       Build("[[route]]\nid = \"night\"\n[route.unless]\nin_business_hours = \"office\"\n[route.then]\npriority = \"urgent\"\n");
   RouteInput in = Input();
-  in.now = T("2026-11-23T16:30:00Z");  // Monday 17:30 in Warsaw: closed
+  in.now = At("2026-11-23T16:30:00Z");  // Monday 17:30 in Warsaw: closed
   CHECK(r->Route(in).priority == "urgent");
-  in.now = T("2026-11-23T15:30:00Z");  // 16:30: open
+  in.now = At("2026-11-23T15:30:00Z");  // 16:30: open
   CHECK(r->Route(in).priority.empty());
 }
 
@@ -171,6 +176,15 @@ queue = "billing"
   CHECK(d.reject_rule == "no-spam");
   CHECK(d.reject_reason == "We do not take invoices by mail.");
   CHECK(d.queue.empty());
+}
+
+TEST_CASE("the priority a sender asked for, from its headers", "[router]") {
+  CHECK(SenderPriority({{"X-Priority", "1 (Highest)"}}) == "high");
+  CHECK(SenderPriority({{"x-priority", " 5"}}) == "low");
+  CHECK(SenderPriority({{"X-Priority", "3"}}) == "normal");
+  CHECK(SenderPriority({{"Importance", "High"}}) == "high");
+  CHECK(SenderPriority({{"Importance", "low"}}) == "low");
+  CHECK(SenderPriority({{"Subject", "urgent!"}}).empty());
 }
 
 TEST_CASE("route --explain text", "[router]") {

@@ -13,7 +13,7 @@
 namespace frontdesk {
 namespace {
 
-Timestamp T(const char* s) { return *ParseRfc3339(s); }
+using testing::At;
 
 const char* kConfig = R"toml(
 [[queue]]
@@ -90,7 +90,7 @@ struct Fixture {
 
 TEST_CASE("a new ticket gets its policy, clocks and the first due time", "[sla_engine]") {
   Fixture f;
-  Timestamp t0 = T("2026-11-23T10:00:00Z");
+  Timestamp t0 = At("2026-11-23T10:00:00Z");
   int64_t id = f.MakeTicket(t0);
   Ticket t = *TicketStore(*f.store).Get(id);
   CHECK(t.sla_policy == "fast");
@@ -101,7 +101,7 @@ TEST_CASE("a new ticket gets its policy, clocks and the first due time", "[sla_e
 
 TEST_CASE("levels fire once, in order, and a second sweep does nothing", "[sla_engine]") {
   Fixture f;
-  Timestamp t0 = T("2026-11-23T10:00:00Z");
+  Timestamp t0 = At("2026-11-23T10:00:00Z");
   int64_t id = f.MakeTicket(t0);
   TxnRunner run = [&](const std::function<Status(Store&)>& job) { return f.InTxn(*f.store, job); };
   Result<SweepReport> r = RunEscalations(*f.store, *f.sla, run, t0 + std::chrono::minutes(31), 100, false);
@@ -122,7 +122,7 @@ TEST_CASE("levels fire once, in order, and a second sweep does nothing", "[sla_e
 
 TEST_CASE("concurrent sweeps fire each level exactly once", "[sla_engine][race]") {
   Fixture f;
-  Timestamp t0 = T("2026-11-23T10:00:00Z");
+  Timestamp t0 = At("2026-11-23T10:00:00Z");
   std::vector<int64_t> ids;
   for (int i = 0; i < 20; ++i) ids.push_back(f.MakeTicket(t0));
   Timestamp later = t0 + std::chrono::hours(2);
@@ -148,7 +148,7 @@ TEST_CASE("concurrent sweeps fire each level exactly once", "[sla_engine][race]"
 
 TEST_CASE("pending pauses every clock and clears next_due_at; open resumes", "[sla_engine]") {
   Fixture f;
-  Timestamp t0 = T("2026-11-23T10:00:00Z");
+  Timestamp t0 = At("2026-11-23T10:00:00Z");
   int64_t id = f.MakeTicket(t0);
   Timestamp t1 = t0 + std::chrono::minutes(20);
   REQUIRE(f.InTxn(*f.store, [&](Store& s) { return f.sla->OnStatusChange(s, id, "new", "pending", t1); }).ok());
