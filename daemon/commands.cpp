@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "admin/mail_commands.h"
 #include "admin/policy_commands.h"
 #include "admin/token_command.h"
 #include "config/loader.h"
@@ -135,6 +136,7 @@ int RunCommandLine(int argc, char** argv) {
 
   AddTokenCommands(app, ctx, exit_code);
   AddPolicyCommands(app, ctx, exit_code);
+  AddMailCommands(app, ctx, exit_code);
 
   try {
     app.parse(argc, argv);
