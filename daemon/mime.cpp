@@ -128,7 +128,7 @@ struct Walker {
         if (s) raw = s;
         g_free(s);
       }
-      AddAttachment(obj, raw, "forwarded.eml");
+      AddAttachment(obj, raw, "forwarded-message.eml");
       return;
     }
     if (GMIME_IS_MULTIPART(obj)) {
@@ -140,7 +140,12 @@ struct Walker {
         if (rt && Lower(rt) == "delivery-status") mail.is_dsn = true;
       }
       int n = g_mime_multipart_get_count(mp);
-      if (n == 0) mail.problems.push_back("a multipart without parts (a missing or wrong boundary)");
+      if (n == 0) {
+        // With a boundary that never appears, everything is prologue: keep
+        // it as the text rather than lose it.
+        mail.problems.push_back("a multipart without parts (a missing or wrong boundary); its raw content is the text");
+        if (const char* prologue = g_mime_multipart_get_prologue(mp)) text += ValidUtf8(prologue);
+      }
       for (int i = 0; i < n; ++i) Walk(g_mime_multipart_get_part(mp, i), alternative || in_alternative);
       return;
     }
@@ -162,7 +167,20 @@ struct Walker {
         return;
       }
     }
-    AddAttachment(obj, DecodeContent(part), "attachment");
+    AddAttachment(obj, DecodeContent(part), DefaultName(ct));
+  }
+
+  // A name for a part that has none, from its type: "image.png".
+  static std::string DefaultName(GMimeContentType* ct) {
+    if (!ct) return "attachment";
+    std::string type = Lower(g_mime_content_type_get_media_type(ct));
+    std::string sub = Lower(g_mime_content_type_get_media_subtype(ct));
+    static const std::pair<const char*, const char*> kExt[] = {
+        {"png", "png"}, {"jpeg", "jpg"}, {"gif", "gif"}, {"pdf", "pdf"}, {"html", "html"}, {"plain", "txt"},
+        {"delivery-status", "txt"}, {"rfc822-headers", "txt"}, {"zip", "zip"}, {"calendar", "ics"}};
+    for (const auto& [s, ext] : kExt)
+      if (sub == s) return (type == "message" ? sub : type) + "." + ext;
+    return "attachment";
   }
 };
 
@@ -183,6 +201,10 @@ std::vector<MailAddress> Addresses(InternetAddressList* list) {
 
 // RFC 3834 and the signs mail systems use in practice.
 void DetectAutomatic(ParsedMail& m) {
+  if (m.is_dsn) {
+    m.auto_submitted = true;
+    m.auto_reason = "delivery status notification (multipart/report)";
+  }
   auto set = [&](std::string reason) {
     if (!m.auto_submitted) {
       m.auto_submitted = true;
@@ -199,10 +221,10 @@ void DetectAutomatic(ParsedMail& m) {
       set("X-Auto-Response-Suppress: " + Trimmed(raw));
     else if (n == "list-id" || n == "list-unsubscribe") set(name + " present");
   }
+  if (m.is_dsn) set("delivery status notification (multipart/report)");
   if (m.null_return_path) set("Return-Path: <>");
   std::string local = m.from.address.substr(0, m.from.address.find('@'));
   if (local == "mailer-daemon" || local == "postmaster") set("sender is " + local);
-  if (m.is_dsn) set("delivery status notification");
 }
 
 }  // namespace
