@@ -178,6 +178,19 @@ struct RouteRule {
   RouteActions actions;
 };
 
+// Mail intake: caps, charsets, threading.
+struct MailConfig {
+  // Over this a message is still a ticket, but quarantined.
+  int64_t max_message_bytes = 25 * 1024 * 1024;
+  // Over this mailgate refuses it for good (exit 65, so the MTA bounces it).
+  int64_t hard_max_message_bytes = 50 * 1024 * 1024;
+  std::string fallback_charset = "windows-1252";
+  std::string subject_tag = "FD";  // [FD#1042]
+  // A customer reply to a solved ticket reopens it within this window;
+  // later, it opens a new ticket linked to the old one.
+  std::chrono::seconds reopen_window{14 * 86400};
+};
+
 struct EscalationConfig {
   // The daemon's own sweep; turn it off when cron or a timer runs
   // `frontdesk escalate` instead.
@@ -197,6 +210,7 @@ struct Config {
   std::vector<SlaPolicyConfig> slas;
   std::vector<RouteRule> routes;
   EscalationConfig escalation;
+  MailConfig mail;
 
   // The queue with default = true, or the first one; nullptr when none.
   const QueueConfig* DefaultQueue() const;

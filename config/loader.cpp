@@ -253,6 +253,22 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
   ReadSlas(top, config, errors);
   ReadRoutes(top, config, errors);
   ReadEscalation(top, config, errors);
+  if (const toml::table* t = top.Table("mail")) {
+    TableReader r(*t, "mail", errors);
+    MailConfig& m = config.mail;
+    r.ByteSize("max_message_bytes", &m.max_message_bytes, 1024, 1024 * kMiB);
+    r.ByteSize("hard_max_message_bytes", &m.hard_max_message_bytes, 1024, 2048 * kMiB);
+    r.String("fallback_charset", &m.fallback_charset, false, 40);
+    r.String("subject_tag", &m.subject_tag, false, 16);
+    r.Duration("reopen_window", &m.reopen_window, seconds(0), seconds(3650 * 86400));
+    r.Finish();
+    if (m.hard_max_message_bytes < m.max_message_bytes) {
+      r.Error("hard_max_message_bytes", "must be at least max_message_bytes");
+    }
+    bool tag_ok = !m.subject_tag.empty();
+    for (char c : m.subject_tag) tag_ok = tag_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
+    if (!tag_ok) r.Error("subject_tag", "must be 1 to 16 of A-Z, 0-9 and '-'");
+  }
   top.Finish();
 
   if (!errors.empty()) {

@@ -136,58 +136,39 @@ Result<CreatedTicket> TicketStore::Create(const NewTicket& t) {
   {
     Result<Stmt> st = db_.Prepare(
         "INSERT INTO tickets(subject, status, priority, queue, requester_email, requester_name, "
-        "channel, tags, fields, created_at, updated_at, category, assignee, route_rule, auto_reply_suppressed) "
-        "VALUES (?1, 'new', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13)");
+        "channel, tags, fields, created_at, updated_at, category, assignee, route_rule, auto_reply_suppressed, "
+        "quarantined, quarantine_reason, linked_ticket_id) "
+        "VALUES (?1, 'new', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
     if (!st.ok()) return st.status();
     st->Bind(1, t.subject).Bind(2, t.priority).Bind(3, t.queue).Bind(4, t.requester_email)
         .Bind(5, t.requester_name).Bind(6, t.channel).Bind(7, TagsJson(t.tags))
         .Bind(8, t.fields_json).Bind(9, ToUnix(t.now)).Bind(10, t.category).Bind(11, t.assignee)
-        .Bind(12, t.route_rule).Bind(13, static_cast<int64_t>(t.auto_reply_suppressed));
+        .Bind(12, t.route_rule).Bind(13, static_cast<int64_t>(t.auto_reply_suppressed))
+        .Bind(14, static_cast<int64_t>(t.quarantined)).Bind(15, t.quarantine_reason).Bind(16, t.linked_ticket_id);
     Status s = st->Run();
     if (!s.ok()) return s;
     c.ticket_id = db_.LastInsertId();
   }
   {
-    Result<Stmt> st = db_.Prepare(
-        "INSERT OR IGNORE INTO ticket_addresses(ticket_id, address, role) VALUES (?1, ?2, 'requester')");
-    if (!st.ok()) return st.status();
-    st->Bind(1, c.ticket_id).Bind(2, t.requester_email);
-    Status s = st->Run();
-    if (!s.ok()) return s;
+    std::vector<std::pair<std::string, const char*>> addresses = {{t.requester_email, "requester"}};
+    for (const std::string& a : t.recipients) addresses.emplace_back(a, "recipient");
+    for (const std::string& a : t.cc) addresses.emplace_back(a, "cc");
+    for (const auto& [address, role] : addresses) {
+      if (address.empty()) continue;
+      // A fresh lease per row: the cached statement is reset when it ends.
+      Result<Stmt> st = db_.Prepare(
+          "INSERT OR IGNORE INTO ticket_addresses(ticket_id, address, role) VALUES (?1, ?2, ?3)");
+      if (!st.ok()) return st.status();
+      st->Bind(1, c.ticket_id).Bind(2, address).Bind(3, role);
+      Status r = st->Run();
+      if (!r.ok()) return r;
+    }
   }
-  {
-    Result<Stmt> st = db_.Prepare(
-        "INSERT INTO messages(ticket_id, kind, channel, author_email, author_name, subject, "
-        "body_text, created_at) VALUES (?1, 'customer', ?2, ?3, ?4, ?5, ?6, ?7)");
-    if (!st.ok()) return st.status();
-    st->Bind(1, c.ticket_id).Bind(2, t.channel).Bind(3, t.requester_email).Bind(4, t.requester_name)
-        .Bind(5, t.subject).Bind(6, t.body).Bind(7, ToUnix(t.now));
-    Status s = st->Run();
-    if (!s.ok()) return s;
-    c.message_id = db_.LastInsertId();
-  }
-  {
-    Result<Stmt> st = db_.Prepare("INSERT INTO message_search(rowid, subject, body) VALUES (?1, ?2, ?3)");
-    if (!st.ok()) return st.status();
-    st->Bind(1, c.message_id).Bind(2, t.subject).Bind(3, t.body);
-    Status s = st->Run();
-    if (!s.ok()) return s;
-  }
+  Result<int64_t> message = AppendInbound(c.ticket_id, t, t.auto_submitted ? "auto" : "customer");
+  if (!message.ok()) return message.status();
+  c.message_id = *message;
   json attachments = json::array();
-  for (const NewAttachment& a : t.attachments) {
-    std::string sha = Sha256Hex(a.data);
-    Status s = PutBlob(sha, a.data);
-    if (!s.ok()) return s;
-    Result<Stmt> st = db_.Prepare(
-        "INSERT INTO attachments(message_id, ticket_id, filename, content_type, size, sha256) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!st.ok()) return st.status();
-    st->Bind(1, c.message_id).Bind(2, c.ticket_id).Bind(3, a.filename).Bind(4, a.content_type)
-        .Bind(5, static_cast<int64_t>(a.data.size())).Bind(6, sha);
-    s = st->Run();
-    if (!s.ok()) return s;
-    attachments.push_back({{"filename", a.filename}, {"size", a.data.size()}});
-  }
+  for (const NewAttachment& a : t.attachments) attachments.push_back({{"filename", a.filename}, {"size", a.data.size()}});
   json detail = {{"channel", t.channel}, {"queue", t.queue}, {"priority", t.priority},
                  {"message_id", c.message_id}};
   if (!attachments.empty()) detail["attachments"] = attachments;
@@ -206,6 +187,98 @@ Result<CreatedTicket> TicketStore::Create(const NewTicket& t) {
     if (!s.ok()) return s;
   }
   return c;
+}
+
+Result<int64_t> TicketStore::AppendInbound(int64_t ticket_id, const NewTicket& t, const std::string& kind) {
+  int64_t message_id = 0;
+  {
+    Result<Stmt> st = db_.Prepare(
+        "INSERT INTO messages(ticket_id, kind, channel, author_email, author_name, subject, body_text, "
+        "message_id, in_reply_to, refs, raw_id, auto_submitted, auto_reason, created_at) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, ticket_id).Bind(2, kind).Bind(3, t.channel).Bind(4, t.requester_email).Bind(5, t.requester_name)
+        .Bind(6, t.subject).Bind(7, t.body).Bind(8, t.message_id).Bind(9, t.in_reply_to).Bind(10, t.refs_json)
+        .Bind(11, t.raw_id).Bind(12, static_cast<int64_t>(t.auto_submitted)).Bind(13, t.auto_reason)
+        .Bind(14, ToUnix(t.now));
+    Status s = st->Run();
+    if (!s.ok()) return s;
+    message_id = db_.LastInsertId();
+  }
+  {
+    Result<Stmt> st = db_.Prepare("INSERT INTO message_search(rowid, subject, body) VALUES (?1, ?2, ?3)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, message_id).Bind(2, t.subject).Bind(3, t.body);
+    Status s = st->Run();
+    if (!s.ok()) return s;
+  }
+  for (const NewAttachment& a : t.attachments) {
+    std::string sha = Sha256Hex(a.data);
+    Status s = PutBlob(sha, a.data);
+    if (!s.ok()) return s;
+    Result<Stmt> st = db_.Prepare(
+        "INSERT INTO attachments(message_id, ticket_id, filename, content_type, size, sha256) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, message_id).Bind(2, ticket_id).Bind(3, a.filename).Bind(4, a.content_type)
+        .Bind(5, static_cast<int64_t>(a.data.size())).Bind(6, sha);
+    s = st->Run();
+    if (!s.ok()) return s;
+  }
+  return message_id;
+}
+
+Result<int64_t> TicketStore::StoreRaw(const std::string& raw, const std::string& source, Timestamp now) {
+  std::string sha = Sha256Hex(raw);
+  Status s = PutBlob(sha, raw);
+  if (!s.ok()) return s;
+  Result<Stmt> st = db_.Prepare("INSERT INTO raw_messages(sha256, source, received_at) VALUES (?1, ?2, ?3)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, sha).Bind(2, source).Bind(3, ToUnix(now));
+  s = st->Run();
+  if (!s.ok()) return s;
+  return db_.LastInsertId();
+}
+
+Result<std::optional<int64_t>> TicketStore::TicketByMessageId(const std::string& message_id) {
+  for (const char* sql : {"SELECT ticket_id FROM messages WHERE message_id = ?1 LIMIT 1",
+                          "SELECT ticket_id FROM outbox WHERE message_id = ?1 LIMIT 1"}) {
+    Result<Stmt> st = db_.Prepare(sql);
+    if (!st.ok()) return st.status();
+    st->Bind(1, message_id);
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (*row) return std::optional<int64_t>(st->Int(0));
+  }
+  return std::optional<int64_t>();
+}
+
+Result<std::optional<int64_t>> TicketStore::TicketByKey(const std::string& key) {
+  Result<Stmt> st = db_.Prepare("SELECT ticket_id FROM idempotency_keys WHERE key = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, key);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return *row ? std::optional<int64_t>(st->Int(0)) : std::nullopt;
+}
+
+Status TicketStore::RecordKey(const std::string& key, int64_t ticket_id, int64_t message_id, const std::string& sha,
+                              Timestamp now) {
+  Result<Stmt> st = db_.Prepare(
+      "INSERT INTO idempotency_keys(key, ticket_id, message_id, request_sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, key).Bind(2, ticket_id).Bind(3, message_id).Bind(4, sha).Bind(5, ToUnix(now));
+  return st->Run();
+}
+
+Result<bool> TicketStore::IsParticipant(int64_t ticket_id, const std::string& address) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT 1 FROM ticket_addresses WHERE ticket_id = ?1 AND address = ?2 AND role IN ('requester', 'cc')");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id).Bind(2, address);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return *row;
 }
 
 Result<Ticket> TicketStore::Get(int64_t id) {

@@ -35,6 +35,18 @@ struct NewTicket {
   bool auto_reply_suppressed = false;
   std::vector<NewAttachment> attachments;
   std::string actor;  // who caused it, for the event log
+  // Mail only: the stored raw message, threading headers, recipients.
+  std::optional<int64_t> raw_id;
+  std::optional<std::string> message_id;
+  std::optional<std::string> in_reply_to;
+  std::string refs_json = "[]";
+  std::vector<std::string> recipients;
+  std::vector<std::string> cc;
+  bool auto_submitted = false;
+  std::optional<std::string> auto_reason;
+  bool quarantined = false;
+  std::optional<std::string> quarantine_reason;
+  std::optional<int64_t> linked_ticket_id;
   // Replaying a key returns the ticket it made. A key seen with a different
   // request_sha256 is a conflict, not a silent merge.
   std::string idempotency_key;
@@ -112,6 +124,19 @@ class TicketStore {
   explicit TicketStore(Store& store) : db_(store.db()) {}
 
   Result<CreatedTicket> Create(const NewTicket& t);
+  // Adds an inbound mail to an existing ticket (a reply in its thread).
+  // Uses the mail fields, body and attachments of `t`; the ticket's own
+  // fields are untouched. Returns the message id.
+  Result<int64_t> AppendInbound(int64_t ticket_id, const NewTicket& t, const std::string& kind);
+  // Stores raw bytes once (by SHA-256) and records where they came from.
+  Result<int64_t> StoreRaw(const std::string& raw, const std::string& source, Timestamp now);
+  // The ticket that holds a message (ours or theirs) with this Message-ID.
+  Result<std::optional<int64_t>> TicketByMessageId(const std::string& message_id);
+  // Whether an idempotency key was seen, and for which ticket.
+  Result<std::optional<int64_t>> TicketByKey(const std::string& key);
+  Status RecordKey(const std::string& key, int64_t ticket_id, int64_t message_id, const std::string& sha, Timestamp now);
+  // Whether `address` is the requester or a CC of the ticket.
+  Result<bool> IsParticipant(int64_t ticket_id, const std::string& address);
   Result<Ticket> Get(int64_t id);
   Result<TicketPage> List(const TicketQuery& q);
   Result<std::vector<MessageRecord>> Messages(int64_t ticket_id);
