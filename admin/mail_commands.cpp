@@ -1,10 +1,14 @@
 #include "admin/mail_commands.h"
 
+#include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <sstream>
 
+#include "daemon/mail_intake.h"
 #include "daemon/mime.h"
+#include "daemon/router.h"
+#include "daemon/sla_engine.h"
 
 namespace frontdesk {
 namespace {
@@ -54,9 +58,92 @@ int ParseMailCommand(const MailFlags& f) {
   return kExitOk;
 }
 
+struct GateFlags {
+  std::string queue;
+  std::string action = "correspond";
+};
+
+// Exit codes for an MTA: 0 only after the commit; 65 only for a message over
+// the hard cap (the MTA bounces it to the sender); 75 for everything else that
+// went wrong, so the MTA keeps the message and tries again.
+int Mailgate(CliContext& ctx, const GateFlags& f) {
+  std::unique_ptr<Config> config = ctx.LoadConfigOrReport();
+  if (!config) return kExitTempFail;
+  if (!f.queue.empty() && !config->FindQueue(f.queue)) {
+    std::cerr << "frontdesk: mailgate: unknown queue \"" << f.queue << "\"; the message is kept for a retry\n";
+    return kExitTempFail;
+  }
+  const int64_t hard = config->mail.hard_max_message_bytes;
+  std::string raw;
+  char buf[65536];
+  size_t n;
+  int64_t total = 0;
+  while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
+    total += static_cast<int64_t>(n);
+    if (total <= hard) raw.append(buf, n);  // past the cap, read on only to count
+  }
+  if (std::ferror(stdin)) {
+    std::cerr << "frontdesk: mailgate: reading the message failed\n";
+    return kExitTempFail;
+  }
+  if (total > hard) {
+    std::cerr << "frontdesk: mailgate: the message is " << total << " bytes, over the limit of " << hard
+              << " bytes; it is refused\n";
+    return kExitDataErr;
+  }
+  std::unique_ptr<Store> store = ctx.OpenStoreOrReport(*config);
+  if (!store) return kExitTempFail;
+  Result<std::shared_ptr<const Router>> router = Router::Build(*config);
+  Result<std::shared_ptr<const SlaEngine>> sla = SlaEngine::Build(*config);
+  if (!router.ok() || !sla.ok()) {
+    std::cerr << "frontdesk: mailgate: " << (router.ok() ? sla.status() : router.status()).message() << "\n";
+    return kExitTempFail;
+  }
+  InboundMail in;
+  in.raw = std::move(raw);
+  in.source = "mailgate";
+  if (!f.queue.empty()) in.queue = f.queue;
+  in.as_comment = f.action == "comment";
+  Result<std::unique_ptr<Txn>> txn = Txn::Begin(store->db());
+  if (!txn.ok()) {
+    std::cerr << "frontdesk: mailgate: " << txn.status().message() << "; the message is kept for a retry\n";
+    return kExitTempFail;
+  }
+  Result<MailOutcome> out = AcceptMail(*store, in, *config, **router, **sla, ctx.clock->Now());
+  Status s = out.ok() ? (*txn)->Commit() : out.status();
+  if (!s.ok()) {
+    std::cerr << "frontdesk: mailgate: " << s.message() << "; the message is kept for a retry\n";
+    return kExitTempFail;
+  }
+  switch (out->kind) {
+    case MailOutcome::Kind::kCreated:
+      std::cout << "ticket " << out->ticket_id << ": created" << (out->quarantined ? " (quarantined: " + out->detail + ")" : "") << "\n";
+      break;
+    case MailOutcome::Kind::kAppended:
+      std::cout << "ticket " << out->ticket_id << ": message added\n";
+      break;
+    case MailOutcome::Kind::kDuplicate:
+      std::cout << "ticket " << out->ticket_id << ": already received; nothing done\n";
+      break;
+    case MailOutcome::Kind::kRejected:
+      std::cout << "rejected by a routing rule: " << out->detail << "\n";
+      break;
+  }
+  return kExitOk;
+}
+
 }  // namespace
 
-void AddMailCommands(CLI::App& app, CliContext&, int& exit_code) {
+void AddMailCommands(CLI::App& app, CliContext& ctx, int& exit_code) {
+  auto gate = std::make_shared<GateFlags>();
+  CLI::App* mailgate = app.add_subcommand(
+      "mailgate", "Read one RFC 5322 message on stdin, for an MTA pipe. Exit 0 after it is stored, 75 to have the MTA "
+                  "retry, 65 when it is over the hard size limit.");
+  mailgate->add_option("--queue", gate->queue, "The queue for new tickets, before routing rules");
+  mailgate->add_option("--action", gate->action, "correspond (customer mail) or comment (an agent's internal note)")
+      ->check(CLI::IsMember({"correspond", "comment"}));
+  mailgate->callback([&ctx, &exit_code, gate] { exit_code = Mailgate(ctx, *gate); });
+
   auto flags = std::make_shared<MailFlags>();
   CLI::App* parse = app.add_subcommand(
       "parse-mail", "Show how Frontdesk reads an RFC 5322 message: sender, subject, text, attachments, threading, "

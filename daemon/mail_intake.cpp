@@ -1,0 +1,256 @@
+#include "daemon/mail_intake.h"
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/random.h"
+#include "daemon/store/sla_store.h"
+#include "daemon/store/ticket_store.h"
+#include "daemon/text.h"
+
+namespace frontdesk {
+namespace {
+
+using nlohmann::json;
+
+// The ticket a mail belongs to: a reply to one of its messages (ours or the
+// customer's), or its subject tag when the sender takes part in it.
+Result<std::optional<int64_t>> FindThread(TicketStore& tickets, const ParsedMail& m, const Config& config) {
+  std::vector<std::string> ids;
+  if (!m.in_reply_to.empty()) ids.push_back(m.in_reply_to);
+  for (auto it = m.references.rbegin(); it != m.references.rend(); ++it) ids.push_back(*it);
+  for (const std::string& id : ids) {
+    Result<std::optional<int64_t>> t = tickets.TicketByMessageId(id);
+    if (!t.ok() || *t) return t;
+  }
+  std::optional<int64_t> tagged = SubjectTicket(m.subject, config.mail.subject_tag);
+  if (!tagged) return std::optional<int64_t>();
+  Result<Ticket> t = tickets.Get(*tagged);
+  if (!t.ok()) return t.status().code() == Status::Code::kNotFound ? Result<std::optional<int64_t>>(std::nullopt)
+                                                                      : Result<std::optional<int64_t>>(t.status());
+  // A subject tag alone is easy to forge: it counts only for the requester,
+  // a CC, or an agent of the ticket's queue.
+  Result<bool> participant = tickets.IsParticipant(*tagged, m.from.address);
+  if (!participant.ok()) return participant.status();
+  const QueueConfig* q = config.FindQueue(t->queue);
+  bool agent = q && std::find(q->agents.begin(), q->agents.end(), m.from.address) != q->agents.end();
+  if (*participant || agent) return std::optional<int64_t>(*tagged);
+  return std::optional<int64_t>();
+}
+
+}  // namespace
+
+std::string MailKey(const ParsedMail& mail, const std::string& raw) {
+  std::string sha = Sha256Hex(raw);
+  return mail.message_id.empty() ? "mail:sha256:" + sha : "mail:" + mail.message_id + ":" + sha;
+}
+
+std::optional<int64_t> SubjectTicket(const std::string& subject, const std::string& tag) {
+  std::string needle = "[" + tag + "#";
+  size_t at = subject.find(needle);
+  if (at == std::string::npos) return std::nullopt;
+  size_t start = at + needle.size(), end = start;
+  while (end < subject.size() && end - start < 15 && subject[end] >= '0' && subject[end] <= '9') ++end;
+  if (end == start || end >= subject.size() || subject[end] != ']') return std::nullopt;
+  return std::stoll(subject.substr(start, end - start));
+}
+
+Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config& config, const Router& router,
+                               const SlaEngine& sla, Timestamp now) {
+  MailParseOptions options;
+  options.fallback_charset = config.mail.fallback_charset;
+  bool oversize = static_cast<int64_t>(in.raw.size()) > config.mail.max_message_bytes;
+  // Over the soft cap the message is not even parsed: it is kept raw, and a
+  // person decides (frontdesk reprocess).
+  ParsedMail m = oversize ? ParsedMail{} : ParseMail(in.raw, options);
+  if (oversize) {
+    // The headers are still worth a look, for the sender and the subject.
+    size_t end = in.raw.find("\r\n\r\n");
+    if (end == std::string::npos) end = in.raw.find("\n\n");
+    ParsedMail h = ParseMail(std::string_view(in.raw).substr(0, end == std::string::npos ? 64 * 1024 : end), options);
+    m.from = h.from;
+    m.subject = h.subject;
+    m.message_id = h.message_id;
+  }
+  TicketStore tickets(store);
+  MailOutcome out;
+  std::string key = MailKey(m, in.raw);
+  Result<std::optional<int64_t>> seen = tickets.TicketByKey(key);
+  if (!seen.ok()) return seen.status();
+  if (*seen) {
+    out.kind = MailOutcome::Kind::kDuplicate;
+    out.ticket_id = **seen;
+    return out;
+  }
+
+  Result<int64_t> raw_id = tickets.StoreRaw(in.raw, in.source, now);
+  if (!raw_id.ok()) return raw_id.status();
+  NewTicket t;
+  t.channel = "email";
+  t.subject = m.subject.empty() ? "(no subject)" : m.subject;
+  t.body = m.body_text;
+  t.requester_email = m.from.address;
+  t.requester_name = m.from.name;
+  for (const MailAttachment& a : m.attachments) t.attachments.push_back({a.filename, a.content_type, a.data});
+  t.raw_id = *raw_id;
+  if (!m.message_id.empty()) t.message_id = m.message_id;
+  if (!m.in_reply_to.empty()) t.in_reply_to = m.in_reply_to;
+  t.refs_json = json(m.references).dump();
+  for (const MailAddress& a : m.to) t.recipients.push_back(a.address);
+  for (const MailAddress& a : m.cc) t.cc.push_back(a.address);
+  t.auto_submitted = m.auto_submitted;
+  if (m.auto_submitted) t.auto_reason = m.auto_reason;
+  t.actor = m.from.address.empty() ? "mail" : "mail:" + m.from.address;
+  t.now = now;
+  std::string reason;
+  if (oversize) {
+    reason = "the message is " + std::to_string(in.raw.size()) + " bytes, over mail.max_message_bytes (" +
+             std::to_string(config.mail.max_message_bytes) + ")";
+  } else if (m.from.address.empty() || m.from.address.find('@') == std::string::npos) {
+    reason = "no readable sender address";
+  } else if (!m.problems.empty() && m.problems.front().rfind("not a mail message", 0) == 0) {
+    reason = m.problems.front();
+  }
+
+  // Another mail with the same Message-ID but other bytes is recorded as a
+  // message of its own and flagged, never merged silently.
+  std::optional<int64_t> same_id;
+  if (!m.message_id.empty()) {
+    Result<std::optional<int64_t>> prior = tickets.TicketByMessageId(m.message_id);
+    if (!prior.ok()) return prior.status();
+    same_id = *prior;
+  }
+
+  Result<std::optional<int64_t>> thread = reason.empty() ? FindThread(tickets, m, config)
+                                                         : Result<std::optional<int64_t>>(std::nullopt);
+  if (!thread.ok()) return thread.status();
+  std::optional<int64_t> target = *thread;
+  if (target) {
+    Result<Ticket> existing = tickets.Get(*target);
+    if (!existing.ok()) return existing.status();
+    bool too_late = existing->status == "closed" ||
+                    (existing->status == "solved" && existing->solved_at &&
+                     now - *existing->solved_at > config.mail.reopen_window);
+    if (too_late) {
+      t.linked_ticket_id = *target;  // a new ticket that points back
+      target.reset();
+    }
+  }
+
+  if (target) {
+    std::string kind = in.as_comment ? "note" : m.auto_submitted ? "auto" : "customer";
+    Result<int64_t> msg = tickets.AppendInbound(*target, t, kind);
+    if (!msg.ok()) return msg.status();
+    Status s = tickets.RecordKey(key, *target, *msg, Sha256Hex(in.raw), now);
+    if (!s.ok()) return s;
+    json detail = {{"message_id", *msg}, {"from", m.from.address}, {"kind", kind}};
+    if (m.auto_submitted) detail["auto_reason"] = m.auto_reason;
+    if (same_id && *same_id) detail["duplicate_message_id"] = m.message_id;
+    s = tickets.AddEvent(*target, now, "message_received", t.actor, std::nullopt, detail.dump());
+    if (!s.ok()) return s;
+    Result<Ticket> existing = tickets.Get(*target);
+    if (!existing.ok()) return existing.status();
+    // A customer's reply reopens a solved ticket; automatic mail never does.
+    if (kind == "customer" && existing->status == "solved") {
+      TicketPatch p;
+      p.status = "open";
+      Result<Ticket> u = tickets.Update(*target, p, std::nullopt, t.actor, now);
+      if (!u.ok()) return u.status();
+      s = sla.OnStatusChange(store, *target, "solved", "open", now);
+      if (!s.ok()) return s;
+    }
+    if (kind == "customer") {
+      s = sla.OnCustomerMessage(store, *target, now);
+      if (!s.ok()) return s;
+    }
+    out.kind = MailOutcome::Kind::kAppended;
+    out.ticket_id = *target;
+    out.message_id = *msg;
+    return out;
+  }
+
+  // A new ticket: routed, unless it must be quarantined.
+  const QueueConfig* queue = in.queue ? config.FindQueue(*in.queue) : nullptr;
+  if (!queue) {
+    for (const QueueConfig& q : config.queues) {
+      for (const MailAddress& a : m.to) {
+        if (std::find(q.addresses.begin(), q.addresses.end(), a.address) != q.addresses.end()) queue = &q;
+      }
+      if (queue) break;
+    }
+  }
+  if (!queue) queue = config.DefaultQueue();
+  if (!queue) return Status::Unavailable("no queue is configured");
+  t.queue = queue->name;
+  RouteDecision d;
+  if (reason.empty()) {
+    RouteInput ri;
+    ri.channel = "email";
+    for (const MailAddress& a : m.to) ri.to.push_back(a.address);
+    for (const MailAddress& a : m.cc) ri.to.push_back(a.address);
+    ri.mailbox = in.mailbox;
+    ri.from = m.from.address;
+    ri.subject = m.subject;
+    ri.body = m.body_text;
+    ri.headers = m.headers;
+    ri.sender_priority = SenderPriority(m.headers);
+    ri.now = now;
+    d = router.Route(ri);
+    if (d.rejected) {
+      Status s = SlaStore(store).AddRejection("email", d.reject_rule, d.reject_reason, m.from.address, m.subject, now);
+      if (!s.ok()) return s;
+      if (!s.ok()) return s;
+      out.kind = MailOutcome::Kind::kRejected;
+      out.detail = d.reject_reason;
+      return out;
+    }
+    if (!d.queue.empty()) {
+      t.queue = d.queue;
+      t.route_rule = d.queue_rule;
+    }
+    if (!d.priority.empty()) t.priority = d.priority;
+    if (!d.category.empty()) t.category = d.category;
+    if (!d.assignee.empty()) t.assignee = d.assignee;
+    t.tags = d.tags;
+    t.auto_reply_suppressed = d.suppress_auto_reply || m.auto_submitted;
+  } else {
+    t.quarantined = true;
+    t.quarantine_reason = reason;
+    t.auto_reply_suppressed = true;
+    if (t.requester_email.empty()) t.requester_email = "unknown@invalid";
+  }
+  Result<CreatedTicket> c = tickets.Create(t);
+  if (!c.ok()) return c.status();
+  Status s = tickets.RecordKey(key, c->ticket_id, c->message_id, Sha256Hex(in.raw), now);
+  if (!s.ok()) return s;
+  if (t.quarantined) {
+    s = tickets.AddEvent(c->ticket_id, now, "quarantined", "mail", std::nullopt,
+                         json{{"reason", reason}, {"raw_id", *raw_id}, {"problems", m.problems}}.dump());
+    if (!s.ok()) return s;
+  }
+  if (same_id && *same_id) {
+    s = tickets.AddEvent(c->ticket_id, now, "duplicate_message_id", "mail", std::nullopt,
+                         json{{"message_id", m.message_id}, {"also_in_ticket", *same_id}}.dump());
+    if (!s.ok()) return s;
+  }
+  if (!d.matched.empty()) {
+    s = tickets.AddEvent(c->ticket_id, now, "routed", "router", d.queue_rule.empty() ? d.matched.front() : d.queue_rule,
+                         json{{"rules", d.matched}, {"queue", t.queue}, {"priority", t.priority}, {"tags", t.tags}}.dump());
+    if (!s.ok()) return s;
+  }
+  if (!t.quarantined && !m.auto_submitted) {
+    Result<Ticket> made = tickets.Get(c->ticket_id);
+    if (!made.ok()) return made.status();
+    if (const SlaPolicyConfig* p = sla.Select(*made, d.sla)) {
+      s = sla.Start(store, c->ticket_id, *p, now);
+      if (!s.ok()) return s;
+    }
+  }
+  out.kind = MailOutcome::Kind::kCreated;
+  out.ticket_id = c->ticket_id;
+  out.message_id = c->message_id;
+  out.quarantined = t.quarantined;
+  out.detail = reason;
+  return out;
+}
+
+}  // namespace frontdesk

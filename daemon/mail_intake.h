@@ -1,0 +1,46 @@
+// mail_intake.h: one inbound mail, from mailgate or the IMAP poller, into the
+// store. Inside the caller's write transaction it stores the raw bytes,
+// dedupes (the same Message-ID with the same bytes is one message, however
+// often and by whichever path it came), threads the mail into its ticket or
+// routes it into a new one, and quarantines what it could not read or what
+// broke the soft cap, instead of dropping it. Stateless; thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+#include "daemon/mime.h"
+#include "daemon/router.h"
+#include "daemon/sla_engine.h"
+#include "daemon/store/store.h"
+
+namespace frontdesk {
+
+struct InboundMail {
+  std::string raw;
+  std::string source;             // "mailgate", "imap:NAME"
+  std::optional<std::string> queue;  // mailgate --queue
+  bool as_comment = false;        // mailgate --action comment
+  std::string mailbox;            // for routing, "" for mailgate
+};
+
+struct MailOutcome {
+  enum class Kind { kCreated, kAppended, kDuplicate, kRejected };
+  Kind kind = Kind::kCreated;
+  int64_t ticket_id = 0;
+  int64_t message_id = 0;
+  bool quarantined = false;
+  std::string detail;  // the reason for a rejection or quarantine
+};
+
+// The idempotency key of a mail: its Message-ID and the SHA-256 of its
+// bytes, or the hash alone when it has no Message-ID.
+std::string MailKey(const ParsedMail& mail, const std::string& raw);
+// "[FD#1042]" in a subject: the ticket number, or nothing.
+std::optional<int64_t> SubjectTicket(const std::string& subject, const std::string& tag);
+
+Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config& config, const Router& router,
+                               const SlaEngine& sla, Timestamp now);
+
+}  // namespace frontdesk

@@ -1,0 +1,131 @@
+"""`frontdesk mailgate` as an MTA runs it: one process per message on
+stdin, against a real database. Exit codes, dedupe, threading, quarantine,
+and a locked database that answers 75 and then, redelivered, makes exactly
+one ticket."""
+
+import os
+import sqlite3
+import subprocess
+import unittest
+
+from harness import FRONTDESK_BIN, Frontdesk
+
+MAIL = """
+[mail]
+max_message_bytes = "64KiB"
+hard_max_message_bytes = "128KiB"
+"""
+
+
+def message(msgid, subject="Printer broken", sender="Ann <ann@example.org>", extra="", body="It is broken."):
+    head = f"From: {sender}\r\nTo: support@example.test\r\nSubject: {subject}\r\n"
+    if msgid:
+        head += f"Message-ID: <{msgid}>\r\n"
+    return (head + extra + "\r\n" + body + "\r\n").encode()
+
+
+class MailgateTest(unittest.TestCase):
+    def setUp(self):
+        self.fd = Frontdesk(extra_config=MAIL, server_extra='busy_timeout = "300ms"')
+        self.addCleanup(self.fd.close)
+        self.assertEqual(self.fd.cli("migrate").returncode, 0)
+
+    def gate(self, data, *args):
+        return subprocess.run([FRONTDESK_BIN, "mailgate", "--config", self.fd.config_path, *args],
+                              input=data, capture_output=True, timeout=60)
+
+    def count(self, sql, *params):
+        return self.fd.query(sql, *params)[0][0]
+
+    def test_a_new_mail_becomes_a_ticket_once(self):
+        m = message("one@example.org")
+        r = self.gate(m)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, b"ticket 1001: created\n")
+        row = self.fd.query("SELECT channel, requester_email, requester_name, subject, quarantined FROM tickets")
+        self.assertEqual(row, [("email", "ann@example.org", "Ann", "Printer broken", 0)])
+        self.assertEqual(self.count("SELECT count(*) FROM raw_messages"), 1)
+        self.assertEqual(self.fd.query("SELECT body_text, message_id FROM messages"), [("It is broken.\n", "one@example.org")])
+        # The same bytes again, by the same path or another: one message.
+        r = self.gate(m)
+        self.assertEqual(r.returncode, 0)
+        self.assertEqual(r.stdout, b"ticket 1001: already received; nothing done\n")
+        self.assertEqual(self.count("SELECT count(*) FROM messages"), 1)
+
+    def test_same_message_id_with_other_bytes_is_kept_and_flagged(self):
+        self.assertEqual(self.gate(message("same@example.org")).returncode, 0)
+        r = self.gate(message("same@example.org", body="Different text."))
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.count("SELECT count(*) FROM messages"), 2)
+        self.assertEqual(self.count("SELECT count(*) FROM events WHERE kind = 'duplicate_message_id'"), 1)
+
+    def test_no_message_id_is_keyed_by_hash(self):
+        m = message(None)
+        self.assertEqual(self.gate(m).returncode, 0)
+        self.assertEqual(self.gate(m).stdout, b"ticket 1001: already received; nothing done\n")
+        self.assertEqual(self.count("SELECT count(*) FROM tickets"), 1)
+
+    def test_replies_thread_by_header_and_by_tag(self):
+        self.gate(message("first@example.org"))
+        r = self.gate(message("second@example.org", "Re: Printer broken", extra="In-Reply-To: <first@example.org>\r\n"))
+        self.assertEqual(r.stdout, b"ticket 1001: message added\n")
+        r = self.gate(message("third@example.org", "Re: [FD#1001] Printer", extra=""))
+        self.assertEqual(r.stdout, b"ticket 1001: message added\n")
+        # The tag alone from a stranger does not join the ticket.
+        r = self.gate(message("fourth@example.org", "Re: [FD#1001] Printer", sender="eve@evil.example"))
+        self.assertEqual(r.stdout, b"ticket 1002: created\n")
+        self.assertEqual(self.count("SELECT count(*) FROM messages WHERE ticket_id = 1001"), 3)
+
+    def test_a_customer_reply_reopens_but_an_auto_reply_does_not(self):
+        self.gate(message("r1@example.org"))
+        with sqlite3.connect(self.fd.db_path) as c:
+            c.execute("UPDATE tickets SET status = 'solved', solved_at = strftime('%s','now') WHERE id = 1001")
+        self.gate(message("r2@example.org", "Automatic reply", extra="In-Reply-To: <r1@example.org>\r\nAuto-Submitted: auto-replied\r\n"))
+        self.assertEqual(self.fd.query("SELECT status FROM tickets WHERE id = 1001"), [("solved",)])
+        self.assertEqual(self.fd.query("SELECT kind FROM messages ORDER BY id DESC LIMIT 1"), [("auto",)])
+        self.gate(message("r3@example.org", "Re: Printer", extra="In-Reply-To: <r1@example.org>\r\n"))
+        self.assertEqual(self.fd.query("SELECT status, reopened_count FROM tickets WHERE id = 1001"), [("open", 1)])
+
+    def test_size_caps(self):
+        big = message("big@example.org", body="x" * (70 * 1024))
+        r = self.gate(big)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(b"(quarantined: the message is", r.stdout)
+        self.assertEqual(self.fd.query("SELECT quarantined, requester_email FROM tickets"), [(1, "ann@example.org")])
+        self.assertEqual(self.count("SELECT count(*) FROM events WHERE kind = 'quarantined'"), 1)
+        huge = message("huge@example.org", body="x" * (200 * 1024))
+        r = self.gate(huge)
+        self.assertEqual(r.returncode, 65)
+        self.assertIn(b"over the limit of 131072 bytes", r.stderr)
+        self.assertEqual(self.count("SELECT count(*) FROM tickets"), 1)
+
+    def test_unreadable_mail_is_quarantined_not_dropped(self):
+        r = self.gate(b"\x00\x01 this is not mail at all \xff")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(self.count("SELECT count(*) FROM tickets WHERE quarantined = 1"), 1)
+        self.assertEqual(self.count("SELECT count(*) FROM raw_messages"), 1)
+
+    def test_a_locked_database_answers_75_and_redelivery_makes_one_ticket(self):
+        holder = sqlite3.connect(self.fd.db_path, timeout=1, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            r = self.gate(message("locked@example.org"))
+            self.assertEqual(r.returncode, 75, r.stderr)
+            self.assertIn(b"kept for a retry", r.stderr)
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        self.assertEqual(self.count("SELECT count(*) FROM tickets"), 0)
+        self.assertEqual(self.count("SELECT count(*) FROM blobs"), 0)
+        for _ in range(2):  # the MTA retries, perhaps twice
+            self.assertEqual(self.gate(message("locked@example.org")).returncode, 0)
+        self.assertEqual(self.count("SELECT count(*) FROM tickets"), 1)
+
+    def test_a_broken_config_or_unknown_queue_is_75(self):
+        self.assertEqual(self.gate(message("q@example.org"), "--queue", "nowhere").returncode, 75)
+        self.fd.write_config(self.fd.config_text() + "\nbogus = 1\n")
+        self.assertEqual(self.gate(message("q@example.org")).returncode, 75)
+
+
+if __name__ == "__main__":
+    unittest.main()
