@@ -104,6 +104,7 @@ int Mailgate(CliContext& ctx, const GateFlags& f) {
   in.source = "mailgate";
   if (!f.queue.empty()) in.queue = f.queue;
   in.as_comment = f.action == "comment";
+  in.parsed = ParseForIntake(in.raw, *config);
   Result<std::unique_ptr<Txn>> txn = Txn::Begin(store->db());
   if (!txn.ok()) {
     std::cerr << "frontdesk: mailgate: " << txn.status().message() << "; the message is kept for a retry\n";

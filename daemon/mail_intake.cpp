@@ -54,23 +54,26 @@ std::optional<int64_t> SubjectTicket(const std::string& subject, const std::stri
   return std::stoll(subject.substr(start, end - start));
 }
 
-Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config& config, const Router& router,
-                               const SlaEngine& sla, Timestamp now) {
+ParsedMail ParseForIntake(const std::string& raw, const Config& config) {
   MailParseOptions options;
   options.fallback_charset = config.mail.fallback_charset;
+  if (static_cast<int64_t>(raw.size()) <= config.mail.max_message_bytes) return ParseMail(raw, options);
+  // Over the soft cap the message is not parsed: it is kept raw, and a
+  // person decides. The headers still give the sender and the subject.
+  size_t end = raw.find("\r\n\r\n");
+  if (end == std::string::npos) end = raw.find("\n\n");
+  ParsedMail h = ParseMail(std::string_view(raw).substr(0, end == std::string::npos ? 64 * 1024 : end), options);
+  ParsedMail m;
+  m.from = h.from;
+  m.subject = h.subject;
+  m.message_id = h.message_id;
+  return m;
+}
+
+Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config& config, const Router& router,
+                               const SlaEngine& sla, Timestamp now) {
   bool oversize = static_cast<int64_t>(in.raw.size()) > config.mail.max_message_bytes;
-  // Over the soft cap the message is not even parsed: it is kept raw, and a
-  // person decides (frontdesk reprocess).
-  ParsedMail m = oversize ? ParsedMail{} : ParseMail(in.raw, options);
-  if (oversize) {
-    // The headers are still worth a look, for the sender and the subject.
-    size_t end = in.raw.find("\r\n\r\n");
-    if (end == std::string::npos) end = in.raw.find("\n\n");
-    ParsedMail h = ParseMail(std::string_view(in.raw).substr(0, end == std::string::npos ? 64 * 1024 : end), options);
-    m.from = h.from;
-    m.subject = h.subject;
-    m.message_id = h.message_id;
-  }
+  ParsedMail m = in.parsed ? *in.parsed : ParseForIntake(in.raw, config);
   TicketStore tickets(store);
   MailOutcome out;
   std::string key = MailKey(m, in.raw);

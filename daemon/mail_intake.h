@@ -19,6 +19,9 @@ namespace frontdesk {
 
 struct InboundMail {
   std::string raw;
+  // Parsed before the write transaction starts, so the lock is not held
+  // while GMime works; ParseForIntake() does it.
+  std::optional<ParsedMail> parsed;
   std::string source;             // "mailgate", "imap:NAME"
   std::optional<std::string> queue;  // mailgate --queue
   bool as_comment = false;        // mailgate --action comment
@@ -39,6 +42,10 @@ struct MailOutcome {
 std::string MailKey(const ParsedMail& mail, const std::string& raw);
 // "[FD#1042]" in a subject: the ticket number, or nothing.
 std::optional<int64_t> SubjectTicket(const std::string& subject, const std::string& tag);
+
+// Parses as the intake does: a message over mail.max_message_bytes only as
+// far as its headers.
+ParsedMail ParseForIntake(const std::string& raw, const Config& config);
 
 Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config& config, const Router& router,
                                const SlaEngine& sla, Timestamp now);
