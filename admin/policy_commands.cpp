@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "config/values.h"
+#include "daemon/text.h"
 #include "daemon/escalator.h"
 #include "daemon/router.h"
 #include "daemon/sla_engine.h"
@@ -24,11 +25,6 @@ struct PolicyFlags {
   std::string ticket;
   std::string at;
 };
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 // Reads the parts routing looks at from an RFC 5322 file, with GMime.
 Status ReadEml(const std::string& path, RouteInput* in) {
@@ -49,14 +45,14 @@ Status ReadEml(const std::string& path, RouteInput* in) {
   auto first_address = [](InternetAddressList* list) -> std::string {
     if (!list || internet_address_list_length(list) == 0) return "";
     InternetAddress* a = internet_address_list_get_address(list, 0);
-    return INTERNET_ADDRESS_IS_MAILBOX(a) ? Lower(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))) : "";
+    return INTERNET_ADDRESS_IS_MAILBOX(a) ? AsciiLower(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))) : "";
   };
   in->from = first_address(g_mime_message_get_from(msg));
   for (GMimeAddressType type : {GMIME_ADDRESS_TYPE_TO, GMIME_ADDRESS_TYPE_CC}) {
     InternetAddressList* list = g_mime_message_get_addresses(msg, type);
     for (int i = 0; list && i < internet_address_list_length(list); ++i) {
       InternetAddress* a = internet_address_list_get_address(list, i);
-      if (INTERNET_ADDRESS_IS_MAILBOX(a)) in->to.push_back(Lower(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))));
+      if (INTERNET_ADDRESS_IS_MAILBOX(a)) in->to.push_back(AsciiLower(internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a))));
     }
   }
   GMimeHeaderList* headers = g_mime_object_get_header_list(GMIME_OBJECT(msg));
@@ -85,9 +81,9 @@ Status ReadJson(const std::string& path, RouteInput* in) {
   if (!j.is_object()) return Status::Invalid(path + ": not a JSON object");
   try {
     in->channel = j.value("channel", "web");
-    in->from = Lower(j.value("from", j.value("email", "")));
+    in->from = AsciiLower(j.value("from", j.value("email", "")));
     if (j.contains("to")) {
-      for (const json& t : j.at("to")) in->to.push_back(Lower(t.get<std::string>()));
+      for (const json& t : j.at("to")) in->to.push_back(AsciiLower(t.get<std::string>()));
     }
     in->subject = j.value("subject", "");
     in->body = j.value("body", j.value("message", ""));
@@ -110,7 +106,7 @@ int RouteExplain(CliContext& ctx, const PolicyFlags& f) {
   std::unique_ptr<Config> config = ctx.LoadConfigOrReport();
   if (!config) return kExitFailure;
   RouteInput in;
-  bool eml = f.explain_file.size() > 4 && Lower(f.explain_file.substr(f.explain_file.size() - 4)) == ".eml";
+  bool eml = f.explain_file.size() > 4 && AsciiLower(f.explain_file.substr(f.explain_file.size() - 4)) == ".eml";
   Status s = eml ? ReadEml(f.explain_file, &in) : ReadJson(f.explain_file, &in);
   if (!s.ok()) {
     std::cerr << "frontdesk: " << s.message() << "\n";

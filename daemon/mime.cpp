@@ -30,11 +30,6 @@ struct GPtr {
   T* get() const { return p; }
 };
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
-
 std::string Trimmed(std::string_view s) { return std::string(Trim(s)); }
 
 // Replaces every invalid UTF-8 sequence with U+FFFD.
@@ -73,7 +68,7 @@ std::string DecodeContent(GMimePart* part) {
 std::string PartText(GMimePart* part, const MailParseOptions& options, std::vector<std::string>& problems) {
   std::string raw = DecodeContent(part);
   const char* cs = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
-  std::string charset = cs ? Lower(cs) : "";
+  std::string charset = cs ? AsciiLower(cs) : "";
   if (charset.empty() || charset == "us-ascii" || charset == "utf-8" || charset == "utf8") {
     if (raw.size() >= 3 && raw.compare(0, 3, "\xEF\xBB\xBF") == 0) raw.erase(0, 3);
     if (IsValidUtf8(raw)) return raw;
@@ -90,10 +85,10 @@ std::string PartText(GMimePart* part, const MailParseOptions& options, std::vect
 
 bool IsAttachment(GMimeObject* obj) {
   const char* disp = g_mime_object_get_disposition(obj);
-  if (disp && Lower(disp) == "attachment") return true;
+  if (disp && AsciiLower(disp) == "attachment") return true;
   if (GMIME_IS_PART(obj) && g_mime_part_get_filename(GMIME_PART(obj))) {
     GMimeContentType* ct = g_mime_object_get_content_type(obj);
-    return !g_mime_content_type_is_type(ct, "text", "plain") || (disp && Lower(disp) == "attachment");
+    return !g_mime_content_type_is_type(ct, "text", "plain") || (disp && AsciiLower(disp) == "attachment");
   }
   return false;
 }
@@ -113,7 +108,7 @@ struct Walker {
     g_free(mime);
     if (const char* cid = g_mime_object_get_content_id(obj)) a.content_id = cid;
     const char* disp = g_mime_object_get_disposition(obj);
-    a.is_inline = disp && Lower(disp) == "inline";
+    a.is_inline = disp && AsciiLower(disp) == "inline";
     a.data = data;
     mail.attachments.push_back(std::move(a));
   }
@@ -137,7 +132,7 @@ struct Walker {
       bool alternative = g_mime_content_type_is_type(ct, "multipart", "alternative");
       if (g_mime_content_type_is_type(ct, "multipart", "report")) {
         const char* rt = g_mime_object_get_content_type_parameter(obj, "report-type");
-        if (rt && Lower(rt) == "delivery-status") mail.is_dsn = true;
+        if (rt && AsciiLower(rt) == "delivery-status") mail.is_dsn = true;
       }
       int n = g_mime_multipart_get_count(mp);
       if (n == 0) {
@@ -173,8 +168,8 @@ struct Walker {
   // A name for a part that has none, from its type: "image.png".
   static std::string DefaultName(GMimeContentType* ct) {
     if (!ct) return "attachment";
-    std::string type = Lower(g_mime_content_type_get_media_type(ct));
-    std::string sub = Lower(g_mime_content_type_get_media_subtype(ct));
+    std::string type = AsciiLower(g_mime_content_type_get_media_type(ct));
+    std::string sub = AsciiLower(g_mime_content_type_get_media_subtype(ct));
     static const std::pair<const char*, const char*> kExt[] = {
         {"png", "png"}, {"jpeg", "jpg"}, {"gif", "gif"}, {"pdf", "pdf"}, {"html", "html"}, {"plain", "txt"},
         {"delivery-status", "txt"}, {"rfc822-headers", "txt"}, {"zip", "zip"}, {"calendar", "ics"}};
@@ -192,7 +187,7 @@ std::vector<MailAddress> Addresses(InternetAddressList* list) {
     MailAddress m;
     const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
     const char* name = internet_address_get_name(a);
-    m.address = addr ? Lower(ValidUtf8(addr)) : "";
+    m.address = addr ? AsciiLower(ValidUtf8(addr)) : "";
     m.name = name ? ValidUtf8(name) : "";
     out.push_back(std::move(m));
   }
@@ -212,7 +207,7 @@ void DetectAutomatic(ParsedMail& m) {
     }
   };
   for (const auto& [name, raw] : m.headers) {
-    std::string n = Lower(name), v = Lower(Trimmed(raw));
+    std::string n = AsciiLower(name), v = AsciiLower(Trimmed(raw));
     if (n == "auto-submitted" && v != "no" && !v.empty()) set("Auto-Submitted: " + Trimmed(raw));
     else if (n == "precedence" && (v == "bulk" || v == "junk" || v == "list" || v == "auto_reply"))
       set("Precedence: " + v);
@@ -230,7 +225,7 @@ void DetectAutomatic(ParsedMail& m) {
 }  // namespace
 
 std::string ToUtf8(std::string_view bytes, std::string charset) {
-  charset = Lower(charset);
+  charset = AsciiLower(charset);
   if (charset == "gb2312" || charset == "gbk" || charset == "x-gbk" || charset == "euc-cn") charset = "GB18030";
   else if (charset.rfind("ks_c_5601", 0) == 0 || charset == "euc-kr") charset = "CP949";
   else if (charset == "iso-8859-1" || charset == "latin1" || charset == "us-ascii" || charset == "ascii") charset = "WINDOWS-1252";
@@ -280,7 +275,7 @@ std::string HtmlToText(std::string_view html) {
     if (c == '<') {
       size_t end = html.find('>', i);
       if (end == std::string_view::npos) break;
-      std::string tag = Lower(std::string(html.substr(i + 1, end - i - 1)));
+      std::string tag = AsciiLower(std::string(html.substr(i + 1, end - i - 1)));
       std::string name = tag.substr(tag[0] == '/' ? 1 : 0);
       name = name.substr(0, name.find_first_of(" \t\r\n/"));
       if (tag.rfind("!--", 0) == 0) {
@@ -289,7 +284,7 @@ std::string HtmlToText(std::string_view html) {
         continue;
       }
       if ((name == "script" || name == "style" || name == "head") && tag[0] != '/') {
-        size_t close = Lower(std::string(html.substr(end))).find("</" + name);
+        size_t close = AsciiLower(std::string(html.substr(end))).find("</" + name);
         i = close == std::string::npos ? html.size() : end + close;
         continue;
       }
@@ -382,12 +377,12 @@ ParsedMail ParseMail(std::string_view raw, const MailParseOptions& options) {
   m.reply_to = Addresses(g_mime_message_get_reply_to(msg.get()));
   if (const char* id = g_mime_message_get_message_id(msg.get())) m.message_id = ValidUtf8(id);
   for (const auto& [name, value] : m.headers) {
-    std::string n = Lower(name);
+    std::string n = AsciiLower(name);
     if (n == "return-path") {
       std::string v = Trimmed(value);
       m.null_return_path = v == "<>" || v.empty();
       if (v.size() >= 2 && v.front() == '<' && v.back() == '>') v = v.substr(1, v.size() - 2);
-      m.return_path = Lower(v);
+      m.return_path = AsciiLower(v);
     }
     if (n == "in-reply-to" || n == "references") {
       GMimeReferences* refs = g_mime_references_parse(popts, value.c_str());

@@ -2,15 +2,12 @@
 
 #include <algorithm>
 
+#include "daemon/text.h"
+
 #include "daemon/ticket.h"
 
 namespace frontdesk {
 namespace {
-
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
-  return s;
-}
 
 std::string List(const std::vector<std::string>& v) {
   std::string out = "[";
@@ -111,9 +108,9 @@ bool Router::Evaluate(const Compiled& cc, const RouteInput& in, std::map<std::st
   }
   if (c.name == "header") {
     *text = "header " + c.header + " =~ /" + c.pattern + "/";
-    std::string want = Lower(c.header);
+    std::string want = AsciiLower(c.header);
     for (const auto& [name, value] : in.headers) {
-      if (Lower(name) == want && regex(value)) {
+      if (AsciiLower(name) == want && regex(value)) {
         *text += " (\"" + Shorten(value) + "\")";
         return true;
       }
@@ -210,7 +207,7 @@ RouteDecision Router::Route(const RouteInput& in) const {
           }
           auto it = captures.find(tmpl.substr(i + 1, close - i - 1));
           if (it == captures.end()) missing = true;
-          else tag += Lower(it->second);
+          else tag += AsciiLower(it->second);
           i = close;
         }
         if (missing || !ValidateTag(tag).ok()) {
@@ -235,8 +232,8 @@ RouteDecision Router::Route(const RouteInput& in) const {
 std::string SenderPriority(const std::vector<std::pair<std::string, std::string>>& headers) {
   std::string out;
   for (const auto& [name, raw] : headers) {
-    std::string n = Lower(name);
-    std::string value = Lower(std::string(raw.substr(raw.find_first_not_of(" \t") == std::string::npos ? 0 : raw.find_first_not_of(" \t"))));
+    std::string n = AsciiLower(name);
+    std::string value = AsciiLower(std::string(raw.substr(raw.find_first_not_of(" \t") == std::string::npos ? 0 : raw.find_first_not_of(" \t"))));
     if (n == "x-priority" && !value.empty()) {
       out = value[0] == '1' || value[0] == '2' ? "high" : value[0] == '4' || value[0] == '5' ? "low" : "normal";
     } else if (n == "importance" || n == "x-msmail-priority") {

@@ -14,6 +14,8 @@ bool IsValidUtf8(std::string_view s);
 size_t Utf8Length(std::string_view s);
 // Escapes & < > " ' for HTML text and attribute values.
 std::string HtmlEscape(std::string_view s);
+// ASCII lower case; other bytes (UTF-8 included) are left alone.
+std::string AsciiLower(std::string_view s);
 // Removes leading and trailing ASCII white space.
 std::string_view Trim(std::string_view s);
 // True when `s` holds a control character other than tab, CR and LF.
