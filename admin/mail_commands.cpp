@@ -133,9 +133,48 @@ int Mailgate(CliContext& ctx, const GateFlags& f) {
   return kExitOk;
 }
 
+int ReprocessCommand(CliContext& ctx, const std::string& ticket) {
+  std::unique_ptr<Config> config = ctx.LoadConfigOrReport();
+  if (!config) return kExitFailure;
+  int64_t id = 0;
+  try {
+    id = std::stoll(ticket);
+  } catch (...) {
+  }
+  if (id < 1) {
+    std::cerr << "frontdesk: TICKET must be a ticket number\n";
+    return kExitUsage;
+  }
+  std::unique_ptr<Store> store = ctx.OpenStoreOrReport(*config);
+  if (!store) return kExitFailure;
+  Result<std::shared_ptr<const Router>> router = Router::Build(*config);
+  Result<std::shared_ptr<const SlaEngine>> sla = SlaEngine::Build(*config);
+  if (!router.ok() || !sla.ok()) return kExitFailure;
+  Result<std::unique_ptr<Txn>> txn = Txn::Begin(store->db());
+  if (!txn.ok()) {
+    std::cerr << "frontdesk: " << txn.status().message() << "\n";
+    return kExitTempFail;
+  }
+  Result<std::string> r = Reprocess(*store, id, *config, **router, **sla, ctx.clock->Now());
+  Status s = r.ok() ? (*txn)->Commit() : r.status();
+  if (!s.ok()) {
+    std::cerr << "frontdesk: reprocess: " << s.message() << "\n";
+    return kExitFailure;
+  }
+  std::cout << *r << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 void AddMailCommands(CLI::App& app, CliContext& ctx, int& exit_code) {
+  auto ticket = std::make_shared<std::string>();
+  CLI::App* reprocess = app.add_subcommand(
+      "reprocess", "Run a quarantined ticket's raw message through the intake again, parsed in full; lift the "
+                   "quarantine when it now reads as mail.");
+  reprocess->add_option("ticket", *ticket, "The ticket number")->required();
+  reprocess->callback([&ctx, &exit_code, ticket] { exit_code = ReprocessCommand(ctx, *ticket); });
+
   auto gate = std::make_shared<GateFlags>();
   CLI::App* mailgate = app.add_subcommand(
       "mailgate", "Read one RFC 5322 message on stdin, for an MTA pipe. Exit 0 after it is stored, 75 to have the MTA "

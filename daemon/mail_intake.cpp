@@ -54,6 +54,74 @@ std::optional<int64_t> SubjectTicket(const std::string& subject, const std::stri
   return std::stoll(subject.substr(start, end - start));
 }
 
+Result<std::string> Reprocess(Store& store, int64_t ticket_id, const Config& config, const Router& router,
+                              const SlaEngine& sla, Timestamp now) {
+  TicketStore tickets(store);
+  Result<Ticket> t = tickets.Get(ticket_id);
+  if (!t.ok()) return t.status();
+  if (!t->quarantined) return Status::Conflict("ticket " + std::to_string(ticket_id) + " is not quarantined");
+  Result<std::pair<int64_t, std::string>> raw = tickets.FirstRaw(ticket_id);
+  if (!raw.ok()) return raw.status();
+  MailParseOptions options;
+  options.fallback_charset = config.mail.fallback_charset;
+  ParsedMail m = ParseMail(raw->second, options);
+  if (m.from.address.empty() || m.from.address.find('@') == std::string::npos ||
+      (!m.problems.empty() && m.problems.front().rfind("not a mail message", 0) == 0)) {
+    std::string why = m.problems.empty() ? "no readable sender address" : m.problems.front();
+    Status s = tickets.AddEvent(ticket_id, now, "reprocess_failed", "admin", std::nullopt, json{{"reason", why}}.dump());
+    if (!s.ok()) return s;
+    return "ticket " + std::to_string(ticket_id) + " stays quarantined: " + why;
+  }
+  NewTicket n;
+  n.channel = "email";
+  n.subject = m.subject.empty() ? "(no subject)" : m.subject;
+  n.body = m.body_text;
+  n.requester_email = m.from.address;
+  n.requester_name = m.from.name;
+  for (const MailAttachment& a : m.attachments) n.attachments.push_back({a.filename, a.content_type, a.data});
+  if (!m.message_id.empty()) n.message_id = m.message_id;
+  if (!m.in_reply_to.empty()) n.in_reply_to = m.in_reply_to;
+  n.refs_json = json(m.references).dump();
+  n.auto_submitted = m.auto_submitted;
+  if (m.auto_submitted) n.auto_reason = m.auto_reason;
+  Status s = tickets.Unquarantine(ticket_id, n, now);
+  if (!s.ok()) return s;
+  RouteInput ri;
+  ri.channel = "email";
+  for (const MailAddress& a : m.to) ri.to.push_back(a.address);
+  ri.from = m.from.address;
+  ri.subject = m.subject;
+  ri.body = m.body_text;
+  ri.headers = m.headers;
+  ri.sender_priority = SenderPriority(m.headers);
+  ri.now = now;
+  RouteDecision d = router.Route(ri);
+  TicketPatch p;
+  if (!d.rejected) {
+    if (!d.queue.empty()) p.queue = d.queue;
+    if (!d.priority.empty()) p.priority = d.priority;
+    if (!d.tags.empty()) p.tags = d.tags;
+    if (!d.assignee.empty()) p.assignee = std::optional<std::string>(d.assignee);
+  }
+  if (p.queue || p.priority || p.tags || p.assignee) {
+    Result<Ticket> u = tickets.Update(ticket_id, p, std::nullopt, "router", now);
+    if (!u.ok()) return u.status();
+  }
+  s = tickets.AddEvent(ticket_id, now, "reprocessed", "admin", d.queue_rule.empty() ? std::nullopt : std::optional<std::string>(d.queue_rule),
+                       json{{"rules", d.matched}, {"problems", m.problems}, {"attachments", m.attachments.size()}}.dump());
+  if (!s.ok()) return s;
+  if (!m.auto_submitted) {
+    Result<Ticket> made = tickets.Get(ticket_id);
+    if (!made.ok()) return made.status();
+    if (const SlaPolicyConfig* policy = sla.Select(*made, d.sla)) {
+      s = sla.Start(store, ticket_id, *policy, now);
+      if (!s.ok()) return s;
+    }
+  }
+  return "ticket " + std::to_string(ticket_id) + " reprocessed: from " + m.from.address + ", \"" + n.subject +
+         "\"; no longer quarantined";
+}
+
 ParsedMail ParseForIntake(const std::string& raw, const Config& config) {
   MailParseOptions options;
   options.fallback_charset = config.mail.fallback_charset;

@@ -47,6 +47,14 @@ std::optional<int64_t> SubjectTicket(const std::string& subject, const std::stri
 // far as its headers.
 ParsedMail ParseForIntake(const std::string& raw, const Config& config);
 
+// Runs a quarantined ticket's raw message through the intake again, parsed
+// in full whatever its size (a person asked for it). When it now reads as
+// mail with a sender, the ticket is updated, routed and given its SLA
+// clocks, and the quarantine is lifted; otherwise it stays quarantined and
+// the reason says why.
+Result<std::string> Reprocess(Store& store, int64_t ticket_id, const Config& config, const Router& router,
+                              const SlaEngine& sla, Timestamp now);
+
 Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config& config, const Router& router,
                                const SlaEngine& sla, Timestamp now);
 

@@ -271,6 +271,66 @@ Status TicketStore::RecordKey(const std::string& key, int64_t ticket_id, int64_t
   return st->Run();
 }
 
+Result<std::pair<int64_t, std::string>> TicketStore::FirstRaw(int64_t ticket_id) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT m.id, b.data FROM messages m JOIN raw_messages r ON r.id = m.raw_id JOIN blobs b ON b.sha256 = r.sha256 "
+      "WHERE m.ticket_id = ?1 ORDER BY m.id LIMIT 1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return Status::NotFound("ticket " + std::to_string(ticket_id) + " has no stored raw message");
+  return std::make_pair(st->Int(0), st->Text(1));
+}
+
+Status TicketStore::Unquarantine(int64_t ticket_id, const NewTicket& t, Timestamp now) {
+  Result<std::pair<int64_t, std::string>> first = FirstRaw(ticket_id);
+  if (!first.ok()) return first.status();
+  int64_t message_id = first->first;
+  {
+    Result<Stmt> st = db_.Prepare(
+        "UPDATE messages SET author_email = ?2, author_name = ?3, subject = ?4, body_text = ?5, message_id = ?6, "
+        "in_reply_to = ?7, refs = ?8, auto_submitted = ?9, auto_reason = ?10 WHERE id = ?1");
+    if (!st.ok()) return st.status();
+    st->Bind(1, message_id).Bind(2, t.requester_email).Bind(3, t.requester_name).Bind(4, t.subject).Bind(5, t.body)
+        .Bind(6, t.message_id).Bind(7, t.in_reply_to).Bind(8, t.refs_json)
+        .Bind(9, static_cast<int64_t>(t.auto_submitted)).Bind(10, t.auto_reason);
+    Status s = st->Run();
+    if (!s.ok()) return s;
+  }
+  {
+    Result<Stmt> st = db_.Prepare("INSERT INTO message_search(rowid, subject, body) VALUES (?1, ?2, ?3)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, message_id).Bind(2, t.subject).Bind(3, t.body);
+    Status s = st->Run();
+    if (!s.ok()) return s;
+  }
+  for (const NewAttachment& a : t.attachments) {
+    std::string sha = Sha256Hex(a.data);
+    Status s = PutBlob(sha, a.data);
+    if (!s.ok()) return s;
+    Result<Stmt> st = db_.Prepare(
+        "INSERT INTO attachments(message_id, ticket_id, filename, content_type, size, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, message_id).Bind(2, ticket_id).Bind(3, a.filename).Bind(4, a.content_type)
+        .Bind(5, static_cast<int64_t>(a.data.size())).Bind(6, sha);
+    s = st->Run();
+    if (!s.ok()) return s;
+  }
+  Result<Stmt> st = db_.Prepare(
+      "UPDATE tickets SET subject = ?2, requester_email = ?3, requester_name = ?4, quarantined = 0, "
+      "version = version + 1, updated_at = ?5 WHERE id = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id).Bind(2, t.subject).Bind(3, t.requester_email).Bind(4, t.requester_name).Bind(5, ToUnix(now));
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  Result<Stmt> addr = db_.Prepare(
+      "INSERT OR IGNORE INTO ticket_addresses(ticket_id, address, role) VALUES (?1, ?2, 'requester')");
+  if (!addr.ok()) return addr.status();
+  addr->Bind(1, ticket_id).Bind(2, t.requester_email);
+  return addr->Run();
+}
+
 Result<bool> TicketStore::IsParticipant(int64_t ticket_id, const std::string& address) {
   Result<Stmt> st = db_.Prepare(
       "SELECT 1 FROM ticket_addresses WHERE ticket_id = ?1 AND address = ?2 AND role IN ('requester', 'cc')");

@@ -135,6 +135,11 @@ class TicketStore {
   // Whether an idempotency key was seen, and for which ticket.
   Result<std::optional<int64_t>> TicketByKey(const std::string& key);
   Status RecordKey(const std::string& key, int64_t ticket_id, int64_t message_id, const std::string& sha, Timestamp now);
+  // The raw bytes of a ticket's first message, for reprocessing.
+  Result<std::pair<int64_t, std::string>> FirstRaw(int64_t ticket_id);
+  // Replaces what a quarantined ticket's first message was read as, and
+  // lifts the quarantine. The raw bytes and the event log stay.
+  Status Unquarantine(int64_t ticket_id, const NewTicket& reread, Timestamp now);
   // Whether `address` is the requester or a CC of the ticket.
   Result<bool> IsParticipant(int64_t ticket_id, const std::string& address);
   Result<Ticket> Get(int64_t id);

@@ -105,6 +105,28 @@ class MailgateTest(unittest.TestCase):
         self.assertEqual(self.count("SELECT count(*) FROM tickets WHERE quarantined = 1"), 1)
         self.assertEqual(self.count("SELECT count(*) FROM raw_messages"), 1)
 
+    def test_reprocess_lifts_the_quarantine_when_the_mail_reads(self):
+        big = message("big2@example.org", subject="Large scan", body="y" * (70 * 1024))
+        self.assertEqual(self.gate(big).returncode, 0)
+        self.assertEqual(self.fd.query("SELECT quarantined FROM tickets WHERE id = 1001"), [(1,)])
+        r = self.fd.cli("reprocess", "1001")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(r.stdout, 'ticket 1001 reprocessed: from ann@example.org, "Large scan"; no longer quarantined\n')
+        row = self.fd.query("SELECT t.quarantined, t.subject, length(m.body_text) FROM tickets t "
+                            "JOIN messages m ON m.ticket_id = t.id WHERE t.id = 1001")
+        self.assertEqual(row, [(0, "Large scan", 70 * 1024 + 1)])
+        self.assertEqual(self.count("SELECT count(*) FROM events WHERE kind = 'reprocessed'"), 1)
+        r = self.fd.cli("reprocess", "1001")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("is not quarantined", r.stderr)
+        # Garbage stays quarantined, and says why.
+        self.gate(b"\x00\x01 not mail \xff")
+        r = self.fd.cli("reprocess", "1002")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn("ticket 1002 stays quarantined", r.stdout)
+        self.assertEqual(self.fd.query("SELECT quarantined FROM tickets WHERE id = 1002"), [(1,)])
+        self.assertEqual(self.count("SELECT count(*) FROM events WHERE kind = 'reprocess_failed'"), 1)
+
     def test_a_locked_database_answers_75_and_redelivery_makes_one_ticket(self):
         holder = sqlite3.connect(self.fd.db_path, timeout=1, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")
