@@ -37,6 +37,49 @@ Result<std::optional<int64_t>> FindThread(TicketStore& tickets, const ParsedMail
   return std::optional<int64_t>();
 }
 
+// What the store needs of a parsed mail, for a new ticket or a reply.
+NewTicket TicketFromMail(const ParsedMail& m, Timestamp now) {
+  NewTicket t;
+  t.channel = "email";
+  t.subject = m.subject.empty() ? "(no subject)" : m.subject;
+  t.body = m.body_text;
+  t.requester_email = m.from.address;
+  t.requester_name = m.from.name;
+  for (const MailAttachment& a : m.attachments) t.attachments.push_back({a.filename, a.content_type, a.data});
+  if (!m.message_id.empty()) t.message_id = m.message_id;
+  if (!m.in_reply_to.empty()) t.in_reply_to = m.in_reply_to;
+  t.refs_json = json(m.references).dump();
+  for (const MailAddress& a : m.to) t.recipients.push_back(a.address);
+  for (const MailAddress& a : m.cc) t.cc.push_back(a.address);
+  t.auto_submitted = m.auto_submitted;
+  if (m.auto_submitted) t.auto_reason = m.auto_reason;
+  t.actor = m.from.address.empty() ? "mail" : "mail:" + m.from.address;
+  t.now = now;
+  return t;
+}
+
+RouteInput RouteInputFromMail(const ParsedMail& m, const std::string& mailbox, Timestamp now) {
+  RouteInput ri;
+  ri.channel = "email";
+  for (const MailAddress& a : m.to) ri.to.push_back(a.address);
+  for (const MailAddress& a : m.cc) ri.to.push_back(a.address);
+  ri.mailbox = mailbox;
+  ri.from = m.from.address;
+  ri.subject = m.subject;
+  ri.body = m.body_text;
+  ri.headers = m.headers;
+  ri.sender_priority = SenderPriority(m.headers);
+  ri.now = now;
+  return ri;
+}
+
+// Why a parsed mail cannot become an ordinary ticket, or "" when it can.
+std::string Unreadable(const ParsedMail& m) {
+  if (!m.problems.empty() && m.problems.front().rfind("not a mail message", 0) == 0) return m.problems.front();
+  if (m.from.address.empty() || m.from.address.find('@') == std::string::npos) return "no readable sender address";
+  return "";
+}
+
 }  // namespace
 
 std::string MailKey(const ParsedMail& mail, const std::string& raw) {
@@ -65,36 +108,16 @@ Result<std::string> Reprocess(Store& store, int64_t ticket_id, const Config& con
   MailParseOptions options;
   options.fallback_charset = config.mail.fallback_charset;
   ParsedMail m = ParseMail(raw->second, options);
-  if (m.from.address.empty() || m.from.address.find('@') == std::string::npos ||
-      (!m.problems.empty() && m.problems.front().rfind("not a mail message", 0) == 0)) {
-    std::string why = m.problems.empty() ? "no readable sender address" : m.problems.front();
+  std::string why = Unreadable(m);
+  if (!why.empty()) {
     Status s = tickets.AddEvent(ticket_id, now, "reprocess_failed", "admin", std::nullopt, json{{"reason", why}}.dump());
     if (!s.ok()) return s;
     return "ticket " + std::to_string(ticket_id) + " stays quarantined: " + why;
   }
-  NewTicket n;
-  n.channel = "email";
-  n.subject = m.subject.empty() ? "(no subject)" : m.subject;
-  n.body = m.body_text;
-  n.requester_email = m.from.address;
-  n.requester_name = m.from.name;
-  for (const MailAttachment& a : m.attachments) n.attachments.push_back({a.filename, a.content_type, a.data});
-  if (!m.message_id.empty()) n.message_id = m.message_id;
-  if (!m.in_reply_to.empty()) n.in_reply_to = m.in_reply_to;
-  n.refs_json = json(m.references).dump();
-  n.auto_submitted = m.auto_submitted;
-  if (m.auto_submitted) n.auto_reason = m.auto_reason;
+  NewTicket n = TicketFromMail(m, now);
   Status s = tickets.Unquarantine(ticket_id, n, now);
   if (!s.ok()) return s;
-  RouteInput ri;
-  ri.channel = "email";
-  for (const MailAddress& a : m.to) ri.to.push_back(a.address);
-  ri.from = m.from.address;
-  ri.subject = m.subject;
-  ri.body = m.body_text;
-  ri.headers = m.headers;
-  ri.sender_priority = SenderPriority(m.headers);
-  ri.now = now;
+  RouteInput ri = RouteInputFromMail(m, "", now);
   RouteDecision d = router.Route(ri);
   TicketPatch p;
   if (!d.rejected) {
@@ -155,31 +178,14 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
 
   Result<int64_t> raw_id = tickets.StoreRaw(in.raw, in.source, now);
   if (!raw_id.ok()) return raw_id.status();
-  NewTicket t;
-  t.channel = "email";
-  t.subject = m.subject.empty() ? "(no subject)" : m.subject;
-  t.body = m.body_text;
-  t.requester_email = m.from.address;
-  t.requester_name = m.from.name;
-  for (const MailAttachment& a : m.attachments) t.attachments.push_back({a.filename, a.content_type, a.data});
+  NewTicket t = TicketFromMail(m, now);
   t.raw_id = *raw_id;
-  if (!m.message_id.empty()) t.message_id = m.message_id;
-  if (!m.in_reply_to.empty()) t.in_reply_to = m.in_reply_to;
-  t.refs_json = json(m.references).dump();
-  for (const MailAddress& a : m.to) t.recipients.push_back(a.address);
-  for (const MailAddress& a : m.cc) t.cc.push_back(a.address);
-  t.auto_submitted = m.auto_submitted;
-  if (m.auto_submitted) t.auto_reason = m.auto_reason;
-  t.actor = m.from.address.empty() ? "mail" : "mail:" + m.from.address;
-  t.now = now;
   std::string reason;
   if (oversize) {
     reason = "the message is " + std::to_string(in.raw.size()) + " bytes, over mail.max_message_bytes (" +
              std::to_string(config.mail.max_message_bytes) + ")";
-  } else if (m.from.address.empty() || m.from.address.find('@') == std::string::npos) {
-    reason = "no readable sender address";
-  } else if (!m.problems.empty() && m.problems.front().rfind("not a mail message", 0) == 0) {
-    reason = m.problems.front();
+  } else {
+    reason = Unreadable(m);
   }
 
   // Another mail with the same Message-ID but other bytes is recorded as a
@@ -254,17 +260,7 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
   t.queue = queue->name;
   RouteDecision d;
   if (reason.empty()) {
-    RouteInput ri;
-    ri.channel = "email";
-    for (const MailAddress& a : m.to) ri.to.push_back(a.address);
-    for (const MailAddress& a : m.cc) ri.to.push_back(a.address);
-    ri.mailbox = in.mailbox;
-    ri.from = m.from.address;
-    ri.subject = m.subject;
-    ri.body = m.body_text;
-    ri.headers = m.headers;
-    ri.sender_priority = SenderPriority(m.headers);
-    ri.now = now;
+    RouteInput ri = RouteInputFromMail(m, in.mailbox, now);
     d = router.Route(ri);
     if (d.rejected) {
       Status s = SlaStore(store).AddRejection("email", d.reject_rule, d.reject_reason, m.from.address, m.subject, now);

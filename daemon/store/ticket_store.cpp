@@ -189,6 +189,30 @@ Result<CreatedTicket> TicketStore::Create(const NewTicket& t) {
   return c;
 }
 
+Status TicketStore::IndexMessage(int64_t message_id, const std::string& subject, const std::string& body) {
+  Result<Stmt> st = db_.Prepare("INSERT INTO message_search(rowid, subject, body) VALUES (?1, ?2, ?3)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, message_id).Bind(2, subject).Bind(3, body);
+  return st->Run();
+}
+
+Status TicketStore::AddAttachments(int64_t ticket_id, int64_t message_id, const std::vector<NewAttachment>& list) {
+  for (const NewAttachment& a : list) {
+    std::string sha = Sha256Hex(a.data);
+    Status s = PutBlob(sha, a.data);
+    if (!s.ok()) return s;
+    Result<Stmt> st = db_.Prepare(
+        "INSERT INTO attachments(message_id, ticket_id, filename, content_type, size, sha256) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, message_id).Bind(2, ticket_id).Bind(3, a.filename).Bind(4, a.content_type)
+        .Bind(5, static_cast<int64_t>(a.data.size())).Bind(6, sha);
+    s = st->Run();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
 Result<int64_t> TicketStore::AppendInbound(int64_t ticket_id, const NewTicket& t, const std::string& kind) {
   int64_t message_id = 0;
   {
@@ -206,25 +230,11 @@ Result<int64_t> TicketStore::AppendInbound(int64_t ticket_id, const NewTicket& t
     message_id = db_.LastInsertId();
   }
   {
-    Result<Stmt> st = db_.Prepare("INSERT INTO message_search(rowid, subject, body) VALUES (?1, ?2, ?3)");
-    if (!st.ok()) return st.status();
-    st->Bind(1, message_id).Bind(2, t.subject).Bind(3, t.body);
-    Status s = st->Run();
+    Status s = IndexMessage(message_id, t.subject, t.body);
     if (!s.ok()) return s;
   }
-  for (const NewAttachment& a : t.attachments) {
-    std::string sha = Sha256Hex(a.data);
-    Status s = PutBlob(sha, a.data);
-    if (!s.ok()) return s;
-    Result<Stmt> st = db_.Prepare(
-        "INSERT INTO attachments(message_id, ticket_id, filename, content_type, size, sha256) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!st.ok()) return st.status();
-    st->Bind(1, message_id).Bind(2, ticket_id).Bind(3, a.filename).Bind(4, a.content_type)
-        .Bind(5, static_cast<int64_t>(a.data.size())).Bind(6, sha);
-    s = st->Run();
-    if (!s.ok()) return s;
-  }
+  Status s = AddAttachments(ticket_id, message_id, t.attachments);
+  if (!s.ok()) return s;
   return message_id;
 }
 
@@ -299,22 +309,11 @@ Status TicketStore::Unquarantine(int64_t ticket_id, const NewTicket& t, Timestam
     if (!s.ok()) return s;
   }
   {
-    Result<Stmt> st = db_.Prepare("INSERT INTO message_search(rowid, subject, body) VALUES (?1, ?2, ?3)");
-    if (!st.ok()) return st.status();
-    st->Bind(1, message_id).Bind(2, t.subject).Bind(3, t.body);
-    Status s = st->Run();
+    Status s = IndexMessage(message_id, t.subject, t.body);
     if (!s.ok()) return s;
   }
-  for (const NewAttachment& a : t.attachments) {
-    std::string sha = Sha256Hex(a.data);
-    Status s = PutBlob(sha, a.data);
-    if (!s.ok()) return s;
-    Result<Stmt> st = db_.Prepare(
-        "INSERT INTO attachments(message_id, ticket_id, filename, content_type, size, sha256) VALUES (?1, ?2, ?3, ?4, ?5, ?6)");
-    if (!st.ok()) return st.status();
-    st->Bind(1, message_id).Bind(2, ticket_id).Bind(3, a.filename).Bind(4, a.content_type)
-        .Bind(5, static_cast<int64_t>(a.data.size())).Bind(6, sha);
-    s = st->Run();
+  {
+    Status s = AddAttachments(ticket_id, message_id, t.attachments);
     if (!s.ok()) return s;
   }
   Result<Stmt> st = db_.Prepare(
@@ -637,13 +636,8 @@ Result<int64_t> TicketStore::AddMessage(int64_t ticket_id, const NewMessage& m) 
   Status s = st->Run();
   if (!s.ok()) return s;
   int64_t message_id = db_.LastInsertId();
-  {
-    Result<Stmt> fts = db_.Prepare("INSERT INTO message_search(rowid, subject, body) VALUES (?1, ?2, ?3)");
-    if (!fts.ok()) return fts.status();
-    fts->Bind(1, message_id).Bind(2, t->subject).Bind(3, m.body);
-    s = fts->Run();
-    if (!s.ok()) return s;
-  }
+  s = IndexMessage(message_id, t->subject, m.body);
+  if (!s.ok()) return s;
   json detail = {{"message_id", message_id}};
   if (m.kind == "reply") {
     // The sender renders the mail from this row; its Message-ID is fixed now

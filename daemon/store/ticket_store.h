@@ -174,6 +174,9 @@ class TicketStore {
 
  private:
   Status PutBlob(const std::string& sha256, const std::string& data);
+  // Adds a message's text to the full-text index.
+  Status IndexMessage(int64_t message_id, const std::string& subject, const std::string& body);
+  Status AddAttachments(int64_t ticket_id, int64_t message_id, const std::vector<NewAttachment>& list);
   Db& db_;
 };
 
