@@ -9,6 +9,7 @@
 #include "daemon/http_input.h"
 #include "daemon/store/schema.h"
 #include "daemon/store/sla_store.h"
+#include "daemon/store/mailbox_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/token_store.h"
 #include "daemon/text.h"
@@ -510,6 +511,28 @@ void ServeMetrics(Daemon& daemon, httplib::Response& res) {
   for (const auto& [status, n] : by_status) {
     gauges += "frontdesk_tickets{status=\"" + status + "\"} " + std::to_string(n) + "\n";
   }
+  if (store.ok()) {
+    Result<std::vector<MailboxState>> boxes = MailboxStore(**store).All();
+    if (boxes.ok() && !boxes->empty()) {
+      Timestamp now = daemon.clock().Now();
+      gauges += "# HELP frontdesk_imap_lag_seconds Time since the mailbox's last poll that left nothing waiting.\n"
+                "# TYPE frontdesk_imap_lag_seconds gauge\n";
+      for (const MailboxState& b : *boxes) {
+        if (b.caught_up_at) {
+          gauges += "frontdesk_imap_lag_seconds{mailbox=\"" + b.mailbox + "\"} " +
+                    std::to_string((now - *b.caught_up_at).count()) + "\n";
+        }
+      }
+      gauges += "# TYPE frontdesk_imap_imported_total counter\n";
+      for (const MailboxState& b : *boxes) {
+        gauges += "frontdesk_imap_imported_total{mailbox=\"" + b.mailbox + "\"} " + std::to_string(b.imported) + "\n";
+      }
+      gauges += "# TYPE frontdesk_imap_failures gauge\n";
+      for (const MailboxState& b : *boxes) {
+        gauges += "frontdesk_imap_failures{mailbox=\"" + b.mailbox + "\"} " + std::to_string(b.failures) + "\n";
+      }
+    }
+  }
   gauges += "# TYPE frontdesk_write_batches_total counter\nfrontdesk_write_batches_total " +
             std::to_string(daemon.writer().batches()) + "\n";
   gauges += "# TYPE frontdesk_write_jobs_total counter\nfrontdesk_write_jobs_total " +
@@ -542,6 +565,31 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
       body["status"] = "unavailable";
       body["database"]["error"] = version.status().message();
     }
+    // Each configured mailbox: when it last worked, what failed since, and
+    // how far behind the intake may be (the time since a poll last left
+    // nothing waiting on the server).
+    json boxes = json::array();
+    if (version.ok()) {
+      Timestamp now = daemon.clock().Now();
+      for (const MailboxConfig& cfg : ci.config->mailboxes) {
+        Result<MailboxState> b = MailboxStore(**store).State(cfg.name);
+        if (!b.ok()) continue;
+        auto time = [](const std::optional<Timestamp>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); };
+        bool failing = b->failures > 0;
+        boxes.push_back({{"name", cfg.name},
+                         {"enabled", cfg.enabled},
+                         {"status", !cfg.enabled ? "disabled" : failing ? "failing" : b->last_success_at ? "ok" : "not_polled_yet"},
+                         {"last_success_at", time(b->last_success_at)},
+                         {"last_error", b->last_error.empty() ? json(nullptr) : json(b->last_error)},
+                         {"last_error_at", time(b->last_error_at)},
+                         {"failures", b->failures},
+                         {"waiting", b->waiting},
+                         {"imported", b->imported},
+                         {"lag_seconds", b->caught_up_at ? json((now - *b->caught_up_at).count()) : json(nullptr)}});
+        if (cfg.enabled && failing && body["status"] == "ok") body["status"] = "degraded";
+      }
+    }
+    body["mailboxes"] = boxes;
     SendJson(res, body, version.ok() ? 200 : 503);
   }));
 

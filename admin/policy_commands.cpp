@@ -185,13 +185,7 @@ int Escalate(CliContext& ctx, const PolicyFlags& f) {
     std::cerr << "frontdesk: " << sla.status().message() << "\n";
     return kExitFailure;
   }
-  TxnRunner run = [&](const std::function<Status(Store&)>& job) -> Status {
-    Result<std::unique_ptr<Txn>> txn = Txn::Begin(store->db());
-    if (!txn.ok()) return txn.status();
-    Status s = job(*store);
-    if (!s.ok()) return s;
-    return (*txn)->Commit();
-  };
+  TxnRunner run = DirectTxnRunner(*store);
   Result<SweepReport> report = RunEscalations(*store, **sla, run, ctx.clock->Now(), config->escalation.batch, f.dry_run);
   if (!report.ok()) {
     std::cerr << "frontdesk: escalate: " << report.status().message() << "\n";

@@ -191,6 +191,30 @@ struct MailConfig {
   std::chrono::seconds reopen_window{14 * 86400};
 };
 
+// One IMAP folder polled for new mail ([[mailbox]]).
+struct MailboxConfig {
+  std::string name;  // in logs, /healthz, and the routing condition "mailbox"
+  std::string host;
+  int port = 0;  // 0: 993 for imaps, 143 otherwise
+  std::string tls = "imaps";  // imaps, starttls or none (loopback only)
+  std::string user;
+  std::string password;
+  std::string password_file;  // absolute; read at every poll, so rotation needs no reload
+  std::string ca_file;        // a private CA for the server's certificate
+  std::string folder = "INBOX";
+  // After its commit a message is moved to this folder, or deleted when
+  // empty (after = "delete").
+  std::string move_to = "Processed";
+  std::string queue;  // for new tickets, before routing rules; "" = by address
+  bool as_comment = false;  // action = "comment"
+  std::chrono::seconds interval{60};
+  std::chrono::seconds timeout{30};
+  int batch = 100;  // messages per poll at most; the rest wait for the next
+  bool enabled = true;
+
+  int EffectivePort() const { return port ? port : tls == "imaps" ? 993 : 143; }
+};
+
 struct EscalationConfig {
   // The daemon's own sweep; turn it off when cron or a timer runs
   // `frontdesk escalate` instead.
@@ -211,6 +235,7 @@ struct Config {
   std::vector<RouteRule> routes;
   EscalationConfig escalation;
   MailConfig mail;
+  std::vector<MailboxConfig> mailboxes;
 
   // The queue with default = true, or the first one; nullptr when none.
   const QueueConfig* DefaultQueue() const;

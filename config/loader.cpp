@@ -7,6 +7,7 @@
 #include <map>
 #include <sstream>
 
+#include "config/mail_loader.h"
 #include "config/policy_loader.h"
 #include "config/table_reader.h"
 #include "config/values.h"
@@ -17,10 +18,6 @@ namespace {
 constexpr int64_t kMiB = 1024 * 1024;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
-
-bool IsLoopback(const std::string& host) {
-  return host == "::1" || host.rfind("127.", 0) == 0;
-}
 
 void ReadServer(TableReader& r, ServerConfig& s) {
   r.String("data_dir", &s.data_dir);
@@ -62,7 +59,7 @@ void ReadServer(TableReader& r, ServerConfig& s) {
   if (s.public_listen.host == s.admin_listen.host && s.public_listen.port == s.admin_listen.port) {
     r.Error("admin_listen", "must differ from public_listen");
   }
-  if (!IsLoopback(s.admin_listen.host) && !s.admin_allow_remote) {
+  if (!IsLoopbackHost(s.admin_listen.host) && !s.admin_allow_remote) {
     r.Error("admin_listen",
             "is not a loopback address; the admin API should stay on 127.0.0.1 or ::1 "
             "(set admin_allow_remote = true to allow it)");
@@ -253,22 +250,8 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
   ReadSlas(top, config, errors);
   ReadRoutes(top, config, errors);
   ReadEscalation(top, config, errors);
-  if (const toml::table* t = top.Table("mail")) {
-    TableReader r(*t, "mail", errors);
-    MailConfig& m = config.mail;
-    r.ByteSize("max_message_bytes", &m.max_message_bytes, 1024, 1024 * kMiB);
-    r.ByteSize("hard_max_message_bytes", &m.hard_max_message_bytes, 1024, 2048 * kMiB);
-    r.String("fallback_charset", &m.fallback_charset, false, 40);
-    r.String("subject_tag", &m.subject_tag, false, 16);
-    r.Duration("reopen_window", &m.reopen_window, seconds(0), seconds(3650 * 86400));
-    r.Finish();
-    if (m.hard_max_message_bytes < m.max_message_bytes) {
-      r.Error("hard_max_message_bytes", "must be at least max_message_bytes");
-    }
-    bool tag_ok = !m.subject_tag.empty();
-    for (char c : m.subject_tag) tag_ok = tag_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
-    if (!tag_ok) r.Error("subject_tag", "must be 1 to 16 of A-Z, 0-9 and '-'");
-  }
+  ReadMail(top, config, errors);
+  ReadMailboxes(top, config, errors);
   top.Finish();
 
   if (!errors.empty()) {

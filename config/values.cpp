@@ -173,4 +173,8 @@ size_t EditDistance(std::string_view a, std::string_view b) {
   return prev[b.size()];
 }
 
+bool IsLoopbackHost(std::string_view host) {
+  return host == "::1" || host == "localhost" || host.substr(0, 4) == "127.";
+}
+
 }  // namespace frontdesk

@@ -25,6 +25,8 @@ Result<int64_t> ParseByteSize(std::string_view text);
 Result<std::string> ParseMailAddress(std::string_view text);
 // "127.0.0.1:8080", "[::1]:8081", "0.0.0.0:80".
 Result<ListenAddress> ParseListenAddress(std::string_view text);
+// 127.0.0.0/8, ::1 or "localhost".
+bool IsLoopbackHost(std::string_view host);
 // Levenshtein distance, for "did you mean" hints.
 size_t EditDistance(std::string_view a, std::string_view b);
 

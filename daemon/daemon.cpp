@@ -7,12 +7,14 @@
 
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "admin/admin_api.h"
 #include "config/loader.h"
 #include "daemon/escalator.h"
 #include "daemon/http_server.h"
 #include "daemon/logging.h"
+#include "daemon/mail_poller.h"
 #include "daemon/public_api.h"
 #include "daemon/signals.h"
 #include "daemon/store/store.h"
@@ -165,6 +167,46 @@ Result<SweepReport> Daemon::Escalate(bool dry_run) {
   return RunEscalations(**reader, *info.sla, run, clock_.Now(), info.config->escalation.batch, dry_run);
 }
 
+void Daemon::PollMailboxes() {
+  using Steady = std::chrono::steady_clock;
+  std::map<std::string, Steady::time_point> next;
+  std::map<std::string, int64_t> failures;
+  TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
+  std::unique_lock<std::mutex> lock(tick_mutex_);
+  while (!tick_stop_) {
+    ConfigInfo info = config_info();
+    Steady::time_point wake = Steady::now() + std::chrono::minutes(1);
+    for (const MailboxConfig& box : info.config->mailboxes) {
+      if (!box.enabled) continue;
+      auto due = next.emplace(box.name, Steady::now()).first;
+      if (due->second <= Steady::now()) {
+        lock.unlock();
+        Result<StorePool::Lease> reader = pool_->Acquire();
+        Result<PollReport> r = reader.ok() ? Result<PollReport>(Status::Ok()) : Result<PollReport>(reader.status());
+        if (reader.ok()) {
+          PollContext pc{*info.config, *info.router, *info.sla, **reader, run, clock_, nullptr};
+          r = PollMailbox(box, pc);
+        }
+        int64_t& failed = failures[box.name];
+        if (r.ok()) {
+          if (r->found || r->finished) spdlog::info("{}", DescribePoll(*r));
+          failed = 0;
+        } else {
+          ++failed;
+          spdlog::warn("mailbox {}: {} (failure {} in a row; next try in {}s)", box.name, r.status().message(),
+                       failed, PollDelay(box, failed).count());
+        }
+        // A poll that left mail waiting goes on at once.
+        due->second = Steady::now() + (r.ok() && r->waiting > 0 ? std::chrono::seconds(0) : PollDelay(box, failed));
+        lock.lock();
+        if (tick_stop_) return;
+      }
+      wake = std::min(wake, due->second);
+    }
+    tick_wake_.wait_until(lock, wake, [this] { return tick_stop_; });
+  }
+}
+
 int Daemon::Run(const sigset_t& signals) {
   std::shared_ptr<const Config> cfg = config();
   if (geteuid() == 0) {
@@ -228,6 +270,7 @@ int Daemon::Run(const sigset_t& signals) {
       lock.lock();
     }
   });
+  std::thread poller([this] { PollMailboxes(); });
   spdlog::info("frontdesk {} serving: public {}, admin {}, database {}", FRONTDESK_VERSION,
                cfg->server.public_listen.ToString(), cfg->server.admin_listen.ToString(),
                db_path);
@@ -259,6 +302,7 @@ int Daemon::Run(const sigset_t& signals) {
   }
   tick_wake_.notify_all();
   ticker.join();
+  poller.join();
   writer_->Stop();
   pool_->CloseIdle();
   s = (*main_store)->Optimize();

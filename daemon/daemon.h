@@ -68,6 +68,9 @@ class Daemon {
 
  private:
   Daemon(std::string config_path, Config config, const Clock& clock);
+  // Polls each enabled [[mailbox]] on its interval, backing off after
+  // failures, until the daemon stops.
+  void PollMailboxes();
 
   std::string config_path_;
   const Clock& clock_;

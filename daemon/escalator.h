@@ -13,9 +13,6 @@
 
 namespace frontdesk {
 
-// Runs a job inside one write transaction and commits it.
-using TxnRunner = std::function<Status(const std::function<Status(Store&)>&)>;
-
 Result<SweepReport> RunEscalations(Store& reader, const SlaEngine& sla, const TxnRunner& run, Timestamp now,
                                    int limit, bool dry_run);
 

@@ -275,9 +275,27 @@ ALTER TABLE sla_targets ADD COLUMN remaining_seconds INTEGER NOT NULL DEFAULT 0;
 ALTER TABLE sla_targets ADD COLUMN running_since INTEGER;
 )sql";
 
+// IMAP polling: how each mailbox fares (for /healthz and the backoff), and
+// the messages imported and committed but not yet moved or deleted on the
+// server. Only those are ever moved or deleted: a poll finishes them first.
+constexpr const char* kSchemaV5 = R"sql(
+ALTER TABLE mailbox_state ADD COLUMN failures INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailbox_state ADD COLUMN waiting INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE mailbox_state ADD COLUMN caught_up_at INTEGER;
+ALTER TABLE mailbox_state ADD COLUMN imported INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE mailbox_pending (
+  mailbox     TEXT NOT NULL,
+  uidvalidity INTEGER NOT NULL,
+  uid         INTEGER NOT NULL,
+  ticket_id   INTEGER REFERENCES tickets(id),
+  imported_at INTEGER NOT NULL,
+  PRIMARY KEY (mailbox, uidvalidity, uid)
+) WITHOUT ROWID;
+)sql";
+
 // Append new steps here; never edit a step that has shipped.
 const std::vector<const char*>& Steps() {
-  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4};
+  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
   return steps;
 }
 

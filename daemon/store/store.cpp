@@ -52,4 +52,14 @@ Status Store::Optimize() {
 
 Status Store::Checkpoint() { return db_->Exec("PRAGMA wal_checkpoint(TRUNCATE)"); }
 
+TxnRunner DirectTxnRunner(Store& store) {
+  return [&store](const std::function<Status(Store&)>& job) -> Status {
+    Result<std::unique_ptr<Txn>> txn = Txn::Begin(store.db());
+    if (!txn.ok()) return txn.status();
+    Status s = job(store);
+    if (!s.ok()) return s;
+    return (*txn)->Commit();
+  };
+}
+
 }  // namespace frontdesk

@@ -4,6 +4,7 @@
 // thread at a time; open one Store per thread that needs the database.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -39,5 +40,11 @@ class Store {
   explicit Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
   std::unique_ptr<Db> db_;
 };
+
+// Runs a job inside one write transaction and commits it: the daemon's
+// WriteQueue, or DirectTxnRunner() in a command.
+using TxnRunner = std::function<Status(const std::function<Status(Store&)>&)>;
+// BEGIN IMMEDIATE on `store` for each job; for commands run from cron.
+TxnRunner DirectTxnRunner(Store& store);
 
 }  // namespace frontdesk

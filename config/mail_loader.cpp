@@ -1,0 +1,121 @@
+#include "config/mail_loader.h"
+
+#include <unistd.h>
+
+#include <map>
+
+#include "config/values.h"
+
+namespace frontdesk {
+namespace {
+
+constexpr int64_t kMiB = 1024 * 1024;
+using std::chrono::seconds;
+
+// An IMAP folder name as the server lists it. Non-ASCII names are written
+// in IMAP's modified UTF-7 ("Entw&APw-rfe"), which is printable ASCII too.
+bool ValidFolder(const std::string& f) {
+  if (f.empty() || f.size() > 200) return false;
+  for (char c : f) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\' || c == '*' || c == '%') return false;
+  }
+  return true;
+}
+
+std::string DirectoryOf(const std::string& file) {
+  size_t slash = file.rfind('/');
+  return slash == std::string::npos ? "." : file.substr(0, slash == 0 ? 1 : slash);
+}
+
+}  // namespace
+
+void ReadMail(TableReader& root, Config& config, ConfigErrors& errors) {
+  const toml::table* t = root.Table("mail");
+  if (!t) return;
+  TableReader r(*t, "mail", errors);
+  MailConfig& m = config.mail;
+  r.ByteSize("max_message_bytes", &m.max_message_bytes, 1024, 1024 * kMiB);
+  r.ByteSize("hard_max_message_bytes", &m.hard_max_message_bytes, 1024, 2048 * kMiB);
+  r.String("fallback_charset", &m.fallback_charset, false, 40);
+  r.String("subject_tag", &m.subject_tag, false, 16);
+  r.Duration("reopen_window", &m.reopen_window, seconds(0), seconds(3650 * 86400));
+  r.Finish();
+  if (m.hard_max_message_bytes < m.max_message_bytes) {
+    r.Error("hard_max_message_bytes", "must be at least max_message_bytes");
+  }
+  bool tag_ok = !m.subject_tag.empty();
+  for (char c : m.subject_tag) tag_ok = tag_ok && ((c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-');
+  if (!tag_ok) r.Error("subject_tag", "must be 1 to 16 of A-Z, 0-9 and '-'");
+}
+
+void ReadMailboxes(TableReader& root, Config& config, ConfigErrors& errors) {
+  std::vector<const toml::table*> tables = root.ArrayOfTables("mailbox");
+  std::map<std::string, toml::source_position> names;
+  for (size_t i = 0; i < tables.size(); ++i) {
+    TableReader r(*tables[i], "mailbox[" + std::to_string(i) + "]", errors);
+    MailboxConfig b;
+    std::string after = "move:Processed", action = "correspond";
+    r.String("name", &b.name, /*required=*/true, 64);
+    r.String("host", &b.host, /*required=*/true, 253);
+    r.Int("port", &b.port, 1, 65535);
+    r.OneOf("tls", &b.tls, {"imaps", "starttls", "none"});
+    r.String("user", &b.user, /*required=*/true, 320);
+    r.String("password", &b.password, false, 1024);
+    r.String("password_file", &b.password_file, false, 4096);
+    r.String("ca_file", &b.ca_file, false, 4096);
+    r.String("folder", &b.folder, false, 200);
+    r.String("after", &after, false, 210);
+    r.String("queue", &b.queue, false, 64);
+    r.OneOf("action", &action, {"correspond", "comment"});
+    r.Duration("interval", &b.interval, seconds(1), seconds(86400));
+    r.Duration("timeout", &b.timeout, seconds(1), seconds(600));
+    r.Int("batch", &b.batch, 1, 10000);
+    r.Bool("enabled", &b.enabled);
+    r.Finish();
+    b.as_comment = action == "comment";
+
+    if (!b.name.empty()) {
+      bool ok = true;
+      for (char c : b.name) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_');
+      if (!ok) r.Error("name", "\"" + b.name + "\" is not a valid mailbox name; use a-z, 0-9, '-' and '_'");
+      auto [it, inserted] = names.emplace(b.name, r.PositionOf("name"));
+      if (!inserted) {
+        r.Error("name", "duplicate mailbox name \"" + b.name + "\" (first defined at " +
+                            std::to_string(it->second.line) + ":" + std::to_string(it->second.column) + ")");
+      }
+    }
+    if (b.tls == "none" && !b.host.empty() && !IsLoopbackHost(b.host)) {
+      r.Error("tls", "\"none\" would send the password in clear to " + b.host +
+                         "; use \"imaps\" or \"starttls\" (\"none\" is for a server on this machine)");
+    }
+    bool has_password = tables[i]->contains("password"), has_file = tables[i]->contains("password_file");
+    if (has_password == has_file) {
+      r.Error(has_file ? "password_file" : "password", "give exactly one of password and password_file");
+    }
+    if (!b.password_file.empty()) {
+      if (b.password_file.front() != '/') b.password_file = DirectoryOf(config.path) + "/" + b.password_file;
+      if (access(b.password_file.c_str(), R_OK) != 0) {
+        r.Error("password_file", "cannot read " + b.password_file);
+      }
+    }
+    if (!b.ca_file.empty() && b.ca_file.front() != '/') b.ca_file = DirectoryOf(config.path) + "/" + b.ca_file;
+    if (tables[i]->contains("folder") && !ValidFolder(b.folder)) {
+      r.Error("folder", "must be printable ASCII without '\"', '\\\\', '*' or '%' (write other names in IMAP's "
+                        "modified UTF-7, as the server lists them)");
+    }
+    if (after == "delete") {
+      b.move_to.clear();
+    } else if (after.rfind("move:", 0) == 0 && ValidFolder(after.substr(5))) {
+      b.move_to = after.substr(5);
+      if (b.move_to == b.folder) r.Error("after", "cannot move messages into the folder they are read from");
+    } else {
+      r.Error("after", "expected \"move:FOLDER\" or \"delete\", got \"" + after + "\"");
+    }
+    if (!b.queue.empty() && !config.FindQueue(b.queue)) {
+      r.Error("queue", "unknown queue \"" + b.queue + "\"");
+    }
+    config.mailboxes.push_back(std::move(b));
+  }
+}
+
+}  // namespace frontdesk
