@@ -82,8 +82,35 @@ std::string Unreadable(const ParsedMail& m) {
 
 }  // namespace
 
+std::string CanonicalMailBytes(std::string_view raw) {
+  static const char* kTrace[] = {"return-path", "delivered-to", "x-original-to", "received", "envelope-to",
+                                 "x-envelope-to"};
+  size_t pos = 0;
+  auto line_end = [&](size_t from) {
+    size_t nl = raw.find('\n', from);
+    return nl == std::string_view::npos ? raw.size() : nl + 1;
+  };
+  if (raw.substr(0, 5) == "From ") pos = line_end(0);
+  for (;;) {
+    size_t colon = raw.find(':', pos);
+    size_t eol = line_end(pos);
+    if (colon == std::string_view::npos || colon >= eol) break;
+    std::string name = AsciiLower(Trim(raw.substr(pos, colon - pos)));
+    if (std::find(std::begin(kTrace), std::end(kTrace), name) == std::end(kTrace)) break;
+    pos = eol;
+    while (pos < raw.size() && (raw[pos] == ' ' || raw[pos] == '\t')) pos = line_end(pos);  // folded
+  }
+  std::string out;
+  out.reserve(raw.size() - pos + raw.size() / 32);
+  for (size_t i = pos; i < raw.size(); ++i) {
+    if (raw[i] == '\n' && (i == pos || raw[i - 1] != '\r')) out += '\r';
+    out += raw[i];
+  }
+  return out;
+}
+
 std::string MailKey(const ParsedMail& mail, const std::string& raw) {
-  std::string sha = Sha256Hex(raw);
+  std::string sha = Sha256Hex(CanonicalMailBytes(raw));
   return mail.message_id.empty() ? "mail:sha256:" + sha : "mail:" + mail.message_id + ":" + sha;
 }
 

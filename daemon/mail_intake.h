@@ -37,8 +37,15 @@ struct MailOutcome {
   std::string detail;  // the reason for a rejection or quarantine
 };
 
+// The bytes a mail's identity is hashed over: without the trace headers
+// that delivery prepends (an mbox "From " line, Return-Path, Delivered-To,
+// X-Original-To, Received, Envelope-To), and with every line ending CRLF.
+// The same message reaches Frontdesk with LF through an MTA pipe and with
+// CRLF through IMAP, with other trace headers on each path; it is still one
+// message.
+std::string CanonicalMailBytes(std::string_view raw);
 // The idempotency key of a mail: its Message-ID and the SHA-256 of its
-// bytes, or the hash alone when it has no Message-ID.
+// canonical bytes, or the hash alone when it has no Message-ID.
 std::string MailKey(const ParsedMail& mail, const std::string& raw);
 // "[FD#1042]" in a subject: the ticket number, or nothing.
 std::optional<int64_t> SubjectTicket(const std::string& subject, const std::string& tag);

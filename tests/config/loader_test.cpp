@@ -212,3 +212,51 @@ TEST_CASE("check-config errors for calendars, policies and rules have exact text
 
 }  // namespace
 }  // namespace frontdesk
+
+namespace frontdesk {
+namespace {
+
+TEST_CASE("[[mailbox]] reads with its defaults", "[config][mailbox]") {
+  testing::TempDir dir;
+  std::string secret = dir.File("imap.secret");
+  { std::ofstream(secret) << "pw\n"; }
+  Result<Config> c = LoadConfigText(std::string(kMinimal) +
+                                        "[[mailbox]]\nname = \"main\"\nhost = \"imap.example.com\"\n"
+                                        "user = \"support@example.com\"\npassword_file = \"imap.secret\"\n",
+                                    dir.File("fd.toml"));
+  INFO(c.status().message());
+  REQUIRE(c.ok());
+  REQUIRE(c->mailboxes.size() == 1);
+  const MailboxConfig& b = c->mailboxes[0];
+  CHECK(b.tls == "imaps");
+  CHECK(b.EffectivePort() == 993);
+  CHECK(b.folder == "INBOX");
+  CHECK(b.move_to == "Processed");
+  CHECK(b.password_file == secret);  // relative to the config file
+  CHECK(b.interval == std::chrono::seconds(60));
+  CHECK(b.batch == 100);
+}
+
+TEST_CASE("[[mailbox]] errors name the key", "[config][mailbox]") {
+  const std::string head = std::string(kMinimal) + "[[mailbox]]\nname = \"main\"\nuser = \"u\"\n";
+  CHECK(ErrorsOf(head + "host = \"imap.example.com\"\ntls = \"none\"\npassword = \"p\"\n") ==
+        "fd.toml:9:7: mailbox[0].tls: \"none\" would send the password in clear to imap.example.com; use \"imaps\" "
+        "or \"starttls\" (\"none\" is for a server on this machine)");
+  CHECK(ErrorsOf(head + "host = \"h\"\n") ==
+        "fd.toml:5:1: mailbox[0].password: give exactly one of password and password_file");
+  CHECK(ErrorsOf(head + "host = \"h\"\npassword = \"p\"\nafter = \"archive\"\n") ==
+        "fd.toml:10:9: mailbox[0].after: expected \"move:FOLDER\" or \"delete\", got \"archive\"");
+  CHECK(ErrorsOf(head + "host = \"h\"\npassword = \"p\"\nafter = \"move:INBOX\"\n") ==
+        "fd.toml:10:9: mailbox[0].after: cannot move messages into the folder they are read from");
+  CHECK(ErrorsOf(head + "host = \"h\"\npassword = \"p\"\nqueue = \"sales\"\n") ==
+        "fd.toml:10:9: mailbox[0].queue: unknown queue \"sales\"");
+  CHECK(ErrorsOf(head + "host = \"h\"\npassword_file = \"/nonexistent/secret\"\n") ==
+        "fd.toml:9:17: mailbox[0].password_file: cannot read /nonexistent/secret");
+  CHECK(ErrorsOf(head + "host = \"h\"\npassword = \"p\"\nintervall = \"5m\"\n") ==
+        "fd.toml:10:1: mailbox[0].intervall: unknown key (did you mean 'interval'?)");
+  CHECK(ErrorsOf(head + "host = \"h\"\npassword = \"p\"\nbatch = \"10\"\n") ==
+        "fd.toml:10:9: mailbox[0].batch: expected an integer, got a string");
+}
+
+}  // namespace
+}  // namespace frontdesk
