@@ -2,7 +2,11 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/dsn.h"
+#include "daemon/mail_signature.h"
 #include "daemon/random.h"
+#include "daemon/store/recipient_store.h"
+#include "daemon/store/secret_store.h"
 #include "daemon/store/sla_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/text.h"
@@ -12,14 +16,32 @@ namespace {
 
 using nlohmann::json;
 
+// The ticket a Message-ID names: one we signed, or one stored with a
+// message or in the outbox.
+Result<std::optional<int64_t>> TicketOfMessageId(TicketStore& tickets, const std::string& secret,
+                                                 const std::string& id) {
+  if (std::optional<int64_t> signed_ticket = VerifyMessageId(secret, id)) {
+    Result<Ticket> t = tickets.Get(*signed_ticket);
+    if (t.ok()) return signed_ticket;
+    if (t.status().code() != Status::Code::kNotFound) return t.status();
+  }
+  Result<std::optional<int64_t>> stored = tickets.TicketByMessageId(id);
+  if (!stored.ok() || *stored) return stored;
+  // Outbox rows keep the local part; the sender adds the domain.
+  size_t at = id.find('@');
+  if (at != std::string::npos) return tickets.TicketByMessageId(id.substr(0, at));
+  return stored;
+}
+
 // The ticket a mail belongs to: a reply to one of its messages (ours or the
 // customer's), or its subject tag when the sender takes part in it.
-Result<std::optional<int64_t>> FindThread(TicketStore& tickets, const ParsedMail& m, const Config& config) {
+Result<std::optional<int64_t>> FindThread(TicketStore& tickets, const ParsedMail& m, const Config& config,
+                                          const std::string& secret) {
   std::vector<std::string> ids;
   if (!m.in_reply_to.empty()) ids.push_back(m.in_reply_to);
   for (auto it = m.references.rbegin(); it != m.references.rend(); ++it) ids.push_back(*it);
   for (const std::string& id : ids) {
-    Result<std::optional<int64_t>> t = tickets.TicketByMessageId(id);
+    Result<std::optional<int64_t>> t = TicketOfMessageId(tickets, secret, id);
     if (!t.ok() || *t) return t;
   }
   std::optional<int64_t> tagged = SubjectTicket(m.subject, config.mail.subject_tag);
@@ -73,6 +95,24 @@ RouteInput RouteInputFromMail(const ParsedMail& m, const std::string& mailbox, T
   return ri;
 }
 
+// A bounce marks each permanently failing recipient, so that no automatic
+// mail goes to it again, and says so on the ticket.
+Status RecordBounces(Store& store, int64_t ticket_id, const DsnReport& dsn, Timestamp now) {
+  if (dsn.recipients.empty()) return Status::Ok();
+  json list = json::array();
+  RecipientStore recipients(store);
+  for (const DsnRecipient& r : dsn.recipients) {
+    list.push_back({{"address", r.address}, {"action", r.action}, {"status", r.status}, {"diagnostic", r.diagnostic},
+                    {"permanent", r.permanent()}});
+    if (!r.permanent()) continue;
+    std::string why = "status " + r.status + (r.diagnostic.empty() ? "" : ": " + r.diagnostic);
+    Status s = recipients.MarkBouncing(r.address, why, now);
+    if (!s.ok()) return s;
+  }
+  return TicketStore(store).AddEvent(ticket_id, now, "bounce_received", "mail", std::nullopt,
+                                     json{{"original_message_id", dsn.original_message_id}, {"recipients", list}}.dump());
+}
+
 // Why a parsed mail cannot become an ordinary ticket, or "" when it can.
 std::string Unreadable(const ParsedMail& m) {
   if (!m.problems.empty() && m.problems.front().rfind("not a mail message", 0) == 0) return m.problems.front();
@@ -81,6 +121,23 @@ std::string Unreadable(const ParsedMail& m) {
 }
 
 }  // namespace
+
+std::string OwnMailReason(const ParsedMail& m, const Config& config, const std::string& secret) {
+  if (!m.message_id.empty() && VerifyMessageId(secret, m.message_id)) return "our own mail (signed Message-ID)";
+  for (const auto& [name, value] : m.headers) {
+    if (AsciiLower(name) != AsciiLower(kLoopHeader)) continue;
+    if (std::string(Trim(value)) == LoopToken(secret)) return "our own mail (" + std::string(kLoopHeader) + ")";
+    return "another helpdesk's mail (" + std::string(kLoopHeader) + ")";
+  }
+  for (const QueueConfig& q : config.queues) {
+    for (const auto* list : {&q.addresses, &q.comment_addresses}) {
+      if (std::find(list->begin(), list->end(), m.from.address) != list->end()) {
+        return "our own mail (sent from " + m.from.address + ")";
+      }
+    }
+  }
+  return "";
+}
 
 std::string CanonicalMailBytes(std::string_view raw) {
   static const char* kTrace[] = {"return-path", "delivered-to", "x-original-to", "received", "envelope-to",
@@ -193,6 +250,16 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
   bool oversize = static_cast<int64_t>(in.raw.size()) > config.mail.max_message_bytes;
   ParsedMail m = in.parsed ? *in.parsed : ParseForIntake(in.raw, config);
   TicketStore tickets(store);
+  Result<std::string> secret = SecretStore(store).GetOrCreate(kMailSecret, now);
+  if (!secret.ok()) return secret.status();
+  // Our own mail coming back, or another helpdesk's, is automatic: stored
+  // and threaded, never answered, never reopening anything.
+  std::string own = OwnMailReason(m, config, *secret);
+  if (!own.empty()) {
+    m.auto_submitted = true;
+    m.auto_reason = own;
+  }
+  DsnReport dsn = ReadDsn(m);
   MailOutcome out;
   std::string key = MailKey(m, in.raw);
   Result<std::optional<int64_t>> seen = tickets.TicketByKey(key);
@@ -218,17 +285,26 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
   // Another mail with the same Message-ID but other bytes is recorded as a
   // message of its own and flagged, never merged silently.
   std::optional<int64_t> same_id;
-  if (!m.message_id.empty()) {
+  if (!m.message_id.empty() && own.empty()) {
     Result<std::optional<int64_t>> prior = tickets.TicketByMessageId(m.message_id);
     if (!prior.ok()) return prior.status();
     same_id = *prior;
   }
 
-  Result<std::optional<int64_t>> thread = reason.empty() ? FindThread(tickets, m, config)
-                                                         : Result<std::optional<int64_t>>(std::nullopt);
+  // A bounce belongs with the mail that bounced; our own mail with the
+  // ticket its signature names.
+  Result<std::optional<int64_t>> thread = std::optional<int64_t>();
+  if (reason.empty() && !dsn.original_message_id.empty()) {
+    thread = TicketOfMessageId(tickets, *secret, dsn.original_message_id);
+  }
+  if (thread.ok() && !*thread && reason.empty() && !m.message_id.empty()) {
+    if (VerifyMessageId(*secret, m.message_id)) thread = TicketOfMessageId(tickets, *secret, m.message_id);
+  }
+  if (thread.ok() && !*thread && reason.empty()) thread = FindThread(tickets, m, config, *secret);
   if (!thread.ok()) return thread.status();
   std::optional<int64_t> target = *thread;
-  if (target) {
+  std::string kind = in.as_comment || m.is_dsn ? "note" : m.auto_submitted ? "auto" : "customer";
+  if (target && kind == "customer") {
     Result<Ticket> existing = tickets.Get(*target);
     if (!existing.ok()) return existing.status();
     bool too_late = existing->status == "closed" ||
@@ -241,7 +317,6 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
   }
 
   if (target) {
-    std::string kind = in.as_comment ? "note" : m.auto_submitted ? "auto" : "customer";
     Result<int64_t> msg = tickets.AppendInbound(*target, t, kind);
     if (!msg.ok()) return msg.status();
     Status s = tickets.RecordKey(key, *target, *msg, Sha256Hex(in.raw), now);
@@ -250,6 +325,8 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
     if (m.auto_submitted) detail["auto_reason"] = m.auto_reason;
     if (same_id && *same_id) detail["duplicate_message_id"] = m.message_id;
     s = tickets.AddEvent(*target, now, "message_received", t.actor, std::nullopt, detail.dump());
+    if (!s.ok()) return s;
+    s = RecordBounces(store, *target, dsn, now);
     if (!s.ok()) return s;
     Result<Ticket> existing = tickets.Get(*target);
     if (!existing.ok()) return existing.status();
@@ -264,6 +341,9 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
     }
     if (kind == "customer") {
       s = sla.OnCustomerMessage(store, *target, now);
+      if (!s.ok()) return s;
+      // Mail from an address proves it works again.
+      s = RecipientStore(store).ClearBouncing(m.from.address);
       if (!s.ok()) return s;
     }
     out.kind = MailOutcome::Kind::kAppended;
@@ -326,6 +406,8 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
                          json{{"message_id", m.message_id}, {"also_in_ticket", *same_id}}.dump());
     if (!s.ok()) return s;
   }
+  s = RecordBounces(store, c->ticket_id, dsn, now);
+  if (!s.ok()) return s;
   if (!d.matched.empty()) {
     s = tickets.AddEvent(c->ticket_id, now, "routed", "router", d.queue_rule.empty() ? d.matched.front() : d.queue_rule,
                          json{{"rules", d.matched}, {"queue", t.queue}, {"priority", t.priority}, {"tags", t.tags}}.dump());

@@ -47,6 +47,10 @@ std::string CanonicalMailBytes(std::string_view raw);
 // The idempotency key of a mail: its Message-ID and the SHA-256 of its
 // canonical bytes, or the hash alone when it has no Message-ID.
 std::string MailKey(const ParsedMail& mail, const std::string& raw);
+// Why a mail is our own coming back (our signed Message-ID, our loop
+// header, one of our queue addresses as sender) or another helpdesk's (a
+// loop header that is not ours); "" for anyone else's mail.
+std::string OwnMailReason(const ParsedMail& m, const Config& config, const std::string& secret);
 // "[FD#1042]" in a subject: the ticket number, or nothing.
 std::optional<int64_t> SubjectTicket(const std::string& subject, const std::string& tag);
 

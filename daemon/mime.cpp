@@ -7,6 +7,7 @@
 #include <mutex>
 #include <nlohmann/json.hpp>
 
+#include "daemon/dsn.h"
 #include "daemon/text.h"
 
 namespace frontdesk {
@@ -174,7 +175,7 @@ struct Walker {
         {"png", "png"}, {"jpeg", "jpg"}, {"gif", "gif"}, {"pdf", "pdf"}, {"html", "html"}, {"plain", "txt"},
         {"delivery-status", "txt"}, {"rfc822-headers", "txt"}, {"zip", "zip"}, {"calendar", "ics"}};
     for (const auto& [s, ext] : kExt)
-      if (sub == s) return (type == "message" ? sub : type) + "." + ext;
+      if (sub == s) return (type == "message" || sub == "rfc822-headers" ? sub : type) + "." + ext;
     return "attachment";
   }
 };
@@ -454,6 +455,15 @@ std::string ParsedMailJson(const ParsedMail& m) {
             {"auto_submitted", m.auto_submitted},
             {"auto_reason", m.auto_submitted ? json(m.auto_reason) : json(nullptr)},
             {"problems", m.problems}};
+  if (m.is_dsn) {
+    DsnReport dsn = ReadDsn(m);
+    json recipients = json::array();
+    for (const DsnRecipient& r : dsn.recipients) {
+      recipients.push_back({{"address", r.address}, {"action", r.action}, {"status", r.status},
+                            {"diagnostic", r.diagnostic}, {"permanent", r.permanent()}});
+    }
+    j["dsn"] = {{"original_message_id", dsn.original_message_id}, {"recipients", recipients}};
+  }
   return j.dump(2, ' ', false, json::error_handler_t::replace);
 }
 

@@ -3,6 +3,8 @@
 #include "daemon/text.h"
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
@@ -18,6 +20,14 @@ std::string RandomToken(size_t n) {
     throw std::runtime_error("RAND_bytes failed");
   }
   return Base64UrlEncode(bytes);
+}
+
+std::string HmacSha256Raw(std::string_view key, std::string_view data) {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
+       data.size(), mac, &len);
+  return std::string(reinterpret_cast<char*>(mac), len);
 }
 
 std::string Sha256Raw(std::string_view data) {

@@ -291,6 +291,15 @@ CREATE TABLE mailbox_pending (
   imported_at INTEGER NOT NULL,
   PRIMARY KEY (mailbox, uidvalidity, uid)
 ) WITHOUT ROWID;
+
+-- Secrets for signatures (Message-IDs, the loop header, survey links). They
+-- live in the database so that a backup restores them with the mail they
+-- signed, and threading keeps working after a restore.
+CREATE TABLE secrets (
+  name       TEXT PRIMARY KEY,
+  value      BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
 )sql";
 
 // Append new steps here; never edit a step that has shipped.

@@ -2,7 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/mail_signature.h"
 #include "daemon/random.h"
+#include "daemon/store/secret_store.h"
 
 namespace frontdesk {
 namespace {
@@ -685,7 +687,9 @@ Result<int64_t> TicketStore::AddMessage(int64_t ticket_id, const NewMessage& m) 
 Result<int64_t> TicketStore::QueueMail(const OutboxMail& m) {
   // The sender renders the mail from this row; its Message-ID is fixed now
   // so that every retry carries the same one.
-  std::string mail_id = "fd." + std::to_string(m.ticket_id) + "." + RandomToken(12);
+  Result<std::string> secret = SecretStore(db_).GetOrCreate(kMailSecret, m.now);
+  if (!secret.ok()) return secret.status();
+  std::string mail_id = SignMessageId(*secret, m.ticket_id, RandomToken(9));
   Result<Stmt> st = db_.Prepare(
       "INSERT OR IGNORE INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
       "body, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");

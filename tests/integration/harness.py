@@ -168,6 +168,9 @@ class Frontdesk:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+        if self.proc is not None:
+            self.log.close()
+            self.proc = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_text(self):
