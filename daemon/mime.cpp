@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/dsn.h"
+#include "daemon/mime_repair.h"
 #include "daemon/text.h"
 
 namespace frontdesk {
@@ -349,6 +350,14 @@ ParsedMail ParseMail(std::string_view raw, const MailParseOptions& options) {
     raw.remove_prefix(eol == std::string_view::npos ? raw.size() : eol + 1);
     m.problems.push_back("a leading mbox From line was skipped");
   }
+  std::string repaired;
+  size_t header_end = raw.find("\n\n");
+  if (size_t crlf = raw.find("\r\n\r\n"); crlf < header_end) header_end = crlf;
+  if (std::optional<std::string> fixed = RepairEncodedWords(raw.substr(0, header_end))) {
+    repaired = std::move(*fixed);
+    if (header_end != std::string_view::npos) repaired.append(raw.substr(header_end));
+    raw = repaired;
+  }
   GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
   GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
   GMimeParserOptions* popts = g_mime_parser_options_new();
@@ -427,6 +436,11 @@ ParsedMail ParseMail(std::string_view raw, const MailParseOptions& options) {
   }
   if (dropped) m.problems.push_back("control characters were removed from the text");
   m.body_text = std::move(clean);
+  std::vector<MailAttachment> uu = ExtractUuencoded(&m.body_text);
+  if (!uu.empty()) {
+    m.problems.push_back("uuencoded files were taken out of the text as attachments");
+    for (MailAttachment& a : uu) m.attachments.push_back(std::move(a));
+  }
   DetectAutomatic(m);
   return m;
 }
