@@ -122,6 +122,7 @@ int Mailgate(CliContext& ctx, const GateFlags& f) {
   switch (out->kind) {
     case MailOutcome::Kind::kCreated:
       std::cout << "ticket " << out->ticket_id << ": created" << (out->quarantined ? " (quarantined: " + out->detail + ")" : "") << "\n";
+      for (int64_t copy : out->copies) std::cout << "ticket " << copy << ": created (a copy for another queue)\n";
       break;
     case MailOutcome::Kind::kAppended:
       std::cout << "ticket " << out->ticket_id << ": message added\n";

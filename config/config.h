@@ -189,6 +189,9 @@ struct MailConfig {
   // A customer reply to a solved ticket reopens it within this window;
   // later, it opens a new ticket linked to the old one.
   std::chrono::seconds reopen_window{14 * 86400};
+  // A mail sent to the addresses of several queues makes one ticket (that
+  // records every recipient), or with this one ticket per queue.
+  bool ticket_per_queue = false;
 };
 
 // One IMAP folder polled for new mail ([[mailbox]]).

@@ -353,15 +353,18 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
   }
 
   // A new ticket: routed, unless it must be quarantined.
-  const QueueConfig* queue = in.queue ? config.FindQueue(*in.queue) : nullptr;
-  if (!queue) {
-    for (const QueueConfig& q : config.queues) {
-      for (const MailAddress& a : m.to) {
-        if (std::find(q.addresses.begin(), q.addresses.end(), a.address) != q.addresses.end()) queue = &q;
+  // The queues whose addresses the mail was sent to (To or Cc), in config order.
+  std::vector<const QueueConfig*> addressed;
+  for (const QueueConfig& q : config.queues) {
+    for (const auto* list : {&m.to, &m.cc}) {
+      for (const MailAddress& a : *list) {
+        bool ours = std::find(q.addresses.begin(), q.addresses.end(), a.address) != q.addresses.end();
+        if (ours && (addressed.empty() || addressed.back() != &q)) addressed.push_back(&q);
       }
-      if (queue) break;
     }
   }
+  const QueueConfig* queue = in.queue ? config.FindQueue(*in.queue) : nullptr;
+  if (!queue && !addressed.empty()) queue = addressed.front();
   if (!queue) queue = config.DefaultQueue();
   if (!queue) return Status::Unavailable("no queue is configured");
   t.queue = queue->name;
@@ -392,33 +395,56 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
     t.auto_reply_suppressed = true;
     if (t.requester_email.empty()) t.requester_email = "unknown@invalid";
   }
-  Result<CreatedTicket> c = tickets.Create(t);
-  if (!c.ok()) return c.status();
-  Status s = tickets.RecordKey(key, c->ticket_id, c->message_id, Sha256Hex(in.raw), now);
-  if (!s.ok()) return s;
-  if (t.quarantined) {
-    s = tickets.AddEvent(c->ticket_id, now, "quarantined", "mail", std::nullopt,
-                         json{{"reason", reason}, {"raw_id", *raw_id}, {"problems", m.problems}}.dump());
+  // One ticket, or with mail.ticket_per_queue one per queue addressed; each
+  // copy has its own key, so a redelivery finds them all already there.
+  auto create = [&](const NewTicket& nt, const std::string& copy_key,
+                    std::optional<int64_t> copy_of) -> Result<CreatedTicket> {
+    Result<CreatedTicket> c = tickets.Create(nt);
+    if (!c.ok()) return c.status();
+    Status s = tickets.RecordKey(copy_key, c->ticket_id, c->message_id, Sha256Hex(in.raw), now);
     if (!s.ok()) return s;
-  }
-  if (same_id && *same_id) {
-    s = tickets.AddEvent(c->ticket_id, now, "duplicate_message_id", "mail", std::nullopt,
-                         json{{"message_id", m.message_id}, {"also_in_ticket", *same_id}}.dump());
-    if (!s.ok()) return s;
-  }
-  s = RecordBounces(store, c->ticket_id, dsn, now);
-  if (!s.ok()) return s;
-  if (!d.matched.empty()) {
-    s = tickets.AddEvent(c->ticket_id, now, "routed", "router", d.queue_rule.empty() ? d.matched.front() : d.queue_rule,
-                         json{{"rules", d.matched}, {"queue", t.queue}, {"priority", t.priority}, {"tags", t.tags}}.dump());
-    if (!s.ok()) return s;
-  }
-  if (!t.quarantined && !m.auto_submitted) {
-    Result<Ticket> made = tickets.Get(c->ticket_id);
-    if (!made.ok()) return made.status();
-    if (const SlaPolicyConfig* p = sla.Select(*made, d.sla)) {
-      s = sla.Start(store, c->ticket_id, *p, now);
+    if (nt.quarantined) {
+      s = tickets.AddEvent(c->ticket_id, now, "quarantined", "mail", std::nullopt,
+                           json{{"reason", reason}, {"raw_id", *raw_id}, {"problems", m.problems}}.dump());
       if (!s.ok()) return s;
+    }
+    if (copy_of) {
+      s = tickets.AddEvent(c->ticket_id, now, "copied_per_queue", "mail", std::nullopt,
+                           json{{"copy_of", *copy_of}, {"queue", nt.queue}}.dump());
+      if (!s.ok()) return s;
+    }
+    if (same_id && *same_id) {
+      s = tickets.AddEvent(c->ticket_id, now, "duplicate_message_id", "mail", std::nullopt,
+                           json{{"message_id", m.message_id}, {"also_in_ticket", *same_id}}.dump());
+      if (!s.ok()) return s;
+    }
+    s = RecordBounces(store, c->ticket_id, dsn, now);
+    if (!s.ok()) return s;
+    if (!d.matched.empty()) {
+      s = tickets.AddEvent(c->ticket_id, now, "routed", "router", d.queue_rule.empty() ? d.matched.front() : d.queue_rule,
+                           json{{"rules", d.matched}, {"queue", nt.queue}, {"priority", nt.priority}, {"tags", nt.tags}}.dump());
+      if (!s.ok()) return s;
+    }
+    if (!nt.quarantined && !m.auto_submitted) {
+      Result<Ticket> made = tickets.Get(c->ticket_id);
+      if (!made.ok()) return made.status();
+      if (const SlaPolicyConfig* p = sla.Select(*made, d.sla)) {
+        s = sla.Start(store, c->ticket_id, *p, now);
+        if (!s.ok()) return s;
+      }
+    }
+    return c;
+  };
+  Result<CreatedTicket> c = create(t, key, std::nullopt);
+  if (!c.ok()) return c.status();
+  if (config.mail.ticket_per_queue && !in.queue && !t.quarantined) {
+    for (const QueueConfig* q : addressed) {
+      if (q->name == t.queue) continue;
+      NewTicket copy = t;
+      copy.queue = q->name;
+      Result<CreatedTicket> made = create(copy, key + ":" + q->name, c->ticket_id);
+      if (!made.ok()) return made.status();
+      out.copies.push_back(made->ticket_id);
     }
   }
   out.kind = MailOutcome::Kind::kCreated;

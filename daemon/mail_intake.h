@@ -8,6 +8,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "daemon/mime.h"
@@ -35,6 +36,7 @@ struct MailOutcome {
   int64_t message_id = 0;
   bool quarantined = false;
   std::string detail;  // the reason for a rejection or quarantine
+  std::vector<int64_t> copies;  // more tickets, with mail.ticket_per_queue
 };
 
 // The bytes a mail's identity is hashed over: without the trace headers

@@ -143,6 +143,33 @@ class MailgateTest(unittest.TestCase):
             self.assertEqual(self.gate(message("locked@example.org")).returncode, 0)
         self.assertEqual(self.count("SELECT count(*) FROM tickets"), 1)
 
+    def test_a_mail_to_two_queues_is_one_ticket_or_one_per_queue(self):
+        from harness import QUEUES
+        two = QUEUES + '\n[[queue]]\nname = "sales"\naddresses = ["sales@example.test"]\n'
+        for per_queue in (False, True):
+            with self.subTest(ticket_per_queue=per_queue):
+                fd = Frontdesk(queues=two, extra_config=f"[mail]\nticket_per_queue = {str(per_queue).lower()}\n")
+                self.addCleanup(fd.close)
+                self.assertEqual(fd.cli("migrate").returncode, 0)
+                m = message("both@example.org", extra="Cc: Sales <SALES@example.test>\r\n")
+                r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", fd.config_path], input=m,
+                                   capture_output=True, timeout=60)
+                self.assertEqual(r.returncode, 0, r.stderr)
+                rows = fd.query("SELECT id, queue FROM tickets ORDER BY id")
+                addresses = fd.query("SELECT address, role FROM ticket_addresses WHERE ticket_id = 1001 "
+                                     "AND role <> 'requester' ORDER BY address")
+                self.assertEqual(addresses, [("sales@example.test", "cc"), ("support@example.test", "recipient")])
+                if per_queue:
+                    self.assertEqual(rows, [(1001, "support"), (1002, "sales")])
+                    self.assertIn(b"ticket 1002: created (a copy for another queue)", r.stdout)
+                    self.assertEqual(fd.query("SELECT count(*) FROM events WHERE kind = 'copied_per_queue'"), [(1,)])
+                else:
+                    self.assertEqual(rows, [(1001, "support")])
+                r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", fd.config_path], input=m,
+                                   capture_output=True, timeout=60)
+                self.assertIn(b"already received", r.stdout)
+                self.assertEqual(len(fd.query("SELECT id FROM tickets")), 2 if per_queue else 1)
+
     def test_a_broken_config_or_unknown_queue_is_75(self):
         self.assertEqual(self.gate(message("q@example.org"), "--queue", "nowhere").returncode, 75)
         self.fd.write_config(self.fd.config_text() + "\nbogus = 1\n")
