@@ -15,7 +15,7 @@ build_pkgs=(
   ca-certificates
 )
 test_pkgs=(
-  catch2 curl python3 dovecot-imapd python3-aiosmtpd procps
+  catch2 curl python3 dovecot-imapd python3-aiosmtpd procps clang
 )
 
 want=("${build_pkgs[@]}")

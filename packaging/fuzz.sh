@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Builds the mail parser's libFuzzer target with clang and runs it.
+#   packaging/fuzz.sh [SECONDS]   default 60; the test suite runs 60
+# The seed corpus is tests/data/mail; new inputs go to build-fuzz/corpus,
+# which persists between runs, so a longer run picks up where the last
+# stopped. A crash leaves its input as build-fuzz/crash-*; replay it with
+#   build-fuzz/parse_mail_fuzzer build-fuzz/crash-...
+set -euo pipefail
+cd "$(dirname "$0")/.."
+seconds="${1:-60}"
+cmake -S tests/fuzz -B build-fuzz -DCMAKE_CXX_COMPILER=clang++ -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build-fuzz -j"$(nproc)"
+mkdir -p build-fuzz/corpus
+export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1"
+export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+cd build-fuzz
+./parse_mail_fuzzer -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=262144 -timeout=10 \
+  -print_final_stats=1 corpus ../tests/data/mail 2>&1 | tail -n 25
