@@ -10,6 +10,7 @@
 #include "daemon/store/schema.h"
 #include "daemon/store/sla_store.h"
 #include "daemon/store/mailbox_store.h"
+#include "daemon/store/spool_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/token_store.h"
 #include "daemon/text.h"
@@ -590,6 +591,14 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
       }
     }
     body["mailboxes"] = boxes;
+    // Mail the quick mailgate accepted and the daemon has not filed yet.
+    if (version.ok()) {
+      Result<SpoolStore::Depth> spool = SpoolStore(**store).Measure();
+      if (spool.ok()) {
+        body["spool"] = {{"entries", spool->entries},
+                         {"oldest_at", spool->oldest ? json(FormatRfc3339(*spool->oldest)) : json(nullptr)}};
+      }
+    }
     SendJson(res, body, version.ok() ? 200 : 503);
   }));
 

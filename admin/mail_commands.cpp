@@ -9,6 +9,7 @@
 
 #include "daemon/mail_intake.h"
 #include "daemon/mail_poller.h"
+#include "daemon/spool_worker.h"
 #include "daemon/mime.h"
 #include "daemon/router.h"
 #include "daemon/sla_engine.h"
@@ -180,10 +181,6 @@ int FetchCommand(CliContext& ctx, const std::string& only) {
     std::cerr << "frontdesk: fetch: no [[mailbox]] named \"" << only << "\" in " << config->path << "\n";
     return kExitUsage;
   }
-  if (config->mailboxes.empty()) {
-    std::cout << "no [[mailbox]] is configured; nothing to fetch\n";
-    return kExitOk;
-  }
   std::unique_ptr<Store> store = ctx.OpenStoreOrReport(*config);
   if (!store) return kExitTempFail;
   Result<std::shared_ptr<const Router>> router = Router::Build(*config);
@@ -200,6 +197,18 @@ int FetchCommand(CliContext& ctx, const std::string& only) {
     pc.after_commit = [] { std::_Exit(99); };
   }
   int exit_code = kExitOk;
+  // Mail a quick mailgate spooled while a daemon ran, and that no daemon
+  // filed since.
+  if (only.empty()) {
+    Result<SpoolReport> spool = DrainSpool(pc, 1 << 30);
+    if (!spool.ok()) {
+      std::cerr << "frontdesk: fetch: filing spooled mail: " << spool.status().message() << "\n";
+      exit_code = kExitTempFail;
+    } else if (spool->filed || spool->failed) {
+      std::cout << "spool: " << spool->filed << " filed, " << spool->failed << " kept after an error\n";
+    }
+  }
+  if (config->mailboxes.empty() && only.empty()) std::cout << "no [[mailbox]] is configured\n";
   for (const MailboxConfig& box : config->mailboxes) {
     if (!only.empty() ? box.name != only : !box.enabled) continue;
     Result<PollReport> r = PollMailbox(box, pc);

@@ -13,6 +13,8 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <map>
 #include <string>
 #include <thread>
@@ -20,6 +22,7 @@
 
 #include "config/loader.h"
 #include "daemon/calendar.h"
+#include "daemon/mime.h"
 #include "daemon/sla.h"
 #include "daemon/sla_engine.h"
 #include "daemon/store/sla_store.h"
@@ -265,11 +268,44 @@ int SlaCost(std::map<std::string, std::string> f) {
   return 0;
 }
 
+// Parse throughput over the .eml files of --dir, each parsed in turn for
+// --seconds: MB/s of raw mail in and messages/s out.
+int Parse(const std::map<std::string, std::string>& f) {
+  std::string dir = f.count("--dir") ? f.at("--dir") : "tests/data/mail";
+  double seconds = f.count("--seconds") ? std::stod(f.at("--seconds")) : 3;
+  std::vector<std::string> mails;
+  size_t bytes = 0;
+  for (const auto& entry : std::filesystem::recursive_directory_iterator(dir)) {
+    if (entry.path().extension() != ".eml") continue;
+    std::ifstream in(entry.path(), std::ios::binary);
+    mails.emplace_back(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+    bytes += mails.back().size();
+  }
+  if (mails.empty()) {
+    std::fprintf(stderr, "no .eml files in %s\n", dir.c_str());
+    return 1;
+  }
+  size_t done = 0, done_bytes = 0, sink = 0;
+  auto start = Steady::now();
+  while (std::chrono::duration<double>(Steady::now() - start).count() < seconds) {
+    for (const std::string& m : mails) {
+      frontdesk::ParsedMail p = frontdesk::ParseMail(m);
+      sink += p.body_text.size() + p.attachments.size();
+      done_bytes += m.size();
+      ++done;
+    }
+  }
+  double secs = std::chrono::duration<double>(Steady::now() - start).count();
+  std::printf("parse dir=%s messages=%zu bytes=%zu mb_per_sec=%.1f messages_per_sec=%.0f (checksum %zu)\n",
+              dir.c_str(), mails.size(), bytes, done_bytes / secs / 1e6, done / secs, sink % 1000);
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: frontdesk_bench raw-fsync|intake|seed|list --flag value ...\n");
+    std::fprintf(stderr, "usage: frontdesk_bench raw-fsync|intake|seed|list|sla-seed|sla-cost|parse --flag value ...\n");
     return 2;
   }
   std::string cmd = argv[1];
@@ -280,6 +316,7 @@ int main(int argc, char** argv) {
   if (cmd == "list") return List(f);
   if (cmd == "sla-seed") return SlaSeed(f);
   if (cmd == "sla-cost") return SlaCost(f);
+  if (cmd == "parse") return Parse(f);
   std::fprintf(stderr, "unknown benchmark %s\n", cmd.c_str());
   return 2;
 }

@@ -208,17 +208,6 @@ void ReadForm(TableReader& r, FormConfig& f, const Config& config, ConfigErrors&
 
 }  // namespace
 
-Result<std::string> ResolveConfigPath(const std::string& flag, const char* env) {
-  if (!flag.empty()) return flag;
-  if (env && *env) return std::string(env);
-  for (const char* candidate : {"./frontdesk.toml", "/etc/frontdesk/frontdesk.toml"}) {
-    if (access(candidate, F_OK) == 0) return std::string(candidate);
-  }
-  return Status::NotFound(
-      "no config file: pass --config PATH, set FRONTDESK_CONFIG, or create ./frontdesk.toml "
-      "or /etc/frontdesk/frontdesk.toml");
-}
-
 Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
   ConfigErrors errors(name);
   toml::table root;
@@ -277,12 +266,6 @@ Result<Config> LoadConfigFile(const std::string& path) {
 std::string ListenAddress::ToString() const {
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
   return host + ":" + std::to_string(port);
-}
-
-std::string ServerConfig::DatabasePath() const {
-  if (!database.empty() && database.front() == '/') return database;
-  if (database == ":memory:") return database;
-  return data_dir + "/" + database;
 }
 
 const QueueConfig* Config::DefaultQueue() const {

@@ -8,14 +8,10 @@
 #include <string_view>
 
 #include "config/config.h"
+#include "config/values.h"
 #include "daemon/status.h"
 
 namespace frontdesk {
-
-// The config file to use: `flag` when given, else $FRONTDESK_CONFIG, else
-// ./frontdesk.toml, else /etc/frontdesk/frontdesk.toml. `env` is the value of
-// FRONTDESK_CONFIG, or nullptr.
-Result<std::string> ResolveConfigPath(const std::string& flag, const char* env);
 
 Result<Config> LoadConfigFile(const std::string& path);
 // `name` is the file name used in error texts.

@@ -1,6 +1,7 @@
 #include "config/values.h"
 
 #include <arpa/inet.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cctype>
@@ -175,6 +176,23 @@ size_t EditDistance(std::string_view a, std::string_view b) {
 
 bool IsLoopbackHost(std::string_view host) {
   return host == "::1" || host == "localhost" || host.substr(0, 4) == "127.";
+}
+
+Result<std::string> ResolveConfigPath(const std::string& flag, const char* env) {
+  if (!flag.empty()) return flag;
+  if (env && *env) return std::string(env);
+  for (const char* candidate : {"./frontdesk.toml", "/etc/frontdesk/frontdesk.toml"}) {
+    if (access(candidate, F_OK) == 0) return std::string(candidate);
+  }
+  return Status::NotFound(
+      "no config file: pass --config PATH, set FRONTDESK_CONFIG, or create ./frontdesk.toml "
+      "or /etc/frontdesk/frontdesk.toml");
+}
+
+std::string ServerConfig::DatabasePath() const {
+  if (!database.empty() && database.front() == '/') return database;
+  if (database == ":memory:") return database;
+  return data_dir + "/" + database;
 }
 
 }  // namespace frontdesk

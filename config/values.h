@@ -27,6 +27,10 @@ Result<std::string> ParseMailAddress(std::string_view text);
 Result<ListenAddress> ParseListenAddress(std::string_view text);
 // 127.0.0.0/8, ::1 or "localhost".
 bool IsLoopbackHost(std::string_view host);
+// The config file to use: `flag` when given, else $FRONTDESK_CONFIG, else
+// ./frontdesk.toml, else /etc/frontdesk/frontdesk.toml. `env` is the value of
+// FRONTDESK_CONFIG, or nullptr.
+Result<std::string> ResolveConfigPath(const std::string& flag, const char* env);
 // Levenshtein distance, for "did you mean" hints.
 size_t EditDistance(std::string_view a, std::string_view b);
 

@@ -1,6 +1,8 @@
 #include "daemon/daemon.h"
 
 #include <spdlog/spdlog.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include "daemon/http_server.h"
 #include "daemon/logging.h"
 #include "daemon/mail_poller.h"
+#include "daemon/spool_worker.h"
 #include "daemon/public_api.h"
 #include "daemon/signals.h"
 #include "daemon/store/store.h"
@@ -72,6 +75,8 @@ Status EnsureDataDir(const ServerConfig& server) {
   }
   return Status::Ok();
 }
+
+std::string ServeLockPath(const ServerConfig& server) { return server.data_dir + "/serve.lock"; }
 
 Result<std::unique_ptr<Daemon>> Daemon::Create(std::string config_path, Config config, const Clock& clock) {
   Result<std::shared_ptr<const Router>> router = Router::Build(config);
@@ -207,6 +212,28 @@ void Daemon::PollMailboxes() {
   }
 }
 
+void Daemon::DrainSpoolLoop() {
+  TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
+  std::unique_lock<std::mutex> lock(tick_mutex_);
+  while (!tick_stop_) {
+    lock.unlock();
+    ConfigInfo info = config_info();
+    Result<StorePool::Lease> reader = pool_->Acquire();
+    Result<SpoolReport> r = reader.ok() ? Result<SpoolReport>(SpoolReport()) : Result<SpoolReport>(reader.status());
+    if (reader.ok()) {
+      PollContext pc{*info.config, *info.router, *info.sla, **reader, run, clock_, nullptr};
+      r = DrainSpool(pc, 256);
+    }
+    if (!r.ok()) spdlog::warn("filing spooled mail: {}", r.status().message());
+    lock.lock();
+    // Straight on while there is more; a pause after failures.
+    auto pause = !r.ok() || r->failed ? std::chrono::milliseconds(1000)
+                 : r->left > 0        ? std::chrono::milliseconds(0)
+                                      : std::chrono::milliseconds(100);
+    tick_wake_.wait_for(lock, pause, [this] { return tick_stop_; });
+  }
+}
+
 int Daemon::Run(const sigset_t& signals) {
   std::shared_ptr<const Config> cfg = config();
   if (geteuid() == 0) {
@@ -215,6 +242,18 @@ int Daemon::Run(const sigset_t& signals) {
   Status s = EnsureDataDir(cfg->server);
   if (!s.ok()) {
     spdlog::critical("{}", s.message());
+    return 1;
+  }
+  // Held until the process ends; the kernel drops it even after kill -9.
+  struct Fd {
+    int fd;
+    ~Fd() {
+      if (fd >= 0) close(fd);
+    }
+  } lock{open(ServeLockPath(cfg->server).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640)};
+  if (lock.fd < 0 || flock(lock.fd, LOCK_EX | LOCK_NB) != 0) {
+    spdlog::critical("another frontdesk serve is running on {} (cannot lock {})", cfg->server.data_dir,
+                     ServeLockPath(cfg->server));
     return 1;
   }
   StoreOptions store_options;
@@ -271,6 +310,7 @@ int Daemon::Run(const sigset_t& signals) {
     }
   });
   std::thread poller([this] { PollMailboxes(); });
+  std::thread spool([this] { DrainSpoolLoop(); });
   spdlog::info("frontdesk {} serving: public {}, admin {}, database {}", FRONTDESK_VERSION,
                cfg->server.public_listen.ToString(), cfg->server.admin_listen.ToString(),
                db_path);
@@ -303,6 +343,7 @@ int Daemon::Run(const sigset_t& signals) {
   tick_wake_.notify_all();
   ticker.join();
   poller.join();
+  spool.join();
   writer_->Stop();
   pool_->CloseIdle();
   s = (*main_store)->Optimize();

@@ -71,6 +71,8 @@ class Daemon {
   // Polls each enabled [[mailbox]] on its interval, backing off after
   // failures, until the daemon stops.
   void PollMailboxes();
+  // Files what the quick mailgate spooled, within moments of its arrival.
+  void DrainSpoolLoop();
 
   std::string config_path_;
   const Clock& clock_;
@@ -90,5 +92,9 @@ class Daemon {
 
 // Creates the data directory (mode 0750) when it is missing.
 Status EnsureDataDir(const ServerConfig& server);
+// The lock `serve` holds on its data directory for as long as it runs: a
+// second daemon on the same database is refused, and the quick mailgate
+// knows that a daemon is there to file what it spools.
+std::string ServeLockPath(const ServerConfig& server);
 
 }  // namespace frontdesk

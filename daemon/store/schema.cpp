@@ -295,6 +295,20 @@ CREATE TABLE mailbox_pending (
 -- Secrets for signatures (Message-IDs, the loop header, survey links). They
 -- live in the database so that a backup restores them with the mail they
 -- signed, and threading keeps working after a restore.
+-- Mail accepted by a quick `frontdesk mailgate` while the daemon runs:
+-- durable on exit 0, filed into tickets by the daemon moments later. A row
+-- is deleted in the same transaction that files it.
+CREATE TABLE inbound_spool (
+  id          INTEGER PRIMARY KEY,
+  raw         BLOB NOT NULL,
+  source      TEXT NOT NULL,
+  queue       TEXT,
+  as_comment  INTEGER NOT NULL DEFAULT 0,
+  received_at INTEGER NOT NULL,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  last_error  TEXT
+);
+
 CREATE TABLE secrets (
   name       TEXT PRIMARY KEY,
   value      BLOB NOT NULL,

@@ -1,0 +1,54 @@
+#include "daemon/store/spool_store.h"
+
+namespace frontdesk {
+
+Result<std::vector<SpoolEntry>> SpoolStore::Oldest(int limit) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT id, raw, source, queue, as_comment, received_at, attempts FROM inbound_spool ORDER BY id LIMIT ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, limit);
+  std::vector<SpoolEntry> out;
+  for (;;) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    SpoolEntry e;
+    e.id = st->Int(0);
+    e.raw = st->Text(1);
+    e.source = st->Text(2);
+    e.queue = st->OptText(3);
+    e.as_comment = st->Int(4) != 0;
+    e.received_at = FromUnix(st->Int(5));
+    e.attempts = st->Int(6);
+    out.push_back(std::move(e));
+  }
+}
+
+Result<bool> SpoolStore::Take(int64_t id) {
+  Result<Stmt> st = db_.Prepare("DELETE FROM inbound_spool WHERE id = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id);
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  return db_.Changes() == 1;
+}
+
+Status SpoolStore::Failed(int64_t id, const std::string& error) {
+  Result<Stmt> st = db_.Prepare("UPDATE inbound_spool SET attempts = attempts + 1, last_error = ?2 WHERE id = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id).Bind(2, error);
+  return st->Run();
+}
+
+Result<SpoolStore::Depth> SpoolStore::Measure() {
+  Result<Stmt> st = db_.Prepare("SELECT count(*), min(received_at) FROM inbound_spool");
+  if (!st.ok()) return st.status();
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  Depth d;
+  d.entries = st->Int(0);
+  if (std::optional<int64_t> at = st->OptInt(1)) d.oldest = FromUnix(*at);
+  return d;
+}
+
+}  // namespace frontdesk

@@ -1,0 +1,45 @@
+// spool_store.h: the inbound spool, read and emptied by the daemon and by
+// `frontdesk fetch`. (Rows are added by the quick mailgate, through
+// spool_append.h, which links nothing but SQLite.) Writes expect the
+// caller's transaction. Not thread-safe; bound to one Store.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/clock.h"
+#include "daemon/store/store.h"
+
+namespace frontdesk {
+
+struct SpoolEntry {
+  int64_t id = 0;
+  std::string raw;
+  std::string source;
+  std::optional<std::string> queue;
+  bool as_comment = false;
+  Timestamp received_at;
+  int64_t attempts = 0;
+};
+
+class SpoolStore {
+ public:
+  explicit SpoolStore(Store& store) : db_(store.db()) {}
+
+  // The oldest entries first.
+  Result<std::vector<SpoolEntry>> Oldest(int limit);
+  // Deletes the entry; false when another process filed it first.
+  Result<bool> Take(int64_t id);
+  Status Failed(int64_t id, const std::string& error);
+  struct Depth {
+    int64_t entries = 0;
+    std::optional<Timestamp> oldest;
+  };
+  Result<Depth> Measure();
+
+ private:
+  Db& db_;
+};
+
+}  // namespace frontdesk
