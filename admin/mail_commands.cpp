@@ -10,6 +10,7 @@
 #include "daemon/mail_intake.h"
 #include "daemon/mail_poller.h"
 #include "daemon/spool_worker.h"
+#include "daemon/message_input.h"
 #include "daemon/mime.h"
 #include "daemon/router.h"
 #include "daemon/sla_engine.h"
@@ -77,24 +78,12 @@ int Mailgate(CliContext& ctx, const GateFlags& f) {
     std::cerr << "frontdesk: mailgate: unknown queue \"" << f.queue << "\"; the message is kept for a retry\n";
     return kExitTempFail;
   }
-  const int64_t hard = config->mail.hard_max_message_bytes;
-  std::string raw;
-  char buf[65536];
-  size_t n;
-  int64_t total = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
-    total += static_cast<int64_t>(n);
-    if (total <= hard) raw.append(buf, n);  // past the cap, read on only to count
+  MessageInput message = ReadMessage(stdin, config->mail.hard_max_message_bytes);
+  if (!message.error.empty()) {
+    std::cerr << "frontdesk: mailgate: " << message.error << "\n";
+    return message.failed ? kExitTempFail : kExitDataErr;
   }
-  if (std::ferror(stdin)) {
-    std::cerr << "frontdesk: mailgate: reading the message failed\n";
-    return kExitTempFail;
-  }
-  if (total > hard) {
-    std::cerr << "frontdesk: mailgate: the message is " << total << " bytes, over the limit of " << hard
-              << " bytes; it is refused\n";
-    return kExitDataErr;
-  }
+  std::string raw = std::move(message.raw);
   std::unique_ptr<Store> store = ctx.OpenStoreOrReport(*config);
   if (!store) return kExitTempFail;
   Result<std::shared_ptr<const Router>> router = Router::Build(*config);

@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "config/values.h"
+#include "daemon/message_input.h"
 #include "daemon/store/spool_append.h"
 
 namespace frontdesk {
@@ -109,22 +110,10 @@ std::optional<int> QuickMailgate(int argc, char** argv) {
   }
   if (!DaemonRunning(server.data_dir)) return std::nullopt;
 
-  std::string raw;
-  char buf[65536];
-  size_t n;
-  int64_t total = 0;
-  while ((n = std::fread(buf, 1, sizeof buf, stdin)) > 0) {
-    total += static_cast<int64_t>(n);
-    if (total <= hard) raw.append(buf, n);  // past the cap, read on only to count
-  }
-  if (std::ferror(stdin)) {
-    std::fputs("frontdesk: mailgate: reading the message failed\n", stderr);
-    return kTempFail;
-  }
-  if (total > hard) {
-    std::fprintf(stderr, "frontdesk: mailgate: the message is %lld bytes, over the limit of %lld bytes; it is refused\n",
-                 static_cast<long long>(total), static_cast<long long>(hard));
-    return kDataErr;
+  MessageInput message = ReadMessage(stdin, hard);
+  if (!message.error.empty()) {
+    std::fprintf(stderr, "frontdesk: mailgate: %s\n", message.error.c_str());
+    return message.failed ? kTempFail : kDataErr;
   }
   SpoolAppend where;
   where.db_path = server.DatabasePath();
@@ -132,7 +121,7 @@ std::optional<int> QuickMailgate(int argc, char** argv) {
   if (!args->queue.empty()) where.queue = args->queue;
   where.as_comment = args->action == "comment";
   where.received_at = static_cast<int64_t>(std::time(nullptr));
-  SpoolAppendResult r = AppendToSpool(where, raw);
+  SpoolAppendResult r = AppendToSpool(where, message.raw);
   if (r.kind != SpoolAppendResult::Kind::kSpooled) {
     std::fprintf(stderr, "frontdesk: mailgate: %s: %s; the message is kept for a retry\n", where.db_path.c_str(),
                  r.error.c_str());
