@@ -187,7 +187,7 @@ void Daemon::PollMailboxes() {
       if (due->second <= Steady::now()) {
         lock.unlock();
         Result<StorePool::Lease> reader = pool_->Acquire();
-        Result<PollReport> r = reader.ok() ? Result<PollReport>(Status::Ok()) : Result<PollReport>(reader.status());
+        Result<PollReport> r = reader.ok() ? Result<PollReport>(PollReport()) : Result<PollReport>(reader.status());
         if (reader.ok()) {
           PollContext pc{*info.config, *info.router, *info.sla, **reader, run, clock_, nullptr};
           r = PollMailbox(box, pc);
