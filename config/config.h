@@ -192,6 +192,9 @@ struct MailConfig {
   // A mail sent to the addresses of several queues makes one ticket (that
   // records every recipient), or with this one ticket per queue.
   bool ticket_per_queue = false;
+  // Attachments stored apart from the raw message, per message and each.
+  int max_attachments = 100;
+  int64_t max_attachment_bytes = 20 * 1024 * 1024;
 };
 
 // One IMAP folder polled for new mail ([[mailbox]]).

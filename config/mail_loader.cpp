@@ -40,6 +40,8 @@ void ReadMail(TableReader& root, Config& config, ConfigErrors& errors) {
   r.String("subject_tag", &m.subject_tag, false, 16);
   r.Duration("reopen_window", &m.reopen_window, seconds(0), seconds(3650 * 86400));
   r.Bool("ticket_per_queue", &m.ticket_per_queue);
+  r.Int("max_attachments", &m.max_attachments, 0, 10000);
+  r.ByteSize("max_attachment_bytes", &m.max_attachment_bytes, 1, 2048 * kMiB);
   r.Finish();
   if (m.hard_max_message_bytes < m.max_message_bytes) {
     r.Error("hard_max_message_bytes", "must be at least max_message_bytes");

@@ -60,14 +60,40 @@ Result<std::optional<int64_t>> FindThread(TicketStore& tickets, const ParsedMail
 }
 
 // What the store needs of a parsed mail, for a new ticket or a reply.
-NewTicket TicketFromMail(const ParsedMail& m, Timestamp now) {
+// Attachments past mail.max_attachments, or over mail.max_attachment_bytes
+// each, are not stored apart; they stay in the raw message, which is always
+// kept, and the text says so. Returns what was withheld, for an event.
+json CapAttachments(const ParsedMail& m, const MailConfig& caps, NewTicket* t) {
+  json withheld = json::array();
+  std::string note;
+  for (const MailAttachment& a : m.attachments) {
+    std::string why;
+    if (static_cast<int64_t>(a.data.size()) > caps.max_attachment_bytes) {
+      why = "over mail.max_attachment_bytes (" + std::to_string(caps.max_attachment_bytes) + ")";
+    } else if (static_cast<int>(t->attachments.size()) >= caps.max_attachments) {
+      why = "past mail.max_attachments (" + std::to_string(caps.max_attachments) + ")";
+    }
+    if (why.empty()) {
+      t->attachments.push_back({a.filename, a.content_type, a.data});
+      continue;
+    }
+    withheld.push_back({{"filename", a.filename}, {"size", a.data.size()}, {"reason", why}});
+    note += "\n[attachment " + a.filename + " (" + std::to_string(a.data.size()) + " bytes) " + why +
+            "; kept in the raw message]";
+  }
+  if (!note.empty()) t->body += note + "\n";
+  return withheld;
+}
+
+NewTicket TicketFromMail(const ParsedMail& m, const MailConfig& caps, Timestamp now, json* withheld) {
   NewTicket t;
   t.channel = "email";
   t.subject = m.subject.empty() ? "(no subject)" : m.subject;
   t.body = m.body_text;
   t.requester_email = m.from.address;
   t.requester_name = m.from.name;
-  for (const MailAttachment& a : m.attachments) t.attachments.push_back({a.filename, a.content_type, a.data});
+  json capped = CapAttachments(m, caps, &t);
+  if (withheld) *withheld = std::move(capped);
   if (!m.message_id.empty()) t.message_id = m.message_id;
   if (!m.in_reply_to.empty()) t.in_reply_to = m.in_reply_to;
   t.refs_json = json(m.references).dump();
@@ -198,7 +224,7 @@ Result<std::string> Reprocess(Store& store, int64_t ticket_id, const Config& con
     if (!s.ok()) return s;
     return "ticket " + std::to_string(ticket_id) + " stays quarantined: " + why;
   }
-  NewTicket n = TicketFromMail(m, now);
+  NewTicket n = TicketFromMail(m, config.mail, now, nullptr);
   Status s = tickets.Unquarantine(ticket_id, n, now);
   if (!s.ok()) return s;
   RouteInput ri = RouteInputFromMail(m, "", now);
@@ -272,7 +298,8 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
 
   Result<int64_t> raw_id = tickets.StoreRaw(in.raw, in.source, now);
   if (!raw_id.ok()) return raw_id.status();
-  NewTicket t = TicketFromMail(m, now);
+  json withheld;
+  NewTicket t = TicketFromMail(m, config.mail, now, &withheld);
   t.raw_id = *raw_id;
   std::string reason;
   if (oversize) {
@@ -328,6 +355,11 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
     if (!s.ok()) return s;
     s = RecordBounces(store, *target, dsn, now);
     if (!s.ok()) return s;
+    if (!withheld.empty()) {
+      s = tickets.AddEvent(*target, now, "attachments_withheld", "mail", std::nullopt,
+                           json{{"message_id", *msg}, {"attachments", withheld}}.dump());
+      if (!s.ok()) return s;
+    }
     Result<Ticket> existing = tickets.Get(*target);
     if (!existing.ok()) return existing.status();
     // A customer's reply reopens a solved ticket; automatic mail never does.
@@ -420,6 +452,11 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
     }
     s = RecordBounces(store, c->ticket_id, dsn, now);
     if (!s.ok()) return s;
+    if (!withheld.empty()) {
+      s = tickets.AddEvent(c->ticket_id, now, "attachments_withheld", "mail", std::nullopt,
+                           json{{"message_id", c->message_id}, {"attachments", withheld}}.dump());
+      if (!s.ok()) return s;
+    }
     if (!d.matched.empty()) {
       s = tickets.AddEvent(c->ticket_id, now, "routed", "router", d.queue_rule.empty() ? d.matched.front() : d.queue_rule,
                            json{{"rules", d.matched}, {"queue", nt.queue}, {"priority", nt.priority}, {"tags", nt.tags}}.dump());

@@ -170,6 +170,33 @@ class MailgateTest(unittest.TestCase):
                 self.assertIn(b"already received", r.stdout)
                 self.assertEqual(len(fd.query("SELECT id FROM tickets")), 2 if per_queue else 1)
 
+    def test_attachment_caps_keep_the_rest_in_the_raw_message(self):
+        fd = Frontdesk(extra_config='[mail]\nmax_attachments = 2\nmax_attachment_bytes = "1KiB"\n')
+        self.addCleanup(fd.close)
+        self.assertEqual(fd.cli("migrate").returncode, 0)
+        import base64
+
+        def part(name, size):
+            data = base64.encodebytes(b"x" * size).decode().replace("\n", "\r\n")
+            return (f"--b\r\nContent-Type: application/octet-stream\r\n"
+                    f"Content-Disposition: attachment; filename=\"{name}\"\r\n"
+                    f"Content-Transfer-Encoding: base64\r\n\r\n{data}")
+        body = ("--b\r\nContent-Type: text/plain\r\n\r\nFiles.\r\n" + part("a.bin", 10) + part("big.bin", 2048) +
+                part("c.bin", 10) + part("d.bin", 10) + "--b--\r\n")
+        m = message("caps@example.org", extra='MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary="b"\r\n',
+                    body=body)
+        r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", fd.config_path], input=m,
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertEqual(fd.query("SELECT filename FROM attachments ORDER BY id"), [("a.bin",), ("c.bin",)])
+        (text,) = fd.query("SELECT body_text FROM messages")[0]
+        self.assertIn("[attachment big.bin (2048 bytes) over mail.max_attachment_bytes (1024); kept in the raw message]",
+                      text)
+        self.assertIn("[attachment d.bin (10 bytes) past mail.max_attachments (2); kept in the raw message]", text)
+        (detail,) = fd.query("SELECT detail FROM events WHERE kind = 'attachments_withheld'")[0]
+        self.assertEqual([a["filename"] for a in __import__("json").loads(detail)["attachments"]], ["big.bin", "d.bin"])
+        self.assertEqual(fd.query("SELECT count(*) FROM raw_messages")[0][0], 1)
+
     def test_a_broken_config_or_unknown_queue_is_75(self):
         self.assertEqual(self.gate(message("q@example.org"), "--queue", "nowhere").returncode, 75)
         self.fd.write_config(self.fd.config_text() + "\nbogus = 1\n")
