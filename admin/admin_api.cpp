@@ -10,6 +10,7 @@
 #include "daemon/store/schema.h"
 #include "daemon/store/sla_store.h"
 #include "daemon/store/mailbox_store.h"
+#include "daemon/store/outbox_store.h"
 #include "daemon/store/spool_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/token_store.h"
@@ -534,6 +535,15 @@ void ServeMetrics(Daemon& daemon, httplib::Response& res) {
       }
     }
   }
+  if (store.ok()) {
+    Result<OutboxStore::Depth> outbox = OutboxStore(**store).Measure();
+    if (outbox.ok()) {
+      gauges += "# HELP frontdesk_outbox_pending Mail waiting to be sent.\n# TYPE frontdesk_outbox_pending gauge\n"
+                "frontdesk_outbox_pending " + std::to_string(outbox->pending) + "\n";
+      gauges += "# HELP frontdesk_outbox_failed Mail that failed for good.\n# TYPE frontdesk_outbox_failed gauge\n"
+                "frontdesk_outbox_failed " + std::to_string(outbox->failed) + "\n";
+    }
+  }
   gauges += "# TYPE frontdesk_write_batches_total counter\nfrontdesk_write_batches_total " +
             std::to_string(daemon.writer().batches()) + "\n";
   gauges += "# TYPE frontdesk_write_jobs_total counter\nfrontdesk_write_jobs_total " +
@@ -591,6 +601,17 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
       }
     }
     body["mailboxes"] = boxes;
+    // Mail waiting to leave, and why the last try failed.
+    if (version.ok()) {
+      Result<OutboxStore::Depth> outbox = OutboxStore(**store).Measure();
+      if (outbox.ok()) {
+        body["outbox"] = {{"smtp_configured", ci.config->smtp.enabled()},
+                          {"pending", outbox->pending},
+                          {"failed", outbox->failed},
+                          {"oldest_pending_at", outbox->oldest_pending ? json(FormatRfc3339(*outbox->oldest_pending)) : json(nullptr)},
+                          {"last_error", outbox->last_error.empty() ? json(nullptr) : json(outbox->last_error)}};
+      }
+    }
     // Mail the quick mailgate accepted and the daemon has not filed yet.
     if (version.ok()) {
       Result<SpoolStore::Depth> spool = SpoolStore(**store).Measure();
@@ -652,6 +673,45 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
                       {"reason", r.reason}, {"sender", r.sender}, {"subject", r.subject}});
     }
     SendJson(res, {{"rejections", list}});
+  }));
+
+  server.Get("/api/v1/outbox", "/api/v1/outbox",
+             Authorized(daemon, Scope::kRead, [&daemon](const httplib::Request& req, httplib::Response& res,
+                                                        const TokenInfo&) {
+    int limit = 50;
+    std::optional<int64_t> before;
+    std::optional<std::string> status;
+    for (const auto& [k, v] : req.params) {
+      if (k == "limit") {
+        std::optional<int64_t> n = ParseId(v);
+        if (!n || *n > 100) return WriteError(res, Status::Invalid("must be a whole number from 1 to 100", "limit"));
+        limit = static_cast<int>(*n);
+      } else if (k == "before") {
+        before = ParseId(v);
+        if (!before) return WriteError(res, Status::Invalid("must be an outbox id", "before"));
+      } else if (k == "status") {
+        if (v != "pending" && v != "sent" && v != "failed" && v != "suppressed") {
+          return WriteError(res, Status::Invalid("must be pending, sent, failed or suppressed", "status"));
+        }
+        status = v;
+      } else {
+        return WriteError(res, Status::Invalid("unknown parameter", k));
+      }
+    }
+    Result<StorePool::Lease> store = daemon.stores().Acquire();
+    if (!store.ok()) return WriteError(res, store.status());
+    Result<std::vector<OutboxRow>> rows = OutboxStore(**store).List(status, limit, before);
+    if (!rows.ok()) return WriteError(res, rows.status());
+    json list = json::array();
+    for (const OutboxRow& r : *rows) {
+      list.push_back({{"id", r.id}, {"ticket_id", r.ticket_id}, {"kind", r.kind}, {"automatic", r.automatic},
+                      {"recipient", r.recipient}, {"subject", r.subject}, {"status", r.status},
+                      {"attempts", r.attempts}, {"next_attempt_at", FormatRfc3339(r.next_attempt_at)},
+                      {"last_error", r.last_error.empty() ? json(nullptr) : json(r.last_error)},
+                      {"created_at", FormatRfc3339(r.created_at)},
+                      {"sent_at", r.sent_at ? json(FormatRfc3339(*r.sent_at)) : json(nullptr)}});
+    }
+    SendJson(res, {{"outbox", list}});
   }));
 
   server.Post("/api/v1/escalations/run", "/api/v1/escalations/run",

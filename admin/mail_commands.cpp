@@ -9,6 +9,7 @@
 
 #include "daemon/mail_intake.h"
 #include "daemon/mail_poller.h"
+#include "daemon/outbox_sender.h"
 #include "daemon/spool_worker.h"
 #include "daemon/message_input.h"
 #include "daemon/mime.h"
@@ -211,6 +212,37 @@ int FetchCommand(CliContext& ctx, const std::string& only) {
   return exit_code;
 }
 
+// Delivers what is due in the outbox once (for cron, or to flush by hand).
+int SendCommand(CliContext& ctx) {
+  std::unique_ptr<Config> config = ctx.LoadConfigOrReport();
+  if (!config) return kExitFailure;
+  if (!config->smtp.enabled()) {
+    std::cerr << "frontdesk: send: no [smtp] url in " << config->path << "; nothing can be sent\n";
+    return kExitFailure;
+  }
+  std::unique_ptr<Store> store = ctx.OpenStoreOrReport(*config);
+  if (!store) return kExitTempFail;
+  SendContext sc{*config, *store, DirectTxnRunner(*store), *ctx.clock};
+  SendReport total;
+  for (;;) {
+    Result<SendReport> r = SendDue(sc, 100);
+    if (!r.ok()) {
+      std::cerr << "frontdesk: send: " << r.status().message() << "\n";
+      return kExitTempFail;
+    }
+    total.sent += r->sent;
+    total.retried += r->retried;
+    total.failed += r->failed;
+    if (!r->last_error.empty()) total.last_error = r->last_error;
+    // Only what was due at the start: retried rows wait for their time.
+    if (r->sent + r->retried + r->failed < 100) break;
+  }
+  std::cout << "outbox: " << total.sent << " sent, " << total.retried << " to try again, " << total.failed
+            << " failed\n";
+  if (!total.last_error.empty()) std::cout << "last error: " << total.last_error << "\n";
+  return total.retried ? kExitTempFail : kExitOk;
+}
+
 }  // namespace
 
 void AddMailCommands(CLI::App& app, CliContext& ctx, int& exit_code) {
@@ -229,6 +261,11 @@ void AddMailCommands(CLI::App& app, CliContext& ctx, int& exit_code) {
   mailgate->add_option("--action", gate->action, "correspond (customer mail) or comment (an agent's internal note)")
       ->check(CLI::IsMember({"correspond", "comment"}));
   mailgate->callback([&ctx, &exit_code, gate] { exit_code = Mailgate(ctx, *gate); });
+
+  CLI::App* send = app.add_subcommand(
+      "send", "Deliver the mail that is due in the outbox once over [smtp]. Exit 0, or 75 when some must be tried "
+              "again later.");
+  send->callback([&ctx, &exit_code] { exit_code = SendCommand(ctx); });
 
   auto mailbox = std::make_shared<std::string>();
   CLI::App* fetch = app.add_subcommand(

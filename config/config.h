@@ -221,6 +221,23 @@ struct MailboxConfig {
   int EffectivePort() const { return port ? port : tls == "imaps" ? 993 : 143; }
 };
 
+// The SMTP server the outbox is delivered through ([smtp]).
+struct SmtpConfig {
+  std::string url;  // smtp://host:587 or smtps://host:465; "" = nothing is sent
+  std::string tls = "starttls";  // starttls (required), opportunistic, none (loopback only)
+  std::string user;
+  std::string password;
+  std::string password_file;  // absolute; read at every round
+  std::string ca_file;
+  std::chrono::seconds timeout{30};
+  std::string envelope_from;      // the SMTP sender; default: the From address
+  std::string message_id_domain;  // default: the domain of the From address
+  int max_attempts = 10;
+  std::chrono::seconds retry_after{60};  // doubles per attempt, at most 6 hours
+  std::chrono::seconds interval{5};      // how often serve looks for due mail
+  bool enabled() const { return !url.empty(); }
+};
+
 struct EscalationConfig {
   // The daemon's own sweep; turn it off when cron or a timer runs
   // `frontdesk escalate` instead.
@@ -242,6 +259,7 @@ struct Config {
   EscalationConfig escalation;
   MailConfig mail;
   std::vector<MailboxConfig> mailboxes;
+  SmtpConfig smtp;
 
   // The queue with default = true, or the first one; nullptr when none.
   const QueueConfig* DefaultQueue() const;

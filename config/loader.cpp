@@ -241,6 +241,7 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
   ReadEscalation(top, config, errors);
   ReadMail(top, config, errors);
   ReadMailboxes(top, config, errors);
+  ReadSmtp(top, config, errors);
   top.Finish();
 
   if (!errors.empty()) {

@@ -121,4 +121,45 @@ void ReadMailboxes(TableReader& root, Config& config, ConfigErrors& errors) {
   }
 }
 
+void ReadSmtp(TableReader& root, Config& config, ConfigErrors& errors) {
+  const toml::table* t = root.Table("smtp");
+  if (!t) return;
+  TableReader r(*t, "smtp", errors);
+  SmtpConfig& s = config.smtp;
+  r.String("url", &s.url, /*required=*/true, 300);
+  r.OneOf("tls", &s.tls, {"starttls", "opportunistic", "none"});
+  r.String("user", &s.user, false, 320);
+  r.String("password", &s.password, false, 1024);
+  r.String("password_file", &s.password_file, false, 4096);
+  r.String("ca_file", &s.ca_file, false, 4096);
+  r.Duration("timeout", &s.timeout, seconds(1), seconds(600));
+  r.Address("envelope_from", &s.envelope_from);
+  r.String("message_id_domain", &s.message_id_domain, false, 253);
+  r.Int("max_attempts", &s.max_attempts, 1, 1000);
+  r.Duration("retry_after", &s.retry_after, seconds(1), seconds(86400));
+  r.Duration("interval", &s.interval, seconds(1), seconds(3600));
+  r.Finish();
+  bool smtps = s.url.rfind("smtps://", 0) == 0;
+  if (!s.url.empty() && !smtps && s.url.rfind("smtp://", 0) != 0) {
+    r.Error("url", "expected smtp://HOST:PORT or smtps://HOST:PORT, got \"" + s.url + "\"");
+  }
+  std::string host = s.url.substr(s.url.find("://") == std::string::npos ? 0 : s.url.find("://") + 3);
+  host = host.substr(0, host.find_first_of(":/"));
+  if (!smtps && s.tls == "none" && !IsLoopbackHost(host)) {
+    r.Error("tls", "\"none\" would send mail and any password in clear to " + host +
+                       "; use \"starttls\" or an smtps:// url (\"none\" is for a server on this machine)");
+  }
+  if (t->contains("password") && t->contains("password_file")) {
+    r.Error("password_file", "give at most one of password and password_file");
+  }
+  if (!s.user.empty() && !t->contains("password") && !t->contains("password_file")) {
+    r.Error("user", "needs password or password_file");
+  }
+  if (!s.password_file.empty()) {
+    if (s.password_file.front() != '/') s.password_file = DirectoryOf(config.path) + "/" + s.password_file;
+    if (access(s.password_file.c_str(), R_OK) != 0) r.Error("password_file", "cannot read " + s.password_file);
+  }
+  if (!s.ca_file.empty() && s.ca_file.front() != '/') s.ca_file = DirectoryOf(config.path) + "/" + s.ca_file;
+}
+
 }  // namespace frontdesk

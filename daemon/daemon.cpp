@@ -17,6 +17,7 @@
 #include "daemon/http_server.h"
 #include "daemon/logging.h"
 #include "daemon/mail_poller.h"
+#include "daemon/outbox_sender.h"
 #include "daemon/spool_worker.h"
 #include "daemon/public_api.h"
 #include "daemon/signals.h"
@@ -234,6 +235,32 @@ void Daemon::DrainSpoolLoop() {
   }
 }
 
+void Daemon::SendLoop() {
+  TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
+  std::unique_lock<std::mutex> lock(tick_mutex_);
+  while (!tick_stop_) {
+    ConfigInfo info = config_info();
+    bool more = false;
+    if (info.config->smtp.enabled()) {
+      lock.unlock();
+      Result<StorePool::Lease> reader = pool_->Acquire();
+      if (reader.ok()) {
+        SendContext sc{*info.config, **reader, run, clock_};
+        Result<SendReport> r = SendDue(sc, 100);
+        if (!r.ok()) {
+          spdlog::warn("outbox: {}", r.status().message());
+        } else {
+          more = r->sent + r->failed + r->retried == 100;
+          if (r->sent) spdlog::info("outbox: {} sent", r->sent);
+        }
+      }
+      lock.lock();
+    }
+    std::chrono::seconds wait = more ? std::chrono::seconds(0) : info.config->smtp.interval;
+    tick_wake_.wait_for(lock, wait, [this] { return tick_stop_; });
+  }
+}
+
 int Daemon::Run(const sigset_t& signals) {
   std::shared_ptr<const Config> cfg = config();
   if (geteuid() == 0) {
@@ -311,6 +338,7 @@ int Daemon::Run(const sigset_t& signals) {
   });
   std::thread poller([this] { PollMailboxes(); });
   std::thread spool([this] { DrainSpoolLoop(); });
+  std::thread sender([this] { SendLoop(); });
   spdlog::info("frontdesk {} serving: public {}, admin {}, database {}", FRONTDESK_VERSION,
                cfg->server.public_listen.ToString(), cfg->server.admin_listen.ToString(),
                db_path);
@@ -344,6 +372,7 @@ int Daemon::Run(const sigset_t& signals) {
   ticker.join();
   poller.join();
   spool.join();
+  sender.join();
   writer_->Stop();
   pool_->CloseIdle();
   s = (*main_store)->Optimize();

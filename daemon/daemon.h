@@ -73,6 +73,8 @@ class Daemon {
   void PollMailboxes();
   // Files what the quick mailgate spooled, within moments of its arrival.
   void DrainSpoolLoop();
+  // Delivers the outbox over [smtp] every smtp.interval, while configured.
+  void SendLoop();
 
   std::string config_path_;
   const Clock& clock_;

@@ -8,29 +8,12 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/dsn.h"
+#include "daemon/gmime_util.h"
 #include "daemon/mime_repair.h"
 #include "daemon/text.h"
 
 namespace frontdesk {
 namespace {
-
-void InitGMime() {
-  static std::once_flag once;
-  std::call_once(once, [] { g_mime_init(); });
-}
-
-// Owns one GObject reference.
-template <class T>
-struct GPtr {
-  T* p = nullptr;
-  explicit GPtr(T* v = nullptr) : p(v) {}
-  ~GPtr() {
-    if (p) g_object_unref(p);
-  }
-  GPtr(const GPtr&) = delete;
-  GPtr& operator=(const GPtr&) = delete;
-  T* get() const { return p; }
-};
 
 std::string Trimmed(std::string_view s) { return std::string(Trim(s)); }
 

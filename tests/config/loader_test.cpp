@@ -58,7 +58,7 @@ TEST_CASE("each kind of config error has its exact text", "[config]") {
        "fd.toml:2:1: server.public_treads: unknown key (did you mean 'public_threads'?)"},
       {"unknown key without a hint", "[server]\nfrobnicate = 1\n" + q,
        "fd.toml:2:1: server.frobnicate: unknown key"},
-      {"unknown section", "[smtpd]\nhost = \"x\"\n" + q, "fd.toml:1:2: smtpd: unknown key"},
+      {"unknown section", "[smtpd]\nhost = \"x\"\n" + q, "fd.toml:1:2: smtpd: unknown key (did you mean 'smtp'?)"},
       {"wrong type", "[server]\npublic_threads = \"four\"\n" + q,
        "fd.toml:2:18: server.public_threads: expected an integer, got a string"},
       {"out of range", "[server]\npublic_threads = 1\n" + q,
@@ -256,6 +256,33 @@ TEST_CASE("[[mailbox]] errors name the key", "[config][mailbox]") {
         "fd.toml:10:1: mailbox[0].intervall: unknown key (did you mean 'interval'?)");
   CHECK(ErrorsOf(head + "host = \"h\"\npassword = \"p\"\nbatch = \"10\"\n") ==
         "fd.toml:10:9: mailbox[0].batch: expected an integer, got a string");
+}
+
+}  // namespace
+}  // namespace frontdesk
+
+namespace frontdesk {
+namespace {
+
+TEST_CASE("[smtp] reads, and its errors name the key", "[config][smtp]") {
+  Result<Config> c = LoadConfigText(std::string(kMinimal) + "[smtp]\nurl = \"smtp://127.0.0.1:2525\"\ntls = \"none\"\n",
+                                    "fd.toml");
+  INFO(c.status().message());
+  REQUIRE(c.ok());
+  CHECK(c->smtp.enabled());
+  CHECK(c->smtp.max_attempts == 10);
+  CHECK(c->smtp.retry_after == std::chrono::seconds(60));
+  const std::string head = std::string(kMinimal) + "[smtp]\n";
+  CHECK(ErrorsOf(head + "url = \"mail.example.com\"\n") ==
+        "fd.toml:6:7: smtp.url: expected smtp://HOST:PORT or smtps://HOST:PORT, got \"mail.example.com\"");
+  CHECK(ErrorsOf(head + "url = \"smtp://mail.example.com:25\"\ntls = \"none\"\n") ==
+        "fd.toml:7:7: smtp.tls: \"none\" would send mail and any password in clear to mail.example.com; use "
+        "\"starttls\" or an smtps:// url (\"none\" is for a server on this machine)");
+  CHECK(ErrorsOf(head + "url = \"smtps://mail.example.com\"\nuser = \"u\"\n") ==
+        "fd.toml:7:8: smtp.user: needs password or password_file");
+  CHECK(ErrorsOf(head + "tls = \"starttls\"\n") == "fd.toml:5:1: smtp.url: missing required key");
+  CHECK(ErrorsOf(head + "url = \"smtps://h\"\nretrys_after = \"1m\"\n") ==
+        "fd.toml:7:1: smtp.retrys_after: unknown key (did you mean 'retry_after'?)");
 }
 
 }  // namespace

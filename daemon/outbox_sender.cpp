@@ -1,0 +1,143 @@
+#include "daemon/outbox_sender.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/mail_builder.h"
+#include "daemon/mail_signature.h"
+#include "daemon/smtp_client.h"
+#include "daemon/store/secret_store.h"
+#include "daemon/store/ticket_store.h"
+
+namespace frontdesk {
+namespace {
+
+Result<std::string> SmtpPassword(const SmtpConfig& smtp) {
+  if (smtp.password_file.empty()) return smtp.password;
+  std::ifstream in(smtp.password_file, std::ios::binary);
+  if (!in) return Status::Unavailable("cannot read smtp.password_file " + smtp.password_file);
+  std::ostringstream buf;
+  buf << in.rdbuf();
+  std::string p = buf.str();
+  while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
+  return p;
+}
+
+std::string Domain(const std::string& address) {
+  size_t at = address.rfind('@');
+  return at == std::string::npos ? "localhost" : address.substr(at + 1);
+}
+
+}  // namespace
+
+std::chrono::seconds RetryDelay(const SmtpConfig& smtp, int64_t attempts) {
+  const std::chrono::seconds cap(6 * 3600);
+  std::chrono::seconds d = smtp.retry_after;
+  for (int64_t i = 0; i < attempts && d < cap; ++i) d *= 2;
+  return std::min(d, cap);
+}
+
+Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const OutboxRow& row) {
+  TicketStore tickets(reader);
+  Result<Ticket> t = tickets.Get(row.ticket_id);
+  if (!t.ok()) return t.status();
+  OutgoingMail m;
+  const QueueConfig* q = config.FindQueue(t->queue);
+  if (!q) q = config.DefaultQueue();
+  m.from_address = q && !q->addresses.empty() ? q->addresses.front() : config.smtp.envelope_from;
+  if (m.from_address.empty()) return Status::Invalid("queue " + t->queue + " has no address to send from");
+  m.from_name = q ? q->display_name : "";
+  m.reply_to = m.from_address;
+  m.to_address = row.recipient;
+  if (row.recipient == t->requester_email) m.to_name = t->requester_name;
+  std::string tag = "[" + config.mail.subject_tag + "#" + std::to_string(t->id) + "]";
+  std::string subject = row.subject;
+  if (subject.find(tag) == std::string::npos) subject = tag + " " + subject;
+  if (row.kind == "reply" && subject.rfind("Re:", 0) != 0) subject = "Re: " + subject;
+  m.subject = subject;
+  m.text = row.body;
+  std::string domain = config.smtp.message_id_domain.empty() ? Domain(m.from_address) : config.smtp.message_id_domain;
+  m.message_id = row.message_id + "@" + domain;
+  // Threading: the customer's latest mail, and the start of the thread.
+  Result<std::vector<MessageRecord>> messages = tickets.Messages(row.ticket_id);
+  if (!messages.ok()) return messages.status();
+  std::vector<std::string> ids;
+  for (const MessageRecord& r : *messages) {
+    if (r.message_id && !r.message_id->empty() && (r.kind == "customer" || r.kind == "auto")) ids.push_back(*r.message_id);
+  }
+  if (!ids.empty()) {
+    m.in_reply_to = ids.back();
+    m.references.push_back(ids.front());
+    for (size_t i = ids.size() > 9 ? ids.size() - 9 : 1; i < ids.size(); ++i) m.references.push_back(ids[i]);
+  }
+  if (row.automatic) m.auto_submitted = row.kind == "auto_ack" ? "auto-replied" : "auto-generated";
+  Result<std::string> secret = SecretStore(reader).Get(kMailSecret);
+  if (!secret.ok()) return secret.status();
+  if (!secret->empty()) m.loop_token = LoopToken(*secret);
+  return m;
+}
+
+Result<SendReport> SendDue(const SendContext& ctx, int limit) {
+  SendReport report;
+  const SmtpConfig& smtp = ctx.config.smtp;
+  if (!smtp.enabled()) return Status::Unavailable("no [smtp] server is configured");
+  Result<std::vector<OutboxRow>> due = OutboxStore(ctx.reader).Due(ctx.clock.Now(), limit);
+  if (!due.ok()) return due.status();
+  if (due->empty()) return report;
+  Result<std::string> password = SmtpPassword(smtp);
+  if (!password.ok()) return password.status();
+  SmtpSettings settings;
+  settings.url = smtp.url;
+  settings.tls = smtp.tls;
+  settings.user = smtp.user;
+  settings.password = *password;
+  settings.ca_file = smtp.ca_file;
+  settings.timeout = smtp.timeout;
+  SmtpClient client(settings);
+  for (const OutboxRow& row : *due) {
+    Result<OutgoingMail> mail = ComposeOutgoing(ctx.config, ctx.reader, row);
+    if (mail.ok()) mail->date = ctx.clock.Now();
+    Result<std::string> bytes = mail.ok() ? BuildMessage(*mail) : Result<std::string>(mail.status());
+    SmtpResult sent;
+    if (bytes.ok()) {
+      std::string envelope = smtp.envelope_from.empty() ? mail->from_address : smtp.envelope_from;
+      sent = client.Send(envelope, row.recipient, *bytes);
+    } else {
+      sent.permanent = true;
+      sent.message = "cannot render the mail: " + bytes.status().message();
+    }
+    Timestamp now = ctx.clock.Now();
+    bool give_up = !sent.ok && (sent.permanent || row.attempts + 1 >= smtp.max_attempts);
+    Status s = ctx.run([&](Store& store) -> Status {
+      OutboxStore outbox(store);
+      if (sent.ok) return outbox.MarkSent(row.id, now, sent.message);
+      if (!give_up) return outbox.MarkRetry(row.id, now + RetryDelay(smtp, row.attempts), sent.message);
+      std::string why = sent.permanent ? sent.message
+                                       : "gave up after " + std::to_string(row.attempts + 1) + " attempts: " + sent.message;
+      Status f = outbox.MarkFailed(row.id, now, why);
+      if (!f.ok() || !row.ticket_id) return f;
+      return TicketStore(store).AddEvent(row.ticket_id, now, "mail_failed", "smtp", std::nullopt,
+                                         nlohmann::json{{"outbox_id", row.id}, {"to", row.recipient}, {"kind", row.kind},
+                                                        {"error", why}}
+                                             .dump());
+    });
+    if (!s.ok()) return s;  // what was sent is sent; its mark comes next round
+    if (sent.ok) {
+      ++report.sent;
+    } else {
+      report.last_error = sent.message;
+      give_up ? ++report.failed : ++report.retried;
+      spdlog::warn("outbox {} to {}: {}{}", row.id, row.recipient, sent.message,
+                   give_up ? "; marked failed" : "; will try again");
+    }
+  }
+  return report;
+}
+
+}  // namespace frontdesk

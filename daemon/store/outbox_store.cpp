@@ -1,0 +1,107 @@
+#include "daemon/store/outbox_store.h"
+
+namespace frontdesk {
+namespace {
+
+constexpr const char* kColumns =
+    "id, coalesce(ticket_id, 0), kind, automatic, recipient, message_id, subject, body, status, attempts, "
+    "next_attempt_at, coalesce(last_error, ''), created_at, sent_at";
+
+OutboxRow Read(const Stmt& st) {
+  OutboxRow r;
+  r.id = st.Int(0);
+  r.ticket_id = st.Int(1);
+  r.kind = st.Text(2);
+  r.automatic = st.Int(3) != 0;
+  r.recipient = st.Text(4);
+  r.message_id = st.Text(5);
+  r.subject = st.Text(6);
+  r.body = st.Text(7);
+  r.status = st.Text(8);
+  r.attempts = st.Int(9);
+  r.next_attempt_at = FromUnix(st.Int(10));
+  r.last_error = st.Text(11);
+  r.created_at = FromUnix(st.Int(12));
+  if (std::optional<int64_t> at = st.OptInt(13)) r.sent_at = FromUnix(*at);
+  return r;
+}
+
+Result<std::vector<OutboxRow>> ReadAll(Stmt& st) {
+  std::vector<OutboxRow> out;
+  for (;;) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return out;
+    out.push_back(Read(st));
+  }
+}
+
+}  // namespace
+
+Result<std::vector<OutboxRow>> OutboxStore::Due(Timestamp now, int limit) {
+  static const std::string sql = std::string("SELECT ") + kColumns +
+                                 " FROM outbox WHERE status = 'pending' AND next_attempt_at <= ?1 "
+                                 "ORDER BY next_attempt_at, id LIMIT ?2";
+  Result<Stmt> st = db_.Prepare(sql);
+  if (!st.ok()) return st.status();
+  st->Bind(1, ToUnix(now)).Bind(2, limit);
+  return ReadAll(*st);
+}
+
+Status OutboxStore::MarkSent(int64_t id, Timestamp now, const std::string& reply) {
+  Result<Stmt> st = db_.Prepare(
+      "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = ?3 "
+      "WHERE id = ?1 AND status = 'pending'");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id).Bind(2, ToUnix(now)).Bind(3, reply.empty() ? std::optional<std::string>() : reply);
+  return st->Run();
+}
+
+Status OutboxStore::MarkRetry(int64_t id, Timestamp next_attempt, const std::string& error) {
+  Result<Stmt> st = db_.Prepare(
+      "UPDATE outbox SET attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 "
+      "WHERE id = ?1 AND status = 'pending'");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id).Bind(2, ToUnix(next_attempt)).Bind(3, error);
+  return st->Run();
+}
+
+Status OutboxStore::MarkFailed(int64_t id, Timestamp now, const std::string& error) {
+  Result<Stmt> st = db_.Prepare(
+      "UPDATE outbox SET status = 'failed', attempts = attempts + 1, next_attempt_at = ?2, last_error = ?3 "
+      "WHERE id = ?1 AND status = 'pending'");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id).Bind(2, ToUnix(now)).Bind(3, error);
+  return st->Run();
+}
+
+Result<std::vector<OutboxRow>> OutboxStore::List(std::optional<std::string> status, int limit,
+                                                 std::optional<int64_t> before_id) {
+  static const std::string sql = std::string("SELECT ") + kColumns +
+                                 " FROM outbox WHERE (?1 IS NULL OR status = ?1) AND (?2 IS NULL OR id < ?2) "
+                                 "ORDER BY id DESC LIMIT ?3";
+  Result<Stmt> st = db_.Prepare(sql);
+  if (!st.ok()) return st.status();
+  st->Bind(1, status).Bind(2, before_id).Bind(3, limit);
+  return ReadAll(*st);
+}
+
+Result<OutboxStore::Depth> OutboxStore::Measure() {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT (SELECT count(*) FROM outbox WHERE status = 'pending'), "
+      "(SELECT count(*) FROM outbox WHERE status = 'failed'), "
+      "(SELECT min(created_at) FROM outbox WHERE status = 'pending'), "
+      "(SELECT last_error FROM outbox WHERE last_error IS NOT NULL AND status <> 'sent' "
+      " ORDER BY next_attempt_at DESC LIMIT 1)");
+  if (!st.ok()) return st.status();
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  Depth d;
+  d.pending = st->Int(0);
+  d.failed = st->Int(1);
+  if (std::optional<int64_t> at = st->OptInt(2)) d.oldest_pending = FromUnix(*at);
+  d.last_error = st->OptText(3).value_or("");
+  return d;
+}
+
+}  // namespace frontdesk

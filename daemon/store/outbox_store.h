@@ -1,0 +1,55 @@
+// outbox_store.h: the outbox as the sender works it: rows due now, and the
+// three ways a try ends (sent, tried again later, failed for good). Rows
+// are added by TicketStore::QueueMail, in the transaction of their cause.
+// Writes expect the caller's transaction. Not thread-safe; bound to one Store.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "daemon/clock.h"
+#include "daemon/store/store.h"
+
+namespace frontdesk {
+
+struct OutboxRow {
+  int64_t id = 0;
+  int64_t ticket_id = 0;
+  std::string kind;
+  bool automatic = true;
+  std::string recipient;
+  std::string message_id;  // the signed local part; the sender adds "@domain"
+  std::string subject;
+  std::string body;
+  std::string status;  // pending, sent, failed, suppressed
+  int64_t attempts = 0;
+  Timestamp next_attempt_at;
+  std::string last_error;
+  Timestamp created_at;
+  std::optional<Timestamp> sent_at;
+};
+
+class OutboxStore {
+ public:
+  explicit OutboxStore(Store& store) : db_(store.db()) {}
+
+  // Pending rows whose next attempt is due, oldest first.
+  Result<std::vector<OutboxRow>> Due(Timestamp now, int limit);
+  Status MarkSent(int64_t id, Timestamp now, const std::string& reply);
+  Status MarkRetry(int64_t id, Timestamp next_attempt, const std::string& error);
+  Status MarkFailed(int64_t id, Timestamp now, const std::string& error);
+  // Newest first; `status` filters when set; `before_id` pages back.
+  Result<std::vector<OutboxRow>> List(std::optional<std::string> status, int limit, std::optional<int64_t> before_id);
+  struct Depth {
+    int64_t pending = 0, failed = 0;
+    std::optional<Timestamp> oldest_pending;
+    std::string last_error;
+  };
+  Result<Depth> Measure();
+
+ private:
+  Db& db_;
+};
+
+}  // namespace frontdesk

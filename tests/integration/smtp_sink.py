@@ -1,0 +1,91 @@
+"""A real SMTP sink for tests: aiosmtpd, in its own process, on a free
+loopback port, ended by its PID. Each message lands as a file in a Maildir;
+recipients whose local part starts with "reject" get a 550."""
+
+import mailbox
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+
+from harness import free_port
+
+
+class Sink:
+    """The aiosmtpd handler (run by `python3 -m aiosmtpd -c smtp_sink.Sink DIR`)."""
+
+    def __init__(self, directory):
+        self.box = mailbox.Maildir(directory, create=True)
+
+    @classmethod
+    def from_cli(cls, parser, *args):
+        if len(args) != 1:
+            parser.error("Sink takes one argument: the Maildir")
+        return cls(args[0])
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.lower().startswith("reject"):
+            return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        data = envelope.original_content or envelope.content
+        msg = mailbox.MaildirMessage(data)
+        msg["X-Envelope-From"] = envelope.mail_from
+        msg["X-Envelope-To"] = ",".join(envelope.rcpt_tos)
+        self.box.add(msg)
+        return "250 Message accepted for delivery"
+
+
+class SmtpServer:
+    def __init__(self, port=None):
+        self.dir = tempfile.mkdtemp(prefix="fd-smtp-")
+        self.maildir = os.path.join(self.dir, "maildir")
+        self.port = port or free_port()
+        self.proc = None
+
+    def start(self, timeout=15):
+        env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
+        self.log = open(os.path.join(self.dir, "sink.log"), "ab")
+        self.proc = subprocess.Popen(
+            ["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
+             "-c", "smtp_sink.Sink", self.maildir],
+            stdout=self.log, stderr=subprocess.STDOUT, env=env)
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            if self.proc.poll() is not None:
+                raise AssertionError("aiosmtpd exited")
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                    return self
+            except OSError:
+                time.sleep(0.05)
+        raise AssertionError("aiosmtpd did not start")
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        if self.proc:
+            self.log.close()
+        self.proc = None
+
+    def close(self):
+        self.stop()
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def messages(self):
+        """The raw messages received, oldest first."""
+        if not os.path.isdir(os.path.join(self.maildir, "new")):
+            return []
+        box = mailbox.Maildir(self.maildir, create=False)
+        # Maildir names start with the delivery time, then microseconds.
+        return [bytes(box[k]) for k in sorted(box.keys())]

@@ -1,0 +1,151 @@
+"""The outbox sender against a real SMTP sink (aiosmtpd): a reply goes out
+with the signed Message-ID, the threading headers, the subject tag and our
+loop header; a 550 is marked failed and shown by the API; a server that is
+down is retried until it is back, and the mail arrives once; nothing a
+customer writes can add a header."""
+
+import email
+import email.policy
+import subprocess
+import time
+import unittest
+
+from harness import FRONTDESK_BIN, Frontdesk
+from smtp_sink import SmtpServer
+
+
+def customer_mail(sender="Ann Example <ann@example.org>", subject="Printer broken", msgid="c1@example.org"):
+    return (f"From: {sender}\r\nTo: support@example.test\r\nSubject: {subject}\r\n"
+            f"Message-ID: <{msgid}>\r\n\r\nIt does not print.\r\n").encode()
+
+
+class SmtpTest(unittest.TestCase):
+    def setUp(self):
+        self.sink = SmtpServer()
+        self.addCleanup(self.sink.close)
+
+    def frontdesk(self, start_sink=True):
+        if start_sink:
+            self.sink.start()
+        fd = Frontdesk(extra_config=f'[smtp]\nurl = "smtp://127.0.0.1:{self.sink.port}"\ntls = "none"\n'
+                                    f'interval = "1s"\nretry_after = "1s"\ntimeout = "5s"\n'
+                                    f'message_id_domain = "helpdesk.example.test"\n')
+        self.addCleanup(fd.close)
+        fd.start()
+        return fd
+
+    def gate(self, fd, data):
+        r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", fd.config_path], input=data,
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        deadline = time.time() + 10
+        while time.time() < deadline and fd.query("SELECT count(*) FROM inbound_spool")[0][0]:
+            time.sleep(0.02)
+        return max(t for (t,) in fd.query("SELECT id FROM tickets"))
+
+    def reply(self, fd, tid, body="Please switch it off and on again."):
+        r = fd.post(f"/api/v1/tickets/{tid}/messages", scope="write", body={"kind": "reply", "body": body})
+        self.assertEqual(r.status, 201, r.body)
+
+    def wait_outbox(self, fd, status, timeout=20):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            rows = fd.query("SELECT status, attempts, last_error FROM outbox ORDER BY id DESC LIMIT 1")
+            if rows and rows[0][0] == status:
+                return rows[0]
+            time.sleep(0.05)
+        self.fail(f"no outbox row reached {status}: {fd.query('SELECT * FROM outbox')}\n{fd.log_text()}")
+
+    def received(self, n=1, timeout=10):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            got = self.sink.messages()
+            if len(got) >= n:
+                return [email.message_from_bytes(m, policy=email.policy.default) for m in got]
+            time.sleep(0.05)
+        self.fail("the sink got nothing")
+
+    def test_a_reply_goes_out_threaded_signed_and_tagged(self):
+        fd = self.frontdesk()
+        tid = self.gate(fd, customer_mail())
+        self.reply(fd, tid)
+        self.wait_outbox(fd, "sent")
+        (m,) = self.received()
+        self.assertEqual(m["To"], "Ann Example <ann@example.org>")
+        self.assertEqual(m["From"], "Test Support <support@example.test>")
+        self.assertEqual(m["Reply-To"], "Test Support <support@example.test>")
+        self.assertEqual(m["Subject"], f"Re: [FD#{tid}] Printer broken")
+        self.assertRegex(m["Message-ID"].strip(), rf"^<fd\.{tid}\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]{{22}}@helpdesk\.example\.test>$")
+        self.assertEqual(m["In-Reply-To"], "<c1@example.org>")
+        self.assertIn("<c1@example.org>", m["References"])
+        self.assertIsNone(m["Auto-Submitted"])  # a person's reply
+        self.assertTrue(m["X-Frontdesk-Loop"])
+        self.assertEqual(m.get_content_type(), "text/plain")
+        self.assertIn("switch it off and on again", m.get_content())
+        self.assertEqual(m["X-Envelope-To"], "ann@example.org")
+        # The customer answers the reply: it joins the same ticket.
+        reply_id = m["Message-ID"].strip().strip("<>")
+        again = (f"From: ann@example.org\r\nTo: support@example.test\r\nSubject: Re: Printer broken\r\n"
+                 f"Message-ID: <c2@example.org>\r\nIn-Reply-To: <{reply_id}>\r\n\r\nStill broken.\r\n").encode()
+        self.assertEqual(self.gate(fd, again), tid)
+        self.assertEqual(fd.query("SELECT count(*) FROM tickets")[0][0], 1)
+
+    def test_a_550_is_marked_failed_and_shown(self):
+        fd = self.frontdesk()
+        tid = self.gate(fd, customer_mail(sender="reject-me@example.org"))
+        self.reply(fd, tid)
+        status, attempts, error = self.wait_outbox(fd, "failed")
+        self.assertEqual(attempts, 1)
+        self.assertIn("550", error)
+        self.assertEqual(self.sink.messages(), [])
+        r = fd.get("/api/v1/outbox?status=failed", scope="read")
+        self.assertEqual(r.status, 200, r.body)
+        (row,) = r.json()["outbox"]
+        self.assertEqual(row["recipient"], "reject-me@example.org")
+        self.assertIn("550", row["last_error"])
+        self.assertEqual(fd.query("SELECT count(*) FROM events WHERE kind = 'mail_failed'")[0][0], 1)
+        health = fd.get("/healthz", scope="read").json()
+        self.assertEqual(health["outbox"]["failed"], 1)
+
+    def test_a_server_down_is_retried_and_the_mail_arrives_once(self):
+        fd = self.frontdesk(start_sink=False)
+        tid = self.gate(fd, customer_mail())
+        self.reply(fd, tid)
+        deadline = time.time() + 15
+        while time.time() < deadline:
+            (status, attempts, error) = fd.query("SELECT status, attempts, last_error FROM outbox")[0]
+            if attempts >= 2:
+                break
+            time.sleep(0.05)
+        self.assertEqual(status, "pending")
+        self.assertIn("connect", error.lower())
+        health = fd.get("/healthz", scope="read").json()
+        self.assertEqual(health["outbox"]["pending"], 1)
+        self.assertIn("connect", health["outbox"]["last_error"].lower())
+        self.sink.start()
+        self.wait_outbox(fd, "sent", timeout=30)
+        time.sleep(1.5)
+        self.assertEqual(len(self.sink.messages()), 1)
+        metrics = fd.get("/metrics", scope="read").body.decode()
+        self.assertIn("frontdesk_outbox_pending 0", metrics)
+
+    def test_nothing_a_customer_writes_can_add_a_header(self):
+        fd = self.frontdesk()
+        # Encoded words decode to CR LF: in the subject and in the name.
+        hostile = customer_mail(sender="=?UTF-8?Q?Ann=0D=0ABcc=3A_victim=40evil.example?= <ann@example.org>",
+                                subject="=?UTF-8?Q?Help=0D=0ABcc:_victim@evil.example=0D=0A=0D=0Abody?=")
+        tid = self.gate(fd, hostile)
+        self.reply(fd, tid, body="Line one\r\nBcc: victim@evil.example\r\n\r\nLine two")
+        self.wait_outbox(fd, "sent")
+        raw = self.sink.messages()[0]
+        head = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
+        for line in head.splitlines():
+            self.assertFalse(line.lower().startswith(b"bcc:"), head)
+        (m,) = self.received()
+        self.assertEqual(m["X-Envelope-To"], "ann@example.org")
+        self.assertIsNone(m["Bcc"])
+        self.assertIn("Bcc: victim@evil.example", m.get_content())  # the body may say anything
+
+
+if __name__ == "__main__":
+    unittest.main()
