@@ -2,15 +2,18 @@
 
 #include <spdlog/spdlog.h>
 
+#include <functional>
+#include <map>
+
 #include <nlohmann/json.hpp>
 
 #include "config/values.h"
 #include "daemon/daemon.h"
 #include "daemon/http_input.h"
 #include "daemon/store/schema.h"
-#include "daemon/store/sla_store.h"
 #include "daemon/store/mailbox_store.h"
 #include "daemon/store/outbox_store.h"
+#include "daemon/store/sla_store.h"
 #include "daemon/store/spool_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/token_store.h"
@@ -497,6 +500,34 @@ void AddMessage(Daemon& daemon, const httplib::Request& req, httplib::Response& 
   SendJson(res, {{"id", message_id}, {"ticket_id", *id}, {"kind", m.kind}}, 201);
 }
 
+// The paging parameters of a list: `limit` (1 to 100) and `before` (an
+// id). Other parameters go to their reader in `extra`; any other name is an
+// error that names it.
+struct Page {
+  int limit = 50;
+  std::optional<int64_t> before;
+};
+using ParamReader = std::function<Status(const std::string&)>;
+Status ReadPage(const httplib::Request& req, const std::string& id_text,
+                const std::map<std::string, ParamReader>& extra, Page* page) {
+  for (const auto& [k, v] : req.params) {
+    if (k == "limit") {
+      std::optional<int64_t> n = ParseId(v);
+      if (!n || *n > 100) return Status::Invalid("must be a whole number from 1 to 100", "limit");
+      page->limit = static_cast<int>(*n);
+    } else if (k == "before") {
+      page->before = ParseId(v);
+      if (!page->before) return Status::Invalid("must be " + id_text, "before");
+    } else if (auto reader = extra.find(k); reader != extra.end()) {
+      Status s = reader->second(v);
+      if (!s.ok()) return s;
+    } else {
+      return Status::Invalid("unknown parameter", k);
+    }
+  }
+  return Status::Ok();
+}
+
 void ServeMetrics(Daemon& daemon, httplib::Response& res) {
   std::string gauges;
   gauges += "# HELP frontdesk_tickets Tickets in the database, by status.\n# TYPE frontdesk_tickets gauge\n";
@@ -649,20 +680,11 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
   server.Get("/api/v1/rejections", "/api/v1/rejections",
              Authorized(daemon, Scope::kRead, [&daemon](const httplib::Request& req, httplib::Response& res,
                                                         const TokenInfo&) {
-    int limit = 50;
-    std::optional<int64_t> before;
-    for (const auto& [k, v] : req.params) {
-      if (k == "limit") {
-        std::optional<int64_t> n = ParseId(v);
-        if (!n || *n > 100) return WriteError(res, Status::Invalid("must be a whole number from 1 to 100", "limit"));
-        limit = static_cast<int>(*n);
-      } else if (k == "before") {
-        before = ParseId(v);
-        if (!before) return WriteError(res, Status::Invalid("must be a rejection id", "before"));
-      } else {
-        return WriteError(res, Status::Invalid("unknown parameter", k));
-      }
-    }
+    Page page;
+    Status bad = ReadPage(req, "a rejection id", {}, &page);
+    if (!bad.ok()) return WriteError(res, bad);
+    int limit = page.limit;
+    std::optional<int64_t> before = page.before;
     Result<StorePool::Lease> store = daemon.stores().Acquire();
     if (!store.ok()) return WriteError(res, store.status());
     Result<std::vector<SlaStore::Rejection>> rows = SlaStore(**store).Rejections(limit, before);
@@ -678,26 +700,20 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
   server.Get("/api/v1/outbox", "/api/v1/outbox",
              Authorized(daemon, Scope::kRead, [&daemon](const httplib::Request& req, httplib::Response& res,
                                                         const TokenInfo&) {
-    int limit = 50;
-    std::optional<int64_t> before;
     std::optional<std::string> status;
-    for (const auto& [k, v] : req.params) {
-      if (k == "limit") {
-        std::optional<int64_t> n = ParseId(v);
-        if (!n || *n > 100) return WriteError(res, Status::Invalid("must be a whole number from 1 to 100", "limit"));
-        limit = static_cast<int>(*n);
-      } else if (k == "before") {
-        before = ParseId(v);
-        if (!before) return WriteError(res, Status::Invalid("must be an outbox id", "before"));
-      } else if (k == "status") {
-        if (v != "pending" && v != "sent" && v != "failed" && v != "suppressed") {
-          return WriteError(res, Status::Invalid("must be pending, sent, failed or suppressed", "status"));
-        }
-        status = v;
-      } else {
-        return WriteError(res, Status::Invalid("unknown parameter", k));
-      }
-    }
+    Page page;
+    Status bad = ReadPage(req, "an outbox id",
+                          {{"status", [&status](const std::string& v) {
+                              if (v != "pending" && v != "sent" && v != "failed" && v != "suppressed") {
+                                return Status::Invalid("must be pending, sent, failed or suppressed", "status");
+                              }
+                              status = v;
+                              return Status::Ok();
+                            }}},
+                          &page);
+    if (!bad.ok()) return WriteError(res, bad);
+    int limit = page.limit;
+    std::optional<int64_t> before = page.before;
     Result<StorePool::Lease> store = daemon.stores().Acquire();
     if (!store.ok()) return WriteError(res, store.status());
     Result<std::vector<OutboxRow>> rows = OutboxStore(**store).List(status, limit, before);

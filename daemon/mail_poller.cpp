@@ -3,11 +3,10 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <fstream>
-#include <sstream>
 
 #include "daemon/imap_client.h"
 #include "daemon/mail_intake.h"
+#include "daemon/secret_file.h"
 #include "daemon/store/mailbox_store.h"
 #include "daemon/store/sla_store.h"
 
@@ -20,14 +19,7 @@ constexpr size_t kChunk = 25;
 
 Result<std::string> ReadPassword(const MailboxConfig& box) {
   if (box.password_file.empty()) return box.password;
-  std::ifstream in(box.password_file, std::ios::binary);
-  if (!in) return Status::Unavailable("cannot read password_file " + box.password_file);
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  std::string p = buf.str();
-  while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
-  if (p.empty()) return Status::Unavailable("password_file " + box.password_file + " is empty");
-  return p;
+  return ReadSecretFile(box.password_file, "password_file");
 }
 
 struct Item {

@@ -3,14 +3,13 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <fstream>
 #include <set>
-#include <sstream>
 
 #include <nlohmann/json.hpp>
 
 #include "daemon/mail_builder.h"
 #include "daemon/mail_signature.h"
+#include "daemon/secret_file.h"
 #include "daemon/smtp_client.h"
 #include "daemon/store/secret_store.h"
 #include "daemon/store/ticket_store.h"
@@ -20,13 +19,7 @@ namespace {
 
 Result<std::string> SmtpPassword(const SmtpConfig& smtp) {
   if (smtp.password_file.empty()) return smtp.password;
-  std::ifstream in(smtp.password_file, std::ios::binary);
-  if (!in) return Status::Unavailable("cannot read smtp.password_file " + smtp.password_file);
-  std::ostringstream buf;
-  buf << in.rdbuf();
-  std::string p = buf.str();
-  while (!p.empty() && (p.back() == '\n' || p.back() == '\r')) p.pop_back();
-  return p;
+  return ReadSecretFile(smtp.password_file, "smtp.password_file");
 }
 
 std::string Domain(const std::string& address) {
