@@ -573,6 +573,9 @@ void ServeMetrics(Daemon& daemon, httplib::Response& res) {
                 "frontdesk_outbox_pending " + std::to_string(outbox->pending) + "\n";
       gauges += "# HELP frontdesk_outbox_failed Mail that failed for good.\n# TYPE frontdesk_outbox_failed gauge\n"
                 "frontdesk_outbox_failed " + std::to_string(outbox->failed) + "\n";
+      gauges += "# HELP frontdesk_outbox_suppressed Automatic mail held back by the loop-safety rules.\n"
+                "# TYPE frontdesk_outbox_suppressed gauge\nfrontdesk_outbox_suppressed " +
+                std::to_string(outbox->suppressed) + "\n";
     }
   }
   gauges += "# TYPE frontdesk_write_batches_total counter\nfrontdesk_write_batches_total " +
@@ -639,6 +642,7 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
         body["outbox"] = {{"smtp_configured", ci.config->smtp.enabled()},
                           {"pending", outbox->pending},
                           {"failed", outbox->failed},
+                          {"suppressed", outbox->suppressed},
                           {"oldest_pending_at", outbox->oldest_pending ? json(FormatRfc3339(*outbox->oldest_pending)) : json(nullptr)},
                           {"last_error", outbox->last_error.empty() ? json(nullptr) : json(outbox->last_error)}};
       }

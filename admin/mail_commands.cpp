@@ -233,12 +233,13 @@ int SendCommand(CliContext& ctx) {
     total.sent += r->sent;
     total.retried += r->retried;
     total.failed += r->failed;
+    total.suppressed += r->suppressed;
     if (!r->last_error.empty()) total.last_error = r->last_error;
     // Only what was due at the start: retried rows wait for their time.
-    if (r->sent + r->retried + r->failed < 100) break;
+    if (r->sent + r->retried + r->failed + r->suppressed < 100) break;
   }
   std::cout << "outbox: " << total.sent << " sent, " << total.retried << " to try again, " << total.failed
-            << " failed\n";
+            << " failed, " << total.suppressed << " suppressed\n";
   if (!total.last_error.empty()) std::cout << "last error: " << total.last_error << "\n";
   return total.retried ? kExitTempFail : kExitOk;
 }

@@ -193,6 +193,14 @@ struct MailConfig {
   // records every recipient), or with this one ticket per queue.
   bool ticket_per_queue = false;
   // Attachments stored apart from the raw message, per message and each.
+  // A new ticket from mail gets an acknowledgement with its number and the
+  // first-reply due time (never for automatic mail).
+  bool auto_ack = true;
+  // Loop safety: at most this many automatic mails to one recipient per
+  // window, and one auto-ack per subject per window; the rest are
+  // suppressed, each with an event.
+  int auto_reply_cap = 10;
+  std::chrono::seconds auto_reply_window{3 * 3600};
   int max_attachments = 100;
   int64_t max_attachment_bytes = 20 * 1024 * 1024;
 };

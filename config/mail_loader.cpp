@@ -40,6 +40,9 @@ void ReadMail(TableReader& root, Config& config, ConfigErrors& errors) {
   r.String("subject_tag", &m.subject_tag, false, 16);
   r.Duration("reopen_window", &m.reopen_window, seconds(0), seconds(3650 * 86400));
   r.Bool("ticket_per_queue", &m.ticket_per_queue);
+  r.Bool("auto_ack", &m.auto_ack);
+  r.Int("auto_reply_cap", &m.auto_reply_cap, 0, 100000);
+  r.Duration("auto_reply_window", &m.auto_reply_window, seconds(60), seconds(30 * 86400));
   r.Int("max_attachments", &m.max_attachments, 0, 10000);
   r.ByteSize("max_attachment_bytes", &m.max_attachment_bytes, 1, 2048 * kMiB);
   r.Finish();

@@ -250,7 +250,7 @@ void Daemon::SendLoop() {
         if (!r.ok()) {
           spdlog::warn("outbox: {}", r.status().message());
         } else {
-          more = r->sent + r->failed + r->retried == 100;
+          more = r->sent + r->failed + r->retried + r->suppressed == 100;
           if (r->sent) spdlog::info("outbox: {} sent", r->sent);
         }
       }

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/auto_reply.h"
 #include "daemon/dsn.h"
 #include "daemon/mail_signature.h"
 #include "daemon/random.h"
@@ -469,6 +470,10 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
         s = sla.Start(store, c->ticket_id, *p, now);
         if (!s.ok()) return s;
       }
+    }
+    if (!nt.quarantined && !nt.auto_reply_suppressed) {
+      s = QueueAutoAck(store, config, c->ticket_id, now);
+      if (!s.ok()) return s;
     }
     return c;
   };

@@ -11,6 +11,7 @@
 #include "daemon/mail_signature.h"
 #include "daemon/secret_file.h"
 #include "daemon/smtp_client.h"
+#include "daemon/store/recipient_store.h"
 #include "daemon/store/secret_store.h"
 #include "daemon/store/ticket_store.h"
 
@@ -76,6 +77,35 @@ Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const 
   return m;
 }
 
+Result<std::string> SuppressReason(const Config& config, Store& reader, const OutboxRow& row, Timestamp now) {
+  if (!row.automatic) return std::string();
+  Result<RecipientInfo> who = RecipientStore(reader).Get(row.recipient);
+  if (!who.ok()) return who.status();
+  if (who->bouncing) return "the recipient is bouncing (" + who->bounce_reason + ")";
+  for (const QueueConfig& q : config.queues) {
+    for (const auto* list : {&q.addresses, &q.comment_addresses}) {
+      if (std::find(list->begin(), list->end(), row.recipient) != list->end()) {
+        return std::string("the recipient is one of our own addresses");
+      }
+    }
+  }
+  const MailConfig& mail = config.mail;
+  Timestamp since = now - mail.auto_reply_window;
+  std::string window = std::to_string(mail.auto_reply_window.count() / 60) + " minutes";
+  Result<int64_t> sent = OutboxStore(reader).AutomaticSentSince(row.recipient, since);
+  if (!sent.ok()) return sent.status();
+  if (*sent >= mail.auto_reply_cap) {
+    return "the cap of " + std::to_string(mail.auto_reply_cap) + " automatic mails per " + window +
+           " to this recipient is reached";
+  }
+  if (row.kind == "auto_ack") {
+    Result<bool> same = OutboxStore(reader).SentSameSince(row.recipient, row.kind, row.subject, since);
+    if (!same.ok()) return same.status();
+    if (*same) return "an acknowledgement for the same subject went to this recipient within " + window;
+  }
+  return std::string();
+}
+
 Result<SendReport> SendDue(const SendContext& ctx, int limit) {
   SendReport report;
   const SmtpConfig& smtp = ctx.config.smtp;
@@ -94,6 +124,23 @@ Result<SendReport> SendDue(const SendContext& ctx, int limit) {
   settings.timeout = smtp.timeout;
   SmtpClient client(settings);
   for (const OutboxRow& row : *due) {
+    Result<std::string> hold = SuppressReason(ctx.config, ctx.reader, row, ctx.clock.Now());
+    if (!hold.ok()) return hold.status();
+    if (!hold->empty()) {
+      Timestamp now = ctx.clock.Now();
+      Status s = ctx.run([&](Store& store) -> Status {
+        Status m = OutboxStore(store).MarkSuppressed(row.id, now, *hold);
+        if (!m.ok() || !row.ticket_id) return m;
+        return TicketStore(store).AddEvent(row.ticket_id, now, "mail_suppressed", "smtp", std::nullopt,
+                                           nlohmann::json{{"outbox_id", row.id}, {"to", row.recipient},
+                                                          {"kind", row.kind}, {"reason", *hold}}
+                                               .dump());
+      });
+      if (!s.ok()) return s;
+      ++report.suppressed;
+      spdlog::info("outbox {} to {} suppressed: {}", row.id, row.recipient, *hold);
+      continue;
+    }
     Result<OutgoingMail> mail = ComposeOutgoing(ctx.config, ctx.reader, row);
     if (mail.ok()) mail->date = ctx.clock.Now();
     Result<std::string> bytes = mail.ok() ? BuildMessage(*mail) : Result<std::string>(mail.status());

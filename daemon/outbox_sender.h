@@ -32,11 +32,18 @@ struct SendReport {
   int64_t sent = 0;
   int64_t retried = 0;
   int64_t failed = 0;
+  int64_t suppressed = 0;  // automatic mail the loop-safety rules held back
   std::string last_error;
 };
 
 // Sends what is due, at most `limit` rows.
 Result<SendReport> SendDue(const SendContext& ctx, int limit);
+
+// Why automatic mail must not go to its recipient now, or "": the
+// recipient bounces, is one of our own addresses, has had
+// mail.auto_reply_cap automatic mails within mail.auto_reply_window, or has
+// had an acknowledgement for the same subject within the window.
+Result<std::string> SuppressReason(const Config& config, Store& reader, const OutboxRow& row, Timestamp now);
 
 // The delay before attempt `attempts + 1`: smtp.retry_after doubling per
 // attempt, at most 6 hours.

@@ -75,6 +75,35 @@ Status OutboxStore::MarkFailed(int64_t id, Timestamp now, const std::string& err
   return st->Run();
 }
 
+Status OutboxStore::MarkSuppressed(int64_t id, Timestamp now, const std::string& reason) {
+  Result<Stmt> st = db_.Prepare(
+      "UPDATE outbox SET status = 'suppressed', next_attempt_at = ?2, last_error = ?3 "
+      "WHERE id = ?1 AND status = 'pending'");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id).Bind(2, ToUnix(now)).Bind(3, reason);
+  return st->Run();
+}
+
+Result<int64_t> OutboxStore::AutomaticSentSince(const std::string& recipient, Timestamp since) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT count(*) FROM outbox WHERE recipient = ?1 AND created_at >= ?2 AND automatic = 1 AND status = 'sent'");
+  if (!st.ok()) return st.status();
+  st->Bind(1, recipient).Bind(2, ToUnix(since));
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return st->Int(0);
+}
+
+Result<bool> OutboxStore::SentSameSince(const std::string& recipient, const std::string& kind,
+                                        const std::string& subject, Timestamp since) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT 1 FROM outbox WHERE recipient = ?1 AND created_at >= ?2 AND kind = ?3 AND subject = ?4 "
+      "AND status = 'sent' LIMIT 1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, recipient).Bind(2, ToUnix(since)).Bind(3, kind).Bind(4, subject);
+  return st->Step();
+}
+
 Result<std::vector<OutboxRow>> OutboxStore::List(std::optional<std::string> status, int limit,
                                                  std::optional<int64_t> before_id) {
   static const std::string sql = std::string("SELECT ") + kColumns +
@@ -90,8 +119,9 @@ Result<OutboxStore::Depth> OutboxStore::Measure() {
   Result<Stmt> st = db_.Prepare(
       "SELECT (SELECT count(*) FROM outbox WHERE status = 'pending'), "
       "(SELECT count(*) FROM outbox WHERE status = 'failed'), "
+      "(SELECT count(*) FROM outbox WHERE status = 'suppressed'), "
       "(SELECT min(created_at) FROM outbox WHERE status = 'pending'), "
-      "(SELECT last_error FROM outbox WHERE last_error IS NOT NULL AND status <> 'sent' "
+      "(SELECT last_error FROM outbox WHERE last_error IS NOT NULL AND status IN ('pending', 'failed') "
       " ORDER BY next_attempt_at DESC LIMIT 1)");
   if (!st.ok()) return st.status();
   Result<bool> row = st->Step();
@@ -99,8 +129,9 @@ Result<OutboxStore::Depth> OutboxStore::Measure() {
   Depth d;
   d.pending = st->Int(0);
   d.failed = st->Int(1);
-  if (std::optional<int64_t> at = st->OptInt(2)) d.oldest_pending = FromUnix(*at);
-  d.last_error = st->OptText(3).value_or("");
+  d.suppressed = st->Int(2);
+  if (std::optional<int64_t> at = st->OptInt(3)) d.oldest_pending = FromUnix(*at);
+  d.last_error = st->OptText(4).value_or("");
   return d;
 }
 

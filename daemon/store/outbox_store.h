@@ -39,10 +39,16 @@ class OutboxStore {
   Status MarkSent(int64_t id, Timestamp now, const std::string& reply);
   Status MarkRetry(int64_t id, Timestamp next_attempt, const std::string& error);
   Status MarkFailed(int64_t id, Timestamp now, const std::string& error);
+  Status MarkSuppressed(int64_t id, Timestamp now, const std::string& reason);
+  // Automatic mail sent to `recipient` since `since`.
+  Result<int64_t> AutomaticSentSince(const std::string& recipient, Timestamp since);
+  // Whether a mail of `kind` with `subject` went to `recipient` since `since`.
+  Result<bool> SentSameSince(const std::string& recipient, const std::string& kind, const std::string& subject,
+                             Timestamp since);
   // Newest first; `status` filters when set; `before_id` pages back.
   Result<std::vector<OutboxRow>> List(std::optional<std::string> status, int limit, std::optional<int64_t> before_id);
   struct Depth {
-    int64_t pending = 0, failed = 0;
+    int64_t pending = 0, failed = 0, suppressed = 0;
     std::optional<Timestamp> oldest_pending;
     std::string last_error;
   };

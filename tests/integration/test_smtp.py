@@ -6,6 +6,8 @@ customer writes can add a header."""
 
 import email
 import email.policy
+import json
+import sqlite3
 import subprocess
 import time
 import unittest
@@ -19,17 +21,17 @@ def customer_mail(sender="Ann Example <ann@example.org>", subject="Printer broke
             f"Message-ID: <{msgid}>\r\n\r\nIt does not print.\r\n").encode()
 
 
-class SmtpTest(unittest.TestCase):
+class SmtpBase(unittest.TestCase):
     def setUp(self):
         self.sink = SmtpServer()
         self.addCleanup(self.sink.close)
 
-    def frontdesk(self, start_sink=True):
+    def frontdesk(self, start_sink=True, mail="auto_ack = false\n", extra=""):
         if start_sink:
             self.sink.start()
         fd = Frontdesk(extra_config=f'[smtp]\nurl = "smtp://127.0.0.1:{self.sink.port}"\ntls = "none"\n'
                                     f'interval = "1s"\nretry_after = "1s"\ntimeout = "5s"\n'
-                                    f'message_id_domain = "helpdesk.example.test"\n')
+                                    f'message_id_domain = "helpdesk.example.test"\n[mail]\n{mail}\n{extra}')
         self.addCleanup(fd.close)
         fd.start()
         return fd
@@ -65,6 +67,8 @@ class SmtpTest(unittest.TestCase):
             time.sleep(0.05)
         self.fail("the sink got nothing")
 
+
+class SmtpTest(SmtpBase):
     def test_a_reply_goes_out_threaded_signed_and_tagged(self):
         fd = self.frontdesk()
         tid = self.gate(fd, customer_mail())
@@ -145,6 +149,88 @@ class SmtpTest(unittest.TestCase):
         self.assertEqual(m["X-Envelope-To"], "ann@example.org")
         self.assertIsNone(m["Bcc"])
         self.assertIn("Bcc: victim@evil.example", m.get_content())  # the body may say anything
+
+
+SLA = """
+[calendar.office]
+timezone = "Europe/Berlin"
+mon = ["09:00-17:00"]
+tue = ["09:00-17:00"]
+wed = ["09:00-17:00"]
+thu = ["09:00-17:00"]
+fri = ["09:00-17:00"]
+[[sla]]
+name = "standard"
+calendar = "office"
+first_response = "4h"
+"""
+
+
+class AutoReplyTest(SmtpBase):
+    """Acknowledgements and the loop-safety rules, through the real daemon."""
+
+    def test_a_new_mail_is_acknowledged_with_its_number_and_due_time(self):
+        fd = self.frontdesk(mail="auto_ack = true\n", extra=SLA)
+        # Friday 20 November 2026, 16:00 Berlin: 1 business hour left today,
+        # 3 more on Monday from 09:00, so the reply is due Monday 12:00 CET.
+        fd.stop()
+        fd.env = {"FRONTDESK_FAKE_NOW": "2026-11-20T15:00:00Z"}
+        fd.start()
+        tid = self.gate(fd, customer_mail())
+        self.wait_outbox(fd, "sent")
+        (m,) = self.received()
+        self.assertEqual(m["Auto-Submitted"], "auto-replied")
+        self.assertEqual(m["Subject"], f"[FD#{tid}] Printer broken")
+        self.assertEqual(m["In-Reply-To"], "<c1@example.org>")
+        text = m.get_content()
+        self.assertIn(f"as ticket {tid}.", text)
+        self.assertIn("We will reply by Monday 23 November 2026, 12:00 CET.", text)
+
+    def test_automatic_mail_gets_no_acknowledgement(self):
+        fd = self.frontdesk(mail="auto_ack = true\n")
+        ooo = ("From: away@example.org\r\nTo: support@example.test\r\nSubject: Out of office\r\n"
+               "Auto-Submitted: auto-replied\r\nMessage-ID: <ooo1@example.org>\r\n\r\nI am away.\r\n").encode()
+        self.gate(fd, ooo)
+        time.sleep(2.5)  # two sender rounds
+        self.assertEqual(fd.query("SELECT count(*) FROM outbox")[0][0], 0)
+        self.assertEqual(self.sink.messages(), [])
+
+    def test_a_bot_answering_every_acknowledgement_is_capped(self):
+        # A badly behaved bot: no automatic headers, no threading, a new
+        # subject each time. Each of its mails is a new ticket; the number
+        # of mails it gets from us stops at the cap.
+        fd = self.frontdesk(mail='auto_ack = true\nauto_reply_cap = 3\nauto_reply_window = "1h"\n')
+        for i in range(8):
+            self.gate(fd, customer_mail(sender="bot@example.org", subject=f"Re: your ticket {i}", msgid=f"bot{i}@example.org"))
+        deadline = time.time() + 20
+        while time.time() < deadline:
+            if fd.query("SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0] == 0:
+                break
+            time.sleep(0.1)
+        statuses = [s for (s,) in fd.query("SELECT status FROM outbox ORDER BY id")]
+        self.assertEqual(statuses, ["sent"] * 3 + ["suppressed"] * 5)
+        self.assertEqual(len(self.sink.messages()), 3)
+        reasons = {json.loads(d)["reason"] for (d,) in fd.query("SELECT detail FROM events WHERE kind = 'mail_suppressed'")}
+        self.assertEqual(reasons, {"the cap of 3 automatic mails per 60 minutes to this recipient is reached"})
+        self.assertIn("frontdesk_outbox_suppressed 5", fd.get("/metrics", scope="read").body.decode())
+
+    def test_no_automatic_mail_to_a_bouncing_address_or_the_same_subject_twice(self):
+        fd = self.frontdesk(mail="auto_ack = true\n")
+        db = sqlite3.connect(fd.db_path)
+        db.execute("INSERT INTO recipients(address, bouncing, bounce_reason) VALUES ('gone@example.org', 1, 'status 5.1.1')")
+        db.commit()
+        db.close()
+        self.gate(fd, customer_mail(sender="gone@example.org", msgid="g1@example.org"))
+        self.gate(fd, customer_mail(sender="twice@example.org", subject="Same", msgid="t1@example.org"))
+        self.wait_outbox(fd, "sent")
+        self.gate(fd, customer_mail(sender="twice@example.org", subject="Same", msgid="t2@example.org"))
+        self.wait_outbox(fd, "suppressed")
+        rows = fd.query("SELECT recipient, status, last_error FROM outbox ORDER BY id")
+        self.assertEqual([(r, s) for r, s, _ in rows],
+                         [("gone@example.org", "suppressed"), ("twice@example.org", "sent"),
+                          ("twice@example.org", "suppressed")])
+        self.assertIn("bouncing", rows[0][2])
+        self.assertIn("same subject", rows[2][2])
 
 
 if __name__ == "__main__":

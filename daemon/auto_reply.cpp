@@ -1,0 +1,56 @@
+#include "daemon/auto_reply.h"
+
+#include <date/tz.h>
+
+#include "daemon/store/sla_store.h"
+#include "daemon/store/ticket_store.h"
+
+namespace frontdesk {
+
+std::string HumanTime(Timestamp t, const std::string& timezone) {
+  try {
+    auto zoned = date::make_zoned(date::locate_zone(timezone), std::chrono::floor<std::chrono::minutes>(t));
+    return date::format("%A %d %B %Y, %H:%M %Z", zoned);
+  } catch (const std::exception&) {
+    return date::format("%A %d %B %Y, %H:%M UTC", std::chrono::floor<std::chrono::minutes>(t));
+  }
+}
+
+Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, Timestamp now) {
+  if (!config.mail.auto_ack) return Status::Ok();
+  TicketStore tickets(store);
+  Result<Ticket> t = tickets.Get(ticket_id);
+  if (!t.ok()) return t.status();
+  std::string due;
+  if (t->sla_policy) {
+    Result<std::vector<TargetClock>> clocks = SlaStore(store).Clocks(ticket_id);
+    if (!clocks.ok()) return clocks.status();
+    const SlaPolicyConfig* policy = config.FindSla(*t->sla_policy);
+    const CalendarConfig* calendar = policy ? config.FindCalendar(policy->calendar) : nullptr;
+    for (const TargetClock& c : *clocks) {
+      if (c.target == "first_response" && c.due_at) {
+        due = HumanTime(*c.due_at, calendar ? calendar->timezone : "UTC");
+      }
+    }
+  }
+  const QueueConfig* queue = config.FindQueue(t->queue);
+  std::string team = queue && !queue->display_name.empty() ? queue->display_name : "our support team";
+  std::string body = "Hello" + (t->requester_name.empty() ? std::string() : " " + t->requester_name) + ",\n\n" +
+                     "thank you for your message. " + team + " has received it as ticket " + std::to_string(t->id) +
+                     ".\n";
+  if (!due.empty()) body += "We will reply by " + due + ".\n";
+  body += "\nTo add to it, reply to this mail and keep the ticket number in the subject.\n";
+  OutboxMail m;
+  m.dedupe_key = "ack:" + std::to_string(ticket_id) + ":" + t->requester_email;
+  m.ticket_id = ticket_id;
+  m.kind = "auto_ack";
+  m.automatic = true;
+  m.recipient = t->requester_email;
+  m.subject = t->subject;
+  m.body = body;
+  m.now = now;
+  Result<int64_t> queued = tickets.QueueMail(m);
+  return queued.ok() ? Status::Ok() : queued.status();
+}
+
+}  // namespace frontdesk
