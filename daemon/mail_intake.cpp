@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "daemon/agent_mail.h"
 #include "daemon/auto_reply.h"
 #include "daemon/dsn.h"
 #include "daemon/mail_signature.h"
@@ -138,6 +139,77 @@ Status RecordBounces(Store& store, int64_t ticket_id, const DsnReport& dsn, Time
   }
   return TicketStore(store).AddEvent(ticket_id, now, "bounce_received", "mail", std::nullopt,
                                      json{{"original_message_id", dsn.original_message_id}, {"recipients", list}}.dump());
+}
+
+// An agent of the ticket's queue writing to it: the reply is relayed to the
+// customer (or kept as a note), and the commands on its first lines apply
+// with it, all in this transaction. A wrong command applies nothing: the
+// mail is kept as a note and the agent gets a mail that says why.
+Result<MailOutcome> AcceptAgentMail(Store& store, const Ticket& ticket, const ParsedMail& m, const std::string& key,
+                                    const std::string& raw_sha, bool as_comment, const Config& config,
+                                    const SlaEngine& sla, Timestamp now) {
+  TicketStore tickets(store);
+  AgentMail a = ReadAgentMail(m.body_text, m.from.address, ticket, config);
+  NewMessage msg;
+  msg.author_email = m.from.address;
+  msg.author_name = m.from.name;
+  msg.actor = "mail:" + m.from.address;
+  msg.now = now;
+  msg.kind = as_comment || a.note || !a.errors.empty() ? "note" : "reply";
+  msg.body = a.errors.empty() ? a.text : StripQuoted(m.body_text);
+  if (Trim(msg.body).empty()) {
+    // Commands alone: nothing to relay, a note says what was done.
+    msg.kind = "note";
+    std::string done;
+    for (const std::string& c : a.applied) done += (done.empty() ? "" : ", ") + c;
+    msg.body = "[by mail: " + done + "]";
+  }
+  Result<int64_t> id = tickets.AddMessage(ticket.id, msg);
+  if (!id.ok()) return id.status();
+  Status s = tickets.RecordKey(key, ticket.id, *id, raw_sha, now);
+  if (!s.ok()) return s;
+  if (msg.kind == "reply") {
+    Result<Ticket> after = tickets.Get(ticket.id);
+    if (!after.ok()) return after.status();
+    s = sla.OnStatusChange(store, ticket.id, ticket.status, after->status, now);
+    if (!s.ok()) return s;
+    s = sla.OnPublicReply(store, ticket.id, now);
+    if (!s.ok()) return s;
+  }
+  const TicketPatch& p = a.patch;
+  if (p.status || p.priority || p.queue || p.assignee || p.tags) {
+    Result<Ticket> before = tickets.Get(ticket.id);
+    if (!before.ok()) return before.status();
+    Result<Ticket> after = tickets.Update(ticket.id, p, std::nullopt, msg.actor, now);
+    if (!after.ok()) return after.status();
+    s = sla.OnStatusChange(store, ticket.id, before->status, after->status, now);
+    if (!s.ok()) return s;
+  }
+  s = tickets.AddEvent(ticket.id, now, "agent_mail", msg.actor, std::nullopt,
+                       json{{"message_id", *id}, {"kind", msg.kind}, {"commands", a.applied}, {"errors", a.errors}}
+                           .dump());
+  if (!s.ok()) return s;
+  if (!a.errors.empty()) {
+    OutboxMail err;
+    err.dedupe_key = "cmderr:" + std::to_string(*id) + ":" + m.from.address;
+    err.ticket_id = ticket.id;
+    err.kind = "command_error";
+    err.automatic = true;
+    err.recipient = m.from.address;
+    err.subject = ticket.subject;
+    err.body = "Your mail to ticket " + std::to_string(ticket.id) +
+               " was kept as an internal note and not sent to the customer. Nothing was changed, because:\n\n";
+    for (const std::string& e : a.errors) err.body += "  " + e + "\n";
+    err.body += "\nCorrect the commands and send your mail again.\n";
+    err.now = now;
+    Result<int64_t> q = tickets.QueueMail(err);
+    if (!q.ok()) return q.status();
+  }
+  MailOutcome out;
+  out.kind = MailOutcome::Kind::kAppended;
+  out.ticket_id = ticket.id;
+  out.message_id = *id;
+  return out;
 }
 
 // Why a parsed mail cannot become an ordinary ticket, or "" when it can.
@@ -341,6 +413,14 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
     if (too_late) {
       t.linked_ticket_id = *target;  // a new ticket that points back
       target.reset();
+    }
+  }
+
+  if (target && (kind == "customer" || kind == "note") && !m.auto_submitted) {
+    Result<Ticket> existing = tickets.Get(*target);
+    if (!existing.ok()) return existing.status();
+    if (m.from.address != existing->requester_email && IsQueueAgent(config, existing->queue, m.from.address)) {
+      return AcceptAgentMail(store, *existing, m, key, Sha256Hex(in.raw), in.as_comment, config, sla, now);
     }
   }
 

@@ -1,0 +1,110 @@
+"""Agents working from their own mail client, through the real mailgate, the
+real daemon and a real SMTP sink: a reply is relayed to the customer from
+the support address, without the quote and the command lines; commands
+apply together; a wrong command applies nothing and the agent is told; the
+comment address and /note keep mail internal; only agents of the queue can
+give commands."""
+
+import email
+import email.policy
+import json
+import subprocess
+import time
+import unittest
+
+from harness import FRONTDESK_BIN, Frontdesk
+from smtp_sink import SmtpServer
+
+
+def mail(sender, subject, msgid, body, extra=""):
+    return (f"From: {sender}\r\nTo: support@example.test\r\nSubject: {subject}\r\n"
+            f"Message-ID: <{msgid}>\r\n{extra}\r\n{body}\r\n").encode()
+
+
+class AgentMailTest(unittest.TestCase):
+    def setUp(self):
+        self.sink = SmtpServer()
+        self.addCleanup(self.sink.close)
+        self.sink.start()
+        self.fd = Frontdesk(extra_config=f'[smtp]\nurl = "smtp://127.0.0.1:{self.sink.port}"\ntls = "none"\n'
+                                         f'interval = "1s"\n[mail]\nauto_ack = false\n')
+        self.addCleanup(self.fd.close)
+        self.fd.start()
+        self.gate(mail("Ann <ann@example.org>", "Printer broken", "c1@example.org", "It does not print."))
+
+    def gate(self, data, *args):
+        r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", self.fd.config_path, *args], input=data,
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        deadline = time.time() + 10
+        while time.time() < deadline and self.fd.query("SELECT count(*) FROM inbound_spool")[0][0]:
+            time.sleep(0.02)
+
+    def ticket(self):
+        return self.fd.get("/api/v1/tickets/1001", scope="read").json()
+
+    def sent(self, n, timeout=15):
+        deadline = time.time() + timeout
+        while time.time() < deadline:
+            got = self.sink.messages()
+            if len(got) >= n:
+                return [email.message_from_bytes(m, policy=email.policy.default) for m in got]
+            time.sleep(0.05)
+        self.fail(f"the sink has {len(self.sink.messages())} messages, not {n}:\n{self.fd.log_text()}")
+
+    def agent(self, body, msgid, sender="Agent Smith <agent@example.test>", *args):
+        self.gate(mail(sender, "Re: Printer broken", msgid, body, extra="In-Reply-To: <c1@example.org>\r\n"), *args)
+
+    def test_a_reply_is_relayed_without_quote_commands_or_the_agents_address(self):
+        self.agent("/priority high\r\n/tag printer\r\n\r\nWe are on it.\r\n\r\n"
+                   "On Mon, 16 Nov 2026 at 10:00, Ann <ann@example.org> wrote:\r\n> It does not print.", "a1@example.test")
+        (m,) = self.sent(1)
+        self.assertEqual(m["To"], "Ann <ann@example.org>")
+        self.assertEqual(m["From"], "Test Support <support@example.test>")
+        self.assertNotIn("agent@example.test", m.as_string())
+        self.assertEqual(m.get_content().strip(), "We are on it.")
+        t = self.ticket()
+        self.assertEqual(t["priority"], "high")
+        self.assertEqual(t["tags"], ["printer"])
+        self.assertEqual(t["status"], "open")
+        self.assertIsNotNone(t["first_response_at"])
+        self.assertEqual([x["kind"] for x in t["messages"]], ["customer", "reply"])
+        (detail,) = self.fd.query("SELECT detail FROM events WHERE kind = 'agent_mail'")[0]
+        self.assertEqual(json.loads(detail)["commands"], ["priority high", "tag printer"])
+
+    def test_status_solved_by_mail_solves_the_ticket(self):
+        self.agent("/status solved\r\n\r\nFixed: the cable was loose.", "a2@example.test")
+        self.sent(1)
+        self.assertEqual(self.ticket()["status"], "solved")
+
+    def test_a_wrong_command_applies_nothing_and_the_agent_is_told(self):
+        self.agent("/priority high\r\n/status maybe\r\n\r\nDone.", "a3@example.test")
+        (m,) = self.sent(1)
+        self.assertEqual(m["To"], "agent@example.test")
+        self.assertEqual(m["Auto-Submitted"], "auto-generated")
+        self.assertIn("/status maybe: expected open, pending, on_hold, solved or closed", m.get_content())
+        t = self.ticket()
+        self.assertEqual(t["priority"], "normal")
+        self.assertEqual(t["messages"][-1]["kind"], "note")
+        self.assertIsNone(t["first_response_at"])
+        time.sleep(1.5)
+        self.assertEqual(len(self.sink.messages()), 1)  # nothing went to the customer
+
+    def test_the_comment_address_and_note_stay_internal(self):
+        self.agent("Looked at the logs.", "a4@example.test", "agent@example.test", "--action", "comment")
+        self.agent("/note\r\nCalled the vendor.", "a5@example.test")
+        time.sleep(2.5)
+        self.assertEqual(self.sink.messages(), [])
+        self.assertEqual([x["kind"] for x in self.ticket()["messages"]], ["customer", "note", "note"])
+        self.assertEqual(self.ticket()["messages"][-1]["body"].strip(), "Called the vendor.")
+
+    def test_only_agents_of_the_queue_give_commands(self):
+        self.agent("/status solved\r\n\r\nThanks!", "x1@example.org", "Ann <ann@example.org>")
+        t = self.ticket()
+        self.assertNotEqual(t["status"], "solved")
+        self.assertEqual(t["messages"][-1]["kind"], "customer")
+        self.assertIn("/status solved", t["messages"][-1]["body"])
+
+
+if __name__ == "__main__":
+    unittest.main()
