@@ -206,6 +206,21 @@ class Frontdesk:
     def post(self, path, body=None, **kw):
         return self.request("POST", path, body=body, **kw)
 
+    # -- mail ----------------------------------------------------------------
+    def deliver(self, data, *args, timeout=10):
+        """Runs mailgate as an MTA does, asserts exit 0, and, while the
+        daemon runs, waits until it has filed the spooled mail. Returns the
+        CompletedProcess."""
+        r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", self.config_path, *args], input=data,
+                           capture_output=True, timeout=60, env=dict(os.environ, **(self.env or {})))
+        assert r.returncode == 0, r.stderr
+        deadline = time.time() + timeout
+        while self.proc is not None and time.time() < deadline:
+            if self.query("SELECT count(*) FROM inbound_spool")[0][0] == 0:
+                break
+            time.sleep(0.02)
+        return r
+
     # -- database ----------------------------------------------------------
     def query(self, sql, *params):
         conn = sqlite3.connect(self.db_path, timeout=10)

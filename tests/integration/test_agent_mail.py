@@ -8,11 +8,10 @@ give commands."""
 import email
 import email.policy
 import json
-import subprocess
 import time
 import unittest
 
-from harness import FRONTDESK_BIN, Frontdesk
+from harness import Frontdesk
 from smtp_sink import SmtpServer
 
 
@@ -33,12 +32,7 @@ class AgentMailTest(unittest.TestCase):
         self.gate(mail("Ann <ann@example.org>", "Printer broken", "c1@example.org", "It does not print."))
 
     def gate(self, data, *args):
-        r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", self.fd.config_path, *args], input=data,
-                           capture_output=True, timeout=60)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        deadline = time.time() + 10
-        while time.time() < deadline and self.fd.query("SELECT count(*) FROM inbound_spool")[0][0]:
-            time.sleep(0.02)
+        self.fd.deliver(data, *args)
 
     def ticket(self):
         return self.fd.get("/api/v1/tickets/1001", scope="read").json()

@@ -8,11 +8,10 @@ import email
 import email.policy
 import json
 import sqlite3
-import subprocess
 import time
 import unittest
 
-from harness import FRONTDESK_BIN, Frontdesk
+from harness import Frontdesk
 from smtp_sink import SmtpServer
 
 
@@ -37,12 +36,7 @@ class SmtpBase(unittest.TestCase):
         return fd
 
     def gate(self, fd, data):
-        r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", fd.config_path], input=data,
-                           capture_output=True, timeout=60)
-        self.assertEqual(r.returncode, 0, r.stderr)
-        deadline = time.time() + 10
-        while time.time() < deadline and fd.query("SELECT count(*) FROM inbound_spool")[0][0]:
-            time.sleep(0.02)
+        fd.deliver(data)
         return max(t for (t,) in fd.query("SELECT id FROM tickets"))
 
     def reply(self, fd, tid, body="Please switch it off and on again."):
