@@ -1,5 +1,7 @@
 #include "daemon/intake.h"
 
+#include "daemon/auto_reply.h"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
@@ -229,9 +231,10 @@ Result<CreatedTicket> Intake::Submit(const IntakeRequest& r, const Config& confi
     Result<Ticket> made = tickets.Get(created.ticket_id);
     if (!made.ok()) return made.status();
     if (const SlaPolicyConfig* policy = sla.Select(*made, d.sla)) {
-      return sla.Start(store, created.ticket_id, *policy, t.now);
+      Status started = sla.Start(store, created.ticket_id, *policy, t.now);
+      if (!started.ok()) return started;
     }
-    return Status::Ok();
+    return QueueAgentAlert(store, config, created.ticket_id, "new_ticket", created.message_id, t.now);
   });
   if (!s.ok()) return s;
   if (metrics_ && !created.replayed) metrics_->TicketCreated(r.channel);

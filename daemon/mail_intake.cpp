@@ -458,6 +458,8 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
       // Mail from an address proves it works again.
       s = RecipientStore(store).ClearBouncing(m.from.address);
       if (!s.ok()) return s;
+      s = QueueAgentAlert(store, config, *target, "customer_reply", *msg, now);
+      if (!s.ok()) return s;
     }
     out.kind = MailOutcome::Kind::kAppended;
     out.ticket_id = *target;
@@ -553,6 +555,10 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
     }
     if (!nt.quarantined && !nt.auto_reply_suppressed) {
       s = QueueAutoAck(store, config, c->ticket_id, now);
+      if (!s.ok()) return s;
+    }
+    if (!nt.quarantined && !m.auto_submitted) {
+      s = QueueAgentAlert(store, config, c->ticket_id, "new_ticket", c->message_id, now);
       if (!s.ok()) return s;
     }
     return c;

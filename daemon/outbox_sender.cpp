@@ -89,6 +89,11 @@ Result<std::string> SuppressReason(const Config& config, Store& reader, const Ou
       }
     }
   }
+  // The cap guards against loops with outside systems; the queues' own
+  // agents get every alert, however busy the day.
+  for (const QueueConfig& q : config.queues) {
+    if (std::find(q.agents.begin(), q.agents.end(), row.recipient) != q.agents.end()) return std::string();
+  }
   const MailConfig& mail = config.mail;
   Timestamp since = now - mail.auto_reply_window;
   std::string window = std::to_string(mail.auto_reply_window.count() / 60) + " minutes";

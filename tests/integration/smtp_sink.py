@@ -82,10 +82,14 @@ class SmtpServer:
         self.stop()
         shutil.rmtree(self.dir, ignore_errors=True)
 
-    def messages(self):
-        """The raw messages received, oldest first."""
+    def messages(self, to=None):
+        """The raw messages received, oldest first; only those for `to`
+        when given."""
         if not os.path.isdir(os.path.join(self.maildir, "new")):
             return []
         box = mailbox.Maildir(self.maildir, create=False)
         # Maildir names start with the delivery time, then microseconds.
-        return [bytes(box[k]) for k in sorted(box.keys())]
+        out = [box[k] for k in sorted(box.keys())]
+        if to is not None:
+            out = [m for m in out if m["X-Envelope-To"] == to]
+        return [bytes(m) for m in out]

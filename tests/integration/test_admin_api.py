@@ -225,12 +225,14 @@ class AdminApiTest(unittest.TestCase):
         r = self.fd.post(f"/api/v1/tickets/{tid}/messages", scope="write",
                          body={"kind": "note", "body": "internal thought"})
         self.assertEqual(r.status, 201, r.body)
-        self.assertEqual(self.fd.query("SELECT count(*) FROM outbox WHERE ticket_id = ?", tid)[0][0], 0)
+        # Only the agents' alert of the new ticket, no mail for the note.
+        self.assertEqual(self.fd.query("SELECT recipient, kind FROM outbox WHERE ticket_id = ?", tid),
+                         [("agent@example.test", "new_ticket_alert")])
         r = self.fd.post(f"/api/v1/tickets/{tid}/messages", scope="write",
                          body={"kind": "reply", "body": "Here is your answer.",
                                "author": {"email": "agent@example.test", "name": "Agent"}})
         self.assertEqual(r.status, 201, r.body)
-        rows = self.fd.query("SELECT recipient, kind, status FROM outbox WHERE ticket_id = ?", tid)
+        rows = self.fd.query("SELECT recipient, kind, status FROM outbox WHERE ticket_id = ? AND kind = 'reply'", tid)
         self.assertEqual(rows, [("wants-answer@example.org", "reply", "pending")])
         got = self.fd.get(f"/api/v1/tickets/{tid}", scope="read").json()
         self.assertEqual(got["status"], "open")

@@ -43,19 +43,21 @@ class SmtpBase(unittest.TestCase):
         r = fd.post(f"/api/v1/tickets/{tid}/messages", scope="write", body={"kind": "reply", "body": body})
         self.assertEqual(r.status, 201, r.body)
 
-    def wait_outbox(self, fd, status, timeout=20):
+    def wait_outbox(self, fd, status, timeout=20, kind=None):
+        """Waits until the newest outbox row (of `kind`, when given) has `status`."""
         deadline = time.time() + timeout
         while time.time() < deadline:
-            rows = fd.query("SELECT status, attempts, last_error FROM outbox ORDER BY id DESC LIMIT 1")
+            rows = fd.query("SELECT status, attempts, last_error FROM outbox WHERE ?1 IS NULL OR kind = ?1 "
+                            "ORDER BY id DESC LIMIT 1", kind)
             if rows and rows[0][0] == status:
                 return rows[0]
             time.sleep(0.05)
         self.fail(f"no outbox row reached {status}: {fd.query('SELECT * FROM outbox')}\n{fd.log_text()}")
 
-    def received(self, n=1, timeout=10):
+    def received(self, n=1, timeout=10, to="ann@example.org"):
         deadline = time.time() + timeout
         while time.time() < deadline:
-            got = self.sink.messages()
+            got = self.sink.messages(to=to)
             if len(got) >= n:
                 return [email.message_from_bytes(m, policy=email.policy.default) for m in got]
             time.sleep(0.05)
@@ -95,7 +97,7 @@ class SmtpTest(SmtpBase):
         status, attempts, error = self.wait_outbox(fd, "failed")
         self.assertEqual(attempts, 1)
         self.assertIn("550", error)
-        self.assertEqual(self.sink.messages(), [])
+        self.assertEqual(self.sink.messages(to="reject-me@example.org"), [])
         r = fd.get("/api/v1/outbox?status=failed", scope="read")
         self.assertEqual(r.status, 200, r.body)
         (row,) = r.json()["outbox"]
@@ -111,19 +113,19 @@ class SmtpTest(SmtpBase):
         self.reply(fd, tid)
         deadline = time.time() + 15
         while time.time() < deadline:
-            (status, attempts, error) = fd.query("SELECT status, attempts, last_error FROM outbox")[0]
+            (status, attempts, error) = fd.query("SELECT status, attempts, last_error FROM outbox WHERE kind = 'reply'")[0]
             if attempts >= 2:
                 break
             time.sleep(0.05)
         self.assertEqual(status, "pending")
         self.assertIn("connect", error.lower())
         health = fd.get("/healthz", scope="read").json()
-        self.assertEqual(health["outbox"]["pending"], 1)
+        self.assertEqual(health["outbox"]["pending"], 2)  # the reply and the agent's alert
         self.assertIn("connect", health["outbox"]["last_error"].lower())
         self.sink.start()
         self.wait_outbox(fd, "sent", timeout=30)
         time.sleep(1.5)
-        self.assertEqual(len(self.sink.messages()), 1)
+        self.assertEqual(len(self.sink.messages(to="ann@example.org")), 1)
         metrics = fd.get("/metrics", scope="read").body.decode()
         self.assertIn("frontdesk_outbox_pending 0", metrics)
 
@@ -135,7 +137,8 @@ class SmtpTest(SmtpBase):
         tid = self.gate(fd, hostile)
         self.reply(fd, tid, body="Line one\r\nBcc: victim@evil.example\r\n\r\nLine two")
         self.wait_outbox(fd, "sent")
-        raw = self.sink.messages()[0]
+        self.received()
+        raw = self.sink.messages(to="ann@example.org")[0]
         head = raw.split(b"\r\n\r\n", 1)[0] if b"\r\n\r\n" in raw else raw.split(b"\n\n", 1)[0]
         for line in head.splitlines():
             self.assertFalse(line.lower().startswith(b"bcc:"), head)
@@ -186,7 +189,7 @@ class AutoReplyTest(SmtpBase):
                "Auto-Submitted: auto-replied\r\nMessage-ID: <ooo1@example.org>\r\n\r\nI am away.\r\n").encode()
         self.gate(fd, ooo)
         time.sleep(2.5)  # two sender rounds
-        self.assertEqual(fd.query("SELECT count(*) FROM outbox")[0][0], 0)
+        self.assertEqual(fd.query("SELECT count(*) FROM outbox")[0][0], 0)  # no alert either
         self.assertEqual(self.sink.messages(), [])
 
     def test_a_bot_answering_every_acknowledgement_is_capped(self):
@@ -201,9 +204,11 @@ class AutoReplyTest(SmtpBase):
             if fd.query("SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0] == 0:
                 break
             time.sleep(0.1)
-        statuses = [s for (s,) in fd.query("SELECT status FROM outbox ORDER BY id")]
+        statuses = [s for (s,) in fd.query("SELECT status FROM outbox WHERE recipient = 'bot@example.org' ORDER BY id")]
         self.assertEqual(statuses, ["sent"] * 3 + ["suppressed"] * 5)
-        self.assertEqual(len(self.sink.messages()), 3)
+        self.assertEqual(len(self.sink.messages(to="bot@example.org")), 3)
+        # The agent's alerts are not capped: all 8 new tickets are announced.
+        self.assertEqual(len(self.sink.messages(to="agent@example.test")), 8)
         reasons = {json.loads(d)["reason"] for (d,) in fd.query("SELECT detail FROM events WHERE kind = 'mail_suppressed'")}
         self.assertEqual(reasons, {"the cap of 3 automatic mails per 60 minutes to this recipient is reached"})
         self.assertIn("frontdesk_outbox_suppressed 5", fd.get("/metrics", scope="read").body.decode())
@@ -216,10 +221,10 @@ class AutoReplyTest(SmtpBase):
         db.close()
         self.gate(fd, customer_mail(sender="gone@example.org", msgid="g1@example.org"))
         self.gate(fd, customer_mail(sender="twice@example.org", subject="Same", msgid="t1@example.org"))
-        self.wait_outbox(fd, "sent")
+        self.wait_outbox(fd, "sent", kind="auto_ack")
         self.gate(fd, customer_mail(sender="twice@example.org", subject="Same", msgid="t2@example.org"))
-        self.wait_outbox(fd, "suppressed")
-        rows = fd.query("SELECT recipient, status, last_error FROM outbox ORDER BY id")
+        self.wait_outbox(fd, "suppressed", kind="auto_ack")
+        rows = fd.query("SELECT recipient, status, last_error FROM outbox WHERE kind = 'auto_ack' ORDER BY id")
         self.assertEqual([(r, s) for r, s, _ in rows],
                          [("gone@example.org", "suppressed"), ("twice@example.org", "sent"),
                           ("twice@example.org", "suppressed")])
