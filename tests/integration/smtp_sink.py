@@ -2,6 +2,8 @@
 loopback port, ended by its PID. Each message lands as a file in a Maildir;
 recipients whose local part starts with "reject" get a 550."""
 
+import email
+import email.policy
 import mailbox
 import os
 import shutil
@@ -41,6 +43,24 @@ class Sink:
         return "250 Message accepted for delivery"
 
 
+# A Berlin office calendar, 09:00-17:00 on weekdays, and a policy on it:
+# the first reply due in 4 business hours, the next in 8.
+OFFICE_SLA = """
+[calendar.office]
+timezone = "Europe/Berlin"
+mon = ["09:00-17:00"]
+tue = ["09:00-17:00"]
+wed = ["09:00-17:00"]
+thu = ["09:00-17:00"]
+fri = ["09:00-17:00"]
+[[sla]]
+name = "standard"
+calendar = "office"
+first_response = "4h"
+next_response = "8h"
+"""
+
+
 class SmtpServer:
     def __init__(self, port=None):
         self.dir = tempfile.mkdtemp(prefix="fd-smtp-")
@@ -77,6 +97,18 @@ class SmtpServer:
         if self.proc:
             self.log.close()
         self.proc = None
+
+    def wait_for(self, to, n, timeout=15):
+        """Waits until `to` has at least n mails; returns them parsed, oldest
+        first, or raises with how many there are."""
+        deadline = time.time() + timeout
+        while True:
+            got = self.messages(to=to)
+            if len(got) >= n:
+                return [email.message_from_bytes(m, policy=email.policy.default) for m in got]
+            if time.time() > deadline:
+                raise AssertionError(f"{to} has {len(got)} mails, not {n}")
+            time.sleep(0.05)
 
     def close(self):
         self.stop()

@@ -5,8 +5,6 @@ apply together; a wrong command applies nothing and the agent is told; the
 comment address and /note keep mail internal; only agents of the queue can
 give commands."""
 
-import email
-import email.policy
 import json
 import time
 import unittest
@@ -37,14 +35,8 @@ class AgentMailTest(unittest.TestCase):
     def ticket(self):
         return self.fd.get("/api/v1/tickets/1001", scope="read").json()
 
-    def sent(self, n, timeout=15, to="ann@example.org"):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            got = self.sink.messages(to=to)
-            if len(got) >= n:
-                return [email.message_from_bytes(m, policy=email.policy.default) for m in got]
-            time.sleep(0.05)
-        self.fail(f"the sink has {len(self.sink.messages())} messages, not {n}:\n{self.fd.log_text()}")
+    def sent(self, n, to="ann@example.org"):
+        return self.sink.wait_for(to, n)
 
     def agent(self, body, msgid, sender="Agent Smith <agent@example.test>", *args):
         self.gate(mail(sender, "Re: Printer broken", msgid, body, extra="In-Reply-To: <c1@example.org>\r\n"), *args)

@@ -4,29 +4,10 @@ due time right for the calendar; the agent gets the alert and answers it
 from a mail client; the customer gets the reply, threaded; the customer's
 answer joins the same ticket; the agent's "/status solved" solves it."""
 
-import email
-import email.policy
-import time
 import unittest
 
 from harness import Frontdesk
-from smtp_sink import SmtpServer
-
-CONFIG = """
-[calendar.office]
-timezone = "Europe/Berlin"
-mon = ["09:00-17:00"]
-tue = ["09:00-17:00"]
-wed = ["09:00-17:00"]
-thu = ["09:00-17:00"]
-fri = ["09:00-17:00"]
-[[sla]]
-name = "standard"
-calendar = "office"
-first_response = "4h"
-next_response = "8h"
-"""
-
+from smtp_sink import OFFICE_SLA, SmtpServer
 
 class WholeLoopTest(unittest.TestCase):
     def setUp(self):
@@ -34,20 +15,14 @@ class WholeLoopTest(unittest.TestCase):
         self.addCleanup(self.sink.close)
         self.sink.start()
         self.fd = Frontdesk(extra_config=f'[smtp]\nurl = "smtp://127.0.0.1:{self.sink.port}"\ntls = "none"\n'
-                                         f'interval = "1s"\n' + CONFIG)
+                                         f'interval = "1s"\n' + OFFICE_SLA)
         self.addCleanup(self.fd.close)
         # Friday 20 November 2026, 16:00 in Berlin.
         self.fd.env = {"FRONTDESK_FAKE_NOW": "2026-11-20T15:00:00Z"}
         self.fd.start()
 
-    def inbox(self, to, n, timeout=15):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            got = self.sink.messages(to=to)
-            if len(got) >= n:
-                return [email.message_from_bytes(m, policy=email.policy.default) for m in got]
-            time.sleep(0.05)
-        self.fail(f"{to} has {len(self.sink.messages(to=to))} mails, not {n}:\n{self.fd.log_text()}")
+    def inbox(self, to, n):
+        return self.sink.wait_for(to, n)
 
     def test_customer_agent_customer_solved(self):
         # 1. The customer writes.

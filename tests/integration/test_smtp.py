@@ -4,15 +4,13 @@ loop header; a 550 is marked failed and shown by the API; a server that is
 down is retried until it is back, and the mail arrives once; nothing a
 customer writes can add a header."""
 
-import email
-import email.policy
 import json
 import sqlite3
 import time
 import unittest
 
 from harness import Frontdesk
-from smtp_sink import SmtpServer
+from smtp_sink import OFFICE_SLA, SmtpServer
 
 
 def customer_mail(sender="Ann Example <ann@example.org>", subject="Printer broken", msgid="c1@example.org"):
@@ -55,13 +53,7 @@ class SmtpBase(unittest.TestCase):
         self.fail(f"no outbox row reached {status}: {fd.query('SELECT * FROM outbox')}\n{fd.log_text()}")
 
     def received(self, n=1, timeout=10, to="ann@example.org"):
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            got = self.sink.messages(to=to)
-            if len(got) >= n:
-                return [email.message_from_bytes(m, policy=email.policy.default) for m in got]
-            time.sleep(0.05)
-        self.fail("the sink got nothing")
+        return self.sink.wait_for(to, n, timeout)
 
 
 class SmtpTest(SmtpBase):
@@ -148,26 +140,11 @@ class SmtpTest(SmtpBase):
         self.assertIn("Bcc: victim@evil.example", m.get_content())  # the body may say anything
 
 
-SLA = """
-[calendar.office]
-timezone = "Europe/Berlin"
-mon = ["09:00-17:00"]
-tue = ["09:00-17:00"]
-wed = ["09:00-17:00"]
-thu = ["09:00-17:00"]
-fri = ["09:00-17:00"]
-[[sla]]
-name = "standard"
-calendar = "office"
-first_response = "4h"
-"""
-
-
 class AutoReplyTest(SmtpBase):
     """Acknowledgements and the loop-safety rules, through the real daemon."""
 
     def test_a_new_mail_is_acknowledged_with_its_number_and_due_time(self):
-        fd = self.frontdesk(mail="auto_ack = true\n", extra=SLA)
+        fd = self.frontdesk(mail="auto_ack = true\n", extra=OFFICE_SLA)
         # Friday 20 November 2026, 16:00 Berlin: 1 business hour left today,
         # 3 more on Monday from 09:00, so the reply is due Monday 12:00 CET.
         fd.stop()
