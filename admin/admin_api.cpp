@@ -1,5 +1,7 @@
 #include "admin/admin_api.h"
 
+#include "daemon/auto_reply.h"
+
 #include <spdlog/spdlog.h>
 
 #include <functional>
@@ -8,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/values.h"
+#include "daemon/auto_reply.h"
 #include "daemon/daemon.h"
 #include "daemon/http_input.h"
 #include "daemon/store/schema.h"
@@ -385,7 +388,9 @@ void PatchTicket(Daemon& daemon, const httplib::Request& req, httplib::Response&
   if (!s.ok()) return WriteError(res, s);
   Ticket updated;
   Timestamp now = daemon.clock().Now();
-  std::shared_ptr<const SlaEngine> sla = daemon.config_info().sla;
+  ConfigInfo info = daemon.config_info();
+  std::shared_ptr<const Config> config = info.config;
+  std::shared_ptr<const SlaEngine> sla = info.sla;
   s = daemon.writer().Run([&](Store& store) -> Status {
     TicketStore tickets(store);
     Result<Ticket> before = tickets.Get(*id);
@@ -397,7 +402,7 @@ void PatchTicket(Daemon& daemon, const httplib::Request& req, httplib::Response&
     Result<Ticket> after = tickets.Get(*id);
     if (!after.ok()) return after.status();
     updated = *after;
-    return Status::Ok();
+    return QueueSolvedNotice(store, *config, before->status, *after, now);
   });
   if (!s.ok()) return WriteError(res, s);
   res.set_header("ETag", ETag(updated.version));
@@ -481,7 +486,9 @@ void AddMessage(Daemon& daemon, const httplib::Request& req, httplib::Response& 
   m.actor = "api:" + token.name;
   m.now = daemon.clock().Now();
   int64_t message_id = 0;
-  std::shared_ptr<const SlaEngine> sla = daemon.config_info().sla;
+  ConfigInfo info = daemon.config_info();
+  std::shared_ptr<const Config> config = info.config;
+  std::shared_ptr<const SlaEngine> sla = info.sla;
   Status s = daemon.writer().Run([&](Store& store) -> Status {
     TicketStore tickets(store);
     Result<Ticket> before = tickets.Get(*id);
@@ -489,7 +496,7 @@ void AddMessage(Daemon& daemon, const httplib::Request& req, httplib::Response& 
     Result<int64_t> r = tickets.AddMessage(*id, m);
     if (!r.ok()) return r.status();
     message_id = *r;
-    if (m.kind != "reply") return Status::Ok();
+    if (m.kind != "reply") return QueueNoteAlert(store, *config, *id, message_id, m.author_email.value_or(""), m.now);
     Result<Ticket> after = tickets.Get(*id);
     if (!after.ok()) return after.status();
     Status st = sla->OnStatusChange(store, *id, before->status, after->status, m.now);

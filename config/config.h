@@ -6,11 +6,14 @@
 
 #include <array>
 #include <chrono>
+#include <map>
 #include <optional>
 #include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "config/mail_template.h"
 
 namespace frontdesk {
 
@@ -58,6 +61,12 @@ struct QueueConfig {
   std::vector<std::string> agents;
   std::string lead;  // told of low satisfaction scores; may be empty
   bool is_default = false;
+  // The zone customers of this queue read times in (the promised reply
+  // time); "" = the zone of the ticket's SLA calendar.
+  std::string timezone;
+  // This queue's own words for some mails, whole (every part resolved
+  // against [templates] and the built-in ones); see Config::Template.
+  std::map<std::string, MailTemplate, std::less<>> templates;
 };
 
 // An extra field on the web form. Its value is stored on the ticket and can
@@ -129,6 +138,10 @@ struct EscalationLevel {
   std::string set_priority;
   std::string move_to_queue;
   std::string add_tag;
+  // The template of the mail to `notify`: "escalation", or a template of
+  // its own under [templates].
+  std::string template_name = "escalation";
+  int template_line = 0, template_column = 0;  // where it is named
 };
 
 // An SLA target: whole working days of the calendar, then business seconds.
@@ -203,6 +216,15 @@ struct MailConfig {
   std::chrono::seconds auto_reply_window{3 * 3600};
   int max_attachments = 100;
   int64_t max_attachment_bytes = 20 * 1024 * 1024;
+  // Automatic notices to the customer: a ticket solved; a mail a routing
+  // rule rejected (off for rules that catch spam: the sender is forged);
+  // a mail over max_message_bytes, kept for a person to look at.
+  bool solved_notice = true;
+  bool rejected_notice = true;
+  bool oversize_notice = true;
+  // Tell the assignee, or else the queue's agents, of an internal note
+  // someone else added.
+  bool note_alerts = true;
 };
 
 // One IMAP folder polled for new mail ([[mailbox]]).
@@ -268,7 +290,12 @@ struct Config {
   MailConfig mail;
   std::vector<MailboxConfig> mailboxes;
   SmtpConfig smtp;
+  // Every template kind and every escalation level's own template, whole.
+  std::map<std::string, MailTemplate, std::less<>> templates;
 
+  // The words for mail `name` of a ticket in `queue`: the queue's own,
+  // else [templates], else the built-in ones.
+  const MailTemplate& Template(std::string_view queue, std::string_view name) const;
   // The queue with default = true, or the first one; nullptr when none.
   const QueueConfig* DefaultQueue() const;
   const QueueConfig* FindQueue(std::string_view name) const;

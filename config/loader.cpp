@@ -1,6 +1,7 @@
 #include "config/loader.h"
 
 #include <arpa/inet.h>
+#include <date/tz.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -9,6 +10,7 @@
 
 #include "config/mail_loader.h"
 #include "config/policy_loader.h"
+#include "config/template_loader.h"
 #include "config/table_reader.h"
 #include "config/values.h"
 
@@ -90,7 +92,16 @@ void ReadQueues(TableReader& root, Config& config, ConfigErrors& errors) {
     r.AddressList("agents", &q.agents);
     r.Address("lead", &q.lead);
     r.Bool("default", &q.is_default);
+    r.String("timezone", &q.timezone, false, 64);
+    (void)r.Table("templates");  // read with the other templates
     r.Finish();
+    if (!q.timezone.empty()) {
+      try {
+        (void)date::locate_zone(q.timezone);
+      } catch (const std::exception&) {
+        r.Error("timezone", "unknown time zone \"" + q.timezone + "\"; use an IANA name such as \"Europe/Berlin\"");
+      }
+    }
 
     if (tables[i]->get("name") && !q.name.empty() && !ValidQueueName(q.name)) {
       r.Error("name", "\"" + q.name + "\" is not a valid queue name; use 1 to 64 of a-z, 0-9, '-' and '_'");
@@ -242,6 +253,8 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
   ReadMail(top, config, errors);
   ReadMailboxes(top, config, errors);
   ReadSmtp(top, config, errors);
+  // After the queues and the policies: both name templates.
+  ReadTemplates(top, text, config, errors);
   top.Finish();
 
   if (!errors.empty()) {
@@ -285,6 +298,15 @@ const SlaPolicyConfig* Config::FindSla(std::string_view name) const {
   for (const SlaPolicyConfig& p : slas)
     if (p.name == name) return &p;
   return nullptr;
+}
+
+const MailTemplate& Config::Template(std::string_view queue, std::string_view name) const {
+  if (const QueueConfig* q = FindQueue(queue)) {
+    auto own = q->templates.find(name);
+    if (own != q->templates.end()) return own->second;
+  }
+  auto it = templates.find(name);
+  return it != templates.end() ? it->second : BuiltinTemplate(name);
 }
 
 const QueueConfig* Config::FindQueue(std::string_view name) const {

@@ -41,6 +41,10 @@ void ReadMail(TableReader& root, Config& config, ConfigErrors& errors) {
   r.Duration("reopen_window", &m.reopen_window, seconds(0), seconds(3650 * 86400));
   r.Bool("ticket_per_queue", &m.ticket_per_queue);
   r.Bool("auto_ack", &m.auto_ack);
+  r.Bool("solved_notice", &m.solved_notice);
+  r.Bool("rejected_notice", &m.rejected_notice);
+  r.Bool("oversize_notice", &m.oversize_notice);
+  r.Bool("note_alerts", &m.note_alerts);
   r.Int("auto_reply_cap", &m.auto_reply_cap, 0, 100000);
   r.Duration("auto_reply_window", &m.auto_reply_window, seconds(60), seconds(30 * 86400));
   r.Int("max_attachments", &m.max_attachments, 0, 10000);

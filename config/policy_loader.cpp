@@ -269,6 +269,9 @@ void ReadSlas(TableReader& root, Config& config, ConfigErrors& errors) {
       lr.String("set_priority", &l.set_priority, false, 16);
       lr.String("move_to_queue", &l.move_to_queue, false, 64);
       lr.String("add_tag", &l.add_tag, false, 64);
+      lr.String("template", &l.template_name, false, 64);
+      l.template_line = static_cast<int>(lr.PositionOf("template").line);
+      l.template_column = static_cast<int>(lr.PositionOf("template").column);
       lr.Finish();
       if (!l.at_text.empty()) {
         Status at = ParseLevelAt(l.at_text, &l);

@@ -17,6 +17,17 @@ void ConfigErrors::Add(const toml::source_position& pos, std::string_view key,
   items_.push_back({pos.line, pos.column, std::move(e)});
 }
 
+void ConfigErrors::AddIn(const toml::source_position& near, const std::string& file, uint32_t line,
+                         uint32_t column, std::string_view key, std::string_view message) {
+  std::string e = file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": ";
+  if (!key.empty()) {
+    e += key;
+    e += ": ";
+  }
+  e += message;
+  items_.push_back({near.line, near.column, std::move(e)});
+}
+
 std::vector<std::string> ConfigErrors::items() const {
   std::vector<Item> sorted = items_;
   std::stable_sort(sorted.begin(), sorted.end(), [](const Item& a, const Item& b) {

@@ -22,6 +22,10 @@ class ConfigErrors {
  public:
   explicit ConfigErrors(std::string file) : file_(std::move(file)) {}
   void Add(const toml::source_position& pos, std::string_view key, std::string_view message);
+  // An error in another file (a template file), listed with the errors of
+  // this file at `near`, the key that named the other file.
+  void AddIn(const toml::source_position& near, const std::string& file, uint32_t line, uint32_t column,
+             std::string_view key, std::string_view message);
   // The errors in file order (line, then column), each one line of text.
   std::vector<std::string> items() const;
   bool empty() const { return items_.empty(); }
@@ -68,6 +72,7 @@ class TableReader {
   // Where a key's value starts, or the table's own place when it is absent.
   toml::source_position PositionOf(std::string_view key) const;
   toml::source_position Position() const { return table_.source().begin; }
+  const toml::table& table() const { return table_; }
   std::string KeyPath(std::string_view key) const;
   void Error(std::string_view key, std::string_view message);
   void ErrorAt(const toml::source_position& pos, std::string_view key, std::string_view message);

@@ -1,45 +1,45 @@
 #include "daemon/auto_reply.h"
 
-#include <date/tz.h>
+#include <nlohmann/json.hpp>
 
-#include "daemon/store/sla_store.h"
+#include "daemon/mail_render.h"
 #include "daemon/store/ticket_store.h"
+#include "daemon/text.h"
 
 namespace frontdesk {
+namespace {
 
-std::string HumanTime(Timestamp t, const std::string& timezone) {
-  try {
-    auto zoned = date::make_zoned(date::locate_zone(timezone), std::chrono::floor<std::chrono::minutes>(t));
-    return date::format("%A %d %B %Y, %H:%M %Z", zoned);
-  } catch (const std::exception&) {
-    return date::format("%A %d %B %Y, %H:%M UTC", std::chrono::floor<std::chrono::minutes>(t));
-  }
+using nlohmann::json;
+
+// The assignee, or else every agent of the queue.
+std::vector<std::string> Workers(const Config& config, const Ticket& t) {
+  if (t.assignee) return {*t.assignee};
+  if (const QueueConfig* q = config.FindQueue(t.queue)) return q->agents;
+  return {};
 }
+
+const MessageRecord* FindMessage(const std::vector<MessageRecord>& messages, int64_t id) {
+  for (const MessageRecord& r : messages) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+std::string Person(const std::optional<std::string>& name, const std::optional<std::string>& email) {
+  std::string n = name.value_or(""), e = email.value_or("");
+  if (n.empty()) return e;
+  return e.empty() ? n : n + " <" + e + ">";
+}
+
+}  // namespace
 
 Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, Timestamp now) {
   if (!config.mail.auto_ack) return Status::Ok();
   TicketStore tickets(store);
   Result<Ticket> t = tickets.Get(ticket_id);
   if (!t.ok()) return t.status();
-  std::string due;
-  if (t->sla_policy) {
-    Result<std::vector<TargetClock>> clocks = SlaStore(store).Clocks(ticket_id);
-    if (!clocks.ok()) return clocks.status();
-    const SlaPolicyConfig* policy = config.FindSla(*t->sla_policy);
-    const CalendarConfig* calendar = policy ? config.FindCalendar(policy->calendar) : nullptr;
-    for (const TargetClock& c : *clocks) {
-      if (c.target == "first_response" && c.due_at) {
-        due = HumanTime(*c.due_at, calendar ? calendar->timezone : "UTC");
-      }
-    }
-  }
-  const QueueConfig* queue = config.FindQueue(t->queue);
-  std::string team = queue && !queue->display_name.empty() ? queue->display_name : "our support team";
-  std::string body = "Hello" + (t->requester_name.empty() ? std::string() : " " + t->requester_name) + ",\n\n" +
-                     "thank you for your message. " + team + " has received it as ticket " + std::to_string(t->id) +
-                     ".\n";
-  if (!due.empty()) body += "We will reply by " + due + ".\n";
-  body += "\nTo add to it, reply to this mail and keep the ticket number in the subject.\n";
+  Result<std::vector<MessageRecord>> messages = tickets.Messages(ticket_id);
+  if (!messages.ok()) return messages.status();
   OutboxMail m;
   m.dedupe_key = "ack:" + std::to_string(ticket_id) + ":" + t->requester_email;
   m.ticket_id = ticket_id;
@@ -47,7 +47,8 @@ Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, Times
   m.automatic = true;
   m.recipient = t->requester_email;
   m.subject = t->subject;
-  m.body = body;
+  m.body = messages->empty() ? "" : messages->front().body_text;
+  m.vars = "{}";
   m.now = now;
   Result<int64_t> queued = tickets.QueueMail(m);
   return queued.ok() ? Status::Ok() : queued.status();
@@ -58,38 +59,14 @@ Status QueueAgentAlert(Store& store, const Config& config, int64_t ticket_id, co
   TicketStore tickets(store);
   Result<Ticket> t = tickets.Get(ticket_id);
   if (!t.ok()) return t.status();
-  std::vector<std::string> to;
-  if (t->assignee) {
-    to.push_back(*t->assignee);
-  } else if (const QueueConfig* q = config.FindQueue(t->queue)) {
-    to = q->agents;
-  }
+  std::vector<std::string> to = Workers(config, *t);
   if (to.empty()) return Status::Ok();
   Result<std::vector<MessageRecord>> messages = tickets.Messages(ticket_id);
   if (!messages.ok()) return messages.status();
-  const MessageRecord* message = nullptr;
-  for (const MessageRecord& r : *messages) {
-    if (what == "new_ticket" ? message == nullptr : r.id == message_id) message = &r;
-  }
+  const MessageRecord* message =
+      what == "new_ticket" ? (messages->empty() ? nullptr : &messages->front()) : FindMessage(*messages, message_id);
   std::string from = t->requester_name.empty() ? t->requester_email : t->requester_name + " <" + t->requester_email + ">";
-  std::string body = (what == "new_ticket" ? "New ticket " : "The customer replied to ticket ") +
-                     std::to_string(t->id) + " in queue " + t->queue + ", from " + from + ", priority " +
-                     t->priority + ".\n";
-  if (t->sla_policy) {
-    Result<std::vector<TargetClock>> clocks = SlaStore(store).Clocks(ticket_id);
-    if (!clocks.ok()) return clocks.status();
-    const SlaPolicyConfig* policy = config.FindSla(*t->sla_policy);
-    const CalendarConfig* calendar = policy ? config.FindCalendar(policy->calendar) : nullptr;
-    for (const TargetClock& c : *clocks) {
-      if ((c.target == "first_response" || c.target == "next_response") && c.due_at && !c.met_at) {
-        body += "A reply is due by " + HumanTime(*c.due_at, calendar ? calendar->timezone : "UTC") + ".\n";
-        break;
-      }
-    }
-  }
-  body += "\n" + (message ? message->body_text : std::string()) +
-          "\n\n-- \nReply to this mail to answer the customer. Lines such as /status solved, /assign me or "
-          "/note at the top of your reply are commands.\n";
+  if (message && message->author_email) from = Person(message->author_name, message->author_email);
   for (const std::string& agent : to) {
     OutboxMail m;
     m.dedupe_key = "alert:" + what + ":" + std::to_string(what == "new_ticket" ? ticket_id : message_id) + ":" + agent;
@@ -98,12 +75,99 @@ Status QueueAgentAlert(Store& store, const Config& config, int64_t ticket_id, co
     m.automatic = true;
     m.recipient = agent;
     m.subject = t->subject;
-    m.body = body;
+    m.body = message ? message->body_text : "";
+    m.vars = json{{"from", from}}.dump();
     m.now = now;
     Result<int64_t> q = tickets.QueueMail(m);
     if (!q.ok()) return q.status();
   }
   return Status::Ok();
+}
+
+Status QueueNoteAlert(Store& store, const Config& config, int64_t ticket_id, int64_t message_id,
+                      const std::string& author_email, Timestamp now) {
+  if (!config.mail.note_alerts) return Status::Ok();
+  TicketStore tickets(store);
+  Result<Ticket> t = tickets.Get(ticket_id);
+  if (!t.ok()) return t.status();
+  Result<std::vector<MessageRecord>> messages = tickets.Messages(ticket_id);
+  if (!messages.ok()) return messages.status();
+  const MessageRecord* note = FindMessage(*messages, message_id);
+  if (!note) return Status::NotFound("message " + std::to_string(message_id));
+  std::string from = Person(note->author_name, note->author_email);
+  for (const std::string& agent : Workers(config, *t)) {
+    if (AsciiLower(agent) == AsciiLower(author_email)) continue;
+    OutboxMail m;
+    m.dedupe_key = "note:" + std::to_string(message_id) + ":" + agent;
+    m.ticket_id = ticket_id;
+    m.kind = "note_alert";
+    m.automatic = true;
+    m.recipient = agent;
+    m.subject = t->subject;
+    m.body = note->body_text;
+    m.vars = json{{"from", from.empty() ? std::string("someone") : from}}.dump();
+    m.now = now;
+    Result<int64_t> q = tickets.QueueMail(m);
+    if (!q.ok()) return q.status();
+  }
+  return Status::Ok();
+}
+
+Status QueueSolvedNotice(Store& store, const Config& config, const std::string& before_status, const Ticket& after,
+                         Timestamp now) {
+  if (!config.mail.solved_notice || after.status != "solved" || before_status == "solved") return Status::Ok();
+  if (after.quarantined || after.requester_email.empty()) return Status::Ok();
+  OutboxMail m;
+  // Solved again after a reopening is news again.
+  m.dedupe_key = "solved:" + std::to_string(after.id) + ":" + std::to_string(ToUnix(now)) + ":" + after.requester_email;
+  m.ticket_id = after.id;
+  m.kind = "solved";
+  m.automatic = true;
+  m.recipient = after.requester_email;
+  m.subject = after.subject;
+  m.vars = "{}";
+  m.now = now;
+  Result<int64_t> q = TicketStore(store).QueueMail(m);
+  return q.ok() ? Status::Ok() : q.status();
+}
+
+Status QueueRejectedNotice(Store& store, const Config& config, const RejectedMail& mail, Timestamp now) {
+  if (!config.mail.rejected_notice || mail.sender_email.empty()) return Status::Ok();
+  OutboxMail m;
+  m.dedupe_key = "rejected:" + mail.key;
+  m.ticket_id = 0;
+  m.kind = "rejected";
+  m.automatic = true;
+  m.recipient = mail.sender_email;
+  m.subject = mail.subject;
+  m.vars = json{{"queue", mail.queue},
+                {"requester_email", mail.sender_email},
+                {"requester_name", mail.sender_name},
+                {"reason", mail.reason},
+                {"in_reply_to", mail.message_id}}
+               .dump();
+  m.now = now;
+  Result<int64_t> q = TicketStore(store).QueueMail(m);
+  return q.ok() ? Status::Ok() : q.status();
+}
+
+Status QueueOversizeNotice(Store& store, const Config& config, int64_t ticket_id, int64_t size, Timestamp now) {
+  if (!config.mail.oversize_notice) return Status::Ok();
+  TicketStore tickets(store);
+  Result<Ticket> t = tickets.Get(ticket_id);
+  if (!t.ok()) return t.status();
+  if (t->requester_email.empty() || t->requester_email == "unknown@invalid") return Status::Ok();
+  OutboxMail m;
+  m.dedupe_key = "oversize:" + std::to_string(ticket_id) + ":" + t->requester_email;
+  m.ticket_id = ticket_id;
+  m.kind = "oversize_notice";
+  m.automatic = true;
+  m.recipient = t->requester_email;
+  m.subject = t->subject;
+  m.vars = json{{"size", HumanSize(size)}, {"limit", HumanSize(config.mail.max_message_bytes)}}.dump();
+  m.now = now;
+  Result<int64_t> q = tickets.QueueMail(m);
+  return q.ok() ? Status::Ok() : q.status();
 }
 
 }  // namespace frontdesk

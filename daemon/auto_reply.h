@@ -1,9 +1,9 @@
-// auto_reply.h: the automatic mail a new ticket or a customer's reply
-// causes. The acknowledgement a customer gets for a new ticket: its
-// number, and the time by which the first reply is due, computed from the
-// SLA clock and written in the time zone of the policy's calendar ("Tuesday
-// 24 November 2026, 10:00 CET"). Queued in the outbox in the transaction
-// that made the ticket; the sender applies the loop-safety rules.
+// auto_reply.h: the automatic mail Frontdesk queues as tickets move: the
+// acknowledgement of a new ticket, alerts to agents, and notices to the
+// customer (solved, rejected, too large). Each is an outbox row, queued in
+// the transaction of its cause, that names its template and carries only
+// its own variables; mail_render writes it out when it is sent, and the
+// sender applies the loop-safety rules first.
 // Thread-safe (no state).
 #pragma once
 
@@ -13,11 +13,9 @@
 #include "config/config.h"
 #include "daemon/clock.h"
 #include "daemon/store/store.h"
+#include "daemon/ticket.h"
 
 namespace frontdesk {
-
-// "Tuesday 24 November 2026, 10:00 CET"; UTC when the zone is unknown.
-std::string HumanTime(Timestamp t, const std::string& timezone);
 
 // Queues the acknowledgement of a new ticket; does nothing when
 // mail.auto_ack is off. The caller decides whether the ticket may have one
@@ -30,5 +28,32 @@ Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, Times
 // mail: its signed Message-ID threads their reply to the ticket.
 Status QueueAgentAlert(Store& store, const Config& config, int64_t ticket_id, const std::string& what,
                        int64_t message_id, Timestamp now);
+
+// Tells the assignee, or else the queue's agents, of internal note
+// `message_id`; never its author. Off with mail.note_alerts = false.
+Status QueueNoteAlert(Store& store, const Config& config, int64_t ticket_id, int64_t message_id,
+                      const std::string& author_email, Timestamp now);
+
+// The customer's notice that their ticket is solved, when `after` is
+// solved and `before_status` was not (mail.solved_notice).
+Status QueueSolvedNotice(Store& store, const Config& config, const std::string& before_status, const Ticket& after,
+                         Timestamp now);
+
+// The sender's notice that a routing rule rejected their mail, which made
+// no ticket (mail.rejected_notice). `key` is the mail's identity, so a
+// redelivery does not notify twice.
+struct RejectedMail {
+  std::string key;
+  std::string queue;  // the queue it was addressed to, to send from
+  std::string sender_email, sender_name;
+  std::string subject;
+  std::string message_id;  // to thread the notice to it
+  std::string reason;
+};
+Status QueueRejectedNotice(Store& store, const Config& config, const RejectedMail& mail, Timestamp now);
+
+// The sender's notice that their mail was over mail.max_message_bytes and
+// was kept, unread, as ticket `ticket_id` (mail.oversize_notice).
+Status QueueOversizeNotice(Store& store, const Config& config, int64_t ticket_id, int64_t size, Timestamp now);
 
 }  // namespace frontdesk

@@ -184,6 +184,12 @@ Result<MailOutcome> AcceptAgentMail(Store& store, const Ticket& ticket, const Pa
     if (!after.ok()) return after.status();
     s = sla.OnStatusChange(store, ticket.id, before->status, after->status, now);
     if (!s.ok()) return s;
+    s = QueueSolvedNotice(store, config, before->status, *after, now);
+    if (!s.ok()) return s;
+  }
+  if (msg.kind == "note" && a.errors.empty()) {
+    s = QueueNoteAlert(store, config, ticket.id, *id, m.from.address, now);
+    if (!s.ok()) return s;
   }
   s = tickets.AddEvent(ticket.id, now, "agent_mail", msg.actor, std::nullopt,
                        json{{"message_id", *id}, {"kind", msg.kind}, {"commands", a.applied}, {"errors", a.errors}}
@@ -341,6 +347,11 @@ ParsedMail ParseForIntake(const std::string& raw, const Config& config) {
   m.from = h.from;
   m.subject = h.subject;
   m.message_id = h.message_id;
+  m.to = h.to;
+  m.cc = h.cc;
+  m.headers = h.headers;
+  m.auto_submitted = h.auto_submitted;
+  m.auto_reason = h.auto_reason;
   return m;
 }
 
@@ -461,6 +472,10 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
       s = QueueAgentAlert(store, config, *target, "customer_reply", *msg, now);
       if (!s.ok()) return s;
     }
+    if (kind == "note" && !m.is_dsn && !m.auto_submitted) {
+      s = QueueNoteAlert(store, config, *target, *msg, m.from.address, now);
+      if (!s.ok()) return s;
+    }
     out.kind = MailOutcome::Kind::kAppended;
     out.ticket_id = *target;
     out.message_id = *msg;
@@ -490,7 +505,11 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
     if (d.rejected) {
       Status s = SlaStore(store).AddRejection("email", d.reject_rule, d.reject_reason, m.from.address, m.subject, now);
       if (!s.ok()) return s;
-      if (!s.ok()) return s;
+      if (!m.auto_submitted) {
+        RejectedMail r{key, t.queue, m.from.address, m.from.name, m.subject, m.message_id, d.reject_reason};
+        s = QueueRejectedNotice(store, config, r, now);
+        if (!s.ok()) return s;
+      }
       out.kind = MailOutcome::Kind::kRejected;
       out.detail = d.reject_reason;
       return out;
@@ -555,6 +574,11 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
     }
     if (!nt.quarantined && !nt.auto_reply_suppressed) {
       s = QueueAutoAck(store, config, c->ticket_id, now);
+      if (!s.ok()) return s;
+    }
+    // Too large to read: the sender learns it arrived and waits for a person.
+    if (nt.quarantined && oversize && !m.auto_submitted && !copy_of) {
+      s = QueueOversizeNotice(store, config, c->ticket_id, static_cast<int64_t>(in.raw.size()), now);
       if (!s.ok()) return s;
     }
     if (!nt.quarantined && !m.auto_submitted) {

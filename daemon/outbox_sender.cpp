@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/mail_builder.h"
+#include "daemon/mail_render.h"
 #include "daemon/mail_signature.h"
 #include "daemon/secret_file.h"
 #include "daemon/smtp_client.h"
@@ -38,39 +39,63 @@ std::chrono::seconds RetryDelay(const SmtpConfig& smtp, int64_t attempts) {
 }
 
 Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const OutboxRow& row) {
+  Result<RenderedMail> words = RenderOutboxRow(config, reader, row);
+  if (!words.ok()) return words.status();
   TicketStore tickets(reader);
-  Result<Ticket> t = tickets.Get(row.ticket_id);
-  if (!t.ok()) return t.status();
+  std::optional<Ticket> ticket;
+  std::string queue;
+  if (row.ticket_id) {
+    Result<Ticket> t = tickets.Get(row.ticket_id);
+    if (!t.ok()) return t.status();
+    ticket = *t;
+    queue = t->queue;
+  }
+  nlohmann::json vars = row.vars ? nlohmann::json::parse(*row.vars, nullptr, false) : nlohmann::json::object();
+  if (!vars.is_object()) vars = nlohmann::json::object();
+  if (!ticket) queue = vars.value("queue", "");
   OutgoingMail m;
-  const QueueConfig* q = config.FindQueue(t->queue);
+  const QueueConfig* q = config.FindQueue(queue);
   if (!q) q = config.DefaultQueue();
   m.from_address = q && !q->addresses.empty() ? q->addresses.front() : config.smtp.envelope_from;
-  if (m.from_address.empty()) return Status::Invalid("queue " + t->queue + " has no address to send from");
+  if (m.from_address.empty()) return Status::Invalid("queue " + queue + " has no address to send from");
   m.from_name = q ? q->display_name : "";
   m.reply_to = m.from_address;
   m.to_address = row.recipient;
-  if (row.recipient == t->requester_email) m.to_name = t->requester_name;
-  std::string tag = "[" + config.mail.subject_tag + "#" + std::to_string(t->id) + "]";
-  std::string subject = row.subject;
-  if (subject.find(tag) == std::string::npos) subject = tag + " " + subject;
+  if (ticket && row.recipient == ticket->requester_email) m.to_name = ticket->requester_name;
+  if (!ticket && row.recipient == vars.value("requester_email", "")) m.to_name = vars.value("requester_name", "");
+  std::string subject = words->subject;
+  if (ticket) {
+    std::string tag = "[" + config.mail.subject_tag + "#" + std::to_string(ticket->id) + "]";
+    if (subject.find(tag) == std::string::npos) subject = tag + " " + subject;
+  }
   if (row.kind == "reply" && subject.rfind("Re:", 0) != 0) subject = "Re: " + subject;
   m.subject = subject;
-  m.text = row.body;
+  m.text = words->text;
+  m.html = words->html;
   std::string domain = config.smtp.message_id_domain.empty() ? Domain(m.from_address) : config.smtp.message_id_domain;
   m.message_id = row.message_id + "@" + domain;
   // Threading: the customer's latest mail, and the start of the thread.
-  Result<std::vector<MessageRecord>> messages = tickets.Messages(row.ticket_id);
-  if (!messages.ok()) return messages.status();
   std::vector<std::string> ids;
-  for (const MessageRecord& r : *messages) {
-    if (r.message_id && !r.message_id->empty() && (r.kind == "customer" || r.kind == "auto")) ids.push_back(*r.message_id);
+  if (ticket) {
+    Result<std::vector<MessageRecord>> messages = tickets.Messages(row.ticket_id);
+    if (!messages.ok()) return messages.status();
+    for (const MessageRecord& r : *messages) {
+      if (r.message_id && !r.message_id->empty() && (r.kind == "customer" || r.kind == "auto")) {
+        ids.push_back(*r.message_id);
+      }
+    }
+  } else if (!vars.value("in_reply_to", "").empty()) {
+    ids.push_back(vars.value("in_reply_to", ""));
   }
   if (!ids.empty()) {
     m.in_reply_to = ids.back();
     m.references.push_back(ids.front());
     for (size_t i = ids.size() > 9 ? ids.size() - 9 : 1; i < ids.size(); ++i) m.references.push_back(ids[i]);
   }
-  if (row.automatic) m.auto_submitted = row.kind == "auto_ack" ? "auto-replied" : "auto-generated";
+  // RFC 3834: an answer to the sender's own mail is auto-replied; alerts
+  // and notices about a ticket are auto-generated.
+  bool answer = row.kind == "auto_ack" || row.kind == "rejected" || row.kind == "oversize_notice";
+  if (row.automatic) m.auto_submitted = answer ? "auto-replied" : "auto-generated";
   Result<std::string> secret = SecretStore(reader).Get(kMailSecret);
   if (!secret.ok()) return secret.status();
   if (!secret->empty()) m.loop_token = LoopToken(*secret);

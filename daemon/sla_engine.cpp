@@ -272,9 +272,9 @@ Status SlaEngine::ApplyLevel(Store& store, const Ticket& t, const SlaPolicyConfi
     m.kind = "escalation";
     m.automatic = true;
     m.recipient = r;
-    m.subject = "SLA " + c.target + " " + l.at_text + ": " + t.subject;
-    m.body = "Ticket " + std::to_string(t.id) + " (" + t.subject + ") reached " + l.at_text + " of its " +
-             c.target + " target under policy " + p.name + ".";
+    m.subject = t.subject;
+    m.vars = json{{"target", c.target}, {"level", l.at_text}, {"policy", p.name}, {"template", l.template_name}}.dump();
+    m.now = now;
     Result<int64_t> q = tickets.QueueMail(m);
     if (!q.ok()) return q.status();
     done.push_back("notify " + r);

@@ -5,7 +5,7 @@ namespace {
 
 constexpr const char* kColumns =
     "id, coalesce(ticket_id, 0), kind, automatic, recipient, message_id, subject, body, status, attempts, "
-    "next_attempt_at, coalesce(last_error, ''), created_at, sent_at";
+    "next_attempt_at, coalesce(last_error, ''), created_at, sent_at, vars";
 
 OutboxRow Read(const Stmt& st) {
   OutboxRow r;
@@ -23,6 +23,7 @@ OutboxRow Read(const Stmt& st) {
   r.last_error = st.Text(11);
   r.created_at = FromUnix(st.Int(12));
   if (std::optional<int64_t> at = st.OptInt(13)) r.sent_at = FromUnix(*at);
+  r.vars = st.OptText(14);
   return r;
 }
 

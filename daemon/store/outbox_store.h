@@ -28,6 +28,9 @@ struct OutboxRow {
   std::string last_error;
   Timestamp created_at;
   std::optional<Timestamp> sent_at;
+  // The variables of its template, a JSON object; none: the body is the
+  // whole text.
+  std::optional<std::string> vars;
 };
 
 class OutboxStore {

@@ -316,9 +316,16 @@ CREATE TABLE secrets (
 ) WITHOUT ROWID;
 )sql";
 
+// Mail templates: an outbox row keeps the variables of its mail (a JSON
+// object) and is written out with the configured template when it is sent.
+// Rows without them (command errors) are sent as their body says.
+constexpr const char* kSchemaV6 = R"sql(
+ALTER TABLE outbox ADD COLUMN vars TEXT;
+)sql";
+
 // Append new steps here; never edit a step that has shipped.
 const std::vector<const char*>& Steps() {
-  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5};
+  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
   return steps;
 }
 

@@ -652,6 +652,9 @@ Result<int64_t> TicketStore::AddMessage(int64_t ticket_id, const NewMessage& m) 
     mail.recipient = t->requester_email;
     mail.subject = t->subject;
     mail.body = m.body;
+    json vars = json::object();
+    if (m.author_name) vars["agent_name"] = *m.author_name;
+    mail.vars = vars.dump();
     mail.now = m.now;
     Result<int64_t> queued = QueueMail(mail);
     if (!queued.ok()) return queued.status();
@@ -692,9 +695,11 @@ Result<int64_t> TicketStore::QueueMail(const OutboxMail& m) {
   std::string mail_id = SignMessageId(*secret, m.ticket_id, RandomToken(9));
   Result<Stmt> st = db_.Prepare(
       "INSERT OR IGNORE INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
-      "body, next_attempt_at, created_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9)");
+      "body, next_attempt_at, created_at, vars) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)");
   if (!st.ok()) return st.status();
-  st->Bind(1, m.dedupe_key).Bind(2, m.ticket_id).Bind(3, m.kind).Bind(4, static_cast<int64_t>(m.automatic))
+  std::optional<int64_t> ticket = m.ticket_id ? std::optional<int64_t>(m.ticket_id) : std::nullopt;
+  st->Bind(10, m.vars);
+  st->Bind(1, m.dedupe_key).Bind(2, ticket).Bind(3, m.kind).Bind(4, static_cast<int64_t>(m.automatic))
       .Bind(5, m.recipient).Bind(6, mail_id).Bind(7, m.subject).BindBlob(8, m.body).Bind(9, ToUnix(m.now));
   Status s = st->Run();
   if (!s.ok()) return s;

@@ -111,6 +111,8 @@ struct OutboxMail {
   std::string recipient;
   std::string subject;
   std::string body;
+  // The template's variables, a JSON object; see OutboxRow::vars.
+  std::optional<std::string> vars;
   Timestamp now;
 };
 

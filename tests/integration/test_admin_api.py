@@ -223,11 +223,19 @@ class AdminApiTest(unittest.TestCase):
         t = self.create("Reply to me", email="wants-answer@example.org")
         tid = t["id"]
         r = self.fd.post(f"/api/v1/tickets/{tid}/messages", scope="write",
-                         body={"kind": "note", "body": "internal thought"})
+                         body={"kind": "note", "body": "internal thought",
+                               "author": {"email": "lead@example.test"}})
         self.assertEqual(r.status, 201, r.body)
-        # Only the agents' alert of the new ticket, no mail for the note.
-        self.assertEqual(self.fd.query("SELECT recipient, kind FROM outbox WHERE ticket_id = ?", tid),
-                         [("agent@example.test", "new_ticket_alert")])
+        # The agents hear of the new ticket and of the note; the customer
+        # hears of neither.
+        self.assertEqual(self.fd.query("SELECT recipient, kind FROM outbox WHERE ticket_id = ? ORDER BY id", tid),
+                         [("agent@example.test", "new_ticket_alert"), ("agent@example.test", "note_alert")])
+        # The note's own author is not told of it.
+        r = self.fd.post(f"/api/v1/tickets/{tid}/messages", scope="write",
+                         body={"kind": "note", "body": "my own note", "author": {"email": "agent@example.test"}})
+        self.assertEqual(r.status, 201, r.body)
+        self.assertEqual(self.fd.query("SELECT count(*) FROM outbox WHERE ticket_id = ? AND kind = 'note_alert'", tid),
+                         [(1,)])
         r = self.fd.post(f"/api/v1/tickets/{tid}/messages", scope="write",
                          body={"kind": "reply", "body": "Here is your answer.",
                                "author": {"email": "agent@example.test", "name": "Agent"}})
@@ -237,7 +245,7 @@ class AdminApiTest(unittest.TestCase):
         got = self.fd.get(f"/api/v1/tickets/{tid}", scope="read").json()
         self.assertEqual(got["status"], "open")
         self.assertIsNotNone(got["first_response_at"])
-        self.assertEqual([m["kind"] for m in got["messages"]], ["customer", "note", "reply"])
+        self.assertEqual([m["kind"] for m in got["messages"]], ["customer", "note", "note", "reply"])
         for bad, field in [({"kind": "shout", "body": "x"}, "kind"), ({"kind": "reply", "body": " "}, "body"),
                            ({"kind": "reply", "body": "x", "author": {"email": "bad"}}, "author.email")]:
             r = self.fd.post(f"/api/v1/tickets/{tid}/messages", scope="write", body=bad)
