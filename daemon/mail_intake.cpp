@@ -414,7 +414,18 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
   if (thread.ok() && !*thread && reason.empty()) thread = FindThread(tickets, m, config, *secret);
   if (!thread.ok()) return thread.status();
   std::optional<int64_t> target = *thread;
-  std::string kind = in.as_comment || m.is_dsn ? "note" : m.auto_submitted ? "auto" : "customer";
+  // Mail to a comment address is internal however it arrived (an MTA pipe
+  // with --action comment, or one mailbox that receives every address).
+  bool as_comment = in.as_comment;
+  for (const QueueConfig& q : config.queues) {
+    for (const auto* list : {&m.to, &m.cc}) {
+      for (const MailAddress& a : *list) {
+        as_comment = as_comment || std::find(q.comment_addresses.begin(), q.comment_addresses.end(), a.address) !=
+                                       q.comment_addresses.end();
+      }
+    }
+  }
+  std::string kind = as_comment || m.is_dsn ? "note" : m.auto_submitted ? "auto" : "customer";
   if (target && kind == "customer") {
     Result<Ticket> existing = tickets.Get(*target);
     if (!existing.ok()) return existing.status();
@@ -431,7 +442,7 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
     Result<Ticket> existing = tickets.Get(*target);
     if (!existing.ok()) return existing.status();
     if (m.from.address != existing->requester_email && IsQueueAgent(config, existing->queue, m.from.address)) {
-      return AcceptAgentMail(store, *existing, m, key, Sha256Hex(in.raw), in.as_comment, config, sla, now);
+      return AcceptAgentMail(store, *existing, m, key, Sha256Hex(in.raw), as_comment, config, sla, now);
     }
   }
 

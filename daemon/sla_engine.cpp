@@ -42,7 +42,8 @@ std::string SlaEngine::MakeSnapshot(const SlaPolicyConfig& p) {
   for (const EscalationLevel& l : p.escalations) {
     levels.push_back({{"target", l.target}, {"at", l.at_text}, {"notify", l.notify},
                       {"raise_priority", l.raise_priority}, {"set_priority", l.set_priority},
-                      {"move_to_queue", l.move_to_queue}, {"add_tag", l.add_tag}});
+                      {"move_to_queue", l.move_to_queue}, {"add_tag", l.add_tag},
+                      {"template", l.template_name}});
   }
   json j = {{"name", p.name}, {"version", p.version}, {"calendar", p.calendar}, {"pause_on", p.pause_on},
             {"escalations", levels}};
@@ -80,6 +81,8 @@ Result<SlaPolicyConfig> SlaEngine::ParseSnapshot(const std::string& text) {
       level.set_priority = l.at("set_priority").get<std::string>();
       level.move_to_queue = l.at("move_to_queue").get<std::string>();
       level.add_tag = l.at("add_tag").get<std::string>();
+      // Snapshots from before templates have none: the common one.
+      level.template_name = l.value("template", std::string("escalation"));
       p.escalations.push_back(std::move(level));
     }
     return p;
