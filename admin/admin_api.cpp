@@ -13,6 +13,7 @@
 #include "daemon/auto_reply.h"
 #include "daemon/daemon.h"
 #include "daemon/http_input.h"
+#include "daemon/kpi.h"
 #include "daemon/store/schema.h"
 #include "daemon/store/mailbox_store.h"
 #include "daemon/store/outbox_store.h"
@@ -739,6 +740,31 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
                       {"sent_at", r.sent_at ? json(FormatRfc3339(*r.sent_at)) : json(nullptr)}});
     }
     SendJson(res, {{"outbox", list}});
+  }));
+
+  server.Get("/api/v1/reports/kpi", "/api/v1/reports/kpi",
+             Authorized(daemon, Scope::kRead, [&daemon](const httplib::Request& req, httplib::Response& res,
+                                                        const TokenInfo&) {
+    KpiParams p;
+    const std::map<std::string, std::string*> known = {{"from", &p.from},     {"to", &p.to},
+                                                       {"timezone", &p.timezone}, {"queue", &p.queue},
+                                                       {"agent", &p.agent}, {"group_by", &p.group_by}};
+    for (const auto& [k, v] : req.params) {
+      auto it = known.find(k);
+      if (it == known.end()) {
+        return WriteError(res, Status::Invalid("unknown parameter; use from, to, timezone, queue, agent, group_by", k));
+      }
+      *it->second = v;
+    }
+    std::shared_ptr<const Config> config = daemon.config();
+    Timestamp now = daemon.clock().Now();
+    Result<KpiQuery> q = MakeKpiQuery(p, *config, now);
+    if (!q.ok()) return WriteError(res, q.status());
+    Result<StorePool::Lease> store = daemon.stores().Acquire();
+    if (!store.ok()) return WriteError(res, store.status());
+    Result<KpiReport> r = RunKpiReport(**store, *q, now);
+    if (!r.ok()) return WriteError(res, r.status());
+    SendJson(res, KpiJson(*r));
   }));
 
   server.Post("/api/v1/escalations/run", "/api/v1/escalations/run",

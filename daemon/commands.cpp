@@ -7,6 +7,7 @@
 
 #include "admin/mail_commands.h"
 #include "admin/policy_commands.h"
+#include "admin/report_command.h"
 #include "admin/token_command.h"
 #include "config/loader.h"
 #include "daemon/daemon.h"
@@ -136,6 +137,7 @@ int RunCommandLine(int argc, char** argv) {
 
   AddTokenCommands(app, ctx, exit_code);
   AddPolicyCommands(app, ctx, exit_code);
+  AddReportCommand(app, ctx, exit_code);
   AddMailCommands(app, ctx, exit_code);
 
   try {

@@ -1,0 +1,64 @@
+#include "admin/report_command.h"
+
+#include <iostream>
+
+#include "daemon/kpi.h"
+
+namespace frontdesk {
+namespace {
+
+struct ReportFlags {
+  KpiParams params;
+  bool json = false, csv = false;
+};
+
+int Report(CliContext& ctx, const ReportFlags& f) {
+  std::unique_ptr<Config> config = ctx.LoadConfigOrReport();
+  if (!config) return 78;
+  Timestamp now = ctx.clock->Now();
+  Result<KpiQuery> q = MakeKpiQuery(f.params, *config, now);
+  if (!q.ok()) {
+    std::cerr << "report: --" << q.status().field() << ": " << q.status().message() << "\n";
+    return 64;
+  }
+  std::unique_ptr<Store> store = ctx.OpenStoreOrReport(*config);
+  if (!store) return 75;
+  Result<KpiReport> r = RunKpiReport(*store, *q, now);
+  if (!r.ok()) {
+    std::cerr << "report: " << r.status().message() << "\n";
+    return 75;
+  }
+  if (f.json) {
+    std::cout << KpiJson(*r).dump(2) << "\n";
+  } else if (f.csv) {
+    std::cout << KpiCsv(*r);
+  } else {
+    std::cout << KpiTable(*r);
+  }
+  return 0;
+}
+
+}  // namespace
+
+void AddReportCommand(CLI::App& app, CliContext& ctx, int& exit_code) {
+  auto flags = std::make_shared<ReportFlags>();
+  CLI::App* report = app.add_subcommand(
+      "report", "The KPIs of a period: tickets received and breached, first response and resolution times, "
+                "satisfaction, SLA compliance, first-contact resolution, escalations, reopenings, the backlog.");
+  KpiParams& p = flags->params;
+  report->add_option("--from", p.from, "Start, inclusive: 2026-11-01 (midnight in --timezone) or RFC 3339; "
+                                       "default 30 days before --to");
+  report->add_option("--to", p.to, "End, exclusive, in the same forms; default now");
+  report->add_option("--timezone", p.timezone,
+                     "IANA zone for dates and groups; default the default queue's timezone, else the first "
+                     "office calendar's, else UTC");
+  report->add_option("--queue", p.queue, "Only tickets now in this queue");
+  report->add_option("--agent", p.agent, "Only tickets now assigned to this address");
+  report->add_option("--group-by", p.group_by, "Also per day, week (from Monday) or month")
+      ->check(CLI::IsMember({"day", "week", "month"}));
+  auto* json = report->add_flag("--json", flags->json, "Print JSON, as GET /api/v1/reports/kpi returns it");
+  report->add_flag("--csv", flags->csv, "Print CSV: one line per group and one for the total")->excludes(json);
+  report->callback([&ctx, &exit_code, flags] { exit_code = Report(ctx, *flags); });
+}
+
+}  // namespace frontdesk
