@@ -22,6 +22,7 @@
 
 #include "config/loader.h"
 #include "daemon/calendar.h"
+#include "daemon/kpi.h"
 #include "daemon/mime.h"
 #include "daemon/sla.h"
 #include "daemon/sla_engine.h"
@@ -301,11 +302,158 @@ int Parse(const std::map<std::string, std::string>& f) {
   return 0;
 }
 
+
+// A year of history, written straight into a migrated database: `--tickets`
+// tickets spread evenly over 2026, each answered, most solved, with their SLA
+// targets, replies, some reopenings, escalations and survey answers, as the
+// report reads them. Raw SQL, because going through the intake would take
+// an hour for a million tickets and measure the intake instead.
+int KpiSeed(std::map<std::string, std::string> f) {
+  using namespace frontdesk;
+  StoreOptions o;
+  o.migrate = true;
+  Result<std::unique_ptr<Store>> store = Store::Open(f["--db"], o);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  int n = std::stoi(f["--tickets"]);
+  Db& db = (*store)->db();
+  auto start = Steady::now();
+  const int64_t base = 1767225600;  // 2026-01-01
+  const int64_t step = 365LL * 86400 / n;
+  const char* channels[] = {"email", "email", "web", "api"};
+  const char* queues[] = {"support", "billing"};
+  const char* priorities[] = {"low", "normal", "normal", "high", "urgent"};
+  auto txn = Txn::Begin(db);
+  if (!txn.ok()) {
+    std::fprintf(stderr, "%s\n", txn.status().ToString().c_str());
+    return 1;
+  }
+  const char* sql_ticket = (
+      "INSERT INTO tickets(id, subject, status, priority, queue, assignee, requester_email, channel, created_at, "
+      "updated_at, first_response_at, solved_at, reopened_count, sla_policy) "
+      "VALUES (?1, 'Seeded', ?2, ?3, ?4, ?5, 'user@example.org', ?6, ?7, ?7, ?8, ?9, ?10, 'standard')");
+  const char* sql_target = (
+      "INSERT INTO sla_targets(ticket_id, target, cycle, started_at, due_at, met_at, breached_at, business_seconds) "
+      "VALUES (?1, ?2, 0, ?3, ?4, ?5, ?6, ?7)");
+  const char* sql_reply = (
+      "INSERT INTO messages(ticket_id, kind, channel, created_at) VALUES (?1, 'reply', 'api', ?2)");
+  const char* sql_fired = ("INSERT INTO sla_levels_fired VALUES (?1, 'first_response', 0, 0, ?2)");
+  const char* sql_event = (
+      "INSERT INTO events(ticket_id, at, kind, actor, detail) "
+      "VALUES (?1, ?2, 'status_changed', 'seed', '{\"from\":\"solved\",\"to\":\"open\"}')");
+  const char* sql_csat = (
+      "INSERT INTO csat(ticket_id, requester, nonce, scheduled_at, scale_min, scale_max, score, answered_at) "
+      "VALUES (?1, 'user@example.org', ?1, ?2, 1, 5, ?3, ?2)");
+  // The cache hands back the same prepared statement, reset, each time.
+  auto run = [](Result<Stmt>& st) {
+    Status s = st.ok() ? st->Run() : st.status();
+    if (!s.ok()) std::fprintf(stderr, "%s\n", s.ToString().c_str());
+    return s.ok();
+  };
+  for (int i = 0; i < n; ++i) {
+    int64_t id = 1001 + i, created = base + i * step;
+    int64_t first = created + 600 + (i % 97) * 300;  // 10 minutes to 8 hours
+    bool solved = i % 10 < 7;
+    int64_t solved_at = first + 3600 + (i % 53) * 1800;
+    int replies = 1 + (i % 4 == 0);
+    int reopened = i % 25 == 0;
+    int64_t due = created + 4 * 3600;
+    bool late = first > due;
+    {
+      Result<Stmt> st = db.Prepare(sql_ticket);
+      st->Bind(1, id).Bind(2, solved ? "solved" : "open").Bind(3, priorities[i % 5]).Bind(4, queues[i % 2]);
+      st->Bind(5, i % 3 ? std::optional<std::string>("agent" + std::to_string(i % 5) + "@example.test")
+                        : std::optional<std::string>());
+      st->Bind(6, channels[i % 4]).Bind(7, created).Bind(8, first);
+      st->Bind(9, solved ? std::optional<int64_t>(solved_at) : std::nullopt).Bind(10, reopened);
+      if (!run(st)) return 1;
+    }
+    {
+      Result<Stmt> st = db.Prepare(sql_target);
+      st->Bind(1, id).Bind(2, "first_response").Bind(3, created).Bind(4, due).Bind(5, first);
+      st->Bind(6, late ? std::optional<int64_t>(due) : std::nullopt).Bind(7, (first - created) / 2);
+      if (!run(st)) return 1;
+    }
+    if (solved) {
+      Result<Stmt> st = db.Prepare(sql_target);
+      st->Bind(1, id).Bind(2, "resolution").Bind(3, created).Bind(4, created + 3 * 86400).Bind(5, solved_at);
+      st->Bind(6, std::nullopt).Bind(7, (solved_at - created) / 3);
+      if (!run(st)) return 1;
+    }
+    for (int r = 0; r < replies; ++r) {
+      Result<Stmt> st = db.Prepare(sql_reply);
+      st->Bind(1, id).Bind(2, first + r * 600);
+      if (!run(st)) return 1;
+    }
+    if (late) {
+      Result<Stmt> st = db.Prepare(sql_fired);
+      st->Bind(1, id).Bind(2, due);
+      if (!run(st)) return 1;
+    }
+    if (reopened && solved) {
+      Result<Stmt> st = db.Prepare(sql_event);
+      st->Bind(1, id).Bind(2, solved_at - 60);
+      if (!run(st)) return 1;
+    }
+    if (solved && i % 5 == 0) {
+      Result<Stmt> st = db.Prepare(sql_csat);
+      st->Bind(1, id).Bind(2, solved_at + 86400).Bind(3, 1 + i % 5);
+      if (!run(st)) return 1;
+    }
+  }
+  if (!(*txn)->Commit().ok()) return 1;
+  std::printf("kpi_seed tickets=%d seconds=%.1f\n", n, std::chrono::duration<double>(Steady::now() - start).count());
+  return 0;
+}
+
+// One KPI report over the seeded year (and over one month of it), timed.
+int Kpi(std::map<std::string, std::string> f) {
+  using namespace frontdesk;
+  StoreOptions o;
+  o.migrate = true;
+  Result<std::unique_ptr<Store>> store = Store::Open(f["--db"], o);
+  if (!store.ok()) {
+    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
+    return 1;
+  }
+  struct Run {
+    const char* name;
+    const char* from;
+    const char* to;
+    const char* group_by;
+  } runs[] = {{"year", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", ""},
+              {"year_by_month", "2026-01-01T00:00:00Z", "2027-01-01T00:00:00Z", "month"},
+              {"month_by_day", "2026-06-01T00:00:00Z", "2026-07-01T00:00:00Z", "day"}};
+  for (const Run& r : runs) {
+    KpiQuery q;
+    q.from = *ParseRfc3339(r.from);
+    q.to = *ParseRfc3339(r.to);
+    q.timezone = "Europe/Berlin";
+    q.group_by = r.group_by;
+    double best = 1e9;
+    int64_t received = 0;
+    for (int k = 0; k < 3; ++k) {
+      auto start = Steady::now();
+      Result<KpiReport> rep = RunKpiReport(**store, q, *ParseRfc3339("2027-01-01T00:00:00Z"));
+      if (!rep.ok()) {
+        std::fprintf(stderr, "%s\n", rep.status().ToString().c_str());
+        return 1;
+      }
+      best = std::min(best, std::chrono::duration<double>(Steady::now() - start).count());
+      received = rep->total.received;
+    }
+    std::printf("kpi %s tickets=%lld best_of_3_seconds=%.3f\n", r.name, static_cast<long long>(received), best);
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   if (argc < 2) {
-    std::fprintf(stderr, "usage: frontdesk_bench raw-fsync|intake|seed|list|sla-seed|sla-cost|parse --flag value ...\n");
+    std::fprintf(stderr, "usage: frontdesk_bench raw-fsync|intake|seed|list|sla-seed|sla-cost|parse|kpi-seed|kpi --flag value ...\n");
     return 2;
   }
   std::string cmd = argv[1];
@@ -317,6 +465,8 @@ int main(int argc, char** argv) {
   if (cmd == "sla-seed") return SlaSeed(f);
   if (cmd == "sla-cost") return SlaCost(f);
   if (cmd == "parse") return Parse(f);
+  if (cmd == "kpi-seed") return KpiSeed(f);
+  if (cmd == "kpi") return Kpi(f);
   std::fprintf(stderr, "unknown benchmark %s\n", cmd.c_str());
   return 2;
 }

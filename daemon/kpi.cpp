@@ -116,14 +116,7 @@ KpiFigures Figures(const ReportFacts& f, Keep keep) {
   return k;
 }
 
-const char* AgeBucket(int64_t seconds) {
-  const int64_t day = 86400;
-  if (seconds < day) return "under_1d";
-  if (seconds < 3 * day) return "1d_to_3d";
-  if (seconds < 7 * day) return "3d_to_7d";
-  if (seconds < 30 * day) return "7d_to_30d";
-  return "over_30d";
-}
+const char* kAgeBuckets[] = {"under_1d", "1d_to_3d", "3d_to_7d", "7d_to_30d", "over_30d"};
 
 json DurationsJson(const Durations& d) {
   if (!d.count) return {{"count", 0}, {"mean", nullptr}, {"median", nullptr}, {"p90", nullptr}};
@@ -291,7 +284,7 @@ Result<KpiQuery> MakeKpiQuery(const KpiParams& p, const Config& config, Timestam
 }
 
 Result<KpiReport> RunKpiReport(Store& store, const KpiQuery& q, Timestamp now) {
-  ReportScope scope{q.from, q.to, q.queue, q.agent};
+  ReportScope scope{q.from, q.to, now, q.queue, q.agent};
   Result<ReportFacts> facts = ReportStore(store).Facts(scope);
   if (!facts.ok()) return facts.status();
   return ComputeKpis(q, *facts, now);
@@ -343,10 +336,10 @@ KpiReport ComputeKpis(const KpiQuery& q, const ReportFacts& facts, Timestamp now
     r.groups[i].figures = Figures(facts, [&](int64_t at) { return grouper.Of(at) == static_cast<int>(i); });
   }
   for (const BacklogFact& b : facts.backlog) {
-    ++r.backlog.total;
-    ++r.backlog.by_queue[b.queue];
-    ++r.backlog.by_priority[b.priority];
-    ++r.backlog.by_age[AgeBucket(ToUnix(now) - b.created_at)];
+    r.backlog.total += b.count;
+    r.backlog.by_queue[b.queue] += b.count;
+    r.backlog.by_priority[b.priority] += b.count;
+    r.backlog.by_age[kAgeBuckets[std::clamp(b.age_bucket, 0, 4)]] += b.count;
   }
   return r;
 }

@@ -17,6 +17,7 @@ namespace frontdesk {
 
 struct ReportScope {
   Timestamp from, to;  // [from, to)
+  Timestamp now;       // for the backlog's ages
   std::optional<std::string> queue;  // the ticket's queue now
   std::optional<std::string> agent;  // the ticket's assignee now
 };
@@ -53,9 +54,12 @@ struct SatisfactionFact {
   int64_t score = 0, scale_min = 1, scale_max = 5;
 };
 
+// Open tickets now, counted by queue, priority and age: under a day, 1 to
+// 3 days, 3 to 7, 7 to 30, over 30 (age_bucket 0 to 4).
 struct BacklogFact {
   std::string queue, priority;
-  int64_t created_at = 0;
+  int age_bucket = 0;
+  int64_t count = 0;
 };
 
 struct ReportFacts {

@@ -323,9 +323,22 @@ constexpr const char* kSchemaV6 = R"sql(
 ALTER TABLE outbox ADD COLUMN vars TEXT;
 )sql";
 
+// Version 7: indexes for the KPI report, which places each fact in its period
+// by the time it happened: answered, solved, a target decided (breached, or
+// else met), a reopening, a survey answered; and counts public replies per
+// ticket from the index alone. Measured in docs/PERFORMANCE.md.
+constexpr const char* kSchemaV7 = R"sql(
+CREATE INDEX tickets_first_response ON tickets(first_response_at);
+CREATE INDEX tickets_solved         ON tickets(solved_at);
+CREATE INDEX sla_targets_decided    ON sla_targets(coalesce(breached_at, met_at), target, breached_at);
+CREATE INDEX events_kind_at         ON events(kind, at);
+CREATE INDEX messages_ticket_kind   ON messages(ticket_id, kind);
+CREATE INDEX csat_answered          ON csat(answered_at);
+)sql";
+
 // Append new steps here; never edit a step that has shipped.
 const std::vector<const char*>& Steps() {
-  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6};
+  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6, kSchemaV7};
   return steps;
 }
 
