@@ -110,17 +110,25 @@ int Intake(std::map<std::string, std::string> f) {
   return errors.load() ? 1 : 0;
 }
 
-int Seed(std::map<std::string, std::string> f) {
-  using namespace frontdesk;
-  StoreOptions o;
+// The benchmark's database, migrated; null (with the reason on stderr) on
+// failure.
+std::unique_ptr<frontdesk::Store> OpenMigrated(const std::string& path) {
+  frontdesk::StoreOptions o;
   o.migrate = true;
-  Result<std::unique_ptr<Store>> store = Store::Open(f["--db"], o);
+  frontdesk::Result<std::unique_ptr<frontdesk::Store>> store = frontdesk::Store::Open(path, o);
   if (!store.ok()) {
     std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
-    return 1;
+    return nullptr;
   }
+  return std::move(*store);
+}
+
+int Seed(std::map<std::string, std::string> f) {
+  using namespace frontdesk;
+  std::unique_ptr<Store> store = OpenMigrated(f["--db"]);
+  if (!store) return 1;
   int n = std::stoi(f["--tickets"]);
-  TicketStore tickets(**store);
+  TicketStore tickets(*store);
   const char* queues[] = {"support", "billing"};
   const char* priorities[] = {"low", "normal", "normal", "high", "urgent"};
   const char* statuses[] = {"open", "pending", "solved", "closed", "on_hold"};
@@ -128,7 +136,7 @@ int Seed(std::map<std::string, std::string> f) {
   auto start = Steady::now();
   int64_t base = 1767225600;  // 2026-01-01
   for (int i = 0; i < n;) {
-    auto txn = Txn::Begin((*store)->db());
+    auto txn = Txn::Begin(store->db());
     for (int k = 0; k < 5000 && i < n; ++k, ++i) {
       NewTicket t;
       t.channel = i % 3 ? "email" : "web";
@@ -310,15 +318,10 @@ int Parse(const std::map<std::string, std::string>& f) {
 // an hour for a million tickets and measure the intake instead.
 int KpiSeed(std::map<std::string, std::string> f) {
   using namespace frontdesk;
-  StoreOptions o;
-  o.migrate = true;
-  Result<std::unique_ptr<Store>> store = Store::Open(f["--db"], o);
-  if (!store.ok()) {
-    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
-    return 1;
-  }
+  std::unique_ptr<Store> store = OpenMigrated(f["--db"]);
+  if (!store) return 1;
   int n = std::stoi(f["--tickets"]);
-  Db& db = (*store)->db();
+  Db& db = store->db();
   auto start = Steady::now();
   const int64_t base = 1767225600;  // 2026-01-01
   const int64_t step = 365LL * 86400 / n;
@@ -411,13 +414,8 @@ int KpiSeed(std::map<std::string, std::string> f) {
 // One KPI report over the seeded year (and over one month of it), timed.
 int Kpi(std::map<std::string, std::string> f) {
   using namespace frontdesk;
-  StoreOptions o;
-  o.migrate = true;
-  Result<std::unique_ptr<Store>> store = Store::Open(f["--db"], o);
-  if (!store.ok()) {
-    std::fprintf(stderr, "%s\n", store.status().ToString().c_str());
-    return 1;
-  }
+  std::unique_ptr<Store> store = OpenMigrated(f["--db"]);
+  if (!store) return 1;
   struct Run {
     const char* name;
     const char* from;
@@ -436,7 +434,7 @@ int Kpi(std::map<std::string, std::string> f) {
     int64_t received = 0;
     for (int k = 0; k < 3; ++k) {
       auto start = Steady::now();
-      Result<KpiReport> rep = RunKpiReport(**store, q, *ParseRfc3339("2027-01-01T00:00:00Z"));
+      Result<KpiReport> rep = RunKpiReport(*store, q, *ParseRfc3339("2027-01-01T00:00:00Z"));
       if (!rep.ok()) {
         std::fprintf(stderr, "%s\n", rep.status().ToString().c_str());
         return 1;

@@ -168,8 +168,9 @@ TEST_CASE("errors in template files name the template file", "[config][template]
         "fd.toml:12:7: templates.dir: \"/nonexistent/templates\" is not a directory");
 }
 
-TEST_CASE("an escalation level may have a template of its own", "[config][template]") {
-  const std::string policy = std::string(kQueues) + R"(
+// A policy whose one escalation level names `template_name`.
+std::string PolicyWithTemplate(const std::string& template_name) {
+  return std::string(kQueues) + R"(
 [[sla]]
 name = "std"
 first_response = "4h"
@@ -177,8 +178,11 @@ first_response = "4h"
 target = "first_response"
 at = "100%"
 notify = ["lead@example.com"]
-template = "late"
-)";
+template = ")" + template_name + "\"\n";
+}
+
+TEST_CASE("an escalation level may have a template of its own", "[config][template]") {
+  const std::string policy = PolicyWithTemplate("late");
   CHECK(ErrorsOf(policy) == "fd.toml:19:12: sla[0].escalation[0].template: no template \"late\" under [templates]");
   Result<Config> c = LoadConfigText(policy + "[templates.late]\nsubject = \"LATE {{ticket}}: {{target}} {{level}}\"\n",
                                     "fd.toml");
@@ -186,17 +190,9 @@ template = "late"
   REQUIRE(c.ok());
   CHECK(c->Template("support", "late").subject == "LATE {{ticket}}: {{target}} {{level}}");
   CHECK(c->Template("support", "late").text == BuiltinTemplate("escalation").text);
-  CHECK(ErrorsOf(std::string(kQueues) + R"(
-[[sla]]
-name = "std"
-first_response = "4h"
-[[sla.escalation]]
-target = "first_response"
-at = "100%"
-notify = ["lead@example.com"]
-template = "auto_ack"
-)") == "fd.toml:19:12: sla[0].escalation[0].template: \"auto_ack\" is not an escalation template; use "
-       "\"escalation\" or a name of your own");
+  CHECK(ErrorsOf(PolicyWithTemplate("auto_ack")) ==
+        "fd.toml:19:12: sla[0].escalation[0].template: \"auto_ack\" is not an escalation template; use "
+        "\"escalation\" or a name of your own");
 }
 
 }  // namespace

@@ -12,6 +12,7 @@ import unittest
 from datetime import datetime, timezone
 
 from harness import Frontdesk
+from smtp_sink import OFFICE_SLA as OFFICE
 
 QUEUES = """
 [[queue]]
@@ -27,20 +28,6 @@ addresses = ["billing@example.test"]
 agents = ["biller@example.test"]
 """
 
-OFFICE = """
-[calendar.office]
-timezone = "Europe/Berlin"
-mon = ["09:00-17:00"]
-tue = ["09:00-17:00"]
-wed = ["09:00-17:00"]
-thu = ["09:00-17:00"]
-fri = ["09:00-17:00"]
-[[sla]]
-name = "standard"
-calendar = "office"
-first_response = "4h"
-next_response = "8h"
-"""
 
 NOW = "2026-11-30T12:00:00Z"  # Monday, after the week reported
 
