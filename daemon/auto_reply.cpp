@@ -25,6 +25,22 @@ const MessageRecord* FindMessage(const std::vector<MessageRecord>& messages, int
   return nullptr;
 }
 
+// An automatic mail of `kind` about a ticket (0: none); the caller adds
+// its body when it has one.
+OutboxMail Automatic(std::string dedupe_key, int64_t ticket_id, std::string kind, std::string recipient,
+                     std::string subject, std::string vars, Timestamp now) {
+  OutboxMail m;
+  m.dedupe_key = std::move(dedupe_key);
+  m.ticket_id = ticket_id;
+  m.kind = std::move(kind);
+  m.automatic = true;
+  m.recipient = std::move(recipient);
+  m.subject = std::move(subject);
+  m.vars = std::move(vars);
+  m.now = now;
+  return m;
+}
+
 std::string Person(const std::optional<std::string>& name, const std::optional<std::string>& email) {
   std::string n = name.value_or(""), e = email.value_or("");
   if (n.empty()) return e;
@@ -40,16 +56,9 @@ Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, Times
   if (!t.ok()) return t.status();
   Result<std::vector<MessageRecord>> messages = tickets.Messages(ticket_id);
   if (!messages.ok()) return messages.status();
-  OutboxMail m;
-  m.dedupe_key = "ack:" + std::to_string(ticket_id) + ":" + t->requester_email;
-  m.ticket_id = ticket_id;
-  m.kind = "auto_ack";
-  m.automatic = true;
-  m.recipient = t->requester_email;
-  m.subject = t->subject;
+  OutboxMail m = Automatic("ack:" + std::to_string(ticket_id) + ":" + t->requester_email, ticket_id, "auto_ack",
+                           t->requester_email, t->subject, "{}", now);
   m.body = messages->empty() ? "" : messages->front().body_text;
-  m.vars = "{}";
-  m.now = now;
   Result<int64_t> queued = tickets.QueueMail(m);
   return queued.ok() ? Status::Ok() : queued.status();
 }
@@ -68,16 +77,9 @@ Status QueueAgentAlert(Store& store, const Config& config, int64_t ticket_id, co
   std::string from = t->requester_name.empty() ? t->requester_email : t->requester_name + " <" + t->requester_email + ">";
   if (message && message->author_email) from = Person(message->author_name, message->author_email);
   for (const std::string& agent : to) {
-    OutboxMail m;
-    m.dedupe_key = "alert:" + what + ":" + std::to_string(what == "new_ticket" ? ticket_id : message_id) + ":" + agent;
-    m.ticket_id = ticket_id;
-    m.kind = what + "_alert";
-    m.automatic = true;
-    m.recipient = agent;
-    m.subject = t->subject;
+    std::string key = "alert:" + what + ":" + std::to_string(what == "new_ticket" ? ticket_id : message_id) + ":" + agent;
+    OutboxMail m = Automatic(key, ticket_id, what + "_alert", agent, t->subject, json{{"from", from}}.dump(), now);
     m.body = message ? message->body_text : "";
-    m.vars = json{{"from", from}}.dump();
-    m.now = now;
     Result<int64_t> q = tickets.QueueMail(m);
     if (!q.ok()) return q.status();
   }
@@ -97,16 +99,10 @@ Status QueueNoteAlert(Store& store, const Config& config, int64_t ticket_id, int
   std::string from = Person(note->author_name, note->author_email);
   for (const std::string& agent : Workers(config, *t)) {
     if (AsciiLower(agent) == AsciiLower(author_email)) continue;
-    OutboxMail m;
-    m.dedupe_key = "note:" + std::to_string(message_id) + ":" + agent;
-    m.ticket_id = ticket_id;
-    m.kind = "note_alert";
-    m.automatic = true;
-    m.recipient = agent;
-    m.subject = t->subject;
+    json vars = {{"from", from.empty() ? std::string("someone") : from}};
+    OutboxMail m = Automatic("note:" + std::to_string(message_id) + ":" + agent, ticket_id, "note_alert", agent,
+                             t->subject, vars.dump(), now);
     m.body = note->body_text;
-    m.vars = json{{"from", from.empty() ? std::string("someone") : from}}.dump();
-    m.now = now;
     Result<int64_t> q = tickets.QueueMail(m);
     if (!q.ok()) return q.status();
   }
@@ -117,36 +113,21 @@ Status QueueSolvedNotice(Store& store, const Config& config, const std::string& 
                          Timestamp now) {
   if (!config.mail.solved_notice || after.status != "solved" || before_status == "solved") return Status::Ok();
   if (after.quarantined || after.requester_email.empty()) return Status::Ok();
-  OutboxMail m;
   // Solved again after a reopening is news again.
-  m.dedupe_key = "solved:" + std::to_string(after.id) + ":" + std::to_string(ToUnix(now)) + ":" + after.requester_email;
-  m.ticket_id = after.id;
-  m.kind = "solved";
-  m.automatic = true;
-  m.recipient = after.requester_email;
-  m.subject = after.subject;
-  m.vars = "{}";
-  m.now = now;
+  std::string key = "solved:" + std::to_string(after.id) + ":" + std::to_string(ToUnix(now)) + ":" + after.requester_email;
+  OutboxMail m = Automatic(key, after.id, "solved", after.requester_email, after.subject, "{}", now);
   Result<int64_t> q = TicketStore(store).QueueMail(m);
   return q.ok() ? Status::Ok() : q.status();
 }
 
 Status QueueRejectedNotice(Store& store, const Config& config, const RejectedMail& mail, Timestamp now) {
   if (!config.mail.rejected_notice || mail.sender_email.empty()) return Status::Ok();
-  OutboxMail m;
-  m.dedupe_key = "rejected:" + mail.key;
-  m.ticket_id = 0;
-  m.kind = "rejected";
-  m.automatic = true;
-  m.recipient = mail.sender_email;
-  m.subject = mail.subject;
-  m.vars = json{{"queue", mail.queue},
-                {"requester_email", mail.sender_email},
-                {"requester_name", mail.sender_name},
-                {"reason", mail.reason},
-                {"in_reply_to", mail.message_id}}
-               .dump();
-  m.now = now;
+  json vars = {{"queue", mail.queue},
+               {"requester_email", mail.sender_email},
+               {"requester_name", mail.sender_name},
+               {"reason", mail.reason},
+               {"in_reply_to", mail.message_id}};
+  OutboxMail m = Automatic("rejected:" + mail.key, 0, "rejected", mail.sender_email, mail.subject, vars.dump(), now);
   Result<int64_t> q = TicketStore(store).QueueMail(m);
   return q.ok() ? Status::Ok() : q.status();
 }
@@ -157,15 +138,9 @@ Status QueueOversizeNotice(Store& store, const Config& config, int64_t ticket_id
   Result<Ticket> t = tickets.Get(ticket_id);
   if (!t.ok()) return t.status();
   if (t->requester_email.empty() || t->requester_email == "unknown@invalid") return Status::Ok();
-  OutboxMail m;
-  m.dedupe_key = "oversize:" + std::to_string(ticket_id) + ":" + t->requester_email;
-  m.ticket_id = ticket_id;
-  m.kind = "oversize_notice";
-  m.automatic = true;
-  m.recipient = t->requester_email;
-  m.subject = t->subject;
-  m.vars = json{{"size", HumanSize(size)}, {"limit", HumanSize(config.mail.max_message_bytes)}}.dump();
-  m.now = now;
+  json vars = {{"size", HumanSize(size)}, {"limit", HumanSize(config.mail.max_message_bytes)}};
+  OutboxMail m = Automatic("oversize:" + std::to_string(ticket_id) + ":" + t->requester_email, ticket_id,
+                           "oversize_notice", t->requester_email, t->subject, vars.dump(), now);
   Result<int64_t> q = tickets.QueueMail(m);
   return q.ok() ? Status::Ok() : q.status();
 }

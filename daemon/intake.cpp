@@ -57,6 +57,20 @@ std::string RequestHash(const IntakeRequest& r) {
 
 }  // namespace
 
+void ApplyRoute(const RouteDecision& d, NewTicket* t) {
+  if (!d.queue.empty()) {
+    t->queue = d.queue;
+    t->route_rule = d.queue_rule;
+  }
+  if (!d.priority.empty()) t->priority = d.priority;
+  if (!d.category.empty()) t->category = d.category;
+  if (!d.assignee.empty()) t->assignee = d.assignee;
+  for (const std::string& tag : d.tags) {
+    if (std::find(t->tags.begin(), t->tags.end(), tag) == t->tags.end()) t->tags.push_back(tag);
+  }
+  t->auto_reply_suppressed = t->auto_reply_suppressed || d.suppress_auto_reply;
+}
+
 std::vector<FieldError> Intake::Validate(const IntakeRequest& r, const Config& config) const {
   const FormConfig& form = config.form;
   std::vector<FieldError> errors;
@@ -201,16 +215,7 @@ Result<CreatedTicket> Intake::Submit(const IntakeRequest& r, const Config& confi
     if (metrics_) metrics_->Count("frontdesk_rejected_total", "channel", r.channel);
     return Status::Rejected(d.reject_reason);
   }
-  if (!d.queue.empty()) {
-    t.queue = d.queue;
-    t.route_rule = d.queue_rule;
-  }
-  if (!d.priority.empty()) t.priority = d.priority;
-  if (!d.category.empty()) t.category = d.category;
-  if (!d.assignee.empty()) t.assignee = d.assignee;
-  for (const std::string& tag : d.tags)
-    if (std::find(t.tags.begin(), t.tags.end(), tag) == t.tags.end()) t.tags.push_back(tag);
-  t.auto_reply_suppressed = d.suppress_auto_reply;
+  ApplyRoute(d, &t);
 
   CreatedTicket created;
   Status s = writer_.Run([&](Store& store) -> Status {

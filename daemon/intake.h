@@ -52,6 +52,11 @@ struct FieldError {
   bool too_large = false;  // 413 rather than 400
 };
 
+// Puts a routing decision on a new ticket: its queue (and the rule that
+// chose it), priority, category, assignee, added tags, and a rule's
+// suppress_auto_reply. Shared by every intake path.
+void ApplyRoute(const RouteDecision& d, NewTicket* t);
+
 class Intake {
  public:
   Intake(WriteQueue& writer, Metrics* metrics, const Clock& clock)

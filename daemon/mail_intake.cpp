@@ -5,6 +5,7 @@
 #include "daemon/agent_mail.h"
 #include "daemon/auto_reply.h"
 #include "daemon/dsn.h"
+#include "daemon/intake.h"
 #include "daemon/mail_signature.h"
 #include "daemon/random.h"
 #include "daemon/store/recipient_store.h"
@@ -525,15 +526,8 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
       out.detail = d.reject_reason;
       return out;
     }
-    if (!d.queue.empty()) {
-      t.queue = d.queue;
-      t.route_rule = d.queue_rule;
-    }
-    if (!d.priority.empty()) t.priority = d.priority;
-    if (!d.category.empty()) t.category = d.category;
-    if (!d.assignee.empty()) t.assignee = d.assignee;
-    t.tags = d.tags;
-    t.auto_reply_suppressed = d.suppress_auto_reply || m.auto_submitted;
+    ApplyRoute(d, &t);
+    t.auto_reply_suppressed = t.auto_reply_suppressed || m.auto_submitted;
   } else {
     t.quarantined = true;
     t.quarantine_reason = reason;
