@@ -164,6 +164,12 @@ TEST_CASE("errors in template files name the template file", "[config][template]
   REQUIRE_FALSE(c.ok());
   CHECK(c.status().message() == twice.Path("t/solved.txt") + ":1:1: templates.solved.text: also written at " +
                                     twice.Path("frontdesk.toml") + ":14:8; keep one");
+  // Bytes that are not UTF-8 never reach a customer's mail.
+  ConfigDir latin1;
+  latin1.Write("t/solved.txt", "Gr\xfc\xdf" "e, ticket {{ticket}}\n");
+  c = latin1.Load(std::string(kQueues) + "[templates]\ndir = \"t\"\n");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message() == latin1.Path("t/solved.txt") + ":1:1: templates.solved.text: not valid UTF-8");
   CHECK(ErrorsOf(std::string(kQueues) + "[templates]\ndir = \"/nonexistent/templates\"\n") ==
         "fd.toml:12:7: templates.dir: \"/nonexistent/templates\" is not a directory");
 }
