@@ -14,6 +14,8 @@
 #include "daemon/daemon.h"
 #include "daemon/http_input.h"
 #include "daemon/kpi.h"
+#include "daemon/store/csat_store.h"
+#include "daemon/store/metrics_store.h"
 #include "daemon/store/schema.h"
 #include "daemon/store/mailbox_store.h"
 #include "daemon/store/outbox_store.h"
@@ -260,6 +262,24 @@ void ListTickets(Daemon& daemon, const httplib::Request& req, httplib::Response&
   SendJson(res, {{"tickets", list}, {"next_cursor", next}});
 }
 
+// The ticket's survey: where it stands, and the answer once there is one.
+json SurveyJson(const std::optional<Survey>& s, Timestamp now) {
+  if (!s) return nullptr;
+  std::string state = s->answered_at ? "answered"
+                      : now >= s->expires_at ? "expired"
+                      : s->sent_at           ? "sent"
+                                             : "scheduled";
+  return {{"state", state},
+          {"scheduled_at", FormatRfc3339(s->scheduled_at)},
+          {"sent_at", Time(s->sent_at)},
+          {"expires_at", FormatRfc3339(s->expires_at)},
+          {"scale", {s->scale_min, s->scale_max}},
+          {"score", s->score ? json(*s->score) : json(nullptr)},
+          {"comment", s->comment.empty() ? json(nullptr) : json(s->comment)},
+          {"answered_at", Time(s->answered_at)},
+          {"answers", s->answers}};
+}
+
 void GetTicket(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
   std::optional<int64_t> id = ParseId(req.matches[1]);
   if (!id) return WriteError(res, 404, "not_found", "no such ticket");
@@ -275,7 +295,9 @@ void GetTicket(Daemon& daemon, const httplib::Request& req, httplib::Response& r
   Result<std::vector<AttachmentRecord>> attachments = tickets.Attachments(*id);
   Result<std::vector<EventRecord>> events = tickets.Events(*id);
   Result<std::vector<SlaTargetRecord>> sla = tickets.SlaTargets(*id);
-  for (const Status* s : {&messages.status(), &attachments.status(), &events.status(), &sla.status()}) {
+  Result<std::optional<Survey>> survey = CsatStore(**store).Get(*id);
+  for (const Status* s : {&messages.status(), &attachments.status(), &events.status(), &sla.status(),
+                          &survey.status()}) {
     if (!s->ok()) return WriteError(res, *s);
   }
   json body = TicketJson(*t);
@@ -311,6 +333,7 @@ void GetTicket(Daemon& daemon, const httplib::Request& req, httplib::Response& r
   body["messages"] = msgs;
   body["events"] = evs;
   body["sla"] = targets;
+  body["csat"] = SurveyJson(*survey, daemon.clock().Now());
   res.set_header("ETag", ETag(t->version));
   SendJson(res, body);
 }
@@ -403,7 +426,7 @@ void PatchTicket(Daemon& daemon, const httplib::Request& req, httplib::Response&
     Result<Ticket> after = tickets.Get(*id);
     if (!after.ok()) return after.status();
     updated = *after;
-    return QueueSolvedNotice(store, *config, before->status, *after, now);
+    return QueueSolvedMail(store, *config, before->status, *after, now);
   });
   if (!s.ok()) return WriteError(res, s);
   res.set_header("ETag", ETag(updated.version));
@@ -536,6 +559,92 @@ Status ReadPage(const httplib::Request& req, const std::string& id_text,
   return Status::Ok();
 }
 
+// The watch list, one entry per customer with every open reason.
+void ListWatched(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
+  for (const auto& [k, v] : req.params) {
+    if (k != "watch") return WriteError(res, Status::Invalid("unknown parameter; use watch=true", k));
+    if (v != "true") return WriteError(res, Status::Invalid("only watch=true is supported: the customers on the watch list", k));
+  }
+  if (!req.has_param("watch")) {
+    return WriteError(res, Status::Invalid("say watch=true: the customers on the watch list", "watch"));
+  }
+  Result<StorePool::Lease> store = daemon.stores().Acquire();
+  if (!store.ok()) return WriteError(res, store.status());
+  Result<std::vector<WatchEntry>> entries = CsatStore(**store).Watched(10000);
+  if (!entries.ok()) return WriteError(res, entries.status());
+  json customers = json::array();
+  std::map<std::string, size_t> at;
+  for (const WatchEntry& e : *entries) {
+    auto [it, fresh] = at.emplace(e.address, customers.size());
+    if (fresh) customers.push_back({{"email", e.address}, {"watch", true}, {"reasons", json::array()}, {"tickets", json::array()}});
+    json& c = customers[it->second];
+    c["reasons"].push_back({{"ticket_id", e.ticket_id}, {"subject", e.subject}, {"reason", e.reason},
+                            {"score", e.score ? json(*e.score) : json(nullptr)},
+                            {"comment", e.comment.empty() ? json(nullptr) : json(e.comment)},
+                            {"added_at", FormatRfc3339(e.added_at)}});
+    c["tickets"].push_back(e.ticket_id);
+  }
+  SendJson(res, {{"customers", customers}});
+}
+
+void Unwatch(Daemon& daemon, const httplib::Request& req, httplib::Response& res, const TokenInfo& token) {
+  Result<std::string> address = ParseMailAddress(req.matches[1].str());
+  if (!address.ok()) return WriteError(res, Status::Invalid(address.status().message(), "email"));
+  Timestamp now = daemon.clock().Now();
+  int64_t cleared = 0;
+  Status s = daemon.writer().Run([&](Store& store) -> Status {
+    Result<int64_t> n = CsatStore(store).ClearWatch(*address, now, "api:" + token.name);
+    if (!n.ok()) return n.status();
+    cleared = *n;
+    return Status::Ok();
+  });
+  if (!s.ok()) return WriteError(res, s);
+  if (cleared == 0) return WriteError(res, 404, "not_found", *address + " is not on the watch list");
+  SendJson(res, {{"email", *address}, {"watch", false}, {"cleared", cleared}});
+}
+
+// One metric family from labelled counts.
+std::string Family(const std::string& name, const char* type, const std::string& help,
+                   const std::vector<std::string>& label_names, const Result<std::vector<CountedSeries>>& rows) {
+  if (!rows.ok()) return "";
+  std::string out = "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  for (const CountedSeries& s : *rows) {
+    out += name;
+    if (!label_names.empty()) {
+      out += "{";
+      for (size_t i = 0; i < label_names.size() && i < s.labels.size(); ++i) {
+        out += (i ? "," : "") + label_names[i] + "=\"" + PromLabel(s.labels[i]) + "\"";
+      }
+      out += "}";
+    }
+    out += " " + std::to_string(s.value) + "\n";
+  }
+  return out;
+}
+
+// The series kept in the database: they include what cron runs did and
+// survive restarts.
+std::string StoredSeries(Store& store) {
+  MetricsStore m(store);
+  std::string out;
+  out += Family("frontdesk_sla_breaches_total", "counter", "SLA targets breached, by target.", {"target"},
+                m.BreachesByTarget());
+  out += Family("frontdesk_escalations_total", "counter", "Escalation levels fired, by target and level.",
+                {"target", "level"}, m.EscalationsByLevel());
+  out += Family("frontdesk_auto_mail_suppressed_total", "counter",
+                "Automatic mail held back (loop safety, bouncing recipients, reopened surveys), by kind.", {"kind"},
+                m.SuppressedByKind());
+  out += Family("frontdesk_csat_surveys", "gauge", "Satisfaction surveys by state.", {"state"}, m.SurveysByState());
+  out += Family("frontdesk_csat_responses_total", "counter", "Satisfaction survey answers, by score.", {"score"},
+                m.AnswersByScore());
+  Result<int64_t> watched = m.Watched();
+  if (watched.ok()) {
+    out += "# HELP frontdesk_customers_watched Customers on the watch list.\n# TYPE frontdesk_customers_watched gauge\n"
+           "frontdesk_customers_watched " + std::to_string(*watched) + "\n";
+  }
+  return out;
+}
+
 void ServeMetrics(Daemon& daemon, httplib::Response& res) {
   std::string gauges;
   gauges += "# HELP frontdesk_tickets Tickets in the database, by status.\n# TYPE frontdesk_tickets gauge\n";
@@ -586,6 +695,7 @@ void ServeMetrics(Daemon& daemon, httplib::Response& res) {
                 std::to_string(outbox->suppressed) + "\n";
     }
   }
+  if (store.ok()) gauges += StoredSeries(**store);
   gauges += "# TYPE frontdesk_write_batches_total counter\nfrontdesk_write_batches_total " +
             std::to_string(daemon.writer().batches()) + "\n";
   gauges += "# TYPE frontdesk_write_jobs_total counter\nfrontdesk_write_jobs_total " +
@@ -741,6 +851,13 @@ void RegisterAdminRoutes(HttpServer& server, Daemon& daemon) {
     }
     SendJson(res, {{"outbox", list}});
   }));
+
+  server.Get("/api/v1/customers", "/api/v1/customers",
+             Authorized(daemon, Scope::kRead, [&daemon](const httplib::Request& req, httplib::Response& res,
+                                                        const TokenInfo&) { ListWatched(daemon, req, res); }));
+  server.Delete(R"(/api/v1/customers/([^/]+)/watch)", "/api/v1/customers/{email}/watch",
+                Authorized(daemon, Scope::kWrite, [&daemon](const httplib::Request& req, httplib::Response& res,
+                                                            const TokenInfo& t) { Unwatch(daemon, req, res, t); }));
 
   server.Get("/api/v1/reports/kpi", "/api/v1/reports/kpi",
              Authorized(daemon, Scope::kRead, [&daemon](const httplib::Request& req, httplib::Response& res,

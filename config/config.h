@@ -277,6 +277,31 @@ struct EscalationConfig {
   int batch = 1000;
 };
 
+// The satisfaction survey ([csat]): one mail some time after a ticket is
+// solved, with a signed link to a page that asks for a score.
+struct CsatConfig {
+  bool enabled = false;
+  // After the solve; a ticket reopened meanwhile gets no survey then.
+  std::chrono::seconds delay{3600};
+  // At most one survey per customer in this period.
+  std::chrono::seconds per_customer{30 * 86400};
+  // The link works this long after the survey is due.
+  std::chrono::seconds expires_after{14 * 86400};
+  // A new answer replaces the first one for this long after it.
+  std::chrono::seconds change_window{7 * 86400};
+  int scale_min = 1, scale_max = 5;
+  // A score at or under this notifies the queue's lead and puts the
+  // customer on the watch list.
+  int low_score = 2;
+  // An RE2 pattern; recipients whose address it finds get no survey.
+  std::string skip;
+  int max_comment_chars = 2000;
+  std::string question = "How would you rate the help you received?";
+  std::string low_label = "Very dissatisfied";
+  std::string high_label = "Very satisfied";
+  std::string thanks_text = "Thank you for telling us. Your answer helps us do better.";
+};
+
 struct Config {
   std::string path;  // the file this came from
   ServerConfig server;
@@ -290,6 +315,7 @@ struct Config {
   MailConfig mail;
   std::vector<MailboxConfig> mailboxes;
   SmtpConfig smtp;
+  CsatConfig csat;
   // Every template kind and every escalation level's own template, whole.
   std::map<std::string, MailTemplate, std::less<>> templates;
 

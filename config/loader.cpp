@@ -253,6 +253,7 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
   ReadMail(top, config, errors);
   ReadMailboxes(top, config, errors);
   ReadSmtp(top, config, errors);
+  ReadCsat(top, config, errors);
   // After the queues and the policies: both name templates.
   ReadTemplates(top, text, config, errors);
   top.Finish();

@@ -169,4 +169,37 @@ void ReadSmtp(TableReader& root, Config& config, ConfigErrors& errors) {
   if (!s.ca_file.empty() && s.ca_file.front() != '/') s.ca_file = DirectoryOf(config.path) + "/" + s.ca_file;
 }
 
+void ReadCsat(TableReader& root, Config& config, ConfigErrors& errors) {
+  const toml::table* t = root.Table("csat");
+  if (!t) return;
+  TableReader r(*t, "csat", errors);
+  CsatConfig& c = config.csat;
+  r.Bool("enabled", &c.enabled);
+  r.Duration("delay", &c.delay, seconds(0), seconds(30 * 86400));
+  r.Duration("per_customer", &c.per_customer, seconds(0), seconds(3650 * 86400));
+  r.Duration("expires_after", &c.expires_after, seconds(3600), seconds(365 * 86400));
+  r.Duration("change_window", &c.change_window, seconds(0), seconds(365 * 86400));
+  r.Int("scale_min", &c.scale_min, 0, 1);
+  r.Int("scale_max", &c.scale_max, 2, 10);
+  bool low_given = t->contains("low_score");
+  r.Int("low_score", &c.low_score, 0, 10);
+  r.String("skip", &c.skip, false, 1000);
+  r.Int("max_comment_chars", &c.max_comment_chars, 0, 20000);
+  r.String("question", &c.question, false, 300);
+  r.String("low_label", &c.low_label, false, 60);
+  r.String("high_label", &c.high_label, false, 60);
+  r.String("thanks_text", &c.thanks_text, false, 1000);
+  r.Finish();
+  if (!low_given && c.scale_max == 10) c.low_score = 6;  // the usual 0-10 reading: 0 to 6 are detractors
+  if (c.low_score < c.scale_min || c.low_score >= c.scale_max) {
+    r.Error(low_given ? "low_score" : "scale_max",
+            "low_score " + std::to_string(c.low_score) + " must be at least scale_min (" + std::to_string(c.scale_min) +
+                ") and under scale_max (" + std::to_string(c.scale_max) + ")");
+  }
+  if (!c.skip.empty()) {
+    std::string err = RegexError(c.skip);
+    if (!err.empty()) r.Error("skip", "not a valid RE2 pattern: " + err);
+  }
+}
+
 }  // namespace frontdesk

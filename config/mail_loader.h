@@ -13,5 +13,7 @@ void ReadMail(TableReader& root, Config& config, ConfigErrors& errors);
 // Needs the queues read first: a mailbox may name its queue.
 void ReadMailboxes(TableReader& root, Config& config, ConfigErrors& errors);
 void ReadSmtp(TableReader& root, Config& config, ConfigErrors& errors);
+// [csat], the satisfaction survey.
+void ReadCsat(TableReader& root, Config& config, ConfigErrors& errors);
 
 }  // namespace frontdesk

@@ -115,6 +115,8 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& Variables() 
       {"rejected", {"subject", "requester", "requester_name", "requester_email", "queue", "queue_name",
                     "support_address", "form_url", "reason"}},
       {"oversize_notice", With(Common(), {"size", "limit"})},
+      {"survey", With(Common(), {"survey_url", "scale_min", "scale_max", "expires"})},
+      {"low_score_alert", With(Common(), {"score", "scale_min", "scale_max", "comment", "assignee"})},
   };
   return v;
 }
@@ -194,6 +196,32 @@ std::map<std::string, MailTemplate, std::less<>> MakeBuiltins() {
                               kTeam +
                               " has kept it as ticket {{ticket}}, and a person will look at it. If you can, send "
                               "large files as a link instead.\n";
+  b["survey"].subject = "How did we do? {{subject}}";
+  b["survey"].text = std::string(
+                         "Hello{{#requester_name}} {{requester_name}}{{/requester_name}},\n"
+                         "\n"
+                         "ticket {{ticket}} was solved recently. Would you tell us how ") +
+                     kTeam +
+                     " did? It is one question, from {{scale_min}} to {{scale_max}}, and a comment if you "
+                     "like:\n"
+                     "\n"
+                     "{{survey_url}}\n"
+                     "\n"
+                     "The link works until {{expires}}.\n";
+  b["low_score_alert"].subject = "Low satisfaction score {{score}}: {{subject}}";
+  b["low_score_alert"].text =
+      "{{requester}} rated ticket {{ticket}} in queue {{queue}} {{score}} on a scale from {{scale_min}} to "
+      "{{scale_max}}.\n"
+      "{{#assignee}}\n"
+      "It was assigned to {{assignee}}.\n"
+      "{{/assignee}}\n"
+      "{{#comment}}\n"
+      "Their comment:\n"
+      "\n"
+      "{{comment}}\n"
+      "{{/comment}}\n"
+      "\n"
+      "The customer is on the watch list: GET /api/v1/customers?watch=true\n";
   return b;
 }
 
@@ -202,7 +230,8 @@ std::map<std::string, MailTemplate, std::less<>> MakeBuiltins() {
 const std::vector<std::string>& TemplateKinds() {
   static const std::vector<std::string> kinds = {"auto_ack",    "new_ticket_alert", "customer_reply_alert",
                                                  "note_alert",  "agent_reply",      "escalation",
-                                                 "solved",      "rejected",         "oversize_notice"};
+                                                 "solved",      "rejected",         "oversize_notice",
+                                                 "survey",      "low_score_alert"};
   return kinds;
 }
 
@@ -217,6 +246,7 @@ const std::vector<std::string>& TemplateVariables(std::string_view kind) {
 std::vector<std::string> RequiredVariables(std::string_view kind) {
   if (kind == "auto_ack") return {"ticket"};
   if (kind == "agent_reply") return {"body"};
+  if (kind == "survey") return {"survey_url"};
   return {};
 }
 

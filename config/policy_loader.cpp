@@ -27,14 +27,6 @@ std::string Where(const ConfigErrors& errors, const toml::source_position& pos) 
   return errors.file() + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
 }
 
-// Checks an RE2 pattern; returns the error text, or "" when it compiles.
-std::string RegexError(const std::string& pattern) {
-  RE2::Options o;
-  o.set_log_errors(false);
-  RE2 re(pattern, o);
-  return re.ok() ? "" : re.error();
-}
-
 }  // namespace
 
 Result<SlaDuration> ParseSlaDuration(std::string_view text) {

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 
+#include <re2/re2.h>
+
 namespace frontdesk {
 
 void ConfigErrors::Add(const toml::source_position& pos, std::string_view key,
@@ -328,6 +330,13 @@ void TableReader::Finish() {
     if (!best.empty()) msg += " (did you mean '" + std::string(best) + "'?)";
     errors_.Add(k.source().begin, KeyPath(k.str()), msg);
   }
+}
+
+std::string RegexError(const std::string& pattern) {
+  RE2::Options o;
+  o.set_log_errors(false);
+  RE2 re(pattern, o);
+  return re.ok() ? "" : re.error();
 }
 
 }  // namespace frontdesk

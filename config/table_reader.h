@@ -92,4 +92,7 @@ class TableReader {
 // "a string", "an integer", ...: for "expected X, got Y" messages.
 std::string_view TomlTypeName(const toml::node& node);
 
+// Checks an RE2 pattern; returns the error text, or "" when it compiles.
+std::string RegexError(const std::string& pattern);
+
 }  // namespace frontdesk

@@ -4,6 +4,7 @@
 
 #include "daemon/mail_render.h"
 #include "daemon/store/ticket_store.h"
+#include "daemon/survey.h"
 #include "daemon/text.h"
 
 namespace frontdesk {
@@ -109,15 +110,18 @@ Status QueueNoteAlert(Store& store, const Config& config, int64_t ticket_id, int
   return Status::Ok();
 }
 
-Status QueueSolvedNotice(Store& store, const Config& config, const std::string& before_status, const Ticket& after,
-                         Timestamp now) {
-  if (!config.mail.solved_notice || after.status != "solved" || before_status == "solved") return Status::Ok();
-  if (after.quarantined || after.requester_email.empty()) return Status::Ok();
-  // Solved again after a reopening is news again.
-  std::string key = "solved:" + std::to_string(after.id) + ":" + std::to_string(ToUnix(now)) + ":" + after.requester_email;
-  OutboxMail m = Automatic(key, after.id, "solved", after.requester_email, after.subject, "{}", now);
-  Result<int64_t> q = TicketStore(store).QueueMail(m);
-  return q.ok() ? Status::Ok() : q.status();
+Status QueueSolvedMail(Store& store, const Config& config, const std::string& before_status, const Ticket& after,
+                       Timestamp now) {
+  if (after.status != "solved" || before_status == "solved") return Status::Ok();
+  if (config.mail.solved_notice && !after.quarantined && !after.requester_email.empty()) {
+    // Solved again after a reopening is news again.
+    std::string key =
+        "solved:" + std::to_string(after.id) + ":" + std::to_string(ToUnix(now)) + ":" + after.requester_email;
+    OutboxMail m = Automatic(key, after.id, "solved", after.requester_email, after.subject, "{}", now);
+    Result<int64_t> q = TicketStore(store).QueueMail(m);
+    if (!q.ok()) return q.status();
+  }
+  return ScheduleSurvey(store, config, after, now);
 }
 
 Status QueueRejectedNotice(Store& store, const Config& config, const RejectedMail& mail, Timestamp now) {

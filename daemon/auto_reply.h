@@ -1,8 +1,8 @@
 // auto_reply.h: the automatic mail Frontdesk queues as tickets move: the
-// acknowledgement of a new ticket, alerts to agents, and notices to the
-// customer (solved, rejected, too large). Each is an outbox row, queued in
-// the transaction of its cause, that names its template and carries only
-// its own variables; mail_render writes it out when it is sent, and the
+// acknowledgement of a new ticket, alerts to agents, notices to the
+// customer (solved, rejected, too large) and the survey. Each is an outbox
+// row, queued in the transaction of its cause, that names its template and
+// carries only its own variables; mail_render writes it out when it is sent, and the
 // sender applies the loop-safety rules first.
 // Thread-safe (no state).
 #pragma once
@@ -34,10 +34,11 @@ Status QueueAgentAlert(Store& store, const Config& config, int64_t ticket_id, co
 Status QueueNoteAlert(Store& store, const Config& config, int64_t ticket_id, int64_t message_id,
                       const std::string& author_email, Timestamp now);
 
-// The customer's notice that their ticket is solved, when `after` is
-// solved and `before_status` was not (mail.solved_notice).
-Status QueueSolvedNotice(Store& store, const Config& config, const std::string& before_status, const Ticket& after,
-                         Timestamp now);
+// The mail a solve brings, when `after` is solved and `before_status` was
+// not: the customer's notice (mail.solved_notice) and the satisfaction
+// survey, which waits for csat.delay (see survey.h).
+Status QueueSolvedMail(Store& store, const Config& config, const std::string& before_status, const Ticket& after,
+                       Timestamp now);
 
 // The sender's notice that a routing rule rejected their mail, which made
 // no ticket (mail.rejected_notice). `key` is the mail's identity, so a

@@ -131,6 +131,10 @@ void HttpServer::Patch(const std::string& pattern, const std::string& route, Han
   server_.Patch(pattern, Timed(route, "PATCH", std::move(handler)));
 }
 
+void HttpServer::Delete(const std::string& pattern, const std::string& route, Handler handler) {
+  server_.Delete(pattern, Timed(route, "DELETE", std::move(handler)));
+}
+
 bool BacklogServer::RaiseBacklog(int backlog) {
   socket_t sock = svr_sock_;
   return sock != INVALID_SOCKET && ::listen(sock, backlog) == 0;

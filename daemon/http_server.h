@@ -49,6 +49,7 @@ class HttpServer {
   void Get(const std::string& pattern, const std::string& route, Handler handler);
   void Post(const std::string& pattern, const std::string& route, Handler handler);
   void Patch(const std::string& pattern, const std::string& route, Handler handler);
+  void Delete(const std::string& pattern, const std::string& route, Handler handler);
   const std::string& name() const { return name_; }
   // Binds the socket; an address in use is an error here, not a silent
   // second listener.

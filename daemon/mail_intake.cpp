@@ -185,7 +185,7 @@ Result<MailOutcome> AcceptAgentMail(Store& store, const Ticket& ticket, const Pa
     if (!after.ok()) return after.status();
     s = sla.OnStatusChange(store, ticket.id, before->status, after->status, now);
     if (!s.ok()) return s;
-    s = QueueSolvedNotice(store, config, before->status, *after, now);
+    s = QueueSolvedMail(store, config, before->status, *after, now);
     if (!s.ok()) return s;
   }
   if (msg.kind == "note" && a.errors.empty()) {

@@ -12,6 +12,7 @@
 #include "daemon/mail_signature.h"
 #include "daemon/secret_file.h"
 #include "daemon/smtp_client.h"
+#include "daemon/store/csat_store.h"
 #include "daemon/store/recipient_store.h"
 #include "daemon/store/secret_store.h"
 #include "daemon/store/ticket_store.h"
@@ -104,6 +105,13 @@ Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const 
 
 Result<std::string> SuppressReason(const Config& config, Store& reader, const OutboxRow& row, Timestamp now) {
   if (!row.automatic) return std::string();
+  if (row.kind == "survey" && row.ticket_id) {
+    Result<Ticket> t = TicketStore(reader).Get(row.ticket_id);
+    if (!t.ok()) return t.status();
+    if (t->status != "solved" && t->status != "closed") {
+      return "the ticket was reopened before its survey was due (it is " + t->status + ")";
+    }
+  }
   Result<RecipientInfo> who = RecipientStore(reader).Get(row.recipient);
   if (!who.ok()) return who.status();
   if (who->bouncing) return "the recipient is bouncing (" + who->bounce_reason + ")";
@@ -161,6 +169,9 @@ Result<SendReport> SendDue(const SendContext& ctx, int limit) {
       Status s = ctx.run([&](Store& store) -> Status {
         Status m = OutboxStore(store).MarkSuppressed(row.id, now, *hold);
         if (!m.ok() || !row.ticket_id) return m;
+        // A survey that never went does not use up the customer's period.
+        if (row.kind == "survey") m = CsatStore(store).Cancel(row.ticket_id);
+        if (!m.ok()) return m;
         return TicketStore(store).AddEvent(row.ticket_id, now, "mail_suppressed", "smtp", std::nullopt,
                                            nlohmann::json{{"outbox_id", row.id}, {"to", row.recipient},
                                                           {"kind", row.kind}, {"reason", *hold}}
@@ -186,7 +197,11 @@ Result<SendReport> SendDue(const SendContext& ctx, int limit) {
     bool give_up = !sent.ok && (sent.permanent || row.attempts + 1 >= smtp.max_attempts);
     Status s = ctx.run([&](Store& store) -> Status {
       OutboxStore outbox(store);
-      if (sent.ok) return outbox.MarkSent(row.id, now, sent.message);
+      if (sent.ok) {
+        Status m = outbox.MarkSent(row.id, now, sent.message);
+        if (!m.ok() || row.kind != "survey") return m;
+        return CsatStore(store).MarkSent(row.ticket_id, now);
+      }
       if (!give_up) return outbox.MarkRetry(row.id, now + RetryDelay(smtp, row.attempts), sent.message);
       std::string why = sent.permanent ? sent.message
                                        : "gave up after " + std::to_string(row.attempts + 1) + " attempts: " + sent.message;

@@ -42,7 +42,8 @@ Result<SendReport> SendDue(const SendContext& ctx, int limit);
 // Why automatic mail must not go to its recipient now, or "": the
 // recipient bounces, is one of our own addresses, has had
 // mail.auto_reply_cap automatic mails within mail.auto_reply_window, or has
-// had an acknowledgement for the same subject within the window.
+// had an acknowledgement for the same subject within the window; or, for
+// a survey, its ticket is no longer solved or closed.
 Result<std::string> SuppressReason(const Config& config, Store& reader, const OutboxRow& row, Timestamp now);
 
 // The delay before attempt `attempts + 1`: smtp.retry_after doubling per

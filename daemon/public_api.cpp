@@ -7,6 +7,9 @@
 #include "daemon/daemon.h"
 #include "daemon/http_input.h"
 #include "daemon/random.h"
+#include "daemon/survey.h"
+#include "daemon/survey_page.h"
+#include "daemon/text.h"
 #include "daemon/web_form.h"
 
 namespace frontdesk {
@@ -169,6 +172,89 @@ void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response
   }
 }
 
+// A whole number, strictly; nothing when `text` is not one.
+std::optional<int> ParseScore(const std::string& text) {
+  if (text.empty() || text.size() > 3) return std::nullopt;
+  int v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
+void ShowSurvey(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
+  std::shared_ptr<const Config> config = daemon.config();
+  std::string token = req.matches[1];
+  Result<StorePool::Lease> reader = daemon.stores().Acquire();
+  Result<SurveyView> view = reader.ok() ? LookUpSurvey(**reader, *config, token, daemon.clock().Now())
+                                        : Result<SurveyView>(reader.status());
+  if (!view.ok()) {
+    spdlog::warn("survey page: {}", view.status().ToString());
+    res.set_header("Retry-After", "5");
+    return SendHtml(res, 503, RenderMessagePage("Please try again", "We could not open the survey just now."));
+  }
+  if (view->state != SurveyState::kOpen) return SendHtml(res, SurveyRefusalStatus(*view), RenderSurveyRefusal(*view));
+  // A link in the mail may carry a score to start from; it records nothing.
+  std::optional<int> chosen = view->survey.score;
+  if (req.has_param("score")) {
+    std::optional<int> s = ParseScore(req.get_param_value("score"));
+    if (s && *s >= view->survey.scale_min && *s <= view->survey.scale_max) chosen = s;
+  }
+  SendHtml(res, 200, RenderSurveyPage(config->csat, *view, token, chosen, view->survey.comment, Status::Ok()));
+}
+
+void AnswerSurveyPost(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
+  std::shared_ptr<const Config> config = daemon.config();
+  std::string token = req.matches[1];
+  std::string ct = req.get_header_value("Content-Type");
+  if (ct.rfind("application/x-www-form-urlencoded", 0) != 0 && ct.rfind("multipart/form-data", 0) != 0) {
+    return SendHtml(res, 415, RenderMessagePage("Not sent", "Please answer with the form on the survey page."));
+  }
+  auto field = [&](const std::string& name) -> std::string {
+    if (req.has_file(name)) return req.get_file_value(name).content;
+    return req.has_param(name) ? req.get_param_value(name) : "";
+  };
+  Timestamp now = daemon.clock().Now();
+  auto unavailable = [&](const Status& s) {
+    spdlog::warn("survey answer: {}", s.ToString());
+    res.set_header("Retry-After", "5");
+    SendHtml(res, 503, RenderMessagePage("Please try again", "We could not record your answer just now."));
+  };
+  // Refuse what cannot be answered before asking for the writer.
+  Result<StorePool::Lease> reader = daemon.stores().Acquire();
+  if (!reader.ok()) return unavailable(reader.status());
+  Result<SurveyView> view = LookUpSurvey(**reader, *config, token, now);
+  if (!view.ok()) return unavailable(view.status());
+  if (view->state != SurveyState::kOpen) return SendHtml(res, SurveyRefusalStatus(*view), RenderSurveyRefusal(*view));
+
+  std::optional<int> score = ParseScore(std::string(Trim(field("score"))));
+  SurveyAnswer answer;
+  answer.score = score.value_or(-1);
+  // Browsers send line breaks as CRLF; they are kept as LF.
+  for (char c : Trim(field("comment"))) {
+    if (c != '\r') answer.comment += c;
+  }
+  Status bad = CheckSurveyAnswer(config->csat, view->survey, answer);
+  if (!bad.ok()) {
+    return SendHtml(res, 400, RenderSurveyPage(config->csat, *view, token, score, answer.comment, bad));
+  }
+  Result<SurveyView> after = Status::Internal("not run");
+  Status s = daemon.writer().Run([&](Store& store) -> Status {
+    after = AnswerSurvey(store, *config, token, answer, now);
+    return after.status();
+  });
+  if (!s.ok()) {
+    if (!s.transient() && !s.field().empty()) {
+      return SendHtml(res, 400, RenderSurveyPage(config->csat, *view, token, score, answer.comment, s));
+    }
+    return unavailable(s);
+  }
+  if (after->state != SurveyState::kOpen) return SendHtml(res, SurveyRefusalStatus(*after), RenderSurveyRefusal(*after));
+  spdlog::info("survey: ticket {} rated {}", after->ticket_id, answer.score);
+  SendHtml(res, 200, RenderSurveyThanks(config->csat, *after));
+}
+
 }  // namespace
 
 void RegisterPublicRoutes(HttpServer& server, Daemon& daemon) {
@@ -180,6 +266,13 @@ void RegisterPublicRoutes(HttpServer& server, Daemon& daemon) {
 
   server.Post("/tickets", "/tickets", [&daemon](const httplib::Request& req, httplib::Response& res) {
     HandleSubmit(daemon, req, res);
+  });
+
+  server.Get(R"(/csat/([^/]+))", "/csat/{token}", [&daemon](const httplib::Request& req, httplib::Response& res) {
+    ShowSurvey(daemon, req, res);
+  });
+  server.Post(R"(/csat/([^/]+))", "/csat/{token}", [&daemon](const httplib::Request& req, httplib::Response& res) {
+    AnswerSurveyPost(daemon, req, res);
   });
 
   // Says only whether the service can take a ticket now: the database answers.

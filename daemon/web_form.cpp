@@ -15,14 +15,21 @@ textarea{min-height:10rem}input[type=file]{border:none;padding:.25rem 0}
 button{margin-top:1.5rem;padding:.6rem 1.4rem;font:inherit;font-weight:600;background:#1f4fa3;color:#fff;border:none;border-radius:4px;cursor:pointer}
 button:focus,input:focus,textarea:focus,select:focus{outline:3px solid #ffbf47;outline-offset:1px}
 .hint{color:#555;font-weight:400;font-size:.9rem}.hp{position:absolute;left:-10000px;width:1px;height:1px;overflow:hidden}
+fieldset{border:none;padding:0;margin:1rem 0 0}legend{font-weight:600}
+.scale{display:flex;flex-wrap:wrap;gap:.4rem;margin-top:.5rem}.scale label{margin:0;font-weight:400;text-align:center}
+.scale input{width:auto;display:block;margin:0 auto}.ends{display:flex;justify-content:space-between;color:#555;font-size:.9rem}
 )css";
 
-std::string Page(const std::string& title, const std::string& body) {
+}  // namespace
+
+std::string RenderPage(const std::string& title, const std::string& body) {
   return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
          "<title>" + HtmlEscape(title) + "</title><style>" + kStyle + "</style></head>"
          "<body><main>" + body + "</main></body></html>\n";
 }
+
+namespace {
 
 const FieldError* ErrorFor(const std::vector<FieldError>& errors, const std::string& field) {
   for (const FieldError& e : errors)
@@ -101,7 +108,7 @@ std::string RenderFormPage(const FormConfig& form, const FormValues& v,
                       "<input id=\"f-hp\" type=\"text\" name=\"") + kHoneypotField +
           "\" tabindex=\"-1\" autocomplete=\"off\"></div>";
   body += "<button type=\"submit\">" + HtmlEscape(form.submit_label) + "</button></form>";
-  return Page(form.title, body);
+  return RenderPage(form.title, body);
 }
 
 std::string RenderThanksPage(const FormConfig& form, int64_t ticket_number) {
@@ -110,11 +117,11 @@ std::string RenderThanksPage(const FormConfig& form, int64_t ticket_number) {
     body += "<p>Your ticket number is <strong>" + std::to_string(ticket_number) + "</strong>.</p>";
   }
   body += "<p>" + HtmlEscape(form.thanks_text) + "</p><p><a href=\"/\">Send another request</a></p>";
-  return Page(form.thanks_title, body);
+  return RenderPage(form.thanks_title, body);
 }
 
 std::string RenderMessagePage(const std::string& title, const std::string& text) {
-  return Page(title, "<h1>" + HtmlEscape(title) + "</h1><p>" + HtmlEscape(text) +
+  return RenderPage(title, "<h1>" + HtmlEscape(title) + "</h1><p>" + HtmlEscape(text) +
                          "</p><p><a href=\"/\">Back to the form</a></p>");
 }
 

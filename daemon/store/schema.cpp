@@ -336,9 +336,35 @@ CREATE INDEX messages_ticket_kind   ON messages(ticket_id, kind);
 CREATE INDEX csat_answered          ON csat(answered_at);
 )sql";
 
+// Version 8: the satisfaction survey. A survey keeps when it was first
+// answered (a new answer replaces the score only within a window of that)
+// and how often. A low score puts its customer on the watch list, one row
+// per ticket, until someone clears it; the flag and reason on `recipients`
+// (never used) give way to it. /metrics counts breaches by target from a
+// partial index.
+constexpr const char* kSchemaV8 = R"sql(
+ALTER TABLE csat ADD COLUMN first_answered_at INTEGER;
+ALTER TABLE csat ADD COLUMN answers INTEGER NOT NULL DEFAULT 0;
+CREATE TABLE watch_list (
+  address    TEXT NOT NULL,
+  ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+  reason     TEXT NOT NULL,
+  score      INTEGER,
+  added_at   INTEGER NOT NULL,
+  cleared_at INTEGER,
+  cleared_by TEXT,
+  PRIMARY KEY (address, ticket_id)
+) WITHOUT ROWID;
+CREATE INDEX watch_list_open ON watch_list(added_at) WHERE cleared_at IS NULL;
+CREATE INDEX sla_targets_breached ON sla_targets(target) WHERE breached_at IS NOT NULL;
+ALTER TABLE recipients DROP COLUMN watch;
+ALTER TABLE recipients DROP COLUMN watch_reason;
+)sql";
+
 // Append new steps here; never edit a step that has shipped.
 const std::vector<const char*>& Steps() {
-  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6, kSchemaV7};
+  static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6, kSchemaV7,
+                                                      kSchemaV8};
   return steps;
 }
 

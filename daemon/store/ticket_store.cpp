@@ -695,10 +695,10 @@ Result<int64_t> TicketStore::QueueMail(const OutboxMail& m) {
   std::string mail_id = SignMessageId(*secret, m.ticket_id, RandomToken(9));
   Result<Stmt> st = db_.Prepare(
       "INSERT OR IGNORE INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
-      "body, next_attempt_at, created_at, vars) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10)");
+      "body, next_attempt_at, created_at, vars) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?10)");
   if (!st.ok()) return st.status();
   std::optional<int64_t> ticket = m.ticket_id ? std::optional<int64_t>(m.ticket_id) : std::nullopt;
-  st->Bind(10, m.vars);
+  st->Bind(10, m.vars).Bind(11, ToUnix(m.send_at.value_or(m.now)));
   st->Bind(1, m.dedupe_key).Bind(2, ticket).Bind(3, m.kind).Bind(4, static_cast<int64_t>(m.automatic))
       .Bind(5, m.recipient).Bind(6, mail_id).Bind(7, m.subject).BindBlob(8, m.body).Bind(9, ToUnix(m.now));
   Status s = st->Run();

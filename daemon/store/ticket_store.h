@@ -114,6 +114,8 @@ struct OutboxMail {
   // The template's variables, a JSON object; see OutboxRow::vars.
   std::optional<std::string> vars;
   Timestamp now;
+  // When it may go; none: at once.
+  std::optional<Timestamp> send_at;
 };
 
 struct AttachmentContent {

@@ -128,7 +128,8 @@ your ticket is {{tiket}}.
         "fd.toml:12:9: templates.agent_reply.text: must use {{body}}");
   CHECK(ErrorsOf(std::string(kQueues) + "[templates.auto_akc]\ntext = \"x\"\n") ==
         "fd.toml:11:12: templates.auto_akc: unknown template; known: auto_ack, new_ticket_alert, "
-        "customer_reply_alert, note_alert, agent_reply, escalation, solved, rejected, oversize_notice, or a name an "
+        "customer_reply_alert, note_alert, agent_reply, escalation, solved, rejected, oversize_notice, survey, "
+        "low_score_alert, or a name an "
         "escalation level gives as its template");
   CHECK(ErrorsOf(std::string(kQueues) + "[templates.solved]\ntext = 3\nfooter = \"x\"\n") ==
         "fd.toml:12:8: templates.solved.text: expected a string, got an integer\n"
@@ -154,7 +155,8 @@ TEST_CASE("errors in template files name the template file", "[config][template]
         "knows ticket, subject, status, priority, queue, queue_name, category, requester, requester_name, "
         "requester_email, due, support_address, form_url, body\n" +
         dir.Path("t/sloved.txt") + ":1:1: templates.sloved: not a template name; known: auto_ack, new_ticket_alert, "
-        "customer_reply_alert, note_alert, agent_reply, escalation, solved, rejected, oversize_notice, or a name an "
+        "customer_reply_alert, note_alert, agent_reply, escalation, solved, rejected, oversize_notice, survey, "
+        "low_score_alert, or a name an "
         "escalation level gives as its template\n" +
         dir.Path("t/solved.txt") + ":3:22: templates.solved.text: the section \"status\" is never closed");
   // A part written twice is a mistake, not a silent choice.

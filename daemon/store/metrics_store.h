@@ -1,0 +1,43 @@
+// metrics_store.h: the counts /metrics reads from the database at scrape
+// time, so they survive restarts and include what cron runs did. Each is a
+// small GROUP BY over an index or a small table. Read-only.
+// Not thread-safe; bound to one Store.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "daemon/store/store.h"
+
+namespace frontdesk {
+
+// One series: its label values, in the order the query names them, and
+// its value.
+struct CountedSeries {
+  std::vector<std::string> labels;
+  int64_t value = 0;
+};
+
+class MetricsStore {
+ public:
+  explicit MetricsStore(Store& store) : db_(store.db()) {}
+
+  // SLA targets breached, by target.
+  Result<std::vector<CountedSeries>> BreachesByTarget();
+  // Escalation levels fired, by target and level (1 is the first rung).
+  Result<std::vector<CountedSeries>> EscalationsByLevel();
+  // Automatic mail held back by the loop-safety rules, by kind.
+  Result<std::vector<CountedSeries>> SuppressedByKind();
+  // Surveys by state: scheduled, sent, answered.
+  Result<std::vector<CountedSeries>> SurveysByState();
+  // Survey answers by score.
+  Result<std::vector<CountedSeries>> AnswersByScore();
+  // Customers on the watch list.
+  Result<int64_t> Watched();
+
+ private:
+  Result<std::vector<CountedSeries>> Query(const char* sql, int labels);
+  Db& db_;
+};
+
+}  // namespace frontdesk
