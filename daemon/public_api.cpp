@@ -232,7 +232,8 @@ void AnswerSurveyPost(Daemon& daemon, const httplib::Request& req, httplib::Resp
   SurveyAnswer answer;
   answer.score = score.value_or(-1);
   // Browsers send line breaks as CRLF; they are kept as LF.
-  for (char c : Trim(field("comment"))) {
+  std::string comment = field("comment");
+  for (char c : Trim(comment)) {
     if (c != '\r') answer.comment += c;
   }
   Status bad = CheckSurveyAnswer(config->csat, view->survey, answer);
@@ -268,10 +269,10 @@ void RegisterPublicRoutes(HttpServer& server, Daemon& daemon) {
     HandleSubmit(daemon, req, res);
   });
 
-  server.Get(R"(/csat/([^/]+))", "/csat/{token}", [&daemon](const httplib::Request& req, httplib::Response& res) {
+  server.Get(R"(/csat/([\s\S]+))", "/csat/{token}", [&daemon](const httplib::Request& req, httplib::Response& res) {
     ShowSurvey(daemon, req, res);
   });
-  server.Post(R"(/csat/([^/]+))", "/csat/{token}", [&daemon](const httplib::Request& req, httplib::Response& res) {
+  server.Post(R"(/csat/([\s\S]+))", "/csat/{token}", [&daemon](const httplib::Request& req, httplib::Response& res) {
     AnswerSurveyPost(daemon, req, res);
   });
 
