@@ -213,6 +213,7 @@ class ImapTest(unittest.TestCase):
         self.assertEqual(fd.query("SELECT subject FROM tickets"), [("question 7",)])
         metrics = fd.get("/metrics", scope="read").body.decode()
         self.assertIn('frontdesk_imap_imported_total{mailbox="main"} 1', metrics)
+        self.assertRegex(metrics, r'\nfrontdesk_imap_lag_seconds\{mailbox="main"\} \d+\n')
         self.assertEqual(fd.stop(), 0)
 
     def test_a_wrong_password_is_an_error_in_healthz(self):

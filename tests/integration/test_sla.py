@@ -161,6 +161,11 @@ class SlaTest(unittest.TestCase):
             t = self.ticket(tid)
             self.assertEqual(t["priority"], "high")   # raised one step, once
             self.assertIn("late", t["tags"])
+        # /metrics counts from the database, so what cron did shows too.
+        metrics = self.fd.get("/metrics", scope="read").body.decode()
+        self.assertIn('frontdesk_sla_breaches_total{target="first_response"} 5\n', metrics)
+        self.assertIn('frontdesk_escalations_total{target="first_response",level="1"} 5\n', metrics)
+        self.assertIn('frontdesk_escalations_total{target="first_response",level="2"} 5\n', metrics)
         # Nothing is left due until the resolution clock.
         again = self.fd.cli("escalate", env={"FRONTDESK_FAKE_NOW": LATER})
         self.assertIn("escalate: 0 tickets due", again.stdout)

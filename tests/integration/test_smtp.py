@@ -98,6 +98,7 @@ class SmtpTest(SmtpBase):
         self.assertEqual(fd.query("SELECT count(*) FROM events WHERE kind = 'mail_failed'")[0][0], 1)
         health = fd.get("/healthz", scope="read").json()
         self.assertEqual(health["outbox"]["failed"], 1)
+        self.assertIn("frontdesk_outbox_failed 1\n", fd.get("/metrics", scope="read").body.decode())
 
     def test_a_server_down_is_retried_and_the_mail_arrives_once(self):
         fd = self.frontdesk(start_sink=False)
@@ -188,7 +189,9 @@ class AutoReplyTest(SmtpBase):
         self.assertEqual(len(self.sink.messages(to="agent@example.test")), 8)
         reasons = {json.loads(d)["reason"] for (d,) in fd.query("SELECT detail FROM events WHERE kind = 'mail_suppressed'")}
         self.assertEqual(reasons, {"the cap of 3 automatic mails per 60 minutes to this recipient is reached"})
-        self.assertIn("frontdesk_outbox_suppressed 5", fd.get("/metrics", scope="read").body.decode())
+        metrics = fd.get("/metrics", scope="read").body.decode()
+        self.assertIn("frontdesk_outbox_suppressed 5\n", metrics)
+        self.assertIn('frontdesk_auto_mail_suppressed_total{kind="auto_ack"} 5\n', metrics)
 
     def test_no_automatic_mail_to_a_bouncing_address_or_the_same_subject_twice(self):
         fd = self.frontdesk(mail="auto_ack = true\n")
