@@ -47,6 +47,8 @@ struct ServerConfig {
 
   // data_dir/database, or database when it is absolute.
   std::string DatabasePath() const;
+  // data_dir/dir, or dir when it is absolute.
+  std::string PathIn(const std::string& dir) const;
 };
 
 struct LoggingConfig {
@@ -302,6 +304,15 @@ struct CsatConfig {
   std::string thanks_text = "Thank you for telling us. Your answer helps us do better.";
 };
 
+// `frontdesk backup` and the backup before a migration ([backup]).
+struct BackupConfig {
+  // Where copies go; relative to server.data_dir. Put it on another disk
+  // when there is one (and allow the path in the unit: ReadWritePaths=).
+  std::string dir = "backups";
+  int keep = 7;  // copies kept; older ones are removed after a new one
+  bool before_migrate = true;
+};
+
 struct Config {
   std::string path;  // the file this came from
   ServerConfig server;
@@ -316,6 +327,7 @@ struct Config {
   std::vector<MailboxConfig> mailboxes;
   SmtpConfig smtp;
   CsatConfig csat;
+  BackupConfig backup;
   // Every template kind and every escalation level's own template, whole.
   std::map<std::string, MailTemplate, std::less<>> templates;
 

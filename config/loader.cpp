@@ -254,6 +254,14 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
   ReadMailboxes(top, config, errors);
   ReadSmtp(top, config, errors);
   ReadCsat(top, config, errors);
+  if (const toml::table* t = top.Table("backup")) {
+    TableReader r(*t, "backup", errors);
+    r.String("dir", &config.backup.dir, false, 4096);
+    r.Int("keep", &config.backup.keep, 1, 10000);
+    r.Bool("before_migrate", &config.backup.before_migrate);
+    r.Finish();
+    if (config.backup.dir.empty()) r.Error("dir", "must not be empty");
+  }
   // After the queues and the policies: both name templates.
   ReadTemplates(top, text, config, errors);
   top.Finish();

@@ -195,4 +195,9 @@ std::string ServerConfig::DatabasePath() const {
   return data_dir + "/" + database;
 }
 
+std::string ServerConfig::PathIn(const std::string& dir) const {
+  if (!dir.empty() && dir.front() == '/') return dir;
+  return data_dir + "/" + dir;
+}
+
 }  // namespace frontdesk

@@ -5,6 +5,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "admin/backup_command.h"
 #include "admin/mail_commands.h"
 #include "admin/policy_commands.h"
 #include "admin/report_command.h"
@@ -13,6 +14,7 @@
 #include "daemon/daemon.h"
 #include "daemon/logging.h"
 #include "daemon/signals.h"
+#include "daemon/store/backup.h"
 #include "daemon/store/schema.h"
 
 namespace frontdesk {
@@ -42,6 +44,9 @@ std::unique_ptr<Store> CliContext::OpenStoreOrReport(const Config& config, bool 
   StoreOptions options;
   options.busy_timeout = config.server.busy_timeout;
   options.migrate = migrate;
+  if (migrate && config.backup.before_migrate) {
+    options.before_migrate = BackupBeforeMigrate(config.server.PathIn(config.backup.dir), *clock);
+  }
   Result<std::unique_ptr<Store>> store = Store::Open(config.server.DatabasePath(), options);
   if (!store.ok()) {
     std::cerr << "frontdesk: " << store.status().message() << "\n";
@@ -138,6 +143,7 @@ int RunCommandLine(int argc, char** argv) {
   AddTokenCommands(app, ctx, exit_code);
   AddPolicyCommands(app, ctx, exit_code);
   AddReportCommand(app, ctx, exit_code);
+  AddBackupCommands(app, ctx, exit_code);
   AddMailCommands(app, ctx, exit_code);
 
   try {

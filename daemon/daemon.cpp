@@ -21,6 +21,7 @@
 #include "daemon/spool_worker.h"
 #include "daemon/public_api.h"
 #include "daemon/signals.h"
+#include "daemon/store/backup.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {
@@ -286,6 +287,9 @@ int Daemon::Run(const sigset_t& signals) {
   StoreOptions store_options;
   store_options.busy_timeout = cfg->server.busy_timeout;
   store_options.migrate = true;
+  if (cfg->backup.before_migrate) {
+    store_options.before_migrate = BackupBeforeMigrate(cfg->server.PathIn(cfg->backup.dir), clock_);
+  }
   std::string db_path = cfg->server.DatabasePath();
   Result<std::unique_ptr<Store>> main_store = Store::Open(db_path, store_options);
   if (!main_store.ok()) {
@@ -294,8 +298,9 @@ int Daemon::Run(const sigset_t& signals) {
   }
   s = (*main_store)->Optimize();
   if (!s.ok()) spdlog::warn("refreshing query statistics: {}", s.message());
-  pool_ = std::make_unique<StorePool>(db_path, store_options);
   store_options.migrate = false;
+  store_options.before_migrate = nullptr;
+  pool_ = std::make_unique<StorePool>(db_path, store_options);
   Result<std::unique_ptr<Store>> writer_store = Store::Open(db_path, store_options);
   if (!writer_store.ok()) {
     spdlog::critical("cannot open database {}: {}", db_path, writer_store.status().message());

@@ -17,6 +17,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& path, const StoreO
   Result<std::unique_ptr<Db>> db = Db::Open(path, db_options);
   if (!db.ok()) return db.status();
   if (options.migrate) {
+    Result<int> version = ReadSchemaVersion(**db);
+    if (!version.ok()) return version.status();
+    if (options.before_migrate && *version >= 1 && *version < LatestSchemaVersion()) {
+      Status s = options.before_migrate(**db, *version);
+      if (!s.ok()) return s;
+    }
     Result<int> applied = Migrate(**db);
     if (!applied.ok()) return applied.status();
   } else {

@@ -17,6 +17,9 @@ struct StoreOptions {
   // Apply missing migrations on open (serve, migrate). Other commands open
   // with this off and refuse a database that is not at the latest version.
   bool migrate = false;
+  // Called before migrations change a database that has data (version 1 or
+  // later); an error stops the migration. For the automatic backup.
+  std::function<Status(Db&, int from_version)> before_migrate;
 };
 
 class Store {
