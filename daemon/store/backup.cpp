@@ -123,8 +123,21 @@ Result<std::vector<std::string>> ListBackups(const std::string& dir) {
     if (IsBackupName(name)) out.push_back(dir + "/" + name);
   }
   closedir(d);
-  // The time in the name sorts as text.
-  std::sort(out.begin(), out.end());
+  // Oldest first by the time each was written; the name (which starts with
+  // the time) breaks ties.
+  std::vector<std::pair<timespec, std::string>> dated;
+  for (std::string& p : out) {
+    struct stat st;
+    if (stat(p.c_str(), &st) != 0) continue;
+    dated.emplace_back(st.st_mtim, std::move(p));
+  }
+  std::sort(dated.begin(), dated.end(), [](const auto& a, const auto& b) {
+    if (a.first.tv_sec != b.first.tv_sec) return a.first.tv_sec < b.first.tv_sec;
+    if (a.first.tv_nsec != b.first.tv_nsec) return a.first.tv_nsec < b.first.tv_nsec;
+    return a.second < b.second;
+  });
+  out.clear();
+  for (auto& [when, p] : dated) out.push_back(std::move(p));
   return out;
 }
 

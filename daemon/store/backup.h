@@ -2,8 +2,8 @@
 // reads one consistent snapshot while the daemon, mailgate and cron go on
 // writing (WAL readers do not block writers), and a copy only counts once
 // SQLite's integrity check has passed on it. Copies are single files
-// (rollback journal), named frontdesk-YYYYMMDDTHHMMSSZ[-LABEL].db, so they
-// sort by age. Not thread-safe; each call opens what it needs.
+// (rollback journal), named frontdesk-YYYYMMDDTHHMMSSZ[-LABEL][-N].db.
+// Not thread-safe; each call opens what it needs.
 #pragma once
 
 #include <functional>
@@ -30,7 +30,7 @@ Result<BackupInfo> WriteBackup(Db& source, const std::string& dir, Timestamp now
 // it holds.
 Result<int> VerifyBackup(const std::string& path);
 
-// The backups in `dir`, oldest first.
+// The backups in `dir`, oldest first (by when each was written).
 Result<std::vector<std::string>> ListBackups(const std::string& dir);
 
 // Removes the oldest backups in `dir` until `keep` remain; those removed.

@@ -342,7 +342,27 @@ CREATE INDEX csat_answered          ON csat(answered_at);
 // per ticket, until someone clears it; the flag and reason on `recipients`
 // (never used) give way to it. /metrics counts breaches by target from a
 // partial index.
+//
+// It also creates, where they are missing, the two tables version 5 gained
+// after its first release (the spool of the quick mailgate, and the
+// secrets): a database made by that first release is at version 5 without
+// them. The upgrade fixtures found it.
 constexpr const char* kSchemaV8 = R"sql(
+CREATE TABLE IF NOT EXISTS inbound_spool (
+  id          INTEGER PRIMARY KEY,
+  raw         BLOB NOT NULL,
+  source      TEXT NOT NULL,
+  queue       TEXT,
+  as_comment  INTEGER NOT NULL DEFAULT 0,
+  received_at INTEGER NOT NULL,
+  attempts    INTEGER NOT NULL DEFAULT 0,
+  last_error  TEXT
+);
+CREATE TABLE IF NOT EXISTS secrets (
+  name       TEXT PRIMARY KEY,
+  value      BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+) WITHOUT ROWID;
 ALTER TABLE csat ADD COLUMN first_answered_at INTEGER;
 ALTER TABLE csat ADD COLUMN answers INTEGER NOT NULL DEFAULT 0;
 CREATE TABLE watch_list (
