@@ -16,6 +16,7 @@ build_pkgs=(
 )
 test_pkgs=(
   catch2 curl python3 dovecot-imapd python3-aiosmtpd procps clang
+  systemd adduser dpkg-dev
 )
 
 want=("${build_pkgs[@]}")
