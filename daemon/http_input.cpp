@@ -152,13 +152,8 @@ bool WantsJson(const httplib::Request& req) {
 }
 
 std::optional<int64_t> ParseId(const std::string& text) {
-  if (text.empty() || text.size() > 15) return std::nullopt;
-  int64_t v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  if (v < 1) return std::nullopt;
+  std::optional<int64_t> v = ParseDigits(text, 15);
+  if (!v || *v < 1) return std::nullopt;
   return v;
 }
 

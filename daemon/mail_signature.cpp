@@ -32,14 +32,7 @@ std::optional<int64_t> VerifyMessageId(std::string_view secret, std::string_view
   if (!ConstantTimeEquals(Mac(secret, "message-id", body), mac)) return std::nullopt;
   size_t ticket_end = body.find('.', 3);
   if (ticket_end == std::string_view::npos) return std::nullopt;
-  std::string_view digits = body.substr(3, ticket_end - 3);
-  if (digits.empty() || digits.size() > 15) return std::nullopt;
-  int64_t ticket = 0;
-  for (char c : digits) {
-    if (c < '0' || c > '9') return std::nullopt;
-    ticket = ticket * 10 + (c - '0');
-  }
-  return ticket;
+  return ParseDigits(body.substr(3, ticket_end - 3), 15);
 }
 
 std::string LoopToken(std::string_view secret) { return Mac(secret, "loop", "frontdesk"); }

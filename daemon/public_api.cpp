@@ -172,17 +172,6 @@ void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response
   }
 }
 
-// A whole number, strictly; nothing when `text` is not one.
-std::optional<int> ParseScore(const std::string& text) {
-  if (text.empty() || text.size() > 3) return std::nullopt;
-  int v = 0;
-  for (char c : text) {
-    if (c < '0' || c > '9') return std::nullopt;
-    v = v * 10 + (c - '0');
-  }
-  return v;
-}
-
 void ShowSurvey(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
   std::shared_ptr<const Config> config = daemon.config();
   std::string token = req.matches[1];
@@ -198,8 +187,8 @@ void ShowSurvey(Daemon& daemon, const httplib::Request& req, httplib::Response& 
   // A link in the mail may carry a score to start from; it records nothing.
   std::optional<int> chosen = view->survey.score;
   if (req.has_param("score")) {
-    std::optional<int> s = ParseScore(req.get_param_value("score"));
-    if (s && *s >= view->survey.scale_min && *s <= view->survey.scale_max) chosen = s;
+    std::optional<int64_t> s = ParseDigits(req.get_param_value("score"), 2);
+    if (s && *s >= view->survey.scale_min && *s <= view->survey.scale_max) chosen = static_cast<int>(*s);
   }
   SendHtml(res, 200, RenderSurveyPage(config->csat, *view, token, chosen, view->survey.comment, Status::Ok()));
 }
@@ -228,7 +217,8 @@ void AnswerSurveyPost(Daemon& daemon, const httplib::Request& req, httplib::Resp
   if (!view.ok()) return unavailable(view.status());
   if (view->state != SurveyState::kOpen) return SendHtml(res, SurveyRefusalStatus(*view), RenderSurveyRefusal(*view));
 
-  std::optional<int> score = ParseScore(std::string(Trim(field("score"))));
+  std::optional<int64_t> digits = ParseDigits(Trim(field("score")), 2);
+  std::optional<int> score = digits ? std::optional<int>(static_cast<int>(*digits)) : std::nullopt;
   SurveyAnswer answer;
   answer.score = score.value_or(-1);
   // Browsers send line breaks as CRLF; they are kept as LF.

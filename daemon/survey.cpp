@@ -47,14 +47,13 @@ std::string SignSurveyToken(std::string_view secret, int64_t ticket_id, std::str
 std::optional<SurveyTokenParts> VerifySurveyToken(std::string_view secret, std::string_view token) {
   if (secret.empty() || token.size() > 200) return std::nullopt;
   size_t first = token.find('.'), last = token.rfind('.');
-  if (first == std::string_view::npos || first == last || first == 0 || first > 15) return std::nullopt;
+  if (first == std::string_view::npos || first == last) return std::nullopt;
   std::string_view body = token.substr(0, last), mac = token.substr(last + 1);
   if (!ConstantTimeEquals(Mac(secret, body), mac)) return std::nullopt;
+  std::optional<int64_t> ticket = ParseDigits(token.substr(0, first), 15);
+  if (!ticket) return std::nullopt;
   SurveyTokenParts p;
-  for (char c : token.substr(0, first)) {
-    if (c < '0' || c > '9') return std::nullopt;
-    p.ticket_id = p.ticket_id * 10 + (c - '0');
-  }
+  p.ticket_id = *ticket;
   p.nonce = std::string(body.substr(first + 1));
   return p;
 }

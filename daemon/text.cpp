@@ -40,6 +40,16 @@ bool IsValidUtf8(std::string_view s) {
   return true;
 }
 
+std::optional<int64_t> ParseDigits(std::string_view text, size_t max_digits) {
+  if (text.empty() || text.size() > max_digits) return std::nullopt;
+  int64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    v = v * 10 + (c - '0');
+  }
+  return v;
+}
+
 size_t Utf8Length(std::string_view s) {
   size_t count = 0;
   for (unsigned char c : s)

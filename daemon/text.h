@@ -3,6 +3,8 @@
 // functions; thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -12,6 +14,9 @@ namespace frontdesk {
 bool IsValidUtf8(std::string_view s);
 // Number of code points in valid UTF-8 text.
 size_t Utf8Length(std::string_view s);
+// A whole number written with 1 to `max_digits` ASCII digits and nothing
+// else (no sign, no space); nothing otherwise. max_digits at most 18.
+std::optional<int64_t> ParseDigits(std::string_view text, size_t max_digits);
 // Escapes & < > " ' for HTML text and attribute values.
 std::string HtmlEscape(std::string_view s);
 // ASCII lower case; other bytes (UTF-8 included) are left alone.

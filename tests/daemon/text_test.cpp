@@ -74,5 +74,16 @@ TEST_CASE("base64url round trip", "[text]") {
   CHECK_FALSE(Base64UrlDecode("ab+c", &out));
 }
 
+TEST_CASE("only plain digits of a bounded length are a number", "[text]") {
+  CHECK(ParseDigits("0", 2) == 0);
+  CHECK(ParseDigits("10", 2) == 10);
+  CHECK(ParseDigits("100", 2) == std::nullopt);
+  CHECK(ParseDigits("", 2) == std::nullopt);
+  CHECK(ParseDigits("-1", 2) == std::nullopt);
+  CHECK(ParseDigits(" 1", 2) == std::nullopt);
+  CHECK(ParseDigits("1e", 2) == std::nullopt);
+  CHECK(ParseDigits("999999999999999", 15) == 999999999999999);
+}
+
 }  // namespace
 }  // namespace frontdesk
