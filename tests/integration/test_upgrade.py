@@ -140,6 +140,16 @@ class UpgradeTest(unittest.TestCase):
         self.assertEqual(conn.execute("SELECT count(*) FROM tickets").fetchone()[0], before)
         conn.close()
 
+    def test_check_config_names_backup_mistakes(self):
+        fd = Frontdesk(extra_config='[backup]\nkeep = 0\nbefore_migrate = "yes"\ndirectory = "/srv"\n')
+        self.addCleanup(fd.close)
+        r = fd.cli("check-config")
+        self.assertEqual(r.returncode, 1)
+        for expected in ("backup.keep: ", "backup.before_migrate: expected a boolean, got a string",
+                         "backup.directory: unknown key"):
+            self.assertIn(expected, r.stderr)
+        self.assertRegex(r.stderr, r"frontdesk\.toml:\d+:\d+: backup\.keep: ")
+
     def test_a_damaged_or_foreign_file_is_not_restored(self):
         fd = Frontdesk()
         self.addCleanup(fd.close)
