@@ -3,7 +3,8 @@
 # would meet it: the files, the user, check-config on the installed config,
 # serve as the frontdesk user answering /healthz, the units verified and
 # their exposure scores at 2.0 or lower, then remove and purge as
-# docs/OPERATIONS.md says. Needs root (sudo is used when present); refuses
+# docs/OPERATIONS.md says. Needs root (or sudo, used for every privileged
+# step and every look inside the 0750 state directory); refuses
 # to run where frontdesk is already installed.
 #
 #   tests/packaging/test_deb.sh build-deb/frontdesk_0.1.0_amd64.deb
@@ -69,7 +70,7 @@ for _ in $(seq 1 100); do
   sleep 0.1
 done
 [[ $healthy == yes ]] || { cat /tmp/test_deb.serve.log; fail "serve did not answer /healthz"; }
-[[ $(stat -c %U /var/lib/frontdesk/frontdesk.db) == frontdesk ]] || fail "the database is not the frontdesk user's"
+[[ $($SUDO stat -c %U /var/lib/frontdesk/frontdesk.db) == frontdesk ]] || fail "the database is not the frontdesk user's"
 curl -fsS -H 'Content-Type: application/json' -d '{"email":"deb@example.org","subject":"From the package","message":"m","fields":{"topic":"Orders"}}' \
   http://127.0.0.1:8080/tickets | grep -q '"id"' || fail "a ticket through the installed daemon"
 as_frontdesk /usr/bin/frontdesk backup --config /etc/frontdesk/frontdesk.toml | grep -q "integrity ok" || fail "backup"
@@ -94,14 +95,14 @@ $SUDO dpkg -r frontdesk >/dev/null
 [[ ! -e /usr/bin/frontdesk ]] || fail "remove left the binary"
 [[ -e /etc/frontdesk/frontdesk.toml ]] || fail "remove took the config"
 getent passwd frontdesk >/dev/null || fail "remove took the user"
-[[ -e /var/lib/frontdesk/frontdesk.db ]] || fail "remove took the data"
+$SUDO test -e /var/lib/frontdesk/frontdesk.db || fail "remove took the data"
 ok "remove keeps the config, the user and the data"
 
 $SUDO dpkg --purge frontdesk >/tmp/test_deb.purge.log 2>&1
 [[ ! -e /etc/frontdesk ]] || fail "purge left /etc/frontdesk"
 ! getent passwd frontdesk >/dev/null || fail "purge left the user"
-[[ -e /var/lib/frontdesk/frontdesk.db ]] || fail "purge took the data"
-ls /var/lib/frontdesk/backups/frontdesk-*.db >/dev/null || fail "purge took the backups"
+$SUDO test -e /var/lib/frontdesk/frontdesk.db || fail "purge took the data"
+$SUDO sh -c 'ls /var/lib/frontdesk/backups/frontdesk-*.db' >/dev/null || fail "purge took the backups"
 grep -q "was kept" /tmp/test_deb.purge.log || fail "purge did not say the data was kept"
 ok "purge removes the config and the user, keeps the data and says so"
 echo "test_deb: all passed"
