@@ -90,13 +90,13 @@ struct KpiParams {
 // Errors name the parameter.
 Result<KpiQuery> MakeKpiQuery(const KpiParams& p, const Config& config, Timestamp now);
 
-// Reads the facts and computes the report.
-Result<KpiReport> RunKpiReport(Store& store, const KpiQuery& q, Timestamp now);
+// Reads the facts and computes the report. `read`, when given, says how
+// much came from the hourly cache.
+Result<KpiReport> RunKpiReport(Store& store, const KpiQuery& q, Timestamp now,
+                               FactSource source = FactSource::kCacheAndTables, FactsRead* read = nullptr);
 
 // The groups of a query, figures empty; none without group_by.
 std::vector<KpiGroup> KpiGroups(const KpiQuery& q);
-
-KpiReport ComputeKpis(const KpiQuery& q, const ReportFacts& facts, Timestamp now);
 
 nlohmann::json KpiJson(const KpiReport& r);
 // The figures as rows of (name, value), for the table and CSV.

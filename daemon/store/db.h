@@ -59,6 +59,9 @@ class Stmt {
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::string Text(int col) const;
+  // Valid until the next Step() or the end of the statement.
+  std::string_view TextView(int col) const;
+  std::string_view Blob(int col) const;
   std::optional<std::string> OptText(int col) const;
   std::optional<int64_t> OptInt(int col) const;
   bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }

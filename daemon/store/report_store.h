@@ -1,9 +1,13 @@
-// report_store.h: the facts the KPI report is made of, read for one period
-// and scope. Each list holds one row per ticket (or per SLA target) with
-// the time that places it in the period and the values it adds; kpi.h
-// does the arithmetic. Every fact comes from the tickets table and the
-// per-target SLA state, so the report agrees with `sla explain`.
-// Read-only. Not thread-safe; bound to one Store.
+// report_store.h: the facts the KPI report is made of, for one period and
+// scope, read in one snapshot. Every fact comes from the tickets table and
+// the per-target SLA state, so the report agrees with `sla explain`.
+//
+// Whole UTC hours come from the hourly cache (schema v9, kpi_hours) when it
+// holds them, and everything else from the tables. The cache holds exactly
+// what the tables would give, because triggers delete an hour whenever a
+// write changes one of its facts; FillCache() writes the hours missing.
+// A report over a year reads 8,760 small blobs instead of millions of rows.
+// Not thread-safe; bound to one Store.
 #pragma once
 
 #include <optional>
@@ -11,6 +15,7 @@
 #include <vector>
 
 #include "daemon/clock.h"
+#include "daemon/store/report_facts.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {
@@ -22,63 +27,42 @@ struct ReportScope {
   std::optional<std::string> agent;  // the ticket's assignee now
 };
 
-struct ReceivedFact {
-  int64_t at = 0;  // created, Unix seconds
-  std::string channel;
-  bool escalated = false;  // an escalation level fired for it, ever
+enum class FactSource {
+  kCacheAndTables,  // cached hours where whole in the period, tables for the rest
+  kTablesOnly,      // the tables alone, to check the cache against
 };
 
-struct FirstResponseFact {
-  int64_t at = 0;  // the first public reply
-  int64_t wall_seconds = 0;
-  std::optional<int64_t> business_seconds;  // with an SLA first_response clock
+// Where the facts of one report came from.
+struct FactsRead {
+  int64_t cached_hours = 0;   // decoded from kpi_hours
+  int64_t table_ranges = 0;   // stretches read from the tables
+  int64_t damaged_hours = 0;  // cached but unreadable, read from the tables
 };
 
-struct ResolvedFact {
-  int64_t at = 0;  // solved
-  int64_t wall_seconds = 0;
-  std::optional<int64_t> business_seconds;  // with an SLA resolution clock
-  int64_t public_replies = 0;
-  int64_t reopened = 0;
-};
-
-struct TargetFact {
-  int64_t at = 0;  // when its outcome was known: breached, or else met
-  int64_t ticket_id = 0;
-  std::string target;
-  bool breached = false;
-};
-
-struct SatisfactionFact {
-  int64_t at = 0;  // answered
-  int64_t score = 0, scale_min = 1, scale_max = 5;
-};
-
-// Open tickets now, counted by queue, priority and age: under a day, 1 to
-// 3 days, 3 to 7, 7 to 30, over 30 (age_bucket 0 to 4).
-struct BacklogFact {
-  std::string queue, priority;
-  int age_bucket = 0;
-  int64_t count = 0;
-};
-
-struct ReportFacts {
-  std::vector<ReceivedFact> received;
-  std::vector<FirstResponseFact> first_responses;
-  std::vector<ResolvedFact> resolved;
-  std::vector<TargetFact> targets;
-  std::vector<int64_t> reopened;  // when each reopening happened
-  std::vector<SatisfactionFact> satisfaction;
-  std::vector<BacklogFact> backlog;  // open now, whenever created
+struct CacheFill {
+  int64_t hours = 0;  // hours written
+  int64_t facts = 0;  // facts in them
 };
 
 class ReportStore {
  public:
   explicit ReportStore(Store& store) : db_(store.db()) {}
 
-  Result<ReportFacts> Facts(const ReportScope& scope);
+  // Hands every fact in the scope's period and scope to `sink`, and returns
+  // the open backlog as of scope.now (the period does not narrow it).
+  Result<std::vector<BacklogFact>> Facts(const ReportScope& scope, FactSink& sink,
+                                         FactSource source = FactSource::kCacheAndTables,
+                                         FactsRead* read = nullptr);
+
+  // Caches up to `max_hours` of the hours before the one `before` falls in
+  // that have no cache row, oldest first, from the first ticket on. Call it
+  // inside a write transaction. Returns what it wrote; none when all is
+  // cached.
+  Result<CacheFill> FillCache(Timestamp before, int64_t max_hours);
 
  private:
+  Status ReadTables(int64_t from, int64_t to, FactSink& sink);
+
   Db& db_;
 };
 

