@@ -22,6 +22,7 @@
 #include "daemon/public_api.h"
 #include "daemon/signals.h"
 #include "daemon/store/backup.h"
+#include "daemon/store/report_store.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {
@@ -172,6 +173,27 @@ Result<SweepReport> Daemon::Escalate(bool dry_run) {
   if (!reader.ok()) return reader.status();
   TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
   return RunEscalations(**reader, *info.sla, run, clock_.Now(), info.config->escalation.batch, dry_run);
+}
+
+Result<int64_t> Daemon::FillKpiCache() {
+  int64_t written = 0;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(tick_mutex_);
+      if (tick_stop_) return written;
+    }
+    const Timestamp now = clock_.Now();
+    CacheFill fill;
+    Status s = writer_->Run([&](Store& store) {
+      Result<CacheFill> r = ReportStore(store).FillCache(now, 24);
+      if (!r.ok()) return r.status();
+      fill = *r;
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    if (!fill.hours) return written;
+    written += fill.hours;
+  }
 }
 
 void Daemon::PollMailboxes() {
@@ -329,14 +351,22 @@ int Daemon::Run(const sigset_t& signals) {
     for (;;) {
       std::shared_ptr<const Config> c = config();
       if (tick_wake_.wait_for(lock, c->escalation.interval, [this] { return tick_stop_; })) return;
-      if (!config()->escalation.tick) continue;
       lock.unlock();
-      Result<SweepReport> r = Escalate(false);
-      if (!r.ok()) {
-        spdlog::warn("escalation tick: {}", r.status().ToString());
-      } else if (r->breaches || r->levels_fired) {
-        spdlog::info("escalation tick: {} tickets due, {} breaches, {} levels fired", r->tickets, r->breaches,
-                     r->levels_fired);
+      if (config()->escalation.tick) {
+        Result<SweepReport> r = Escalate(false);
+        if (!r.ok()) {
+          spdlog::warn("escalation tick: {}", r.status().ToString());
+        } else if (r->breaches || r->levels_fired) {
+          spdlog::info("escalation tick: {} tickets due, {} breaches, {} levels fired", r->tickets, r->breaches,
+                       r->levels_fired);
+        }
+      }
+      // The hours a write has changed since, and the hour just ended.
+      Result<int64_t> cached = FillKpiCache();
+      if (!cached.ok()) {
+        spdlog::warn("KPI cache: {}", cached.status().ToString());
+      } else if (*cached > 24) {
+        spdlog::info("KPI cache: {} hours written", *cached);
       }
       lock.lock();
     }

@@ -65,6 +65,10 @@ class Daemon {
   Timestamp started_at() const { return started_at_; }
   // One escalation sweep through the writer; for the tick and the API.
   Result<SweepReport> Escalate(bool dry_run);
+  // Writes the KPI cache's missing hours, a day of them per write
+  // transaction so intake waits at most one day's worth. Returns the hours
+  // written; stops early when the daemon stops.
+  Result<int64_t> FillKpiCache();
 
  private:
   Daemon(std::string config_path, Config config, const Clock& clock);

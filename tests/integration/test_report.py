@@ -7,7 +7,9 @@ wall-clock time differ over a weekend."""
 import csv
 import io
 import json
+import re
 import sqlite3
+import time
 import unittest
 from datetime import datetime, timezone
 
@@ -105,6 +107,38 @@ TOTAL = {
 }
 
 
+def seed(fd):
+    """Writes the crafted week straight into fd's migrated database."""
+    db = sqlite3.connect(fd.db_path)
+    for (tid, channel, queue, assignee, status, created, first, solved, replies, reopened) in TICKETS:
+        db.execute("INSERT INTO tickets(id, subject, status, priority, queue, assignee, requester_email, channel, "
+                   "created_at, updated_at, first_response_at, solved_at, reopened_count) "
+                   "VALUES (?, 'Crafted', ?, 'normal', ?, ?, 'ann@example.org', ?, ?, ?, ?, ?, ?)",
+                   (tid, status, queue, assignee, channel, ts(created), ts(created),
+                    ts(first) if first else None, ts(solved) if solved else None, reopened))
+        for _ in range(replies):
+            db.execute("INSERT INTO messages(ticket_id, kind, channel, created_at) VALUES (?, 'reply', 'api', ?)",
+                       (tid, ts(first)))
+    for (tid, target, cycle, started, met, breached, business) in TARGETS:
+        db.execute("INSERT INTO sla_targets(ticket_id, target, cycle, started_at, met_at, breached_at, "
+                   "business_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                   (tid, target, cycle, ts(started), ts(met) if met else None,
+                    ts(breached) if breached else None, business))
+    for (tid, target, cycle, level) in FIRED:
+        db.execute("INSERT INTO sla_levels_fired VALUES (?, ?, ?, ?, 0)", (tid, target, cycle, level))
+    for (tid, at) in REOPENED:
+        db.execute("INSERT INTO events(ticket_id, at, kind, actor, detail) VALUES (?, ?, 'status_changed', 'x', ?)",
+                   (tid, ts(at), json.dumps({"from": "solved", "to": "open"})))
+        db.execute("INSERT INTO events(ticket_id, at, kind, actor, detail) VALUES (?, ?, 'status_changed', 'x', ?)",
+                   (tid, ts(at) - 60, json.dumps({"from": "open", "to": "solved"})))
+    for (tid, score, (lo, hi), at) in CSAT:
+        db.execute("INSERT INTO csat(ticket_id, requester, nonce, scheduled_at, scale_min, scale_max, score, "
+                   "answered_at) VALUES (?, 'ann@example.org', ?, 0, ?, ?, ?, ?)",
+                   (tid, f"n{tid}", lo, hi, score, ts(at)))
+    db.commit()
+    db.close()
+
+
 class ReportTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
@@ -112,34 +146,7 @@ class ReportTest(unittest.TestCase):
         cls.fd.env = {"FRONTDESK_FAKE_NOW": NOW}
         r = cls.fd.cli("migrate")
         assert r.returncode == 0, r.stderr
-        db = sqlite3.connect(cls.fd.db_path)
-        for (tid, channel, queue, assignee, status, created, first, solved, replies, reopened) in TICKETS:
-            db.execute("INSERT INTO tickets(id, subject, status, priority, queue, assignee, requester_email, channel, "
-                       "created_at, updated_at, first_response_at, solved_at, reopened_count) "
-                       "VALUES (?, 'Crafted', ?, 'normal', ?, ?, 'ann@example.org', ?, ?, ?, ?, ?, ?)",
-                       (tid, status, queue, assignee, channel, ts(created), ts(created),
-                        ts(first) if first else None, ts(solved) if solved else None, reopened))
-            for _ in range(replies):
-                db.execute("INSERT INTO messages(ticket_id, kind, channel, created_at) VALUES (?, 'reply', 'api', ?)",
-                           (tid, ts(first)))
-        for (tid, target, cycle, started, met, breached, business) in TARGETS:
-            db.execute("INSERT INTO sla_targets(ticket_id, target, cycle, started_at, met_at, breached_at, "
-                       "business_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                       (tid, target, cycle, ts(started), ts(met) if met else None,
-                        ts(breached) if breached else None, business))
-        for (tid, target, cycle, level) in FIRED:
-            db.execute("INSERT INTO sla_levels_fired VALUES (?, ?, ?, ?, 0)", (tid, target, cycle, level))
-        for (tid, at) in REOPENED:
-            db.execute("INSERT INTO events(ticket_id, at, kind, actor, detail) VALUES (?, ?, 'status_changed', 'x', ?)",
-                       (tid, ts(at), json.dumps({"from": "solved", "to": "open"})))
-            db.execute("INSERT INTO events(ticket_id, at, kind, actor, detail) VALUES (?, ?, 'status_changed', 'x', ?)",
-                       (tid, ts(at) - 60, json.dumps({"from": "open", "to": "solved"})))
-        for (tid, score, (lo, hi), at) in CSAT:
-            db.execute("INSERT INTO csat(ticket_id, requester, nonce, scheduled_at, scale_min, scale_max, score, "
-                       "answered_at) VALUES (?, 'ann@example.org', ?, 0, ?, ?, ?, ?)",
-                       (tid, f"n{tid}", lo, hi, score, ts(at)))
-        db.commit()
-        db.close()
+        seed(cls.fd)
 
     @classmethod
     def tearDownClass(cls):
@@ -223,6 +230,116 @@ class ReportTest(unittest.TestCase):
             self.assertEqual(r.status, 400)
             self.assertEqual(r.json()["error"]["field"], "color")
             self.assertEqual(self.fd.get("/api/v1/reports/kpi", admin=True).status, 401)
+        finally:
+            self.fd.stop()
+
+
+class ReportCacheTest(unittest.TestCase):
+    """The hourly cache gives the very report the tables give, and every
+    kind of write that changes a fact empties the hours it touches."""
+
+    VARIANTS = [(), ("--group-by", "day"), ("--queue", "billing"), ("--agent", "agent@example.test"),
+                ("--agent", "biller@example.test", "--group-by", "week")]
+
+    def setUp(self):
+        self.fd = Frontdesk(queues=QUEUES, extra_config=OFFICE + '\n[escalation]\ninterval = "5s"\n')
+        self.addCleanup(self.fd.close)
+        self.fd.env = {"FRONTDESK_FAKE_NOW": NOW}
+        self.assertEqual(self.fd.cli("migrate").returncode, 0)
+        seed(self.fd)
+
+    def reports(self, *extra):
+        out = []
+        for v in self.VARIANTS:
+            r = self.fd.cli("report", "--json", "--from", "2026-11-20", "--to", "2026-12-01", *v, *extra)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            out.append(json.loads(r.stdout))
+        return out
+
+    def fill(self):
+        r = self.fd.cli("report", "--fill-cache")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        m = re.match(r"report: cached (\d+) hours holding (\d+) facts", r.stdout)
+        self.assertIsNotNone(m, r.stdout)
+        return int(m.group(1))
+
+    def assert_cache_true(self, label):
+        self.assertEqual(self.reports(), self.reports("--from-tables"), label)
+
+    def sql(self, statement, *args):
+        db = sqlite3.connect(self.fd.db_path)
+        db.execute(statement, args)
+        db.commit()
+        db.close()
+
+    def test_cached_figures_equal_the_tables_through_every_kind_of_write(self):
+        before = self.reports("--from-tables")
+        # From the first ticket (Sunday 20:00) to the hour before now.
+        self.assertEqual(self.fill(), ts("2026-11-30 11:00") // 3600 - ts("2026-11-22 20:00") // 3600 + 1)
+        self.assertEqual(self.reports(), before)
+        self.assertEqual(self.fill(), 0)
+        # A write that changes no fact keeps every hour.
+        self.sql("UPDATE tickets SET updated_at = updated_at + 1, tags = '[\"x\"]' WHERE id = 1001")
+        self.sql("INSERT OR REPLACE INTO sla_targets(ticket_id, target, cycle, started_at, met_at, breached_at, "
+                 "business_seconds) SELECT ticket_id, target, cycle, started_at, met_at, breached_at, business_seconds "
+                 "FROM sla_targets WHERE ticket_id = 1003 AND target = 'resolution'")
+        self.sql("INSERT INTO messages(ticket_id, kind, channel, created_at) VALUES (1003, 'note', 'api', ?)",
+                 ts("2026-11-27 11:00"))
+        self.assertEqual(self.fill(), 0)
+
+        writes = [
+            ("reassigned", "UPDATE tickets SET assignee = 'agent@example.test' WHERE id = 1003"),
+            ("moved to billing", "UPDATE tickets SET queue = 'billing' WHERE id = 1001"),
+            ("solved later", "UPDATE tickets SET solved_at = solved_at + 7200 WHERE id = 1007"),
+            ("answered earlier", "UPDATE tickets SET first_response_at = first_response_at - 1800 WHERE id = 1002"),
+            ("channel corrected", "UPDATE tickets SET channel = 'web' WHERE id = 1004"),
+            ("reopen counted", "UPDATE tickets SET reopened_count = 1 WHERE id = 1001"),
+            ("a reply after the solve", "INSERT INTO messages(ticket_id, kind, channel, created_at) "
+                                        "VALUES (1007, 'reply', 'api', 1796036400)"),
+            ("a reply removed", "DELETE FROM messages WHERE id = (SELECT max(id) FROM messages "
+                                "WHERE ticket_id = 1003 AND kind = 'reply')"),
+            ("an escalation", "INSERT INTO sla_levels_fired VALUES (1001, 'first_response', 0, 1, 0)"),
+            ("an escalation removed", "DELETE FROM sla_levels_fired WHERE ticket_id = 1002"),
+            ("a breach recorded late", "INSERT OR REPLACE INTO sla_targets(ticket_id, target, cycle, started_at, "
+                                       "met_at, breached_at, business_seconds) VALUES (1007, 'first_response', 0, "
+                                       "1795860000, 1795861800, 1795860900, 1800)"),
+            ("business time corrected", "UPDATE sla_targets SET business_seconds = 100 "
+                                        "WHERE ticket_id = 1001 AND target = 'first_response'"),
+            ("a target removed", "DELETE FROM sla_targets WHERE ticket_id = 1005"),
+            ("a reopening", "INSERT INTO events(ticket_id, at, kind, actor, detail) VALUES (1001, 1795855000, "
+                            "'status_changed', 'x', '{\"from\":\"solved\",\"to\":\"open\"}')"),
+            ("a reopening undone", "UPDATE events SET detail = '{\"from\":\"solved\",\"to\":\"closed\"}' "
+                                   "WHERE ticket_id = 1003 AND json_extract(detail, '$.to') = 'open'"),
+            ("a score changed", "UPDATE csat SET score = 4 WHERE ticket_id = 1003"),
+            ("a score added", "INSERT INTO csat(ticket_id, requester, nonce, scheduled_at, scale_min, scale_max, "
+                              "score, answered_at) VALUES (1001, 'a@example.org', 'n1001', 0, 1, 5, 1, 1795864000)"),
+            ("a score removed", "DELETE FROM csat WHERE ticket_id = 1004"),
+        ]
+        for label, statement in writes:
+            with self.subTest(write=label):
+                self.sql(statement)
+                self.assertGreater(self.fill(), 0, "the write emptied no hour")
+                self.assert_cache_true(label)
+        self.assertNotEqual(self.reports(), before)
+
+    def test_serve_fills_the_cache_and_the_api_reads_it(self):
+        self.fd.start()
+        try:
+            deadline = time.time() + 30
+            while time.time() < deadline:
+                db = sqlite3.connect(self.fd.db_path)
+                n = db.execute("SELECT count(*) FROM kpi_hours").fetchone()[0]
+                db.close()
+                if n >= 180:
+                    break
+                time.sleep(0.5)
+            self.assertGreaterEqual(n, 180)
+            want = json.loads(self.fd.cli("report", "--json", "--from-tables", "--from", "2026-11-23", "--to",
+                                          "2026-11-30", "--group-by", "day").stdout)
+            r = self.fd.get("/api/v1/reports/kpi?from=2026-11-23&to=2026-11-30&group_by=day", scope="read")
+            self.assertEqual(r.status, 200, r.body)
+            self.assertEqual(r.json(), want)
+            self.assertEqual(want["total"], TOTAL)
         finally:
             self.fd.stop()
 
