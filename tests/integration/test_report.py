@@ -340,6 +340,18 @@ class ReportCacheTest(unittest.TestCase):
             self.assertEqual(r.status, 200, r.body)
             self.assertEqual(r.json(), want)
             self.assertEqual(want["total"], TOTAL)
+            # A reassignment through the API empties the hours of the
+            # ticket's facts; until serve fills them again they come from
+            # the tables, and the figures follow the ticket at once.
+            r = self.fd.request("PATCH", "/api/v1/tickets/1003", body={"assignee": "agent@example.test"},
+                                scope="write")
+            self.assertEqual(r.status, 200, r.body)
+            query = "/api/v1/reports/kpi?from=2026-11-23&to=2026-11-30&agent=agent@example.test"
+            got = self.fd.get(query, scope="read").json()
+            self.assertEqual(got["total"]["received"]["total"], 2)
+            want = json.loads(self.fd.cli("report", "--json", "--from-tables", "--from", "2026-11-23", "--to",
+                                          "2026-11-30", "--agent", "agent@example.test").stdout)
+            self.assertEqual(got, want)
         finally:
             self.fd.stop()
 
