@@ -1,5 +1,7 @@
 #include "admin/report_command.h"
 
+#include <csignal>
+#include <cstdlib>
 #include <iostream>
 
 #include "daemon/kpi.h"
@@ -13,26 +15,44 @@ struct ReportFlags {
   bool from_tables = false, fill_cache = false;
 };
 
-// Writes the cache's missing hours a day per transaction, as serve does.
+// Drops damaged hours, then writes the cache's missing hours a day per
+// transaction, as serve does.
 int FillCache(CliContext& ctx) {
   std::unique_ptr<Config> config = ctx.LoadConfigOrReport();
   if (!config) return 78;
   std::unique_ptr<Store> store = ctx.OpenStoreOrReport(*config);
   if (!store) return 75;
   const Timestamp now = ctx.clock->Now();
+  // Fault injection for the crash test: die like kill -9 with the second
+  // day's rows written and not committed.
+  const char* fault = std::getenv("FRONTDESK_FAULT");
+  const bool die_before_commit = fault && std::string(fault) == "kpi-fill-before-commit";
+  auto fail = [](const Status& s) {
+    std::cerr << "report: --fill-cache: " << s.message() << "\n";
+    return 75;
+  };
+  Result<std::unique_ptr<Txn>> txn = Txn::Begin(store->db());
+  if (!txn.ok()) return fail(txn.status());
+  Result<int64_t> dropped = ReportStore(*store).DropDamagedHours();
+  Status s = dropped.ok() ? (*txn)->Commit() : dropped.status();
+  if (!s.ok()) return fail(s);
   CacheFill total;
   for (;;) {
-    Result<std::unique_ptr<Txn>> txn = Txn::Begin(store->db());
-    Result<CacheFill> fill = txn.ok() ? ReportStore(*store).FillCache(now, 24) : Result<CacheFill>(txn.status());
-    Status s = fill.ok() ? (*txn)->Commit() : fill.status();
-    if (!s.ok()) {
-      std::cerr << "report: --fill-cache: " << s.message() << "\n";
-      return 75;
+    txn = Txn::Begin(store->db());
+    if (!txn.ok()) return fail(txn.status());
+    Result<CacheFill> fill = ReportStore(*store).FillCache(now, 24);
+    if (!fill.ok()) return fail(fill.status());
+    if (die_before_commit && total.hours > 0 && fill->hours > 0) {
+      std::cerr << "frontdesk: FRONTDESK_FAULT=kpi-fill-before-commit: killed before the second commit\n";
+      std::raise(SIGKILL);
     }
+    s = (*txn)->Commit();
+    if (!s.ok()) return fail(s);
     if (!fill->hours) break;
     total.hours += fill->hours;
     total.facts += fill->facts;
   }
+  if (*dropped) std::cout << "report: dropped " << *dropped << " damaged hours\n";
   std::cout << "report: cached " << total.hours << " hours holding " << total.facts << " facts\n";
   return 0;
 }

@@ -63,6 +63,17 @@ class HourRouter : public FactSink {
   std::vector<HourEncoder>& hours_;
 };
 
+// Drops what it is given: decoding alone checks a blob.
+class NoSink : public FactSink {
+ public:
+  void Received(const ReceivedFact&, const FactOwner&) override {}
+  void FirstResponse(const FirstResponseFact&, const FactOwner&) override {}
+  void Resolved(const ResolvedFact&, const FactOwner&) override {}
+  void Target(const TargetFact&, const FactOwner&) override {}
+  void Reopened(const ReopenedFact&, const FactOwner&) override {}
+  void Satisfaction(const SatisfactionFact&, const FactOwner&) override {}
+};
+
 // One read snapshot for a whole report, inside or outside a transaction.
 class ReadSnapshot {
  public:
@@ -182,7 +193,9 @@ Result<std::vector<BacklogFact>> ReportStore::Facts(const ReportScope& scope, Fa
       Status s = DecodeHour(st->Blob(1), hour, filtered);
       if (!s.ok()) {
         // The tables still hold the truth; the next fill writes it again.
-        if (!r.damaged_hours++) spdlog::warn("{}; reading it from the tables", s.message());
+        if (!r.damaged_hours++) {
+          spdlog::warn("{}; reading it from the tables (frontdesk report --fill-cache replaces it)", s.message());
+        }
         continue;
       }
       ++r.cached_hours;
@@ -276,6 +289,32 @@ Result<CacheFill> ReportStore::FillCache(Timestamp before, int64_t max_hours) {
     }
   }
   return fill;
+}
+
+Result<int64_t> ReportStore::DropDamagedHours() {
+  std::vector<int64_t> damaged;
+  {
+    Result<Stmt> st = db_.Prepare("SELECT hour, facts FROM kpi_hours ORDER BY hour");
+    if (!st.ok()) return st.status();
+    NoSink none;
+    for (;;) {
+      Result<bool> more = st->Step();
+      if (!more.ok()) return more.status();
+      if (!*more) break;
+      Status s = DecodeHour(st->Blob(1), st->Int(0), none);
+      if (!s.ok()) {
+        spdlog::warn("{}; dropped, to be written again", s.message());
+        damaged.push_back(st->Int(0));
+      }
+    }
+  }
+  for (int64_t hour : damaged) {
+    Result<Stmt> st = db_.Prepare("DELETE FROM kpi_hours WHERE hour = ?1");
+    if (!st.ok()) return st.status();
+    Status s = st->Bind(1, hour).Run();
+    if (!s.ok()) return s;
+  }
+  return static_cast<int64_t>(damaged.size());
 }
 
 }  // namespace frontdesk

@@ -60,6 +60,11 @@ class ReportStore {
   // cached.
   Result<CacheFill> FillCache(Timestamp before, int64_t max_hours);
 
+  // Decodes every cached hour and deletes those that fail, so the next
+  // fill writes them again. Reports already read such an hour from the
+  // tables (and warn); this is the repair. Inside a write transaction.
+  Result<int64_t> DropDamagedHours();
+
  private:
   Status ReadTables(int64_t from, int64_t to, FactSink& sink);
 

@@ -7,8 +7,10 @@ wall-clock time differ over a weekend."""
 import csv
 import io
 import json
+import os
 import re
 import sqlite3
+import subprocess
 import time
 import unittest
 from datetime import datetime, timezone
@@ -321,6 +323,52 @@ class ReportCacheTest(unittest.TestCase):
                 self.assertGreater(self.fill(), 0, "the write emptied no hour")
                 self.assert_cache_true(label)
         self.assertNotEqual(self.reports(), before)
+
+    def test_a_damaged_hour_is_read_from_the_tables_and_replaced(self):
+        hours = self.fill()
+        hour = ts("2026-11-23 08:00") // 3600  # 1001 created
+        self.sql("UPDATE kpi_hours SET facts = x'0107' WHERE hour = ?", hour)
+        r = self.fd.cli("report", "--json", "--from", "2026-11-20", "--to", "2026-12-01")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"KPI cache hour {hour} is damaged", r.stderr)
+        self.assertEqual(json.loads(r.stdout), self.reports("--from-tables")[0])
+        r = self.fd.cli("report", "--fill-cache")
+        self.assertEqual(r.stdout, "report: dropped 1 damaged hours\nreport: cached 1 hours holding 1 facts\n")
+        r = self.fd.cli("report", "--json", "--from", "2026-11-20", "--to", "2026-12-01")
+        self.assertNotIn("damaged", r.stderr)
+        self.assert_cache_true("after the repair")
+        self.assertEqual(self.fill(), 0)
+        self.assertGreater(hours, 24)
+
+    def test_a_fill_killed_before_its_commit_leaves_a_true_cache(self):
+        r = self.fd.cli("report", "--fill-cache", env={"FRONTDESK_FAULT": "kpi-fill-before-commit"})
+        self.assertEqual(r.returncode, -9, r.stderr)
+        db = sqlite3.connect(self.fd.db_path)
+        self.assertEqual(db.execute("SELECT count(*) FROM kpi_hours").fetchone()[0], 24)
+        self.assertEqual(db.execute("PRAGMA integrity_check").fetchone()[0], "ok")
+        db.close()
+        self.assert_cache_true("after the kill")
+        self.assertGreater(self.fill(), 100)
+        self.assert_cache_true("after the next fill")
+
+    def test_fills_from_cron_beside_serve_and_writes(self):
+        self.fd.start()
+        try:
+            procs = [subprocess.Popen([os.environ["FRONTDESK_BIN"], "report", "--fill-cache", "--config",
+                                       self.fd.config_path], env=dict(os.environ, **self.fd.env),
+                                      stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                     for _ in range(3)]
+            for tid, who in ((1001, "biller@example.test"), (1003, "agent@example.test"), (1007, "agent@example.test")):
+                r = self.fd.request("PATCH", f"/api/v1/tickets/{tid}", body={"assignee": who}, scope="write")
+                self.assertEqual(r.status, 200, r.body)
+            for p in procs:
+                out, err = p.communicate(timeout=60)
+                self.assertEqual(p.returncode, 0, err)
+                self.assertRegex(out, r"report: cached \d+ hours")
+            self.fill()
+            self.assert_cache_true("after concurrent fills and writes")
+        finally:
+            self.fd.stop()
 
     def test_serve_fills_the_cache_and_the_api_reads_it(self):
         self.fd.start()
