@@ -637,11 +637,13 @@ std::string StoredSeries(Store& store) {
   out += Family("frontdesk_csat_surveys", "gauge", "Satisfaction surveys by state.", {"state"}, m.SurveysByState());
   out += Family("frontdesk_csat_responses_total", "counter", "Satisfaction survey answers, by score.", {"score"},
                 m.AnswersByScore());
-  Result<int64_t> watched = m.Watched();
-  if (watched.ok()) {
-    out += "# HELP frontdesk_customers_watched Customers on the watch list.\n# TYPE frontdesk_customers_watched gauge\n"
-           "frontdesk_customers_watched " + std::to_string(*watched) + "\n";
-  }
+  auto gauge = [&](const std::string& name, const char* help, const Result<int64_t>& value) {
+    if (!value.ok()) return;
+    out += "# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " + std::to_string(*value) + "\n";
+  };
+  gauge("frontdesk_customers_watched", "Customers on the watch list.", m.Watched());
+  gauge("frontdesk_kpi_cache_hours", "Hours the KPI report's cache holds; serve fills each hour once it is over.",
+        m.KpiCacheHours());
   return out;
 }
 

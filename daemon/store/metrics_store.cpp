@@ -42,12 +42,18 @@ Result<std::vector<CountedSeries>> MetricsStore::AnswersByScore() {
   return Query("SELECT score, count(*) FROM csat WHERE answered_at IS NOT NULL GROUP BY score", 1);
 }
 
-Result<int64_t> MetricsStore::Watched() {
-  Result<Stmt> st = db_.Prepare("SELECT count(DISTINCT address) FROM watch_list WHERE cleared_at IS NULL");
+Result<int64_t> MetricsStore::Count(const char* sql) {
+  Result<Stmt> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
   Result<bool> row = st->Step();
   if (!row.ok()) return row.status();
   return st->Int(0);
 }
+
+Result<int64_t> MetricsStore::Watched() {
+  return Count("SELECT count(DISTINCT address) FROM watch_list WHERE cleared_at IS NULL");
+}
+
+Result<int64_t> MetricsStore::KpiCacheHours() { return Count("SELECT count(*) FROM kpi_hours"); }
 
 }  // namespace frontdesk

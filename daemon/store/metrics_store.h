@@ -34,9 +34,12 @@ class MetricsStore {
   Result<std::vector<CountedSeries>> AnswersByScore();
   // Customers on the watch list.
   Result<int64_t> Watched();
+  // Hours the KPI report's cache holds.
+  Result<int64_t> KpiCacheHours();
 
  private:
   Result<std::vector<CountedSeries>> Query(const char* sql, int labels);
+  Result<int64_t> Count(const char* sql);
   Db& db_;
 };
 

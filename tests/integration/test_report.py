@@ -382,6 +382,8 @@ class ReportCacheTest(unittest.TestCase):
                     break
                 time.sleep(0.5)
             self.assertGreaterEqual(n, 180)
+            metrics = self.fd.get("/metrics", scope="read").body.decode()
+            self.assertRegex(metrics, r"\nfrontdesk_kpi_cache_hours 18\d\n")
             want = json.loads(self.fd.cli("report", "--json", "--from-tables", "--from", "2026-11-23", "--to",
                                           "2026-11-30", "--group-by", "day").stdout)
             r = self.fd.get("/api/v1/reports/kpi?from=2026-11-23&to=2026-11-30&group_by=day", scope="read")
