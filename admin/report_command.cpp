@@ -108,7 +108,8 @@ void AddReportCommand(CLI::App& app, CliContext& ctx, int& exit_code) {
   report->add_flag("--from-tables", flags->from_tables,
                    "Read every fact from the tables, not the hourly cache: slower, and the same figures");
   report->add_flag("--fill-cache", flags->fill_cache,
-                   "Write the hours the KPI cache lacks, then exit; serve does this every escalation interval");
+                   "Drop damaged hours of the KPI cache and write the ones it lacks, then exit; serve fills it "
+                   "every escalation interval");
   report->callback([&ctx, &exit_code, flags] { exit_code = Report(ctx, *flags); });
 }
 
