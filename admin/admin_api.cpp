@@ -1,6 +1,6 @@
 #include "admin/admin_api.h"
 
-#include "daemon/auto_reply.h"
+#include "daemon/outbox/auto_reply.h"
 
 #include <spdlog/spdlog.h>
 
@@ -9,21 +9,21 @@
 
 #include <nlohmann/json.hpp>
 
+#include "admin/kpi.h"
 #include "config/values.h"
-#include "daemon/auto_reply.h"
-#include "daemon/daemon.h"
-#include "daemon/http_input.h"
-#include "daemon/kpi.h"
+#include "daemon/base/text.h"
+#include "daemon/outbox/auto_reply.h"
+#include "daemon/serve/daemon.h"
 #include "daemon/store/csat_store.h"
-#include "daemon/store/metrics_store.h"
-#include "daemon/store/schema.h"
 #include "daemon/store/mailbox_store.h"
+#include "daemon/store/metrics_store.h"
 #include "daemon/store/outbox_store.h"
+#include "daemon/store/schema.h"
 #include "daemon/store/sla_store.h"
 #include "daemon/store/spool_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/token_store.h"
-#include "daemon/text.h"
+#include "daemon/web/http_input.h"
 
 namespace frontdesk {
 namespace {

@@ -4,7 +4,7 @@
 // lease their own database connection.
 #pragma once
 
-#include "daemon/http_server.h"
+#include "daemon/web/http_server.h"
 
 namespace frontdesk {
 

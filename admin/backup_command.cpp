@@ -6,7 +6,7 @@
 
 #include <iostream>
 
-#include "daemon/daemon.h"
+#include "daemon/serve/daemon.h"
 #include "daemon/store/backup.h"
 
 namespace frontdesk {

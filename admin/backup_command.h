@@ -6,7 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "daemon/commands.h"
+#include "admin/cli.h"
 
 namespace frontdesk {
 

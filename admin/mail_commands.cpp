@@ -7,14 +7,14 @@
 #include <iostream>
 #include <sstream>
 
-#include "daemon/mail_intake.h"
-#include "daemon/mail_poller.h"
-#include "daemon/outbox_sender.h"
-#include "daemon/spool_worker.h"
-#include "daemon/message_input.h"
-#include "daemon/mime.h"
-#include "daemon/router.h"
-#include "daemon/sla_engine.h"
+#include "daemon/intake/mail_intake.h"
+#include "daemon/intake/mail_poller.h"
+#include "daemon/intake/message_input.h"
+#include "daemon/intake/spool_worker.h"
+#include "daemon/mail/mime.h"
+#include "daemon/outbox/sender.h"
+#include "daemon/sla/engine.h"
+#include "daemon/tickets/router.h"
 
 namespace frontdesk {
 namespace {

@@ -9,10 +9,10 @@
 #include <sstream>
 
 #include "config/values.h"
-#include "daemon/text.h"
-#include "daemon/escalator.h"
-#include "daemon/router.h"
-#include "daemon/sla_engine.h"
+#include "daemon/base/text.h"
+#include "daemon/sla/engine.h"
+#include "daemon/tickets/escalator.h"
+#include "daemon/tickets/router.h"
 
 namespace frontdesk {
 namespace {

@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "daemon/kpi.h"
+#include "admin/kpi.h"
 
 namespace frontdesk {
 namespace {

@@ -4,7 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "daemon/commands.h"
+#include "admin/cli.h"
 
 namespace frontdesk {
 

@@ -20,12 +20,12 @@
 #include <thread>
 #include <vector>
 
+#include "admin/kpi.h"
 #include "config/loader.h"
-#include "daemon/calendar.h"
-#include "daemon/kpi.h"
-#include "daemon/mime.h"
-#include "daemon/sla.h"
-#include "daemon/sla_engine.h"
+#include "daemon/mail/mime.h"
+#include "daemon/sla/calendar.h"
+#include "daemon/sla/engine.h"
+#include "daemon/sla/target_clock.h"
 #include "daemon/store/sla_store.h"
 #include "daemon/store/store.h"
 #include "daemon/store/ticket_store.h"

@@ -10,8 +10,8 @@
 
 #include "config/mail_loader.h"
 #include "config/policy_loader.h"
-#include "config/template_loader.h"
 #include "config/table_reader.h"
+#include "config/template_loader.h"
 #include "config/values.h"
 
 namespace frontdesk {

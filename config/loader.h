@@ -9,7 +9,7 @@
 
 #include "config/config.h"
 #include "config/values.h"
-#include "daemon/status.h"
+#include "daemon/base/status.h"
 
 namespace frontdesk {
 

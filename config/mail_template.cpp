@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "daemon/text.h"
+#include "daemon/base/text.h"
 
 namespace frontdesk {
 namespace {

@@ -8,7 +8,7 @@
 #include <sstream>
 
 #include "config/values.h"
-#include "daemon/ticket.h"
+#include "daemon/model/ticket.h"
 
 namespace frontdesk {
 namespace {

@@ -8,7 +8,7 @@
 
 #include "config/config.h"
 #include "config/table_reader.h"
-#include "daemon/status.h"
+#include "daemon/base/status.h"
 
 namespace frontdesk {
 

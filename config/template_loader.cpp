@@ -6,7 +6,7 @@
 #include <set>
 #include <sstream>
 
-#include "daemon/text.h"
+#include "daemon/base/text.h"
 
 namespace frontdesk {
 namespace {

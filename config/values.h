@@ -10,7 +10,7 @@
 #include <string_view>
 
 #include "config/config.h"
-#include "daemon/status.h"
+#include "daemon/base/status.h"
 
 namespace frontdesk {
 

@@ -8,7 +8,7 @@
 #include <cstring>
 #include <string>
 
-#include "daemon/quick_mailgate.h"
+#include "daemon/intake/quick_mailgate.h"
 
 namespace {
 

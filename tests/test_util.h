@@ -11,7 +11,7 @@
 #include <stdexcept>
 #include <string>
 
-#include "daemon/clock.h"
+#include "daemon/base/clock.h"
 
 namespace frontdesk::testing {
 

@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/clock.h"
+#include "daemon/base/clock.h"
 #include "daemon/store/db.h"
 
 namespace frontdesk {

@@ -15,7 +15,7 @@
 #include <string_view>
 #include <unordered_map>
 
-#include "daemon/status.h"
+#include "daemon/base/status.h"
 
 namespace frontdesk {
 

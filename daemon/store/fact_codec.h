@@ -13,7 +13,7 @@
 #include <unordered_map>
 #include <vector>
 
-#include "daemon/status.h"
+#include "daemon/base/status.h"
 #include "daemon/store/report_facts.h"
 
 namespace frontdesk {

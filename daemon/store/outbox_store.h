@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/clock.h"
+#include "daemon/base/clock.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {

@@ -7,7 +7,7 @@
 #include <optional>
 #include <string>
 
-#include "daemon/clock.h"
+#include "daemon/base/clock.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {

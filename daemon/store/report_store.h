@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/clock.h"
+#include "daemon/base/clock.h"
 #include "daemon/store/report_facts.h"
 #include "daemon/store/store.h"
 

@@ -5,7 +5,7 @@
 
 #include <string>
 
-#include "daemon/clock.h"
+#include "daemon/base/clock.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {

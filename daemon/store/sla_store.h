@@ -11,7 +11,7 @@
 #include <tuple>
 #include <vector>
 
-#include "daemon/sla.h"
+#include "daemon/model/sla_clock.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "daemon/guarded.h"
+#include "daemon/base/guarded.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {

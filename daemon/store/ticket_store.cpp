@@ -2,8 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "daemon/mail_signature.h"
-#include "daemon/random.h"
+#include "daemon/base/random.h"
+#include "daemon/mail/signature.h"
 #include "daemon/store/secret_store.h"
 
 namespace frontdesk {

@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
+#include "daemon/model/ticket.h"
 #include "daemon/store/store.h"
-#include "daemon/ticket.h"
 
 namespace frontdesk {
 

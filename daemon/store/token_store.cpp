@@ -1,6 +1,6 @@
 #include "daemon/store/token_store.h"
 
-#include "daemon/random.h"
+#include "daemon/base/random.h"
 
 namespace frontdesk {
 namespace {

@@ -6,9 +6,9 @@
 #include <cstdlib>
 #include <string_view>
 
-#include "daemon/dsn.h"
-#include "daemon/mime.h"
-#include "daemon/text.h"
+#include "daemon/base/text.h"
+#include "daemon/mail/dsn.h"
+#include "daemon/mail/mime.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view raw(reinterpret_cast<const char*>(data), size);

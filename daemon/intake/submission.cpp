@@ -1,0 +1,249 @@
+#include "daemon/intake/submission.h"
+
+#include "daemon/outbox/auto_reply.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "config/values.h"
+#include "daemon/base/random.h"
+#include "daemon/base/text.h"
+#include "daemon/store/sla_store.h"
+
+namespace frontdesk {
+namespace {
+
+using nlohmann::json;
+
+constexpr size_t kMaxApiFields = 50;
+constexpr size_t kMaxApiFieldChars = 2000;
+constexpr size_t kMaxKeyLength = 200;
+
+// Checks one single-line text: UTF-8, no control characters (a CR or LF in
+// a subject or name would become a header injection in outgoing mail),
+// within `max_chars` code points.
+void CheckLine(std::vector<FieldError>& errors, const std::string& field, const std::string& value,
+               int max_chars, bool required, const char* missing) {
+  if (!IsValidUtf8(value)) {
+    errors.push_back({field, "is not valid UTF-8"});
+    return;
+  }
+  if (Trim(value).empty()) {
+    if (required) errors.push_back({field, missing});
+    return;
+  }
+  if (value.find_first_of("\r\n") != std::string::npos || HasControlChars(value)) {
+    errors.push_back({field, "must be one line without control characters"});
+    return;
+  }
+  if (Utf8Length(value) > static_cast<size_t>(max_chars)) {
+    errors.push_back({field, "is longer than " + std::to_string(max_chars) + " characters"});
+  }
+}
+
+std::string RequestHash(const IntakeRequest& r) {
+  json j = {{"channel", r.channel}, {"name", r.name},       {"email", r.email},
+            {"subject", r.subject}, {"message", r.message}, {"tags", r.tags}};
+  std::vector<std::pair<std::string, std::string>> fields = r.fields;
+  std::sort(fields.begin(), fields.end());
+  j["fields"] = fields;
+  json att = json::array();
+  for (const RawAttachment& a : r.attachments) att.push_back({a.filename, a.content_type, Sha256Hex(a.data)});
+  j["attachments"] = att;
+  if (r.queue) j["queue"] = *r.queue;
+  if (r.priority) j["priority"] = *r.priority;
+  return Sha256Hex(j.dump(-1, ' ', false, json::error_handler_t::replace));
+}
+
+}  // namespace
+
+void ApplyRoute(const RouteDecision& d, NewTicket* t) {
+  if (!d.queue.empty()) {
+    t->queue = d.queue;
+    t->route_rule = d.queue_rule;
+  }
+  if (!d.priority.empty()) t->priority = d.priority;
+  if (!d.category.empty()) t->category = d.category;
+  if (!d.assignee.empty()) t->assignee = d.assignee;
+  for (const std::string& tag : d.tags) {
+    if (std::find(t->tags.begin(), t->tags.end(), tag) == t->tags.end()) t->tags.push_back(tag);
+  }
+  t->auto_reply_suppressed = t->auto_reply_suppressed || d.suppress_auto_reply;
+}
+
+std::vector<FieldError> Intake::Validate(const IntakeRequest& r, const Config& config) const {
+  const FormConfig& form = config.form;
+  std::vector<FieldError> errors;
+  CheckLine(errors, "name", r.name, form.max_name_chars, form.require_name && r.channel == "web",
+            "enter your name");
+  if (!IsValidUtf8(r.email)) {
+    errors.push_back({"email", "is not valid UTF-8"});
+  } else if (Trim(r.email).empty()) {
+    errors.push_back({"email", "enter your email address"});
+  } else {
+    Result<std::string> a = ParseMailAddress(Trim(r.email));
+    if (!a.ok()) errors.push_back({"email", a.status().message()});
+  }
+  CheckLine(errors, "subject", r.subject, form.max_subject_chars, true, "enter a subject");
+  if (!IsValidUtf8(r.message)) {
+    errors.push_back({"message", "is not valid UTF-8"});
+  } else if (Trim(r.message).empty()) {
+    errors.push_back({"message", "enter a message"});
+  } else if (HasControlChars(r.message)) {
+    errors.push_back({"message", "contains control characters"});
+  } else if (Utf8Length(r.message) > static_cast<size_t>(form.max_message_chars)) {
+    errors.push_back({"message", "is longer than " + std::to_string(form.max_message_chars) + " characters"});
+  }
+
+  if (r.attachments.size() > static_cast<size_t>(form.max_attachments)) {
+    errors.push_back({"attachment", "at most " + std::to_string(form.max_attachments) + " attachments are allowed", true});
+  }
+  for (const RawAttachment& a : r.attachments) {
+    if (static_cast<int64_t>(a.data.size()) > form.max_attachment_bytes) {
+      errors.push_back({"attachment",
+                        "\"" + SanitizeFilename(a.filename) + "\" is larger than " +
+                            std::to_string(form.max_attachment_bytes) + " bytes",
+                        true});
+    }
+  }
+
+  if (r.channel == "web") {
+    for (const FormField& f : form.fields) {
+      auto it = std::find_if(r.fields.begin(), r.fields.end(), [&](auto& p) { return p.first == f.name; });
+      std::string value = it == r.fields.end() ? "" : it->second;
+      if (f.kind == "textarea") {
+        if (!IsValidUtf8(value)) errors.push_back({f.name, "is not valid UTF-8"});
+        else if (f.required && Trim(value).empty()) errors.push_back({f.name, "is required"});
+        else if (Utf8Length(value) > static_cast<size_t>(f.max_chars))
+          errors.push_back({f.name, "is longer than " + std::to_string(f.max_chars) + " characters"});
+      } else {
+        CheckLine(errors, f.name, value, f.max_chars, f.required, "is required");
+      }
+      if (f.kind == "select" && !value.empty() &&
+          std::find(f.options.begin(), f.options.end(), value) == f.options.end()) {
+        errors.push_back({f.name, "is not one of the offered choices"});
+      }
+    }
+  } else {
+    if (r.fields.size() > kMaxApiFields) errors.push_back({"fields", "at most 50 fields are allowed"});
+    for (const auto& [k, v] : r.fields) {
+      bool name_ok = !k.empty() && k.size() <= 32 &&
+                     std::all_of(k.begin(), k.end(), [](char c) {
+                       return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_';
+                     });
+      if (!name_ok) errors.push_back({"fields", "field name \"" + k + "\" must be 1 to 32 of a-z, 0-9 and '_'"});
+      else if (!IsValidUtf8(v) || v.size() > kMaxApiFieldChars)
+        errors.push_back({"fields." + k, "must be valid UTF-8 of at most 2000 bytes"});
+    }
+    if (r.queue && !config.FindQueue(*r.queue)) errors.push_back({"queue", "unknown queue \"" + *r.queue + "\""});
+    if (r.priority && !IsPriority(*r.priority)) {
+      errors.push_back({"priority", "must be one of low, normal, high, urgent"});
+    }
+    for (const std::string& tag : r.tags) {
+      Status s = ValidateTag(tag);
+      if (!s.ok()) errors.push_back({"tags", s.message()});
+    }
+  }
+  if (r.idempotency_key.size() > kMaxKeyLength || HasControlChars(r.idempotency_key) ||
+      !IsValidUtf8(r.idempotency_key)) {
+    errors.push_back({r.channel == "web" ? "form_token" : "Idempotency-Key",
+                      "must be at most 200 printable characters"});
+  }
+  return errors;
+}
+
+Result<CreatedTicket> Intake::Submit(const IntakeRequest& r, const Config& config, const Router& router,
+                                     const SlaEngine& sla) {
+  std::vector<FieldError> errors = Validate(r, config);
+  if (!errors.empty()) {
+    const FieldError& e = errors.front();
+    return e.too_large ? Status::TooLarge(e.message, e.field) : Status::Invalid(e.message, e.field);
+  }
+  NewTicket t;
+  t.channel = r.channel;
+  t.subject = std::string(Trim(r.subject));
+  t.body = r.message;
+  t.requester_email = *ParseMailAddress(Trim(r.email));
+  t.requester_name = std::string(Trim(r.name));
+  const QueueConfig* queue = nullptr;
+  if (r.queue) queue = config.FindQueue(*r.queue);
+  if (!queue && !config.form.queue.empty()) queue = config.FindQueue(config.form.queue);
+  if (!queue) queue = config.DefaultQueue();
+  if (!queue) return Status::Unavailable("no queue is configured");
+  t.queue = queue->name;
+  if (r.priority) t.priority = *r.priority;
+  t.tags = r.tags;
+  json fields = json::object();
+  for (const auto& [k, v] : r.fields) {
+    if (r.channel == "web") {
+      bool configured = std::any_of(config.form.fields.begin(), config.form.fields.end(),
+                                    [&](const FormField& f) { return f.name == k; });
+      if (!configured) continue;
+    }
+    fields[k] = v;
+  }
+  t.fields_json = fields.dump();
+  for (const RawAttachment& a : r.attachments) {
+    t.attachments.push_back({SanitizeFilename(a.filename), NormalizeContentType(a.content_type), a.data});
+  }
+  t.actor = r.actor;
+  t.request_sha256 = RequestHash(r);
+  if (!r.idempotency_key.empty()) {
+    // A public client's key is bound to its content: a double submit finds
+    // its ticket, while the same token with new content (the back button,
+    // then an edit) makes a new ticket instead of leaking or refusing.
+    t.idempotency_key = r.channel == "web"
+                            ? "web:" + r.idempotency_key + ":" + t.request_sha256
+                            : r.key_scope + ":" + r.idempotency_key;
+  }
+  t.now = clock_.Now();
+
+  RouteInput in;
+  in.channel = r.channel;
+  in.from = t.requester_email;
+  in.subject = t.subject;
+  in.body = t.body;
+  in.fields = r.fields;
+  in.sender_priority = r.priority.value_or("");
+  in.now = t.now;
+  RouteDecision d = router.Route(in);
+  if (d.rejected) {
+    Status logged = writer_.Run([&](Store& store) {
+      return SlaStore(store).AddRejection(r.channel, d.reject_rule, d.reject_reason, t.requester_email, t.subject, t.now);
+    });
+    if (!logged.ok()) return logged;
+    if (metrics_) metrics_->Count("frontdesk_rejected_total", "channel", r.channel);
+    return Status::Rejected(d.reject_reason);
+  }
+  ApplyRoute(d, &t);
+
+  CreatedTicket created;
+  Status s = writer_.Run([&](Store& store) -> Status {
+    TicketStore tickets(store);
+    Result<CreatedTicket> c = tickets.Create(t);
+    if (!c.ok()) return c.status();
+    created = *c;
+    if (created.replayed) return Status::Ok();
+    if (!d.matched.empty()) {
+      json detail = {{"rules", d.matched}, {"queue", t.queue}, {"priority", t.priority}, {"tags", t.tags}};
+      if (t.category) detail["category"] = *t.category;
+      if (t.assignee) detail["assignee"] = *t.assignee;
+      if (d.suppress_auto_reply) detail["auto_reply"] = "suppressed";
+      Status e = tickets.AddEvent(created.ticket_id, t.now, "routed", "router",
+                                  d.queue_rule.empty() ? d.matched.front() : d.queue_rule, detail.dump());
+      if (!e.ok()) return e;
+    }
+    Result<Ticket> made = tickets.Get(created.ticket_id);
+    if (!made.ok()) return made.status();
+    if (const SlaPolicyConfig* policy = sla.Select(*made, d.sla)) {
+      Status started = sla.Start(store, created.ticket_id, *policy, t.now);
+      if (!started.ok()) return started;
+    }
+    return QueueAgentAlert(store, config, created.ticket_id, "new_ticket", created.message_id, t.now);
+  });
+  if (!s.ok()) return s;
+  if (metrics_ && !created.replayed) metrics_->TicketCreated(r.channel);
+  return created;
+}
+
+}  // namespace frontdesk

@@ -1,0 +1,467 @@
+#include "daemon/mail/mime.h"
+
+#include <gmime/gmime.h>
+
+#include <algorithm>
+#include <cstring>
+#include <mutex>
+#include <nlohmann/json.hpp>
+
+#include "daemon/base/text.h"
+#include "daemon/mail/dsn.h"
+#include "daemon/mail/gmime_util.h"
+#include "daemon/mail/mime_repair.h"
+
+namespace frontdesk {
+namespace {
+
+std::string Trimmed(std::string_view s) { return std::string(Trim(s)); }
+
+// Replaces every invalid UTF-8 sequence with U+FFFD.
+std::string ValidUtf8(std::string_view s) {
+  if (IsValidUtf8(s)) return std::string(s);
+  std::string out;
+  size_t i = 0;
+  while (i < s.size()) {
+    size_t len = 1;
+    unsigned char c = s[i];
+    if (c >= 0xc0 && c < 0xe0) len = 2;
+    else if (c >= 0xe0 && c < 0xf0) len = 3;
+    else if (c >= 0xf0 && c < 0xf8) len = 4;
+    if (c < 0x80) {
+      out += static_cast<char>(c);
+    } else if (i + len <= s.size() && IsValidUtf8(s.substr(i, len))) {
+      out.append(s.substr(i, len));
+    } else {
+      out += "\xEF\xBF\xBD";
+      len = 1;
+    }
+    i += len;
+  }
+  return out;
+}
+
+std::string DecodeContent(GMimePart* part) {
+  GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
+  if (!wrapper) return "";
+  GPtr<GMimeStream> mem(g_mime_stream_mem_new());
+  g_mime_data_wrapper_write_to_stream(wrapper, mem.get());
+  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
+  return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
+}
+
+std::string PartText(GMimePart* part, const MailParseOptions& options, std::vector<std::string>& problems) {
+  std::string raw = DecodeContent(part);
+  const char* cs = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
+  std::string charset = cs ? AsciiLower(cs) : "";
+  if (charset.empty() || charset == "us-ascii" || charset == "utf-8" || charset == "utf8") {
+    if (raw.size() >= 3 && raw.compare(0, 3, "\xEF\xBB\xBF") == 0) raw.erase(0, 3);
+    if (IsValidUtf8(raw)) return raw;
+    if (charset == "utf-8" || charset == "utf8") {
+      problems.push_back("text declared as UTF-8 is not; invalid bytes were replaced");
+      return ValidUtf8(raw);
+    }
+    // Undeclared 8-bit text: UTF-8 first (checked above), then the fallback.
+    problems.push_back("text without a valid charset read as " + options.fallback_charset);
+    return ToUtf8(raw, options.fallback_charset);
+  }
+  return ToUtf8(raw, charset);
+}
+
+bool IsAttachment(GMimeObject* obj) {
+  const char* disp = g_mime_object_get_disposition(obj);
+  if (disp && AsciiLower(disp) == "attachment") return true;
+  if (GMIME_IS_PART(obj) && g_mime_part_get_filename(GMIME_PART(obj))) {
+    GMimeContentType* ct = g_mime_object_get_content_type(obj);
+    return !g_mime_content_type_is_type(ct, "text", "plain") || (disp && AsciiLower(disp) == "attachment");
+  }
+  return false;
+}
+
+struct Walker {
+  const MailParseOptions& options;
+  ParsedMail& mail;
+  std::string text, html;
+
+  void AddAttachment(GMimeObject* obj, const std::string& data, const std::string& fallback_name) {
+    MailAttachment a;
+    const char* fn = GMIME_IS_PART(obj) ? g_mime_part_get_filename(GMIME_PART(obj)) : nullptr;
+    a.filename = SanitizeFilename(fn ? ValidUtf8(fn) : fallback_name);
+    GMimeContentType* ct = g_mime_object_get_content_type(obj);
+    char* mime = ct ? g_mime_content_type_get_mime_type(ct) : nullptr;
+    a.content_type = NormalizeContentType(mime ? mime : "application/octet-stream");
+    g_free(mime);
+    if (const char* cid = g_mime_object_get_content_id(obj)) a.content_id = cid;
+    const char* disp = g_mime_object_get_disposition(obj);
+    a.is_inline = disp && AsciiLower(disp) == "inline";
+    a.data = data;
+    mail.attachments.push_back(std::move(a));
+  }
+
+  void Walk(GMimeObject* obj, bool in_alternative) {
+    if (GMIME_IS_MESSAGE_PART(obj)) {
+      // A forwarded or attached message stays whole, as an .eml attachment.
+      GMimeMessage* inner = g_mime_message_part_get_message(GMIME_MESSAGE_PART(obj));
+      std::string raw;
+      if (inner) {
+        char* s = g_mime_object_to_string(GMIME_OBJECT(inner), nullptr);
+        if (s) raw = s;
+        g_free(s);
+      }
+      AddAttachment(obj, raw, "forwarded-message.eml");
+      return;
+    }
+    if (GMIME_IS_MULTIPART(obj)) {
+      GMimeMultipart* mp = GMIME_MULTIPART(obj);
+      GMimeContentType* ct = g_mime_object_get_content_type(obj);
+      bool alternative = g_mime_content_type_is_type(ct, "multipart", "alternative");
+      if (g_mime_content_type_is_type(ct, "multipart", "report")) {
+        const char* rt = g_mime_object_get_content_type_parameter(obj, "report-type");
+        if (rt && AsciiLower(rt) == "delivery-status") mail.is_dsn = true;
+      }
+      int n = g_mime_multipart_get_count(mp);
+      if (n == 0) {
+        // With a boundary that never appears, everything is prologue: keep
+        // it as the text rather than lose it.
+        mail.problems.push_back("a multipart without parts (a missing or wrong boundary); its raw content is the text");
+        if (const char* prologue = g_mime_multipart_get_prologue(mp)) text += ValidUtf8(prologue);
+      }
+      for (int i = 0; i < n; ++i) Walk(g_mime_multipart_get_part(mp, i), alternative || in_alternative);
+      return;
+    }
+    if (!GMIME_IS_PART(obj)) return;
+    GMimePart* part = GMIME_PART(obj);
+    GMimeContentType* ct = g_mime_object_get_content_type(obj);
+    bool is_text = ct && g_mime_content_type_is_type(ct, "text", "*");
+    if (is_text && !IsAttachment(obj)) {
+      bool is_html = g_mime_content_type_is_type(ct, "text", "html");
+      bool is_plain = g_mime_content_type_is_type(ct, "text", "plain");
+      std::string t = PartText(part, options, mail.problems);
+      if (is_plain) {
+        if (!text.empty() && !in_alternative) text += "\n";
+        if (text.empty() || !in_alternative) text += t;
+        return;
+      }
+      if (is_html) {
+        if (html.empty()) html = t;
+        return;
+      }
+    }
+    AddAttachment(obj, DecodeContent(part), DefaultName(ct));
+  }
+
+  // A name for a part that has none, from its type: "image.png".
+  static std::string DefaultName(GMimeContentType* ct) {
+    if (!ct) return "attachment";
+    std::string type = AsciiLower(g_mime_content_type_get_media_type(ct));
+    std::string sub = AsciiLower(g_mime_content_type_get_media_subtype(ct));
+    static const std::pair<const char*, const char*> kExt[] = {
+        {"png", "png"}, {"jpeg", "jpg"}, {"gif", "gif"}, {"pdf", "pdf"}, {"html", "html"}, {"plain", "txt"},
+        {"delivery-status", "txt"}, {"rfc822-headers", "txt"}, {"zip", "zip"}, {"calendar", "ics"}};
+    for (const auto& [s, ext] : kExt)
+      if (sub == s) return (type == "message" || sub == "rfc822-headers" ? sub : type) + "." + ext;
+    return "attachment";
+  }
+};
+
+std::vector<MailAddress> Addresses(InternetAddressList* list) {
+  std::vector<MailAddress> out;
+  for (int i = 0; list && i < internet_address_list_length(list); ++i) {
+    InternetAddress* a = internet_address_list_get_address(list, i);
+    if (!INTERNET_ADDRESS_IS_MAILBOX(a)) continue;
+    MailAddress m;
+    const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
+    const char* name = internet_address_get_name(a);
+    m.address = addr ? AsciiLower(ValidUtf8(addr)) : "";
+    m.name = name ? ValidUtf8(name) : "";
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+// RFC 3834 and the signs mail systems use in practice.
+void DetectAutomatic(ParsedMail& m) {
+  if (m.is_dsn) {
+    m.auto_submitted = true;
+    m.auto_reason = "delivery status notification (multipart/report)";
+  }
+  auto set = [&](std::string reason) {
+    if (!m.auto_submitted) {
+      m.auto_submitted = true;
+      m.auto_reason = std::move(reason);
+    }
+  };
+  for (const auto& [name, raw] : m.headers) {
+    std::string n = AsciiLower(name), v = AsciiLower(Trimmed(raw));
+    if (n == "auto-submitted" && v != "no" && !v.empty()) set("Auto-Submitted: " + Trimmed(raw));
+    else if (n == "precedence" && (v == "bulk" || v == "junk" || v == "list" || v == "auto_reply"))
+      set("Precedence: " + v);
+    else if (n == "x-autoreply" || n == "x-autorespond") set(name + " present");
+    else if (n == "x-auto-response-suppress" && (v.find("all") != std::string::npos || v.find("autoreply") != std::string::npos))
+      set("X-Auto-Response-Suppress: " + Trimmed(raw));
+    else if (n == "list-id" || n == "list-unsubscribe") set(name + " present");
+  }
+  if (m.is_dsn) set("delivery status notification (multipart/report)");
+  if (m.null_return_path) set("Return-Path: <>");
+  std::string local = m.from.address.substr(0, m.from.address.find('@'));
+  if (local == "mailer-daemon" || local == "postmaster") set("sender is " + local);
+}
+
+}  // namespace
+
+std::string ToUtf8(std::string_view bytes, std::string charset) {
+  charset = AsciiLower(charset);
+  if (charset == "gb2312" || charset == "gbk" || charset == "x-gbk" || charset == "euc-cn") charset = "GB18030";
+  else if (charset.rfind("ks_c_5601", 0) == 0 || charset == "euc-kr") charset = "CP949";
+  else if (charset == "iso-8859-1" || charset == "latin1" || charset == "us-ascii" || charset == "ascii") charset = "WINDOWS-1252";
+  else if (charset == "shift_jis" || charset == "x-sjis" || charset == "sjis") charset = "CP932";
+  else if (charset == "utf8") charset = "UTF-8";
+  if (charset == "utf-8" || charset == "UTF-8") return ValidUtf8(bytes);
+  GIConv cd = g_iconv_open("UTF-8", charset.c_str());
+  if (cd == reinterpret_cast<GIConv>(-1)) {
+    // An unknown label: keep what is valid, as UTF-8 if it is.
+    return ValidUtf8(bytes);
+  }
+  std::string out;
+  std::string in(bytes);
+  char* inbuf = in.data();
+  gsize inleft = in.size();
+  char buf[4096];
+  while (inleft > 0) {
+    char* outbuf = buf;
+    gsize outleft = sizeof buf;
+    gsize r = g_iconv(cd, &inbuf, &inleft, &outbuf, &outleft);
+    out.append(buf, outbuf - buf);
+    if (r == static_cast<gsize>(-1)) {
+      if (errno == E2BIG) continue;
+      // An invalid or truncated sequence: mark it and go on after one byte.
+      out += "\xEF\xBF\xBD";
+      ++inbuf;
+      --inleft;
+    }
+  }
+  char* outbuf = buf;
+  gsize outleft = sizeof buf;
+  g_iconv(cd, nullptr, nullptr, &outbuf, &outleft);
+  out.append(buf, outbuf - buf);
+  g_iconv_close(cd);
+  return ValidUtf8(out);
+}
+
+std::string HtmlToText(std::string_view html) {
+  std::string out;
+  size_t i = 0;
+  auto newline = [&] {
+    while (!out.empty() && out.back() == ' ') out.pop_back();
+    if (!out.empty() && out.back() != '\n') out += '\n';
+  };
+  while (i < html.size()) {
+    char c = html[i];
+    if (c == '<') {
+      size_t end = html.find('>', i);
+      if (end == std::string_view::npos) break;
+      std::string tag = AsciiLower(std::string(html.substr(i + 1, end - i - 1)));
+      std::string name = tag.substr(tag[0] == '/' ? 1 : 0);
+      name = name.substr(0, name.find_first_of(" \t\r\n/"));
+      if (tag.rfind("!--", 0) == 0) {
+        size_t close = html.find("-->", i);
+        i = close == std::string_view::npos ? html.size() : close + 3;
+        continue;
+      }
+      if ((name == "script" || name == "style" || name == "head") && tag[0] != '/') {
+        size_t close = AsciiLower(std::string(html.substr(end))).find("</" + name);
+        i = close == std::string::npos ? html.size() : end + close;
+        continue;
+      }
+      if (name == "br" || name == "p" || name == "div" || name == "tr" || name == "li" || name == "h1" ||
+          name == "h2" || name == "h3" || name == "h4" || name == "blockquote" || name == "table" || name == "ul" ||
+          name == "ol" || name == "hr") {
+        newline();
+        if (name == "li" && tag[0] != '/') out += "- ";
+      } else if (name == "td" || name == "th") {
+        out += ' ';
+      }
+      i = end + 1;
+      continue;
+    }
+    if (c == '&') {
+      size_t semi = html.find(';', i);
+      if (semi != std::string_view::npos && semi - i <= 10) {
+        std::string ent(html.substr(i + 1, semi - i - 1));
+        std::string rep;
+        if (ent == "amp") rep = "&";
+        else if (ent == "lt") rep = "<";
+        else if (ent == "gt") rep = ">";
+        else if (ent == "quot") rep = "\"";
+        else if (ent == "apos" || ent == "#39") rep = "'";
+        else if (ent == "nbsp") rep = " ";
+        else if (!ent.empty() && ent[0] == '#') {
+          long cp = ent.size() > 1 && (ent[1] == 'x' || ent[1] == 'X') ? std::strtol(ent.c_str() + 2, nullptr, 16)
+                                                                      : std::strtol(ent.c_str() + 1, nullptr, 10);
+          if (cp > 0 && cp <= 0x10ffff && !(cp >= 0xd800 && cp <= 0xdfff)) {
+            char buf[8];
+            int n = g_unichar_to_utf8(static_cast<gunichar>(cp), buf);
+            rep.assign(buf, n);
+          }
+        }
+        if (!rep.empty()) {
+          out += rep;
+          i = semi + 1;
+          continue;
+        }
+      }
+    }
+    if (c == '\r' || c == '\n' || c == '\t') c = ' ';
+    if (c == ' ' && (out.empty() || out.back() == ' ' || out.back() == '\n')) {
+      ++i;
+      continue;
+    }
+    out += c;
+    ++i;
+  }
+  while (!out.empty() && (out.back() == ' ' || out.back() == '\n')) out.pop_back();
+  return ValidUtf8(out);
+}
+
+ParsedMail ParseMail(std::string_view raw, const MailParseOptions& options) {
+  InitGMime();
+  ParsedMail m;
+  // A leading mbox "From " line is not a header; GMime would read it as the
+  // start of a body.
+  if (raw.rfind("From ", 0) == 0) {
+    size_t eol = raw.find('\n');
+    raw.remove_prefix(eol == std::string_view::npos ? raw.size() : eol + 1);
+    m.problems.push_back("a leading mbox From line was skipped");
+  }
+  std::string repaired;
+  size_t header_end = raw.find("\n\n");
+  if (size_t crlf = raw.find("\r\n\r\n"); crlf < header_end) header_end = crlf;
+  if (std::optional<std::string> fixed = RepairEncodedWords(raw.substr(0, header_end))) {
+    repaired = std::move(*fixed);
+    if (header_end != std::string_view::npos) repaired.append(raw.substr(header_end));
+    raw = repaired;
+  }
+  GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
+  GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  GMimeParserOptions* popts = g_mime_parser_options_new();
+  const char* fallbacks[] = {"UTF-8", options.fallback_charset.c_str(), nullptr};
+  g_mime_parser_options_set_fallback_charsets(popts, fallbacks);
+  g_mime_parser_options_set_rfc2047_compliance_mode(popts, GMIME_RFC_COMPLIANCE_LOOSE);
+  g_mime_parser_options_set_address_compliance_mode(popts, GMIME_RFC_COMPLIANCE_LOOSE);
+  g_mime_parser_options_set_parameter_compliance_mode(popts, GMIME_RFC_COMPLIANCE_LOOSE);
+  GPtr<GMimeMessage> msg(g_mime_parser_construct_message(parser.get(), popts));
+  if (!msg.get()) {
+    g_mime_parser_options_free(popts);
+    m.problems.push_back("not a mail message: no header could be read");
+    m.body_text = ValidUtf8(raw.substr(0, 1 << 20));
+    return m;
+  }
+  GMimeHeaderList* headers = g_mime_object_get_header_list(GMIME_OBJECT(msg.get()));
+  for (int i = 0; i < g_mime_header_list_get_count(headers); ++i) {
+    GMimeHeader* h = g_mime_header_list_get_header_at(headers, i);
+    const char* value = g_mime_header_get_value(h);
+    m.headers.emplace_back(ValidUtf8(g_mime_header_get_name(h)), ValidUtf8(value ? value : ""));
+  }
+  if (const char* s = g_mime_message_get_subject(msg.get())) m.subject = ValidUtf8(s);
+  std::vector<MailAddress> from = Addresses(g_mime_message_get_from(msg.get()));
+  if (!from.empty()) m.from = from.front();
+  m.to = Addresses(g_mime_message_get_to(msg.get()));
+  m.cc = Addresses(g_mime_message_get_cc(msg.get()));
+  m.reply_to = Addresses(g_mime_message_get_reply_to(msg.get()));
+  if (const char* id = g_mime_message_get_message_id(msg.get())) m.message_id = ValidUtf8(id);
+  for (const auto& [name, value] : m.headers) {
+    std::string n = AsciiLower(name);
+    if (n == "return-path") {
+      std::string v = Trimmed(value);
+      m.null_return_path = v == "<>" || v.empty();
+      if (v.size() >= 2 && v.front() == '<' && v.back() == '>') v = v.substr(1, v.size() - 2);
+      m.return_path = AsciiLower(v);
+    }
+    if (n == "in-reply-to" || n == "references") {
+      GMimeReferences* refs = g_mime_references_parse(popts, value.c_str());
+      for (int i = 0; refs && i < g_mime_references_length(refs); ++i) {
+        std::string id = ValidUtf8(g_mime_references_get_message_id(refs, i));
+        if (n == "in-reply-to" && m.in_reply_to.empty()) m.in_reply_to = id;
+        if (n == "references") m.references.push_back(id);
+      }
+      if (refs) g_mime_references_free(refs);
+    }
+  }
+  g_mime_parser_options_free(popts);
+
+  Walker w{options, m, "", ""};
+  if (GMimeObject* top = g_mime_message_get_mime_part(msg.get())) {
+    w.Walk(top, false);
+  } else {
+    m.problems.push_back("no body");
+  }
+  if (!Trim(w.text).empty()) {
+    m.body_text = w.text;
+  } else if (!w.html.empty()) {
+    m.body_text = HtmlToText(w.html);
+    m.body_from_html = true;
+  }
+  m.body_text = ValidUtf8(m.body_text);
+  // Stored text has LF line ends and no control characters but tab.
+  std::string clean;
+  bool dropped = false;
+  for (size_t i = 0; i < m.body_text.size(); ++i) {
+    char c = m.body_text[i];
+    if (c == '\r') {
+      if (i + 1 < m.body_text.size() && m.body_text[i + 1] == '\n') continue;
+      c = '\n';
+    }
+    if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7f) {
+      dropped = true;
+      continue;
+    }
+    clean += c;
+  }
+  if (dropped) m.problems.push_back("control characters were removed from the text");
+  m.body_text = std::move(clean);
+  std::vector<MailAttachment> uu = ExtractUuencoded(&m.body_text);
+  if (!uu.empty()) {
+    m.problems.push_back("uuencoded files were taken out of the text as attachments");
+    for (MailAttachment& a : uu) m.attachments.push_back(std::move(a));
+  }
+  DetectAutomatic(m);
+  return m;
+}
+
+std::string ParsedMailJson(const ParsedMail& m) {
+  using nlohmann::json;
+  json atts = json::array();
+  for (const MailAttachment& a : m.attachments) {
+    atts.push_back({{"filename", a.filename}, {"content_type", a.content_type}, {"size", a.data.size()}});
+  }
+  auto list = [](const std::vector<MailAddress>& v) {
+    json out = json::array();
+    for (const MailAddress& a : v) out.push_back({{"address", a.address}, {"name", a.name}});
+    return out;
+  };
+  json j = {{"subject", m.subject},
+            {"from_address", m.from.address},
+            {"from_name", m.from.name},
+            {"to", list(m.to)},
+            {"cc", list(m.cc)},
+            {"body_text", m.body_text},
+            {"attachments", atts},
+            {"message_id", m.message_id},
+            {"in_reply_to", m.in_reply_to},
+            {"references", m.references},
+            {"auto_submitted", m.auto_submitted},
+            {"auto_reason", m.auto_submitted ? json(m.auto_reason) : json(nullptr)},
+            {"problems", m.problems}};
+  if (m.is_dsn) {
+    DsnReport dsn = ReadDsn(m);
+    json recipients = json::array();
+    for (const DsnRecipient& r : dsn.recipients) {
+      recipients.push_back({{"address", r.address}, {"action", r.action}, {"status", r.status},
+                            {"diagnostic", r.diagnostic}, {"permanent", r.permanent()}});
+    }
+    j["dsn"] = {{"original_message_id", dsn.original_message_id}, {"recipients", recipients}};
+  }
+  return j.dump(2, ' ', false, json::error_handler_t::replace);
+}
+
+}  // namespace frontdesk

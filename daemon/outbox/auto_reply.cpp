@@ -1,0 +1,152 @@
+#include "daemon/outbox/auto_reply.h"
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/base/text.h"
+#include "daemon/outbox/render.h"
+#include "daemon/outbox/survey.h"
+#include "daemon/store/ticket_store.h"
+
+namespace frontdesk {
+namespace {
+
+using nlohmann::json;
+
+// The assignee, or else every agent of the queue.
+std::vector<std::string> Workers(const Config& config, const Ticket& t) {
+  if (t.assignee) return {*t.assignee};
+  if (const QueueConfig* q = config.FindQueue(t.queue)) return q->agents;
+  return {};
+}
+
+const MessageRecord* FindMessage(const std::vector<MessageRecord>& messages, int64_t id) {
+  for (const MessageRecord& r : messages) {
+    if (r.id == id) return &r;
+  }
+  return nullptr;
+}
+
+// An automatic mail of `kind` about a ticket (0: none); the caller adds
+// its body when it has one.
+OutboxMail Automatic(std::string dedupe_key, int64_t ticket_id, std::string kind, std::string recipient,
+                     std::string subject, std::string vars, Timestamp now) {
+  OutboxMail m;
+  m.dedupe_key = std::move(dedupe_key);
+  m.ticket_id = ticket_id;
+  m.kind = std::move(kind);
+  m.automatic = true;
+  m.recipient = std::move(recipient);
+  m.subject = std::move(subject);
+  m.vars = std::move(vars);
+  m.now = now;
+  return m;
+}
+
+std::string Person(const std::optional<std::string>& name, const std::optional<std::string>& email) {
+  std::string n = name.value_or(""), e = email.value_or("");
+  if (n.empty()) return e;
+  return e.empty() ? n : n + " <" + e + ">";
+}
+
+}  // namespace
+
+Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, Timestamp now) {
+  if (!config.mail.auto_ack) return Status::Ok();
+  TicketStore tickets(store);
+  Result<Ticket> t = tickets.Get(ticket_id);
+  if (!t.ok()) return t.status();
+  Result<std::vector<MessageRecord>> messages = tickets.Messages(ticket_id);
+  if (!messages.ok()) return messages.status();
+  OutboxMail m = Automatic("ack:" + std::to_string(ticket_id) + ":" + t->requester_email, ticket_id, "auto_ack",
+                           t->requester_email, t->subject, "{}", now);
+  m.body = messages->empty() ? "" : messages->front().body_text;
+  Result<int64_t> queued = tickets.QueueMail(m);
+  return queued.ok() ? Status::Ok() : queued.status();
+}
+
+Status QueueAgentAlert(Store& store, const Config& config, int64_t ticket_id, const std::string& what,
+                       int64_t message_id, Timestamp now) {
+  TicketStore tickets(store);
+  Result<Ticket> t = tickets.Get(ticket_id);
+  if (!t.ok()) return t.status();
+  std::vector<std::string> to = Workers(config, *t);
+  if (to.empty()) return Status::Ok();
+  Result<std::vector<MessageRecord>> messages = tickets.Messages(ticket_id);
+  if (!messages.ok()) return messages.status();
+  const MessageRecord* message =
+      what == "new_ticket" ? (messages->empty() ? nullptr : &messages->front()) : FindMessage(*messages, message_id);
+  std::string from = t->requester_name.empty() ? t->requester_email : t->requester_name + " <" + t->requester_email + ">";
+  if (message && message->author_email) from = Person(message->author_name, message->author_email);
+  for (const std::string& agent : to) {
+    std::string key = "alert:" + what + ":" + std::to_string(what == "new_ticket" ? ticket_id : message_id) + ":" + agent;
+    OutboxMail m = Automatic(key, ticket_id, what + "_alert", agent, t->subject, json{{"from", from}}.dump(), now);
+    m.body = message ? message->body_text : "";
+    Result<int64_t> q = tickets.QueueMail(m);
+    if (!q.ok()) return q.status();
+  }
+  return Status::Ok();
+}
+
+Status QueueNoteAlert(Store& store, const Config& config, int64_t ticket_id, int64_t message_id,
+                      const std::string& author_email, Timestamp now) {
+  if (!config.mail.note_alerts) return Status::Ok();
+  TicketStore tickets(store);
+  Result<Ticket> t = tickets.Get(ticket_id);
+  if (!t.ok()) return t.status();
+  Result<std::vector<MessageRecord>> messages = tickets.Messages(ticket_id);
+  if (!messages.ok()) return messages.status();
+  const MessageRecord* note = FindMessage(*messages, message_id);
+  if (!note) return Status::NotFound("message " + std::to_string(message_id));
+  std::string from = Person(note->author_name, note->author_email);
+  for (const std::string& agent : Workers(config, *t)) {
+    if (AsciiLower(agent) == AsciiLower(author_email)) continue;
+    json vars = {{"from", from.empty() ? std::string("someone") : from}};
+    OutboxMail m = Automatic("note:" + std::to_string(message_id) + ":" + agent, ticket_id, "note_alert", agent,
+                             t->subject, vars.dump(), now);
+    m.body = note->body_text;
+    Result<int64_t> q = tickets.QueueMail(m);
+    if (!q.ok()) return q.status();
+  }
+  return Status::Ok();
+}
+
+Status QueueSolvedMail(Store& store, const Config& config, const std::string& before_status, const Ticket& after,
+                       Timestamp now) {
+  if (after.status != "solved" || before_status == "solved") return Status::Ok();
+  if (config.mail.solved_notice && !after.quarantined && !after.requester_email.empty()) {
+    // Solved again after a reopening is news again.
+    std::string key =
+        "solved:" + std::to_string(after.id) + ":" + std::to_string(ToUnix(now)) + ":" + after.requester_email;
+    OutboxMail m = Automatic(key, after.id, "solved", after.requester_email, after.subject, "{}", now);
+    Result<int64_t> q = TicketStore(store).QueueMail(m);
+    if (!q.ok()) return q.status();
+  }
+  return ScheduleSurvey(store, config, after, now);
+}
+
+Status QueueRejectedNotice(Store& store, const Config& config, const RejectedMail& mail, Timestamp now) {
+  if (!config.mail.rejected_notice || mail.sender_email.empty()) return Status::Ok();
+  json vars = {{"queue", mail.queue},
+               {"requester_email", mail.sender_email},
+               {"requester_name", mail.sender_name},
+               {"reason", mail.reason},
+               {"in_reply_to", mail.message_id}};
+  OutboxMail m = Automatic("rejected:" + mail.key, 0, "rejected", mail.sender_email, mail.subject, vars.dump(), now);
+  Result<int64_t> q = TicketStore(store).QueueMail(m);
+  return q.ok() ? Status::Ok() : q.status();
+}
+
+Status QueueOversizeNotice(Store& store, const Config& config, int64_t ticket_id, int64_t size, Timestamp now) {
+  if (!config.mail.oversize_notice) return Status::Ok();
+  TicketStore tickets(store);
+  Result<Ticket> t = tickets.Get(ticket_id);
+  if (!t.ok()) return t.status();
+  if (t->requester_email.empty() || t->requester_email == "unknown@invalid") return Status::Ok();
+  json vars = {{"size", HumanSize(size)}, {"limit", HumanSize(config.mail.max_message_bytes)}};
+  OutboxMail m = Automatic("oversize:" + std::to_string(ticket_id) + ":" + t->requester_email, ticket_id,
+                           "oversize_notice", t->requester_email, t->subject, vars.dump(), now);
+  Result<int64_t> q = tickets.QueueMail(m);
+  return q.ok() ? Status::Ok() : q.status();
+}
+
+}  // namespace frontdesk

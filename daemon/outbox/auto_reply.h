@@ -1,0 +1,60 @@
+// auto_reply.h: the automatic mail Frontdesk queues as tickets move: the
+// acknowledgement of a new ticket, alerts to agents, notices to the
+// customer (solved, rejected, too large) and the survey. Each is an outbox
+// row, queued in the transaction of its cause, that names its template and
+// carries only its own variables; mail_render writes it out when it is sent, and the
+// sender applies the loop-safety rules first.
+// Thread-safe (no state).
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include "config/config.h"
+#include "daemon/base/clock.h"
+#include "daemon/model/ticket.h"
+#include "daemon/store/store.h"
+
+namespace frontdesk {
+
+// Queues the acknowledgement of a new ticket; does nothing when
+// mail.auto_ack is off. The caller decides whether the ticket may have one
+// (not for automatic mail, quarantined mail, or a rule's suppress_auto_reply).
+Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, Timestamp now);
+
+// Tells the people working a ticket: its assignee, or else every agent of
+// its queue. `what` is "new_ticket" (with the ticket's first message) or
+// "customer_reply" (with message `message_id`). Agents answer the alert by
+// mail: its signed Message-ID threads their reply to the ticket.
+Status QueueAgentAlert(Store& store, const Config& config, int64_t ticket_id, const std::string& what,
+                       int64_t message_id, Timestamp now);
+
+// Tells the assignee, or else the queue's agents, of internal note
+// `message_id`; never its author. Off with mail.note_alerts = false.
+Status QueueNoteAlert(Store& store, const Config& config, int64_t ticket_id, int64_t message_id,
+                      const std::string& author_email, Timestamp now);
+
+// The mail a solve brings, when `after` is solved and `before_status` was
+// not: the customer's notice (mail.solved_notice) and the satisfaction
+// survey, which waits for csat.delay (see survey.h).
+Status QueueSolvedMail(Store& store, const Config& config, const std::string& before_status, const Ticket& after,
+                       Timestamp now);
+
+// The sender's notice that a routing rule rejected their mail, which made
+// no ticket (mail.rejected_notice). `key` is the mail's identity, so a
+// redelivery does not notify twice.
+struct RejectedMail {
+  std::string key;
+  std::string queue;  // the queue it was addressed to, to send from
+  std::string sender_email, sender_name;
+  std::string subject;
+  std::string message_id;  // to thread the notice to it
+  std::string reason;
+};
+Status QueueRejectedNotice(Store& store, const Config& config, const RejectedMail& mail, Timestamp now);
+
+// The sender's notice that their mail was over mail.max_message_bytes and
+// was kept, unread, as ticket `ticket_id` (mail.oversize_notice).
+Status QueueOversizeNotice(Store& store, const Config& config, int64_t ticket_id, int64_t size, Timestamp now);
+
+}  // namespace frontdesk

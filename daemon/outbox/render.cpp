@@ -1,0 +1,123 @@
+#include "daemon/outbox/render.h"
+
+#include <date/tz.h>
+
+#include <cstdio>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/store/sla_store.h"
+#include "daemon/store/ticket_store.h"
+
+namespace frontdesk {
+
+using nlohmann::json;
+
+std::string HumanTime(Timestamp t, const std::string& timezone) {
+  try {
+    auto zoned = date::make_zoned(date::locate_zone(timezone), std::chrono::floor<std::chrono::minutes>(t));
+    return date::format("%A %d %B %Y, %H:%M %Z", zoned);
+  } catch (const std::exception&) {
+    return date::format("%A %d %B %Y, %H:%M UTC", std::chrono::floor<std::chrono::minutes>(t));
+  }
+}
+
+std::string HumanSize(int64_t bytes) {
+  char buf[32];
+  if (bytes >= 1000 * 1000) {
+    std::snprintf(buf, sizeof buf, "%.1f MB", static_cast<double>(bytes) / 1e6);
+  } else if (bytes >= 1000) {
+    std::snprintf(buf, sizeof buf, "%lld KB", static_cast<long long>(bytes / 1000));
+  } else {
+    std::snprintf(buf, sizeof buf, "%lld bytes", static_cast<long long>(bytes));
+  }
+  return buf;
+}
+
+std::string CustomerZone(const Config& config, const std::string& queue, const std::optional<std::string>& sla_policy) {
+  const QueueConfig* q = config.FindQueue(queue);
+  if (q && !q->timezone.empty()) return q->timezone;
+  const SlaPolicyConfig* policy = sla_policy ? config.FindSla(*sla_policy) : nullptr;
+  const CalendarConfig* calendar = policy ? config.FindCalendar(policy->calendar) : nullptr;
+  return calendar ? calendar->timezone : "UTC";
+}
+
+std::string TemplateNameFor(const OutboxRow& row) {
+  if (!row.vars) return "";
+  if (row.kind == "reply") return "agent_reply";
+  if (row.kind == "escalation") {
+    json v = json::parse(*row.vars, nullptr, false);
+    if (v.is_object() && v.contains("template") && v["template"].is_string()) return v["template"].get<std::string>();
+    return "escalation";
+  }
+  return IsTemplateKind(row.kind) ? row.kind : "";
+}
+
+Result<TemplateVars> MailVariables(const Config& config, Store& reader, const OutboxRow& row) {
+  TemplateVars vars;
+  vars["subject"] = row.subject;
+  vars["body"] = row.body;
+  vars["form_url"] = config.server.base_url + "/";
+  std::string queue;
+  if (row.ticket_id) {
+    TicketStore tickets(reader);
+    Result<Ticket> t = tickets.Get(row.ticket_id);
+    if (!t.ok()) return t.status();
+    queue = t->queue;
+    vars["ticket"] = std::to_string(t->id);
+    vars["subject"] = t->subject;
+    vars["status"] = t->status;
+    vars["priority"] = t->priority;
+    vars["category"] = t->category.value_or("");
+    vars["requester_name"] = t->requester_name;
+    vars["requester_email"] = t->requester_email;
+    if (t->sla_policy) {
+      Result<std::vector<TargetClock>> clocks = SlaStore(reader).Clocks(row.ticket_id);
+      if (!clocks.ok()) return clocks.status();
+      std::string zone = CustomerZone(config, t->queue, t->sla_policy);
+      std::optional<Timestamp> next;
+      for (const TargetClock& c : *clocks) {
+        if (!c.due_at || c.met_at) continue;
+        if (c.target == "first_response") vars["due"] = HumanTime(*c.due_at, zone);
+        if (c.target != "resolution" && (!next || *c.due_at < *next)) next = c.due_at;
+      }
+      if (next) vars["next_due"] = HumanTime(*next, zone);
+    }
+  }
+  if (row.vars) {
+    json own = json::parse(*row.vars, nullptr, false);
+    if (own.is_object()) {
+      for (const auto& [k, v] : own.items()) {
+        if (v.is_string()) vars[k] = v.get<std::string>();
+        else if (v.is_number_integer()) vars[k] = std::to_string(v.get<int64_t>());
+      }
+    }
+  }
+  if (queue.empty()) queue = vars["queue"];
+  vars["queue"] = queue;
+  if (const QueueConfig* q = config.FindQueue(queue)) {
+    vars["queue_name"] = q->display_name;
+    if (!q->addresses.empty()) vars["support_address"] = q->addresses.front();
+  }
+  vars["requester"] = vars["requester_name"].empty() ? vars["requester_email"] : vars["requester_name"];
+  return vars;
+}
+
+Result<RenderedMail> RenderOutboxRow(const Config& config, Store& reader, const OutboxRow& row) {
+  RenderedMail out;
+  std::string name = TemplateNameFor(row);
+  if (name.empty()) {
+    out.subject = row.subject;
+    out.text = row.body;
+    return out;
+  }
+  Result<TemplateVars> vars = MailVariables(config, reader, row);
+  if (!vars.ok()) return vars.status();
+  const MailTemplate& tpl = config.Template((*vars)["queue"], name);
+  out.subject = RenderTemplate(tpl.subject, *vars, TemplateEscape::kHeader);
+  out.text = RenderTemplate(tpl.text, *vars, TemplateEscape::kText);
+  if (!tpl.html.empty()) out.html = RenderTemplate(tpl.html, *vars, TemplateEscape::kHtml);
+  return out;
+}
+
+}  // namespace frontdesk

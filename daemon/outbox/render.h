@@ -1,0 +1,44 @@
+// render.h: writes an outbox row out with its template. A row keeps
+// only what is particular to its mail (the reply's text, the escalation
+// level, the reason of a rejection) as template variables; the ticket's own
+// variables (number, status, queue, the due time in the customer's zone)
+// are read when it is sent, and the template is the one configured then.
+// Rows without variables are sent as their body says.
+// Thread-safe (no state).
+#pragma once
+
+#include <string>
+
+#include "config/config.h"
+#include "daemon/store/outbox_store.h"
+#include "daemon/store/store.h"
+
+namespace frontdesk {
+
+struct RenderedMail {
+  std::string subject;  // without the [FD#n] tag, which the sender adds
+  std::string text;
+  std::string html;  // "" = text only
+};
+
+// The template a row of `kind` is written with: auto_ack, agent_reply for
+// "reply", the escalation level's own, ...; "" when the row carries its
+// whole text.
+std::string TemplateNameFor(const OutboxRow& row);
+
+// The variables of a row's mail: the ticket's, then the row's own.
+Result<TemplateVars> MailVariables(const Config& config, Store& reader, const OutboxRow& row);
+
+Result<RenderedMail> RenderOutboxRow(const Config& config, Store& reader, const OutboxRow& row);
+
+// The zone a customer of `queue` reads times in: the queue's timezone, or
+// else that of the SLA policy's calendar, or else UTC.
+std::string CustomerZone(const Config& config, const std::string& queue, const std::optional<std::string>& sla_policy);
+
+// "Tuesday 24 November 2026, 10:00 CET"; UTC when the zone is unknown.
+std::string HumanTime(Timestamp t, const std::string& timezone);
+
+// "1.5 MB", "820 KB", "312 bytes".
+std::string HumanSize(int64_t bytes);
+
+}  // namespace frontdesk

@@ -1,0 +1,422 @@
+#include "daemon/serve/daemon.h"
+
+#include <spdlog/spdlog.h>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <systemd/sd-daemon.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+
+#include "admin/admin_api.h"
+#include "config/loader.h"
+#include "daemon/base/logging.h"
+#include "daemon/base/signals.h"
+#include "daemon/intake/mail_poller.h"
+#include "daemon/intake/spool_worker.h"
+#include "daemon/outbox/sender.h"
+#include "daemon/store/backup.h"
+#include "daemon/store/report_store.h"
+#include "daemon/store/store.h"
+#include "daemon/tickets/escalator.h"
+#include "daemon/web/http_server.h"
+#include "daemon/web/public_routes.h"
+
+namespace frontdesk {
+namespace {
+
+HttpServerOptions ListenerOptions(const ServerConfig& s, bool admin) {
+  HttpServerOptions o;
+  o.listen = admin ? s.admin_listen : s.public_listen;
+  o.threads = admin ? s.admin_threads : s.public_threads;
+  o.max_threads = admin ? s.admin_max_threads : s.public_max_threads;
+  o.max_body_bytes = s.max_body_bytes;
+  o.read_timeout = s.read_timeout;
+  o.write_timeout = s.write_timeout;
+  o.keep_alive_timeout = s.keep_alive_timeout;
+  o.keep_alive_max_requests = s.keep_alive_max_requests;
+  return o;
+}
+
+// Settings that only take effect at start. A reload that changes them still
+// applies everything else, and says what needs a restart.
+void WarnRestartOnly(const Config& old_config, const Config& next) {
+  const ServerConfig& a = old_config.server;
+  const ServerConfig& b = next.server;
+  auto warn = [](const char* key) {
+    spdlog::warn("config reload: server.{} changed; it takes effect after a restart", key);
+  };
+  if (a.public_listen.ToString() != b.public_listen.ToString()) warn("public_listen");
+  if (a.admin_listen.ToString() != b.admin_listen.ToString()) warn("admin_listen");
+  if (a.DatabasePath() != b.DatabasePath()) warn("data_dir/database");
+  if (a.public_threads != b.public_threads) warn("public_threads");
+  if (a.admin_threads != b.admin_threads) warn("admin_threads");
+  if (a.public_max_threads != b.public_max_threads) warn("public_max_threads");
+  if (a.admin_max_threads != b.admin_max_threads) warn("admin_max_threads");
+  if (a.max_body_bytes != b.max_body_bytes) warn("max_body_bytes");
+  if (a.read_timeout != b.read_timeout || a.write_timeout != b.write_timeout ||
+      a.keep_alive_timeout != b.keep_alive_timeout ||
+      a.keep_alive_max_requests != b.keep_alive_max_requests) {
+    warn("timeouts");
+  }
+}
+
+}  // namespace
+
+Status EnsureDataDir(const ServerConfig& server) {
+  struct stat st;
+  if (stat(server.data_dir.c_str(), &st) == 0) {
+    if (!S_ISDIR(st.st_mode)) return Status::Io(server.data_dir + " is not a directory");
+    return Status::Ok();
+  }
+  if (mkdir(server.data_dir.c_str(), 0750) != 0 && errno != EEXIST) {
+    return Status::Io("cannot create data directory " + server.data_dir + ": " +
+                      std::strerror(errno));
+  }
+  return Status::Ok();
+}
+
+std::string ServeLockPath(const ServerConfig& server) { return server.data_dir + "/serve.lock"; }
+
+Result<std::unique_ptr<Daemon>> Daemon::Create(std::string config_path, Config config, const Clock& clock) {
+  Result<std::shared_ptr<const Router>> router = Router::Build(config);
+  if (!router.ok()) return router.status();
+  Result<std::shared_ptr<const SlaEngine>> sla = SlaEngine::Build(config);
+  if (!sla.ok()) return sla.status();
+  std::unique_ptr<Daemon> d(new Daemon(std::move(config_path), std::move(config), clock));
+  d->config_.router = *router;
+  d->config_.sla = *sla;
+  return d;
+}
+
+Daemon::Daemon(std::string config_path, Config config, const Clock& clock)
+    : config_path_(std::move(config_path)),
+      clock_(clock),
+      started_at_(clock.Now()),
+      form_limiter_(clock, config.form.rate_limit, config.form.rate_limit_window) {
+  config_.config = std::make_shared<const Config>(std::move(config));
+  config_.generation = 1;
+  config_.loaded_at = started_at_;
+}
+
+Daemon::~Daemon() = default;
+
+std::shared_ptr<const Config> Daemon::config() const {
+  std::lock_guard<std::mutex> lock(config_mutex_);
+  return config_.config;
+}
+
+ConfigInfo Daemon::config_info() const {
+  std::lock_guard<std::mutex> lock(config_mutex_);
+  return config_;
+}
+
+Status Daemon::Reload() {
+  std::lock_guard<std::mutex> reload_lock(reload_mutex_);
+  sd_notify(0, "RELOADING=1\nSTATUS=Reloading configuration");
+  spdlog::info("reloading configuration from {}", config_path_);
+  Result<Config> next = LoadConfigFile(config_path_);
+  if (!next.ok()) {
+    for (size_t start = 0; start < next.status().message().size();) {
+      size_t end = next.status().message().find('\n', start);
+      if (end == std::string::npos) end = next.status().message().size();
+      spdlog::error("config reload: {}", next.status().message().substr(start, end - start));
+      start = end + 1;
+    }
+    spdlog::error("config reload failed; still serving configuration generation {}",
+                  config_info().generation);
+    {
+      std::lock_guard<std::mutex> lock(config_mutex_);
+      config_.last_reload_error = next.status().message();
+      config_.last_reload_failed_at = clock_.Now();
+    }
+    sd_notify(0, "READY=1\nSTATUS=Serving (the last reload failed)");
+    return next.status();
+  }
+  Result<std::shared_ptr<const Router>> router = Router::Build(*next);
+  Result<std::shared_ptr<const SlaEngine>> sla =
+      router.ok() ? SlaEngine::Build(*next) : Result<std::shared_ptr<const SlaEngine>>(router.status());
+  if (!sla.ok()) {
+    spdlog::error("config reload: {}; still serving the previous configuration", sla.status().message());
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    config_.last_reload_error = sla.status().message();
+    config_.last_reload_failed_at = clock_.Now();
+    return sla.status();
+  }
+  std::shared_ptr<const Config> old_config = config();
+  WarnRestartOnly(*old_config, *next);
+  (void)SetLogLevel(next->logging.level);
+  form_limiter_.Configure(next->form.rate_limit, next->form.rate_limit_window);
+  uint64_t generation;
+  {
+    std::lock_guard<std::mutex> lock(config_mutex_);
+    config_.config = std::make_shared<const Config>(std::move(*next));
+    config_.router = *router;
+    config_.sla = *sla;
+    config_.generation++;
+    config_.loaded_at = clock_.Now();
+    config_.last_reload_error.clear();
+    config_.last_reload_failed_at.reset();
+    generation = config_.generation;
+  }
+  spdlog::info("configuration generation {} is now serving", generation);
+  sd_notify(0, "READY=1\nSTATUS=Serving");
+  return Status::Ok();
+}
+
+Result<SweepReport> Daemon::Escalate(bool dry_run) {
+  ConfigInfo info = config_info();
+  Result<StorePool::Lease> reader = pool_->Acquire();
+  if (!reader.ok()) return reader.status();
+  TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
+  return RunEscalations(**reader, *info.sla, run, clock_.Now(), info.config->escalation.batch, dry_run);
+}
+
+Result<int64_t> Daemon::FillKpiCache() {
+  int64_t written = 0;
+  for (;;) {
+    {
+      std::lock_guard<std::mutex> lock(tick_mutex_);
+      if (tick_stop_) return written;
+    }
+    const Timestamp now = clock_.Now();
+    CacheFill fill;
+    Status s = writer_->Run([&](Store& store) {
+      Result<CacheFill> r = ReportStore(store).FillCache(now, 24);
+      if (!r.ok()) return r.status();
+      fill = *r;
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    if (!fill.hours) return written;
+    written += fill.hours;
+  }
+}
+
+void Daemon::PollMailboxes() {
+  using Steady = std::chrono::steady_clock;
+  std::map<std::string, Steady::time_point> next;
+  std::map<std::string, int64_t> failures;
+  TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
+  std::unique_lock<std::mutex> lock(tick_mutex_);
+  while (!tick_stop_) {
+    ConfigInfo info = config_info();
+    Steady::time_point wake = Steady::now() + std::chrono::minutes(1);
+    for (const MailboxConfig& box : info.config->mailboxes) {
+      if (!box.enabled) continue;
+      auto due = next.emplace(box.name, Steady::now()).first;
+      if (due->second <= Steady::now()) {
+        lock.unlock();
+        Result<StorePool::Lease> reader = pool_->Acquire();
+        Result<PollReport> r = reader.ok() ? Result<PollReport>(PollReport()) : Result<PollReport>(reader.status());
+        if (reader.ok()) {
+          PollContext pc{*info.config, *info.router, *info.sla, **reader, run, clock_, nullptr};
+          r = PollMailbox(box, pc);
+        }
+        int64_t& failed = failures[box.name];
+        if (r.ok()) {
+          if (r->found || r->finished) spdlog::info("{}", DescribePoll(*r));
+          failed = 0;
+        } else {
+          ++failed;
+          spdlog::warn("mailbox {}: {} (failure {} in a row; next try in {}s)", box.name, r.status().message(),
+                       failed, PollDelay(box, failed).count());
+        }
+        // A poll that left mail waiting goes on at once.
+        due->second = Steady::now() + (r.ok() && r->waiting > 0 ? std::chrono::seconds(0) : PollDelay(box, failed));
+        lock.lock();
+        if (tick_stop_) return;
+      }
+      wake = std::min(wake, due->second);
+    }
+    tick_wake_.wait_until(lock, wake, [this] { return tick_stop_; });
+  }
+}
+
+void Daemon::DrainSpoolLoop() {
+  TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
+  std::unique_lock<std::mutex> lock(tick_mutex_);
+  while (!tick_stop_) {
+    lock.unlock();
+    ConfigInfo info = config_info();
+    Result<StorePool::Lease> reader = pool_->Acquire();
+    Result<SpoolReport> r = reader.ok() ? Result<SpoolReport>(SpoolReport()) : Result<SpoolReport>(reader.status());
+    if (reader.ok()) {
+      PollContext pc{*info.config, *info.router, *info.sla, **reader, run, clock_, nullptr};
+      r = DrainSpool(pc, 256);
+    }
+    if (!r.ok()) spdlog::warn("filing spooled mail: {}", r.status().message());
+    lock.lock();
+    // Straight on while there is more; a pause after failures.
+    auto pause = !r.ok() || r->failed ? std::chrono::milliseconds(1000)
+                 : r->left > 0        ? std::chrono::milliseconds(0)
+                                      : std::chrono::milliseconds(100);
+    tick_wake_.wait_for(lock, pause, [this] { return tick_stop_; });
+  }
+}
+
+void Daemon::SendLoop() {
+  TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
+  std::unique_lock<std::mutex> lock(tick_mutex_);
+  while (!tick_stop_) {
+    ConfigInfo info = config_info();
+    bool more = false;
+    if (info.config->smtp.enabled()) {
+      lock.unlock();
+      Result<StorePool::Lease> reader = pool_->Acquire();
+      if (reader.ok()) {
+        SendContext sc{*info.config, **reader, run, clock_};
+        Result<SendReport> r = SendDue(sc, 100);
+        if (!r.ok()) {
+          spdlog::warn("outbox: {}", r.status().message());
+        } else {
+          more = r->sent + r->failed + r->retried + r->suppressed == 100;
+          if (r->sent) spdlog::info("outbox: {} sent", r->sent);
+        }
+      }
+      lock.lock();
+    }
+    std::chrono::seconds wait = more ? std::chrono::seconds(0) : info.config->smtp.interval;
+    tick_wake_.wait_for(lock, wait, [this] { return tick_stop_; });
+  }
+}
+
+int Daemon::Run(const sigset_t& signals) {
+  std::shared_ptr<const Config> cfg = config();
+  if (geteuid() == 0) {
+    spdlog::warn("running as root; the packaged systemd unit runs frontdesk as its own user");
+  }
+  Status s = EnsureDataDir(cfg->server);
+  if (!s.ok()) {
+    spdlog::critical("{}", s.message());
+    return 1;
+  }
+  // Held until the process ends; the kernel drops it even after kill -9.
+  struct Fd {
+    int fd;
+    ~Fd() {
+      if (fd >= 0) close(fd);
+    }
+  } lock{open(ServeLockPath(cfg->server).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640)};
+  if (lock.fd < 0 || flock(lock.fd, LOCK_EX | LOCK_NB) != 0) {
+    spdlog::critical("another frontdesk serve is running on {} (cannot lock {})", cfg->server.data_dir,
+                     ServeLockPath(cfg->server));
+    return 1;
+  }
+  StoreOptions store_options;
+  store_options.busy_timeout = cfg->server.busy_timeout;
+  store_options.migrate = true;
+  if (cfg->backup.before_migrate) {
+    store_options.before_migrate = BackupBeforeMigrate(cfg->server.PathIn(cfg->backup.dir), clock_);
+  }
+  std::string db_path = cfg->server.DatabasePath();
+  Result<std::unique_ptr<Store>> main_store = Store::Open(db_path, store_options);
+  if (!main_store.ok()) {
+    spdlog::critical("cannot open database {}: {}", db_path, main_store.status().message());
+    return 1;
+  }
+  s = (*main_store)->Optimize();
+  if (!s.ok()) spdlog::warn("refreshing query statistics: {}", s.message());
+  store_options.migrate = false;
+  store_options.before_migrate = nullptr;
+  pool_ = std::make_unique<StorePool>(db_path, store_options);
+  Result<std::unique_ptr<Store>> writer_store = Store::Open(db_path, store_options);
+  if (!writer_store.ok()) {
+    spdlog::critical("cannot open database {}: {}", db_path, writer_store.status().message());
+    return 1;
+  }
+  writer_ = std::make_unique<WriteQueue>(std::move(*writer_store));
+  intake_ = std::make_unique<Intake>(*writer_, &metrics_, clock_);
+
+  HttpServer public_server("public", ListenerOptions(cfg->server, false), &metrics_);
+  HttpServer admin_server("admin", ListenerOptions(cfg->server, true), &metrics_);
+  RegisterPublicRoutes(public_server, *this);
+  RegisterAdminRoutes(admin_server, *this);
+  for (HttpServer* server : {&public_server, &admin_server}) {
+    s = server->Bind();
+    if (!s.ok()) {
+      spdlog::critical("{}", s.message());
+      return 1;
+    }
+  }
+  public_server.Start();
+  admin_server.Start();
+  // The in-daemon sweep. It reads [escalation] on every round, so a reload
+  // can turn it off (when cron runs `frontdesk escalate`) or on again.
+  std::thread ticker([this] {
+    std::unique_lock<std::mutex> lock(tick_mutex_);
+    for (;;) {
+      std::shared_ptr<const Config> c = config();
+      if (tick_wake_.wait_for(lock, c->escalation.interval, [this] { return tick_stop_; })) return;
+      lock.unlock();
+      if (config()->escalation.tick) {
+        Result<SweepReport> r = Escalate(false);
+        if (!r.ok()) {
+          spdlog::warn("escalation tick: {}", r.status().ToString());
+        } else if (r->breaches || r->levels_fired) {
+          spdlog::info("escalation tick: {} tickets due, {} breaches, {} levels fired", r->tickets, r->breaches,
+                       r->levels_fired);
+        }
+      }
+      // The hours a write has changed since, and the hour just ended.
+      Result<int64_t> cached = FillKpiCache();
+      if (!cached.ok()) {
+        spdlog::warn("KPI cache: {}", cached.status().ToString());
+      } else if (*cached > 24) {
+        spdlog::info("KPI cache: {} hours written", *cached);
+      }
+      lock.lock();
+    }
+  });
+  std::thread poller([this] { PollMailboxes(); });
+  std::thread spool([this] { DrainSpoolLoop(); });
+  std::thread sender([this] { SendLoop(); });
+  spdlog::info("frontdesk {} serving: public {}, admin {}, database {}", FRONTDESK_VERSION,
+               cfg->server.public_listen.ToString(), cfg->server.admin_listen.ToString(),
+               db_path);
+  sd_notify(0, "READY=1\nSTATUS=Serving");
+
+  // The watchdog is fed from this loop, so a wedged main loop is noticed.
+  uint64_t watchdog_usec = 0;
+  bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0;
+  auto wait = watchdog ? std::chrono::milliseconds(watchdog_usec / 2000)
+                       : std::chrono::milliseconds(60000);
+  for (;;) {
+    int sig = WaitForSignal(signals, wait);
+    if (sig == SIGHUP) {
+      (void)Reload();
+    } else if (sig == SIGTERM || sig == SIGINT) {
+      spdlog::info("received {}; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      break;
+    }
+    if (watchdog) sd_notify(0, "WATCHDOG=1");
+  }
+
+  sd_notify(0, "STOPPING=1\nSTATUS=Draining");
+  // Listeners and the ticker first: work in flight may still wait on the writer.
+  public_server.Stop();
+  admin_server.Stop();
+  {
+    std::lock_guard<std::mutex> lock(tick_mutex_);
+    tick_stop_ = true;
+  }
+  tick_wake_.notify_all();
+  ticker.join();
+  poller.join();
+  spool.join();
+  sender.join();
+  writer_->Stop();
+  pool_->CloseIdle();
+  s = (*main_store)->Optimize();
+  if (!s.ok()) spdlog::warn("refreshing query statistics: {}", s.message());
+  s = (*main_store)->Checkpoint();
+  if (!s.ok()) spdlog::warn("final checkpoint: {}", s.message());
+  main_store->reset();
+  spdlog::info("stopped cleanly");
+  return 0;
+}
+
+}  // namespace frontdesk

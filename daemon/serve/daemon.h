@@ -1,0 +1,106 @@
+// daemon.h: `frontdesk serve`. The Daemon is the context every listener and
+// worker receives (there are no singletons): the clock, the current config,
+// the database pool. Run() owns the lifecycle: open and migrate the
+// database, bind, notify systemd, then take signals in one place until
+// SIGTERM drains everything. Reload() is shared by SIGHUP and the admin API;
+// a config that fails to load leaves the old one serving.
+// Thread-safe: config(), Reload() and the accessors may be called from any
+// thread; Run() from the main thread only.
+#pragma once
+
+#include <signal.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "config/config.h"
+#include "daemon/base/clock.h"
+#include "daemon/base/guarded.h"
+#include "daemon/base/metrics.h"
+#include "daemon/intake/submission.h"
+#include "daemon/sla/engine.h"
+#include "daemon/store/store_pool.h"
+#include "daemon/store/write_queue.h"
+#include "daemon/tickets/router.h"
+#include "daemon/web/rate_limiter.h"
+
+namespace frontdesk {
+
+struct ConfigInfo {
+  std::shared_ptr<const Config> config;
+  // Built from `config`; swapped with it on reload.
+  std::shared_ptr<const Router> router;
+  std::shared_ptr<const SlaEngine> sla;
+  uint64_t generation = 0;  // 1 for the config at start, +1 per good reload
+  Timestamp loaded_at;
+  std::string last_reload_error;  // empty when the last reload succeeded
+  std::optional<Timestamp> last_reload_failed_at;
+};
+
+class Daemon {
+ public:
+  // Fails when the config's rules or calendars cannot be compiled.
+  static Result<std::unique_ptr<Daemon>> Create(std::string config_path, Config config, const Clock& clock);
+  ~Daemon();
+
+  // Serves until SIGTERM or SIGINT; returns the process exit code. The
+  // caller must have blocked `signals` before any thread started.
+  int Run(const sigset_t& signals);
+
+  // Loads the config file again; on success swaps it in, on failure logs
+  // every error and keeps the old config. Serialised: one reload at a time.
+  Status Reload();
+
+  std::shared_ptr<const Config> config() const;
+  ConfigInfo config_info() const;
+  const Clock& clock() const { return clock_; }
+  StorePool& stores() { return *pool_; }
+  WriteQueue& writer() { return *writer_; }
+  Intake& intake() { return *intake_; }
+  Metrics& metrics() { return metrics_; }
+  RateLimiter& form_limiter() { return form_limiter_; }
+  Timestamp started_at() const { return started_at_; }
+  // One escalation sweep through the writer; for the tick and the API.
+  Result<SweepReport> Escalate(bool dry_run);
+  // Writes the KPI cache's missing hours, a day of them per write
+  // transaction so intake waits at most one day's worth. Returns the hours
+  // written; stops early when the daemon stops.
+  Result<int64_t> FillKpiCache();
+
+ private:
+  Daemon(std::string config_path, Config config, const Clock& clock);
+  // Polls each enabled [[mailbox]] on its interval, backing off after
+  // failures, until the daemon stops.
+  void PollMailboxes();
+  // Files what the quick mailgate spooled, within moments of its arrival.
+  void DrainSpoolLoop();
+  // Delivers the outbox over [smtp] every smtp.interval, while configured.
+  void SendLoop();
+
+  std::string config_path_;
+  const Clock& clock_;
+  Timestamp started_at_;
+  std::mutex reload_mutex_;
+  mutable std::mutex config_mutex_;
+  ConfigInfo config_;
+  Metrics metrics_;
+  RateLimiter form_limiter_;
+  std::unique_ptr<StorePool> pool_;
+  std::unique_ptr<WriteQueue> writer_;
+  std::unique_ptr<Intake> intake_;
+  std::mutex tick_mutex_;
+  std::condition_variable tick_wake_;
+  bool tick_stop_ = false;
+};
+
+// Creates the data directory (mode 0750) when it is missing.
+Status EnsureDataDir(const ServerConfig& server);
+// The lock `serve` holds on its data directory for as long as it runs: a
+// second daemon on the same database is refused, and the quick mailgate
+// knows that a daemon is there to file what it spools.
+std::string ServeLockPath(const ServerConfig& server);
+
+}  // namespace frontdesk

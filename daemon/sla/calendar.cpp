@@ -1,0 +1,153 @@
+#include "daemon/sla/calendar.h"
+
+#include <algorithm>
+
+namespace frontdesk {
+namespace {
+
+// How far a search for open time may run before it gives up: a calendar
+// whose holidays close every window must not loop forever.
+constexpr int kMaxDays = 3700;
+const Timestamp kNever = FromUnix(253402300799);  // 9999-12-31T23:59:59Z
+
+}  // namespace
+
+Result<Calendar> Calendar::Build(const CalendarConfig& config) {
+  if (config.always_open) return Calendar(config, nullptr);
+  try {
+    return Calendar(config, date::locate_zone(config.timezone));
+  } catch (const std::exception& e) {
+    return Status::Invalid("calendar " + config.name + ": unknown time zone \"" + config.timezone + "\"");
+  }
+}
+
+date::local_days Calendar::LocalDay(Timestamp t) const {
+  return date::floor<date::days>(zone_->to_local(t));
+}
+
+std::vector<Interval> Calendar::DayIntervals(date::local_days day) const {
+  unsigned iso = date::weekday(day).iso_encoding();  // 1 = Monday
+  std::vector<TimeWindow> windows = config_.week[iso - 1];
+  date::year_month_day ymd(day);
+  for (const Closure& c : config_.holidays) {
+    if (static_cast<int>(ymd.year()) != c.year || static_cast<unsigned>(ymd.month()) != static_cast<unsigned>(c.month) ||
+        static_cast<unsigned>(ymd.day()) != static_cast<unsigned>(c.day)) {
+      continue;
+    }
+    std::vector<TimeWindow> left;
+    for (const TimeWindow& w : windows) {
+      if (c.window.end_minute <= w.start_minute || c.window.start_minute >= w.end_minute) {
+        left.push_back(w);
+        continue;
+      }
+      if (w.start_minute < c.window.start_minute) left.push_back({w.start_minute, c.window.start_minute});
+      if (c.window.end_minute < w.end_minute) left.push_back({c.window.end_minute, w.end_minute});
+    }
+    windows = left;
+  }
+  std::vector<Interval> out;
+  for (const TimeWindow& w : windows) {
+    // A start inside a DST gap moves to the end of the gap; an end inside a
+    // repeated hour takes the later one, so the window keeps all its time.
+    Timestamp start = date::floor<std::chrono::seconds>(
+        zone_->to_sys(day + std::chrono::minutes(w.start_minute), date::choose::earliest));
+    Timestamp end = date::floor<std::chrono::seconds>(
+        zone_->to_sys(day + std::chrono::minutes(w.end_minute), date::choose::latest));
+    if (start < end) out.emplace_back(start, end);
+  }
+  return out;
+}
+
+bool Calendar::IsOpen(Timestamp t) const {
+  if (!zone_) return true;
+  date::local_days d = LocalDay(t);
+  for (date::local_days day : {d - date::days(1), d}) {
+    for (const Interval& i : DayIntervals(day))
+      if (i.first <= t && t < i.second) return true;
+  }
+  return false;
+}
+
+std::vector<Interval> Calendar::OpenIntervals(Timestamp from, Timestamp to) const {
+  std::vector<Interval> out;
+  if (to <= from) return out;
+  if (!zone_) {
+    out.emplace_back(from, to);
+    return out;
+  }
+  date::local_days last = LocalDay(to);
+  for (date::local_days day = LocalDay(from) - date::days(1); day <= last; day += date::days(1)) {
+    for (const Interval& i : DayIntervals(day)) {
+      Timestamp a = std::max(i.first, from), b = std::min(i.second, to);
+      if (a < b) out.emplace_back(a, b);
+    }
+  }
+  return out;
+}
+
+int64_t Calendar::BusinessSeconds(Timestamp from, Timestamp to) const {
+  if (to <= from) return 0;
+  if (!zone_) return (to - from).count();
+  int64_t total = 0;
+  for (const Interval& i : OpenIntervals(from, to)) total += (i.second - i.first).count();
+  return total;
+}
+
+Timestamp Calendar::AddBusinessSeconds(Timestamp from, int64_t seconds) const {
+  if (seconds <= 0) return from;
+  if (!zone_) return from + std::chrono::seconds(seconds);
+  date::local_days day = LocalDay(from) - date::days(1);
+  for (int n = 0; n < kMaxDays; ++n, day += date::days(1)) {
+    for (const Interval& i : DayIntervals(day)) {
+      if (i.second <= from) continue;
+      Timestamp start = std::max(i.first, from);
+      int64_t avail = (i.second - start).count();
+      if (seconds <= avail) return start + std::chrono::seconds(seconds);
+      seconds -= avail;
+    }
+  }
+  return kNever;
+}
+
+Timestamp Calendar::AddWorkingDays(Timestamp from, int days) const {
+  if (days <= 0) return from;
+  if (!zone_) return from + std::chrono::hours(24 * days);
+  // Find the working day that `from` belongs to, and how far into it it is.
+  date::local_days day = LocalDay(from) - date::days(1);
+  int64_t offset = -1;
+  for (int n = 0; n < kMaxDays && offset < 0; ++n, day += date::days(1)) {
+    std::vector<Interval> iv = DayIntervals(day);
+    if (iv.empty() || iv.back().second <= from) continue;
+    offset = 0;
+    for (const Interval& i : iv) {
+      if (i.second <= from) offset += (i.second - i.first).count();
+      else if (i.first < from) offset += (from - i.first).count();
+    }
+    break;
+  }
+  if (offset < 0) return kNever;
+  // Then the same offset into the day `days` working days later.
+  int left = days;
+  for (int n = 0; n < kMaxDays; ++n) {
+    day += date::days(1);
+    std::vector<Interval> iv = DayIntervals(day);
+    if (iv.empty()) continue;
+    if (--left > 0) continue;
+    int64_t length = 0;
+    for (const Interval& i : iv) length += (i.second - i.first).count();
+    if (offset >= length) return iv.back().second;
+    return AddBusinessSeconds(iv.front().first, offset);
+  }
+  return kNever;
+}
+
+Timestamp Calendar::Add(Timestamp from, const SlaDuration& d) const {
+  return AddBusinessSeconds(AddWorkingDays(from, d.days), d.seconds);
+}
+
+std::string Calendar::FormatLocal(Timestamp t) const {
+  if (!zone_) return date::format("%Y-%m-%d %H:%M UTC", t);
+  return date::format("%a %Y-%m-%d %H:%M %Z", date::make_zoned(zone_, t));
+}
+
+}  // namespace frontdesk

@@ -1,0 +1,54 @@
+// calendar.h: business-time arithmetic over a CalendarConfig. Working
+// windows are local wall-clock times in the calendar's IANA zone; each is
+// turned into real (UTC) instants day by day, so a window that spans a DST
+// change counts the hours that really passed. Everything here is a pure
+// function of its arguments. A Calendar is immutable and thread-safe.
+#pragma once
+
+#include <date/tz.h>
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/base/clock.h"
+#include "daemon/base/status.h"
+
+namespace frontdesk {
+
+using Interval = std::pair<Timestamp, Timestamp>;  // [first, second)
+
+class Calendar {
+ public:
+  static Result<Calendar> Build(const CalendarConfig& config);
+
+  const std::string& name() const { return config_.name; }
+  const std::string& timezone() const { return config_.timezone; }
+  bool IsOpen(Timestamp t) const;
+  // Business seconds in [from, to); 0 when to <= from.
+  int64_t BusinessSeconds(Timestamp from, Timestamp to) const;
+  // The instant at which `seconds` of business time have passed since
+  // `from`. Adding 0 returns `from`, even outside working hours.
+  Timestamp AddBusinessSeconds(Timestamp from, int64_t seconds) const;
+  // The same point of the working day `days` working days later. A time
+  // outside working hours counts as the next opening.
+  Timestamp AddWorkingDays(Timestamp from, int days) const;
+  // Working days, then business seconds.
+  Timestamp Add(Timestamp from, const SlaDuration& d) const;
+  // The open intervals that overlap [from, to), clipped to it.
+  std::vector<Interval> OpenIntervals(Timestamp from, Timestamp to) const;
+  // "2026-03-30 09:00 CEST", for people.
+  std::string FormatLocal(Timestamp t) const;
+
+ private:
+  explicit Calendar(CalendarConfig config, const date::time_zone* zone)
+      : config_(std::move(config)), zone_(zone) {}
+  std::vector<Interval> DayIntervals(date::local_days day) const;
+  date::local_days LocalDay(Timestamp t) const;
+
+  CalendarConfig config_;
+  const date::time_zone* zone_;  // owned by the tz database; null for 24x7
+};
+
+}  // namespace frontdesk

@@ -1,0 +1,436 @@
+#include "daemon/sla/engine.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "config/policy_loader.h"
+#include "daemon/store/sla_store.h"
+#include "daemon/store/ticket_store.h"
+
+namespace frontdesk {
+namespace {
+
+using nlohmann::json;
+constexpr const char* kTargets[] = {"first_response", "next_response", "resolution"};
+
+const std::optional<SlaDuration>& TargetOf(const SlaPolicyConfig& p, const std::string& t) {
+  return t == "first_response" ? p.first_response : t == "next_response" ? p.next_response : p.resolution;
+}
+
+bool Contains(const std::vector<std::string>& v, const std::string& x) {
+  return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+std::string Human(int64_t seconds) {
+  if (seconds < 0) return "-" + Human(-seconds);
+  int64_t d = seconds / 86400, h = seconds % 86400 / 3600, m = seconds % 3600 / 60, s = seconds % 60;
+  std::string out;
+  if (d) out += std::to_string(d) + "d ";
+  if (h) out += std::to_string(h) + "h ";
+  if (m) out += std::to_string(m) + "m ";
+  if (s || out.empty()) out += std::to_string(s) + "s ";
+  out.pop_back();
+  return out;
+}
+
+const char* kRaise[] = {"low", "normal", "high", "urgent"};
+
+}  // namespace
+
+std::string SlaEngine::MakeSnapshot(const SlaPolicyConfig& p) {
+  json levels = json::array();
+  for (const EscalationLevel& l : p.escalations) {
+    levels.push_back({{"target", l.target}, {"at", l.at_text}, {"notify", l.notify},
+                      {"raise_priority", l.raise_priority}, {"set_priority", l.set_priority},
+                      {"move_to_queue", l.move_to_queue}, {"add_tag", l.add_tag},
+                      {"template", l.template_name}});
+  }
+  json j = {{"name", p.name}, {"version", p.version}, {"calendar", p.calendar}, {"pause_on", p.pause_on},
+            {"escalations", levels}};
+  for (const char* t : kTargets) {
+    const std::optional<SlaDuration>& d = TargetOf(p, t);
+    j[t] = d ? json(d->text) : json(nullptr);
+  }
+  return j.dump();
+}
+
+Result<SlaPolicyConfig> SlaEngine::ParseSnapshot(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (!j.is_object()) return Status::Internal("a ticket's SLA snapshot is not valid JSON");
+  try {
+    SlaPolicyConfig p;
+    p.name = j.at("name").get<std::string>();
+    p.version = j.at("version").get<int>();
+    p.calendar = j.at("calendar").get<std::string>();
+    p.pause_on = j.at("pause_on").get<std::vector<std::string>>();
+    for (const char* t : kTargets) {
+      if (!j.contains(t) || j[t].is_null()) continue;
+      Result<SlaDuration> d = ParseSlaDuration(j[t].get<std::string>());
+      if (!d.ok()) return d.status();
+      (std::string_view(t) == "first_response" ? p.first_response
+       : std::string_view(t) == "next_response" ? p.next_response
+                                                 : p.resolution) = *d;
+    }
+    for (const json& l : j.at("escalations")) {
+      EscalationLevel level;
+      level.target = l.at("target").get<std::string>();
+      Status s = ParseLevelAt(l.at("at").get<std::string>(), &level);
+      if (!s.ok()) return s;
+      level.notify = l.at("notify").get<std::vector<std::string>>();
+      level.raise_priority = l.at("raise_priority").get<bool>();
+      level.set_priority = l.at("set_priority").get<std::string>();
+      level.move_to_queue = l.at("move_to_queue").get<std::string>();
+      level.add_tag = l.at("add_tag").get<std::string>();
+      // Snapshots from before templates have none: the common one.
+      level.template_name = l.value("template", std::string("escalation"));
+      p.escalations.push_back(std::move(level));
+    }
+    return p;
+  } catch (const json::exception& e) {
+    return Status::Internal(std::string("a ticket's SLA snapshot is damaged: ") + e.what());
+  }
+}
+
+Result<std::shared_ptr<const SlaEngine>> SlaEngine::Build(const Config& config) {
+  auto engine = std::shared_ptr<SlaEngine>(new SlaEngine());
+  engine->config_ = config;
+  for (const CalendarConfig& c : config.calendars) {
+    Result<Calendar> cal = Calendar::Build(c);
+    if (!cal.ok()) return cal.status();
+    engine->calendars_.emplace(c.name, std::move(*cal));
+  }
+  return std::shared_ptr<const SlaEngine>(engine);
+}
+
+const Calendar& SlaEngine::CalendarFor(const std::string& name) const {
+  // A calendar removed from the config falls back to 24x7 rather than
+  // stopping every clock that used it.
+  auto it = calendars_.find(name);
+  return it != calendars_.end() ? it->second : calendars_.at("24x7");
+}
+
+const SlaPolicyConfig* SlaEngine::Select(const Ticket& t, const std::string& named) const {
+  if (!named.empty()) return config_.FindSla(named);
+  for (const SlaPolicyConfig& p : config_.slas) {
+    if (!p.queues.empty() && !Contains(p.queues, t.queue)) continue;
+    if (!p.priorities.empty() && !Contains(p.priorities, t.priority)) continue;
+    if (!p.categories.empty() && !Contains(p.categories, t.category.value_or(""))) continue;
+    if (!p.channels.empty() && !Contains(p.channels, t.channel)) continue;
+    if (!p.tags.empty() && std::none_of(t.tags.begin(), t.tags.end(), [&](const std::string& tag) {
+          return Contains(p.tags, tag);
+        })) {
+      continue;
+    }
+    return &p;
+  }
+  return nullptr;
+}
+
+Result<SlaPolicyConfig> SlaEngine::PolicyOf(Store& store, int64_t ticket_id) const {
+  SlaStore sla(store);
+  Result<std::optional<std::string>> snap = sla.Snapshot(ticket_id);
+  if (!snap.ok()) return snap.status();
+  if (!*snap) return Status::NotFound("ticket " + std::to_string(ticket_id) + " has no SLA policy");
+  return ParseSnapshot(**snap);
+}
+
+Status SlaEngine::Start(Store& store, int64_t ticket_id, const SlaPolicyConfig& p, Timestamp now) const {
+  SlaStore sla(store);
+  TicketStore tickets(store);
+  Status s = sla.SetPolicy(ticket_id, p.name, p.version, MakeSnapshot(p));
+  if (!s.ok()) return s;
+  const Calendar& cal = CalendarFor(p.calendar);
+  for (const char* target : {"first_response", "resolution"}) {
+    const std::optional<SlaDuration>& d = TargetOf(p, target);
+    if (!d) continue;
+    s = sla.SaveClock(ticket_id, StartClock(cal, target, 0, *d, now, false));
+    if (!s.ok()) return s;
+  }
+  s = tickets.AddEvent(ticket_id, now, "sla_assigned", "sla:" + p.name, std::nullopt,
+                       json{{"policy", p.name}, {"version", p.version}, {"calendar", p.calendar}}.dump());
+  if (!s.ok()) return s;
+  return Reschedule(store, ticket_id, p, now);
+}
+
+Status SlaEngine::OnPublicReply(Store& store, int64_t ticket_id, Timestamp now) const {
+  Result<SlaPolicyConfig> p = PolicyOf(store, ticket_id);
+  if (!p.ok()) return p.status().code() == Status::Code::kNotFound ? Status::Ok() : p.status();
+  SlaStore sla(store);
+  Result<std::vector<TargetClock>> clocks = sla.Clocks(ticket_id);
+  if (!clocks.ok()) return clocks.status();
+  const Calendar& cal = CalendarFor(p->calendar);
+  for (TargetClock& c : *clocks) {
+    if (c.finished() || c.target == "resolution") continue;
+    Meet(c, cal, now);
+    Status s = sla.SaveClock(ticket_id, c);
+    if (!s.ok()) return s;
+    s = TicketStore(store).AddEvent(ticket_id, now, "sla_met", "sla:" + p->name, std::nullopt,
+                                    json{{"target", c.target}, {"cycle", c.cycle}, {"business_seconds", *c.business_seconds},
+                                         {"late", c.breached_at.has_value()}}.dump());
+    if (!s.ok()) return s;
+  }
+  return Reschedule(store, ticket_id, *p, now);
+}
+
+Status SlaEngine::OnCustomerMessage(Store& store, int64_t ticket_id, Timestamp now) const {
+  Result<SlaPolicyConfig> p = PolicyOf(store, ticket_id);
+  if (!p.ok()) return p.status().code() == Status::Code::kNotFound ? Status::Ok() : p.status();
+  if (!p->next_response) return Status::Ok();
+  SlaStore sla(store);
+  Result<std::vector<TargetClock>> clocks = sla.Clocks(ticket_id);
+  if (!clocks.ok()) return clocks.status();
+  int64_t next_cycle = 0;
+  for (const TargetClock& c : *clocks) {
+    // Still waiting for the first response, or for the last one: the
+    // customer's extra message does not start another clock.
+    if ((c.target == "first_response" || c.target == "next_response") && !c.finished()) return Status::Ok();
+    if (c.target == "next_response") next_cycle = std::max(next_cycle, c.cycle + 1);
+  }
+  Result<Ticket> t = TicketStore(store).Get(ticket_id);
+  if (!t.ok()) return t.status();
+  bool paused = Contains(p->pause_on, t->status);
+  Status s = sla.SaveClock(ticket_id, StartClock(CalendarFor(p->calendar), "next_response", next_cycle,
+                                                 *p->next_response, now, paused));
+  if (!s.ok()) return s;
+  return Reschedule(store, ticket_id, *p, now);
+}
+
+Status SlaEngine::OnStatusChange(Store& store, int64_t ticket_id, const std::string& from, const std::string& to,
+                                 Timestamp now) const {
+  if (from == to) return Status::Ok();
+  Result<SlaPolicyConfig> p = PolicyOf(store, ticket_id);
+  if (!p.ok()) return p.status().code() == Status::Code::kNotFound ? Status::Ok() : p.status();
+  SlaStore sla(store);
+  Result<std::vector<TargetClock>> clocks = sla.Clocks(ticket_id);
+  if (!clocks.ok()) return clocks.status();
+  const Calendar& cal = CalendarFor(p->calendar);
+  bool done = to == "solved" || to == "closed";
+  bool pause = Contains(p->pause_on, to);
+  bool reopened = (from == "solved") && !done;
+  for (TargetClock& c : *clocks) {
+    if (done) {
+      Meet(c, cal, now);  // solving ends every clock; responses included
+    } else if (reopened && c.target == "resolution") {
+      Reopen(c, cal, now, pause);
+    } else if (pause) {
+      Pause(c, cal, now);
+    } else {
+      Resume(c, cal, now);
+    }
+    Status s = sla.SaveClock(ticket_id, c);
+    if (!s.ok()) return s;
+  }
+  return Reschedule(store, ticket_id, *p, now);
+}
+
+Status SlaEngine::Reschedule(Store& store, int64_t ticket_id, const SlaPolicyConfig& p, Timestamp now) const {
+  SlaStore sla(store);
+  Result<std::vector<TargetClock>> clocks = sla.Clocks(ticket_id);
+  if (!clocks.ok()) return clocks.status();
+  Result<std::set<FiredLevel>> fired = sla.Fired(ticket_id);
+  if (!fired.ok()) return fired.status();
+  const Calendar& cal = CalendarFor(p.calendar);
+  std::optional<Timestamp> next;
+  auto consider = [&](Timestamp t) {
+    if (!next || t < *next) next = t;
+  };
+  for (const TargetClock& c : *clocks) {
+    if (c.finished() || !c.running_since) continue;
+    if (!c.breached_at && c.due_at) consider(*c.due_at);
+    for (size_t i = 0; i < p.escalations.size(); ++i) {
+      const EscalationLevel& l = p.escalations[i];
+      if (l.target != c.target || fired->count({c.target, c.cycle, static_cast<int>(i)})) continue;
+      if (std::optional<Timestamp> at = LevelTime(c, cal, l)) consider(*at);
+    }
+  }
+  (void)now;
+  return sla.SetNextDue(ticket_id, next);
+}
+
+Status SlaEngine::ApplyLevel(Store& store, const Ticket& t, const SlaPolicyConfig& p, const TargetClock& c,
+                             int index, Timestamp now) const {
+  const EscalationLevel& l = p.escalations[index];
+  TicketStore tickets(store);
+  std::string actor = "sla:" + p.name;
+  json done = json::array();
+  std::vector<std::string> recipients;
+  for (const std::string& who : l.notify) {
+    if (who == "agents") {
+      if (const QueueConfig* q = config_.FindQueue(t.queue)) {
+        recipients.insert(recipients.end(), q->agents.begin(), q->agents.end());
+      }
+    } else if (who == "assignee") {
+      if (t.assignee) recipients.push_back(*t.assignee);
+    } else {
+      recipients.push_back(who);
+    }
+  }
+  std::sort(recipients.begin(), recipients.end());
+  recipients.erase(std::unique(recipients.begin(), recipients.end()), recipients.end());
+  for (const std::string& r : recipients) {
+    OutboxMail m;
+    m.dedupe_key = "esc:" + std::to_string(t.id) + ":" + c.target + ":" + std::to_string(c.cycle) + ":" +
+                   std::to_string(index) + ":" + r;
+    m.ticket_id = t.id;
+    m.kind = "escalation";
+    m.automatic = true;
+    m.recipient = r;
+    m.subject = t.subject;
+    m.vars = json{{"target", c.target}, {"level", l.at_text}, {"policy", p.name}, {"template", l.template_name}}.dump();
+    m.now = now;
+    Result<int64_t> q = tickets.QueueMail(m);
+    if (!q.ok()) return q.status();
+    done.push_back("notify " + r);
+  }
+  TicketPatch patch;
+  if (!l.set_priority.empty()) {
+    patch.priority = l.set_priority;
+  } else if (l.raise_priority) {
+    auto it = std::find(std::begin(kRaise), std::end(kRaise), t.priority);
+    if (it != std::end(kRaise) && it + 1 != std::end(kRaise)) patch.priority = *(it + 1);
+  }
+  if (!l.move_to_queue.empty()) patch.queue = l.move_to_queue;
+  if (!l.add_tag.empty()) {
+    std::vector<std::string> tags = t.tags;
+    tags.push_back(l.add_tag);
+    patch.tags = tags;
+  }
+  if (patch.priority) done.push_back("priority " + *patch.priority);
+  if (patch.queue) done.push_back("queue " + *patch.queue);
+  if (patch.tags) done.push_back("tag " + l.add_tag);
+  if (patch.priority || patch.queue || patch.tags) {
+    Result<Ticket> u = tickets.Update(t.id, patch, std::nullopt, actor, now);
+    if (!u.ok()) return u.status();
+  }
+  return tickets.AddEvent(t.id, now, "escalated", actor, std::nullopt,
+                          json{{"target", c.target}, {"cycle", c.cycle}, {"level", index + 1}, {"at", l.at_text},
+                               {"actions", done}}.dump());
+}
+
+Status SlaEngine::Sweep(Store& store, int64_t ticket_id, Timestamp now, bool dry_run, SweepReport* report) const {
+  report->tickets++;
+  Result<SlaPolicyConfig> p = PolicyOf(store, ticket_id);
+  if (!p.ok()) {
+    if (p.status().code() != Status::Code::kNotFound) return p.status();
+    return dry_run ? Status::Ok() : SlaStore(store).SetNextDue(ticket_id, std::nullopt);
+  }
+  SlaStore sla(store);
+  TicketStore tickets(store);
+  Result<std::vector<TargetClock>> clocks = sla.Clocks(ticket_id);
+  if (!clocks.ok()) return clocks.status();
+  Result<std::set<FiredLevel>> fired = sla.Fired(ticket_id);
+  if (!fired.ok()) return fired.status();
+  const Calendar& cal = CalendarFor(p->calendar);
+  std::string id = std::to_string(ticket_id);
+  for (TargetClock& c : *clocks) {
+    if (c.finished() || !c.running_since) continue;
+    if (CheckBreach(c, cal, now)) {
+      report->breaches++;
+      report->lines.push_back("ticket " + id + ": " + c.target + " breached at " + FormatRfc3339(*c.breached_at));
+      if (!dry_run) {
+        Status s = sla.SaveClock(ticket_id, c);
+        if (s.ok()) {
+          s = tickets.AddEvent(ticket_id, now, "sla_breached", "sla:" + p->name, std::nullopt,
+                               json{{"target", c.target}, {"cycle", c.cycle}, {"due_at", FormatRfc3339(*c.breached_at)}}.dump());
+        }
+        if (!s.ok()) return s;
+      }
+    }
+    for (size_t i = 0; i < p->escalations.size(); ++i) {
+      const EscalationLevel& l = p->escalations[i];
+      FiredLevel key{c.target, c.cycle, static_cast<int>(i)};
+      if (l.target != c.target || fired->count(key)) continue;
+      std::optional<Timestamp> at = LevelTime(c, cal, l);
+      if (!at || *at > now) continue;
+      std::string line = "ticket " + id + ": " + c.target + " level " + std::to_string(i + 1) + " (" + l.at_text + ")";
+      if (dry_run) {
+        report->lines.push_back(line + " would fire");
+        report->levels_fired++;
+        continue;
+      }
+      Result<bool> inserted = sla.MarkFired(ticket_id, key, now);
+      if (!inserted.ok()) return inserted.status();
+      if (!*inserted) continue;  // another sweep fired it first
+      Result<Ticket> t = tickets.Get(ticket_id);
+      if (!t.ok()) return t.status();
+      Status s = ApplyLevel(store, *t, *p, c, static_cast<int>(i), now);
+      if (!s.ok()) return s;
+      report->levels_fired++;
+      report->lines.push_back(line + " fired");
+    }
+  }
+  return dry_run ? Status::Ok() : Reschedule(store, ticket_id, *p, now);
+}
+
+Result<std::string> SlaEngine::Explain(Store& store, int64_t ticket_id, Timestamp now) const {
+  TicketStore tickets(store);
+  Result<Ticket> t = tickets.Get(ticket_id);
+  if (!t.ok()) return t.status();
+  Result<SlaPolicyConfig> p = PolicyOf(store, ticket_id);
+  if (!p.ok()) {
+    if (p.status().code() == Status::Code::kNotFound) return "ticket " + std::to_string(ticket_id) + " has no SLA policy\n";
+    return p.status();
+  }
+  const Calendar& cal = CalendarFor(p->calendar);
+  SlaStore sla(store);
+  Result<std::vector<TargetClock>> clocks = sla.Clocks(ticket_id);
+  if (!clocks.ok()) return clocks.status();
+  Result<std::vector<std::pair<FiredLevel, Timestamp>>> fired = sla.FiredWithTimes(ticket_id);
+  if (!fired.ok()) return fired.status();
+  std::string out = "ticket " + std::to_string(ticket_id) + " \"" + t->subject + "\" (" + t->status + ", " + t->priority +
+                    ")\npolicy " + p->name + " v" + std::to_string(p->version) + ", calendar " + p->calendar + " (" +
+                    (cal.timezone().empty() ? "UTC" : cal.timezone()) + ")";
+  if (!p->pause_on.empty()) {
+    out += ", paused while";
+    for (const std::string& s : p->pause_on) out += " " + s;
+  }
+  out += "\nnow " + cal.FormatLocal(now) + "\n";
+  for (const TargetClock& c : *clocks) {
+    const std::optional<SlaDuration>& target = TargetOf(*p, c.target);
+    out += "\n" + c.target + (c.target == "next_response" ? " (cycle " + std::to_string(c.cycle) + ")" : "") +
+           ": target " + (target ? target->text : "?") + " = " + Human(c.total_seconds) + " of business time\n";
+    out += "  started   " + cal.FormatLocal(c.started_at) + "\n";
+    Timestamp until = c.met_at ? *c.met_at : now;
+    int64_t counted = c.met_at ? c.business_seconds.value_or(0) : Consumed(c, cal, now);
+    out += "  counted   " + Human(counted) + " of business time";
+    if (c.paused_seconds || c.paused_since) {
+      int64_t paused = c.paused_seconds + (c.paused_since ? (now - *c.paused_since).count() : 0);
+      out += ", paused for " + Human(paused) + (c.paused_since ? " (paused now)" : "");
+    }
+    out += "\n";
+    // The closed time between start and now: nights, weekends, holidays.
+    std::vector<Interval> open = cal.OpenIntervals(c.started_at, until);
+    Timestamp cursor = c.started_at;
+    int shown = 0;
+    for (const Interval& i : open) {
+      if (i.first > cursor && (i.first - cursor).count() >= 60 && shown < 12) {
+        out += "  skipped   " + cal.FormatLocal(cursor) + " -> " + cal.FormatLocal(i.first) + " (outside working hours)\n";
+        ++shown;
+      }
+      cursor = i.second;
+    }
+    if (c.due_at) out += "  due       " + cal.FormatLocal(*c.due_at) + "\n";
+    if (c.breached_at) out += "  breached  " + cal.FormatLocal(*c.breached_at) + "\n";
+    if (c.met_at) out += "  met       " + cal.FormatLocal(*c.met_at) + (c.breached_at ? " (late)" : " (on time)") + "\n";
+    for (size_t i = 0; i < p->escalations.size(); ++i) {
+      const EscalationLevel& l = p->escalations[i];
+      if (l.target != c.target) continue;
+      std::string line = "  level " + std::to_string(i + 1) + " at " + l.at_text + ": ";
+      bool was = false;
+      for (const auto& [key, at] : *fired) {
+        if (key == FiredLevel{c.target, c.cycle, static_cast<int>(i)}) {
+          line += "fired " + cal.FormatLocal(at);
+          was = true;
+        }
+      }
+      if (!was) {
+        std::optional<Timestamp> at = LevelTime(c, cal, l);
+        line += at ? "due " + cal.FormatLocal(*at) : std::string("not scheduled (clock not running)");
+      }
+      out += line + "\n";
+    }
+  }
+  return out;
+}
+
+}  // namespace frontdesk

@@ -1,0 +1,65 @@
+// engine.h: applies SLA policies to tickets in the store. It chooses a
+// policy, keeps a snapshot of it on the ticket (so editing the config never
+// rewrites a ticket's history), starts, pauses, resumes and meets clocks as
+// the ticket changes, sweeps due tickets to record breaches and fire
+// escalation levels, and explains a ticket's timeline. Every method works
+// inside the caller's write transaction. Immutable once built; thread-safe.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/model/ticket.h"
+#include "daemon/sla/calendar.h"
+#include "daemon/sla/target_clock.h"
+#include "daemon/store/store.h"
+
+namespace frontdesk {
+
+struct SweepReport {
+  int tickets = 0;
+  int breaches = 0;
+  int levels_fired = 0;
+  std::vector<std::string> lines;  // what happened, or would (dry run)
+};
+
+class SlaEngine {
+ public:
+  static Result<std::shared_ptr<const SlaEngine>> Build(const Config& config);
+
+  // The first policy whose applies_to matches, or the one a rule named.
+  const SlaPolicyConfig* Select(const Ticket& t, const std::string& named) const;
+  // Records the policy's snapshot on the ticket and starts its clocks.
+  Status Start(Store& store, int64_t ticket_id, const SlaPolicyConfig& policy, Timestamp now) const;
+  // A public reply by an agent: meets first_response and the open
+  // next_response cycle.
+  Status OnPublicReply(Store& store, int64_t ticket_id, Timestamp now) const;
+  // A customer's message after the first response starts a next_response cycle.
+  Status OnCustomerMessage(Store& store, int64_t ticket_id, Timestamp now) const;
+  Status OnStatusChange(Store& store, int64_t ticket_id, const std::string& from, const std::string& to,
+                        Timestamp now) const;
+  // Records breaches and fires due levels of one ticket. Each level fires
+  // once per (ticket, target, cycle): the sla_levels_fired key decides.
+  Status Sweep(Store& store, int64_t ticket_id, Timestamp now, bool dry_run, SweepReport* report) const;
+  Result<std::string> Explain(Store& store, int64_t ticket_id, Timestamp now) const;
+
+  // The policy as stored in a ticket's snapshot.
+  static Result<SlaPolicyConfig> ParseSnapshot(const std::string& json);
+  static std::string MakeSnapshot(const SlaPolicyConfig& p);
+
+ private:
+  SlaEngine() = default;
+  const Calendar& CalendarFor(const std::string& name) const;
+  Result<SlaPolicyConfig> PolicyOf(Store& store, int64_t ticket_id) const;
+  Status Reschedule(Store& store, int64_t ticket_id, const SlaPolicyConfig& p, Timestamp now) const;
+  Status ApplyLevel(Store& store, const Ticket& t, const SlaPolicyConfig& p, const TargetClock& c,
+                    int index, Timestamp now) const;
+
+  Config config_;
+  std::map<std::string, Calendar> calendars_;
+};
+
+}  // namespace frontdesk

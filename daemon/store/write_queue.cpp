@@ -1,0 +1,101 @@
+#include "daemon/store/write_queue.h"
+
+#include <spdlog/spdlog.h>
+
+namespace frontdesk {
+
+WriteQueue::WriteQueue(std::unique_ptr<Store> store, size_t max_batch)
+    : store_(std::move(store)), max_batch_(max_batch) {
+  thread_ = std::thread([this] { Loop(); });
+}
+
+WriteQueue::~WriteQueue() { Stop(); }
+
+Status WriteQueue::Run(Job job) {
+  std::future<Status> result;
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (stopping_) return Status::Unavailable("shutting down");
+    queue_.push_back(Pending{std::move(job), {}});
+    result = queue_.back().done.get_future();
+  }
+  wake_.notify_one();
+  return result.get();
+}
+
+void WriteQueue::Stop() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_one();
+  if (thread_.joinable()) thread_.join();
+}
+
+void WriteQueue::Loop() {
+  for (;;) {
+    std::vector<Pending> batch;
+    {
+      std::unique_lock<std::mutex> lock(mutex_);
+      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty()) return;  // stopping, and everything is done
+      while (!queue_.empty() && batch.size() < max_batch_) {
+        batch.push_back(std::move(queue_.front()));
+        queue_.pop_front();
+      }
+    }
+    RunBatch(batch);
+  }
+}
+
+void WriteQueue::RunBatch(std::vector<Pending>& batch) {
+  Db& db = store_->db();
+  std::vector<Status> results(batch.size());
+  auto fail_all = [&](const Status& s) {
+    for (Pending& p : batch) p.done.set_value(s);
+  };
+  Result<std::unique_ptr<Txn>> txn = Txn::Begin(db);
+  if (!txn.ok()) {
+    fail_all(txn.status());
+    return;
+  }
+  for (size_t i = 0; i < batch.size(); ++i) {
+    Status s = db.Exec("SAVEPOINT job");
+    if (!s.ok()) {
+      fail_all(s);
+      return;
+    }
+    try {
+      results[i] = batch[i].job(*store_);
+    } catch (const std::exception& e) {
+      results[i] = Status::Internal(std::string("write job threw: ") + e.what());
+    }
+    // Some errors (a full disk, an I/O error) make SQLite roll the whole
+    // transaction back by itself. Every job of the batch is lost then, and
+    // must be reported as failed, not as committed.
+    if (sqlite3_get_autocommit(db.raw())) {
+      Status lost = results[i].ok() ? Status::Io("the transaction was rolled back") : results[i];
+      spdlog::error("write batch rolled back by SQLite: {}", lost.ToString());
+      fail_all(lost);
+      return;
+    }
+    if (results[i].ok()) {
+      s = db.Exec("RELEASE job");
+    } else {
+      s = db.Exec("ROLLBACK TO job");
+      if (s.ok()) s = db.Exec("RELEASE job");
+    }
+    if (!s.ok()) {
+      fail_all(s);
+      return;
+    }
+  }
+  Status committed = (*txn)->Commit();
+  batches_++;
+  jobs_ += batch.size();
+  for (size_t i = 0; i < batch.size(); ++i) {
+    batch[i].done.set_value(committed.ok() ? results[i] : committed);
+  }
+}
+
+}  // namespace frontdesk

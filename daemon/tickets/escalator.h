@@ -1,0 +1,19 @@
+// escalator.h: one escalation sweep, shared by `frontdesk escalate` (cron),
+// the daemon's tick and POST /api/v1/escalations/run. It reads only the
+// tickets whose next_due_at has passed (an index range, so its cost follows
+// the due tickets, not the open ones) and processes them in chunks, each in
+// one write transaction. Exactly-once comes from the store, not from here:
+// several sweeps may run at once. Thread-safe (no state of its own).
+#pragma once
+
+#include <functional>
+
+#include "daemon/sla/engine.h"
+#include "daemon/store/store.h"
+
+namespace frontdesk {
+
+Result<SweepReport> RunEscalations(Store& reader, const SlaEngine& sla, const TxnRunner& run, Timestamp now,
+                                   int limit, bool dry_run);
+
+}  // namespace frontdesk

@@ -1,0 +1,32 @@
+// form_pages.h: the HTML of the public listener: the ticket form (with the
+// submitted values and the errors beside their fields), the thank-you page
+// and short message pages. Every text is escaped; the pages need no
+// JavaScript. Pure functions; thread-safe.
+#pragma once
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include "config/config.h"
+#include "daemon/intake/submission.h"
+
+namespace frontdesk {
+
+// The values to show in the form again after an error.
+struct FormValues {
+  std::map<std::string, std::string> values;
+  std::string token;  // the hidden idempotency token
+};
+
+// The name of the honeypot field: hidden from people, filled in by bots.
+inline constexpr const char* kHoneypotField = "website";
+
+std::string RenderFormPage(const FormConfig& form, const FormValues& values,
+                           const std::vector<FieldError>& errors);
+std::string RenderThanksPage(const FormConfig& form, int64_t ticket_number);
+// A whole page around `body`, which must be escaped HTML already.
+std::string RenderPage(const std::string& title, const std::string& body);
+std::string RenderMessagePage(const std::string& title, const std::string& text);
+
+}  // namespace frontdesk

@@ -1,0 +1,160 @@
+#include "daemon/web/http_input.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "daemon/base/text.h"
+
+namespace frontdesk {
+namespace {
+
+using nlohmann::json;
+
+Status ExpectString(const json& j, const char* key, std::string* out, const std::string& field) {
+  auto it = j.find(key);
+  if (it == j.end() || it->is_null()) return Status::Ok();
+  if (!it->is_string()) return Status::Invalid("must be a string", field);
+  *out = it->get<std::string>();
+  return Status::Ok();
+}
+
+// Standard base64 (with padding) as sent in JSON attachments.
+bool DecodeBase64(std::string_view in, std::string* out) {
+  std::string text;
+  for (char c : in) {
+    if (c == '\r' || c == '\n') continue;
+    if (c == '=') break;
+    if (c == '+') text += '-';
+    else if (c == '/') text += '_';
+    else if (c == '-' || c == '_') return false;
+    else text += c;
+  }
+  if (text.size() % 4 == 1) return false;
+  return Base64UrlDecode(text, out);
+}
+
+}  // namespace
+
+Status ParseTicketJson(const std::string& body, bool admin_fields, IntakeRequest* out) {
+  json j = json::parse(body, nullptr, false);
+  if (j.is_discarded()) {
+    // Parse again for the position of the mistake.
+    try {
+      json ignored = json::parse(body);
+      (void)ignored;
+    } catch (const json::parse_error& e) {
+      return Status::Invalid("malformed JSON at byte " + std::to_string(e.byte));
+    }
+    return Status::Invalid("malformed JSON");
+  }
+  if (!j.is_object()) return Status::Invalid("the body must be a JSON object");
+  static const std::vector<std::string> kPublic = {"name", "email", "subject", "message",
+                                                   "fields", "attachments", "form_token",
+                                                   "website"};
+  static const std::vector<std::string> kAdmin = {"requester", "subject", "message", "fields",
+                                                  "attachments", "queue", "priority", "tags"};
+  const auto& allowed = admin_fields ? kAdmin : kPublic;
+  for (auto it = j.begin(); it != j.end(); ++it) {
+    if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
+      return Status::Invalid("unknown field", it.key());
+    }
+  }
+  Status s;
+  if (admin_fields) {
+    auto req = j.find("requester");
+    if (req == j.end() || !req->is_object()) return Status::Invalid("must be an object with email and name", "requester");
+    for (auto it = req->begin(); it != req->end(); ++it) {
+      if (it.key() != "email" && it.key() != "name") return Status::Invalid("unknown field", "requester." + it.key());
+    }
+    if (!(s = ExpectString(*req, "email", &out->email, "requester.email")).ok()) return s;
+    if (!(s = ExpectString(*req, "name", &out->name, "requester.name")).ok()) return s;
+    std::string v;
+    if (j.contains("queue")) {
+      if (!(s = ExpectString(j, "queue", &v, "queue")).ok()) return s;
+      out->queue = v;
+    }
+    if (j.contains("priority")) {
+      if (!(s = ExpectString(j, "priority", &v, "priority")).ok()) return s;
+      out->priority = v;
+    }
+    if (j.contains("tags")) {
+      const json& tags = j["tags"];
+      if (!tags.is_array()) return Status::Invalid("must be an array of strings", "tags");
+      for (const json& t : tags) {
+        if (!t.is_string()) return Status::Invalid("must be an array of strings", "tags");
+        out->tags.push_back(t.get<std::string>());
+      }
+    }
+  } else {
+    if (!(s = ExpectString(j, "name", &out->name, "name")).ok()) return s;
+    if (!(s = ExpectString(j, "email", &out->email, "email")).ok()) return s;
+    if (!(s = ExpectString(j, "form_token", &out->idempotency_key, "form_token")).ok()) return s;
+    std::string honeypot;
+    if (!(s = ExpectString(j, "website", &honeypot, "website")).ok()) return s;
+    if (!honeypot.empty()) out->fields.emplace_back("website", honeypot);
+  }
+  if (!(s = ExpectString(j, "subject", &out->subject, "subject")).ok()) return s;
+  if (!(s = ExpectString(j, "message", &out->message, "message")).ok()) return s;
+  if (j.contains("fields")) {
+    const json& f = j["fields"];
+    if (!f.is_object()) return Status::Invalid("must be an object of strings", "fields");
+    for (auto it = f.begin(); it != f.end(); ++it) {
+      if (!it->is_string()) return Status::Invalid("must be a string", "fields." + it.key());
+      out->fields.emplace_back(it.key(), it->get<std::string>());
+    }
+  }
+  if (j.contains("attachments")) {
+    const json& list = j["attachments"];
+    if (!list.is_array()) return Status::Invalid("must be an array", "attachments");
+    for (size_t i = 0; i < list.size(); ++i) {
+      const json& a = list[i];
+      std::string field = "attachments[" + std::to_string(i) + "]";
+      if (!a.is_object()) return Status::Invalid("must be an object", field);
+      RawAttachment att;
+      std::string b64;
+      if (!(s = ExpectString(a, "filename", &att.filename, field + ".filename")).ok()) return s;
+      if (!(s = ExpectString(a, "content_type", &att.content_type, field + ".content_type")).ok()) return s;
+      if (!(s = ExpectString(a, "content_base64", &b64, field + ".content_base64")).ok()) return s;
+      if (!DecodeBase64(b64, &att.data)) return Status::Invalid("is not valid base64", field + ".content_base64");
+      out->attachments.push_back(std::move(att));
+    }
+  }
+  return Status::Ok();
+}
+
+std::string ClientAddress(const httplib::Request& req, const std::vector<std::string>& trusted) {
+  auto is_trusted = [&](const std::string& ip) {
+    return std::find(trusted.begin(), trusted.end(), ip) != trusted.end();
+  };
+  std::string addr = req.remote_addr;
+  if (!is_trusted(addr) || !req.has_header("X-Forwarded-For")) return addr;
+  std::string xff = req.get_header_value("X-Forwarded-For");
+  // Walk from the right: each trusted hop vouches for the one before it.
+  size_t end = xff.size();
+  while (end > 0) {
+    size_t comma = xff.rfind(',', end - 1);
+    size_t start = comma == std::string::npos ? 0 : comma + 1;
+    std::string hop(Trim(std::string_view(xff).substr(start, end - start)));
+    if (!hop.empty() && !is_trusted(hop)) return hop.substr(0, 64);
+    if (comma == std::string::npos) break;
+    end = comma;
+  }
+  return addr;
+}
+
+bool WantsJson(const httplib::Request& req) {
+  std::string ct = req.get_header_value("Content-Type");
+  if (ct.rfind("application/json", 0) == 0) return true;
+  std::string accept = req.get_header_value("Accept");
+  size_t json_pos = accept.find("application/json");
+  size_t html_pos = accept.find("text/html");
+  return json_pos != std::string::npos && (html_pos == std::string::npos || json_pos < html_pos);
+}
+
+std::optional<int64_t> ParseId(const std::string& text) {
+  std::optional<int64_t> v = ParseDigits(text, 15);
+  if (!v || *v < 1) return std::nullopt;
+  return v;
+}
+
+}  // namespace frontdesk

@@ -1,0 +1,282 @@
+#include "daemon/web/public_routes.h"
+
+#include <spdlog/spdlog.h>
+
+#include <nlohmann/json.hpp>
+
+#include "daemon/base/random.h"
+#include "daemon/base/text.h"
+#include "daemon/outbox/survey.h"
+#include "daemon/serve/daemon.h"
+#include "daemon/web/form_pages.h"
+#include "daemon/web/http_input.h"
+#include "daemon/web/survey_page.h"
+
+namespace frontdesk {
+namespace {
+
+using nlohmann::json;
+
+// Pages only this origin may frame, style or post from; no scripts at all.
+void SecurityHeaders(httplib::Response& res) {
+  res.set_header("Content-Security-Policy",
+                 "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; "
+                 "frame-ancestors 'none'; base-uri 'none'");
+  res.set_header("X-Content-Type-Options", "nosniff");
+  res.set_header("Referrer-Policy", "no-referrer");
+  res.set_header("Cache-Control", "no-store");
+}
+
+void SendHtml(httplib::Response& res, int status, const std::string& html) {
+  SecurityHeaders(res);
+  res.status = status;
+  res.set_content(html, "text/html; charset=utf-8");
+}
+
+void SendJson(httplib::Response& res, int status, const json& body) {
+  res.status = status;
+  res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
+}
+
+// Reads a browser form (urlencoded or multipart) into an IntakeRequest and
+// the values to show again if it has errors.
+void ReadBrowserForm(const httplib::Request& req, const FormConfig& form, IntakeRequest* r,
+                     FormValues* values, std::string* honeypot) {
+  auto field = [&](const std::string& name) -> std::string {
+    if (req.has_file(name)) return req.get_file_value(name).content;
+    if (req.has_param(name)) return req.get_param_value(name);
+    return "";
+  };
+  r->name = field("name");
+  r->email = field("email");
+  r->subject = field("subject");
+  r->message = field("message");
+  r->idempotency_key = field("form_token");
+  *honeypot = field(kHoneypotField);
+  for (const FormField& f : form.fields) {
+    if (req.has_file(f.name) || req.has_param(f.name)) r->fields.emplace_back(f.name, field(f.name));
+  }
+  for (const auto& [name, file] : req.files) {
+    if (name != "attachment") continue;
+    if (file.filename.empty() && file.content.empty()) continue;  // an empty file input
+    r->attachments.push_back({file.filename, file.content_type, file.content});
+  }
+  values->values = {{"name", r->name}, {"email", r->email}, {"subject", r->subject}, {"message", r->message}};
+  for (const auto& [k, v] : r->fields) values->values[k] = v;
+  values->token = r->idempotency_key;
+}
+
+json ErrorBody(const std::vector<FieldError>& errors) {
+  json details = json::array();
+  for (const FieldError& e : errors) details.push_back({{"field", e.field}, {"message", e.message}});
+  const FieldError& first = errors.front();
+  return {{"error",
+           {{"code", first.too_large ? "too_large" : "invalid"},
+            {"message", first.field + ": " + first.message},
+            {"field", first.field},
+            {"details", details}}}};
+}
+
+void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
+  ConfigInfo info = daemon.config_info();
+  std::shared_ptr<const Config> config = info.config;
+  const FormConfig& form = config->form;
+  const bool json_out = WantsJson(req);
+  std::string ct = req.get_header_value("Content-Type");
+
+  std::string client = ClientAddress(req, config->server.trusted_proxies);
+  std::chrono::seconds wait = daemon.form_limiter().Take(client);
+  if (wait.count() > 0) {
+    daemon.metrics().Count("frontdesk_form_rate_limited_total");
+    res.set_header("Retry-After", std::to_string(wait.count()));
+    if (json_out) {
+      WriteError(res, 429, "rate_limited", "too many requests from this address; try again in " +
+                                               std::to_string(wait.count()) + " seconds");
+    } else {
+      SendHtml(res, 429, RenderMessagePage("Please wait", "We received several requests from your address in a "
+                                                          "short time. Please try again in a few minutes."));
+    }
+    return;
+  }
+
+  IntakeRequest r;
+  r.channel = "web";
+  r.actor = "customer";
+  FormValues values;
+  std::string honeypot;
+  if (ct.rfind("application/json", 0) == 0) {
+    Status s = ParseTicketJson(req.body, false, &r);
+    if (!s.ok()) {
+      WriteError(res, s);
+      return;
+    }
+    if (req.has_header("Idempotency-Key")) r.idempotency_key = req.get_header_value("Idempotency-Key");
+    for (auto it = r.fields.begin(); it != r.fields.end(); ++it) {
+      if (it->first == kHoneypotField) {
+        honeypot = it->second;
+        r.fields.erase(it);
+        break;
+      }
+    }
+  } else if (ct.rfind("application/x-www-form-urlencoded", 0) == 0 || ct.rfind("multipart/form-data", 0) == 0) {
+    ReadBrowserForm(req, form, &r, &values, &honeypot);
+  } else {
+    WriteError(res, 415, "unsupported_media_type",
+               "send application/x-www-form-urlencoded, multipart/form-data or application/json",
+               "Content-Type");
+    return;
+  }
+
+  if (!honeypot.empty()) {
+    // Answer as if it worked, so a bot learns nothing; store nothing.
+    daemon.metrics().Count("frontdesk_form_spam_total");
+    spdlog::info("web form: honeypot filled by {}; dropped", client);
+    if (json_out) {
+      SendJson(res, 202, {{"status", "received"}});
+    } else {
+      SendHtml(res, 200, RenderThanksPage(form, 0));
+    }
+    return;
+  }
+
+  std::vector<FieldError> errors = daemon.intake().Validate(r, *config);
+  if (!errors.empty()) {
+    bool too_large = std::any_of(errors.begin(), errors.end(), [](const FieldError& e) { return e.too_large; });
+    if (json_out) {
+      SendJson(res, too_large ? 413 : 400, ErrorBody(errors));
+    } else {
+      if (values.token.empty()) values.token = RandomToken(16);
+      SendHtml(res, too_large ? 413 : 400, RenderFormPage(form, values, errors));
+    }
+    return;
+  }
+
+  Result<CreatedTicket> created = daemon.intake().Submit(r, *config, *info.router, *info.sla);
+  if (!created.ok()) {
+    const Status& s = created.status();
+    if (s.transient()) spdlog::warn("web form: not accepted: {}", s.ToString());
+    if (json_out) {
+      WriteError(res, s);
+    } else {
+      SendHtml(res, HttpStatusFor(s), RenderMessagePage(s.code() == Status::Code::kRejected ? "Not accepted" : "Not sent",
+          s.transient() ? "We could not take your request just now. Please try again in a minute." : s.message()));
+      if (s.transient()) res.set_header("Retry-After", "5");
+    }
+    return;
+  }
+  if (json_out) {
+    SendJson(res, created->replayed ? 200 : 201,
+             {{"id", created->ticket_id}, {"number", created->ticket_id}, {"replayed", created->replayed}});
+  } else {
+    SendHtml(res, 200, RenderThanksPage(form, created->ticket_id));
+  }
+}
+
+void ShowSurvey(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
+  std::shared_ptr<const Config> config = daemon.config();
+  std::string token = req.matches[1];
+  Result<StorePool::Lease> reader = daemon.stores().Acquire();
+  Result<SurveyView> view = reader.ok() ? LookUpSurvey(**reader, *config, token, daemon.clock().Now())
+                                        : Result<SurveyView>(reader.status());
+  if (!view.ok()) {
+    spdlog::warn("survey page: {}", view.status().ToString());
+    res.set_header("Retry-After", "5");
+    return SendHtml(res, 503, RenderMessagePage("Please try again", "We could not open the survey just now."));
+  }
+  if (view->state != SurveyState::kOpen) return SendHtml(res, SurveyRefusalStatus(*view), RenderSurveyRefusal(*view));
+  // A link in the mail may carry a score to start from; it records nothing.
+  std::optional<int> chosen = view->survey.score;
+  if (req.has_param("score")) {
+    std::optional<int64_t> s = ParseDigits(req.get_param_value("score"), 2);
+    if (s && *s >= view->survey.scale_min && *s <= view->survey.scale_max) chosen = static_cast<int>(*s);
+  }
+  SendHtml(res, 200, RenderSurveyPage(config->csat, *view, token, chosen, view->survey.comment, Status::Ok()));
+}
+
+void AnswerSurveyPost(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
+  std::shared_ptr<const Config> config = daemon.config();
+  std::string token = req.matches[1];
+  std::string ct = req.get_header_value("Content-Type");
+  if (ct.rfind("application/x-www-form-urlencoded", 0) != 0 && ct.rfind("multipart/form-data", 0) != 0) {
+    return SendHtml(res, 415, RenderMessagePage("Not sent", "Please answer with the form on the survey page."));
+  }
+  auto field = [&](const std::string& name) -> std::string {
+    if (req.has_file(name)) return req.get_file_value(name).content;
+    return req.has_param(name) ? req.get_param_value(name) : "";
+  };
+  Timestamp now = daemon.clock().Now();
+  auto unavailable = [&](const Status& s) {
+    spdlog::warn("survey answer: {}", s.ToString());
+    res.set_header("Retry-After", "5");
+    SendHtml(res, 503, RenderMessagePage("Please try again", "We could not record your answer just now."));
+  };
+  // Refuse what cannot be answered before asking for the writer.
+  Result<StorePool::Lease> reader = daemon.stores().Acquire();
+  if (!reader.ok()) return unavailable(reader.status());
+  Result<SurveyView> view = LookUpSurvey(**reader, *config, token, now);
+  if (!view.ok()) return unavailable(view.status());
+  if (view->state != SurveyState::kOpen) return SendHtml(res, SurveyRefusalStatus(*view), RenderSurveyRefusal(*view));
+
+  std::optional<int64_t> digits = ParseDigits(Trim(field("score")), 2);
+  std::optional<int> score = digits ? std::optional<int>(static_cast<int>(*digits)) : std::nullopt;
+  SurveyAnswer answer;
+  answer.score = score.value_or(-1);
+  // Browsers send line breaks as CRLF; they are kept as LF.
+  std::string comment = field("comment");
+  for (char c : Trim(comment)) {
+    if (c != '\r') answer.comment += c;
+  }
+  Status bad = CheckSurveyAnswer(config->csat, view->survey, answer);
+  if (!bad.ok()) {
+    return SendHtml(res, 400, RenderSurveyPage(config->csat, *view, token, score, answer.comment, bad));
+  }
+  Result<SurveyView> after = Status::Internal("not run");
+  Status s = daemon.writer().Run([&](Store& store) -> Status {
+    after = AnswerSurvey(store, *config, token, answer, now);
+    return after.status();
+  });
+  if (!s.ok()) {
+    if (!s.transient() && !s.field().empty()) {
+      return SendHtml(res, 400, RenderSurveyPage(config->csat, *view, token, score, answer.comment, s));
+    }
+    return unavailable(s);
+  }
+  if (after->state != SurveyState::kOpen) return SendHtml(res, SurveyRefusalStatus(*after), RenderSurveyRefusal(*after));
+  spdlog::info("survey: ticket {} rated {}", after->ticket_id, answer.score);
+  SendHtml(res, 200, RenderSurveyThanks(config->csat, *after));
+}
+
+}  // namespace
+
+void RegisterPublicRoutes(HttpServer& server, Daemon& daemon) {
+  server.Get("/", "/", [&daemon](const httplib::Request&, httplib::Response& res) {
+    FormValues values;
+    values.token = RandomToken(16);
+    SendHtml(res, 200, RenderFormPage(daemon.config()->form, values, {}));
+  });
+
+  server.Post("/tickets", "/tickets", [&daemon](const httplib::Request& req, httplib::Response& res) {
+    HandleSubmit(daemon, req, res);
+  });
+
+  server.Get(R"(/csat/([\s\S]+))", "/csat/{token}", [&daemon](const httplib::Request& req, httplib::Response& res) {
+    ShowSurvey(daemon, req, res);
+  });
+  server.Post(R"(/csat/([\s\S]+))", "/csat/{token}", [&daemon](const httplib::Request& req, httplib::Response& res) {
+    AnswerSurveyPost(daemon, req, res);
+  });
+
+  // Says only whether the service can take a ticket now: the database answers.
+  server.Get("/healthz", "/healthz", [&daemon](const httplib::Request&, httplib::Response& res) {
+    Result<StorePool::Lease> store = daemon.stores().Acquire();
+    Status s = store.ok() ? (*store)->SchemaVersion().status() : store.status();
+    if (!s.ok()) {
+      res.status = 503;
+      res.set_content(R"({"status":"unavailable"})", "application/json");
+      return;
+    }
+    res.set_content(R"({"status":"ok"})", "application/json");
+  });
+}
+
+}  // namespace frontdesk

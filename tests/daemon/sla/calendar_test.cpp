@@ -1,0 +1,120 @@
+#include "daemon/sla/calendar.h"
+
+#include <catch2/catch.hpp>
+
+#include "tests/test_util.h"
+
+namespace frontdesk {
+namespace {
+
+using testing::At;
+
+CalendarConfig Office() {
+  CalendarConfig c;
+  c.name = "office";
+  c.timezone = "Europe/Warsaw";
+  for (int d = 0; d < 5; ++d) c.week[d] = {{9 * 60, 12 * 60}, {13 * 60, 17 * 60}};  // lunch 12-13
+  c.holidays.push_back({2026, 12, 25, {0, 1440}});
+  c.holidays.push_back({2026, 12, 24, {12 * 60, 1440}});  // Christmas Eve: mornings only
+  return c;
+}
+
+CalendarConfig Night(const char* zone) {
+  CalendarConfig c;
+  c.name = "night";
+  c.timezone = zone;
+  for (int d = 0; d < 7; ++d) c.week[d] = {{0, 6 * 60}};
+  return c;
+}
+
+TEST_CASE("adding business time across nights, weekends, lunch and holidays", "[calendar]") {
+  Calendar office = *Calendar::Build(Office());
+  struct Case {
+    const char* name;
+    const char* from;
+    SlaDuration add;
+    const char* due;
+  };
+  const Case cases[] = {
+      {"a weekend", "2026-11-20T15:00:00Z", {0, 2 * 3600, ""}, "2026-11-23T09:00:00Z"},
+      {"a lunch break", "2026-11-23T10:30:00Z", {0, 3600, ""}, "2026-11-23T12:30:00Z"},
+      {"a full and a partial holiday", "2026-12-23T15:00:00Z", {0, 5 * 3600, ""}, "2026-12-28T09:00:00Z"},
+      {"Friday at 16:59", "2026-11-20T15:59:00Z", {0, 4 * 3600, ""}, "2026-11-23T12:59:00Z"},
+      {"a DST weekend (spring)", "2026-03-27T15:00:00Z", {0, 2 * 3600, ""}, "2026-03-30T08:00:00Z"},
+      {"a DST weekend (autumn)", "2026-10-23T14:00:00Z", {0, 2 * 3600, ""}, "2026-10-26T09:00:00Z"},
+      {"created on a Saturday", "2026-11-21T10:00:00Z", {0, 1800, ""}, "2026-11-23T08:30:00Z"},
+      {"minutes", "2026-11-23T08:00:00Z", {0, 15 * 60, ""}, "2026-11-23T08:15:00Z"},
+      {"one working day from Friday 16:59", "2026-11-20T15:59:00Z", {1, 0, ""}, "2026-11-23T15:59:00Z"},
+      {"one working day from Friday evening", "2026-11-20T17:00:00Z", {1, 0, ""}, "2026-11-24T08:00:00Z"},
+      {"three working days over Christmas", "2026-12-23T09:00:00Z", {3, 0, ""}, "2026-12-29T09:00:00Z"},
+      {"a day and some hours", "2026-11-23T08:00:00Z", {1, 3 * 3600, ""}, "2026-11-24T11:00:00Z"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    Timestamp due = office.Add(At(c.from), c.add);
+    CHECK(FormatRfc3339(due) == c.due);
+    if (c.add.days == 0) CHECK(office.BusinessSeconds(At(c.from), due) == c.add.seconds);
+  }
+}
+
+TEST_CASE("business seconds between two instants", "[calendar]") {
+  Calendar office = *Calendar::Build(Office());
+  CHECK(office.BusinessSeconds(At("2026-11-20T15:00:00Z"), At("2026-11-23T09:00:00Z")) == 2 * 3600);
+  CHECK(office.BusinessSeconds(At("2026-11-21T00:00:00Z"), At("2026-11-22T23:59:59Z")) == 0);
+  CHECK(office.BusinessSeconds(At("2026-11-23T00:00:00Z"), At("2026-11-24T00:00:00Z")) == 7 * 3600);
+  CHECK(office.BusinessSeconds(At("2026-12-24T00:00:00Z"), At("2026-12-26T00:00:00Z")) == 3 * 3600);
+  CHECK(office.BusinessSeconds(At("2026-11-24T00:00:00Z"), At("2026-11-23T00:00:00Z")) == 0);
+  CHECK(office.IsOpen(At("2026-11-23T08:00:00Z")));
+  CHECK_FALSE(office.IsOpen(At("2026-11-23T11:30:00Z")));  // lunch
+  CHECK_FALSE(office.IsOpen(At("2026-12-25T10:00:00Z")));  // Christmas
+  CHECK(office.FormatLocal(At("2026-03-30T08:00:00Z")) == "Mon 2026-03-30 10:00 CEST");
+}
+
+TEST_CASE("windows across DST changes count the hours that really pass", "[calendar][dst]") {
+  struct Case {
+    const char* zone;
+    const char* day_from;
+    const char* day_to;
+    int64_t hours;
+  };
+  const Case cases[] = {
+      {"Europe/Warsaw", "2026-03-28T12:00:00Z", "2026-03-29T12:00:00Z", 5},     // spring: 02:00 -> 03:00
+      {"Europe/Warsaw", "2026-10-24T12:00:00Z", "2026-10-25T12:00:00Z", 7},     // autumn: 03:00 -> 02:00
+      {"America/New_York", "2026-03-07T12:00:00Z", "2026-03-08T12:00:00Z", 5},  // spring
+      {"America/New_York", "2026-10-31T12:00:00Z", "2026-11-01T12:00:00Z", 7},  // autumn
+      {"Europe/Warsaw", "2026-11-21T12:00:00Z", "2026-11-22T12:00:00Z", 6},     // an ordinary night
+  };
+  for (const Case& c : cases) {
+    INFO(c.zone << " " << c.day_from);
+    Calendar night = *Calendar::Build(Night(c.zone));
+    CHECK(night.BusinessSeconds(At(c.day_from), At(c.day_to)) == c.hours * 3600);
+  }
+  // Window edges inside the gap and inside the repeated hour.
+  CalendarConfig edge;
+  edge.name = "edge";
+  edge.timezone = "America/New_York";
+  edge.week[6] = {{2 * 60 + 30, 4 * 60}};  // Sunday 02:30-04:00
+  Calendar e = *Calendar::Build(edge);
+  // 2026-03-08: 02:30 does not exist; the window starts at 03:00 EDT (07:00Z).
+  CHECK(e.OpenIntervals(At("2026-03-08T00:00:00Z"), At("2026-03-09T00:00:00Z")) ==
+        std::vector<Interval>{{At("2026-03-08T07:00:00Z"), At("2026-03-08T08:00:00Z")}});
+  edge.week[6] = {{60 + 30, 3 * 60}};  // Sunday 01:30-03:00
+  Calendar f = *Calendar::Build(edge);
+  // 2026-11-01: 01:30 happens twice; the window starts at the first (EDT).
+  CHECK(f.BusinessSeconds(At("2026-11-01T00:00:00Z"), At("2026-11-02T00:00:00Z")) == 9000);
+  // Adding across the spring gap lands on real time.
+  Calendar warsaw = *Calendar::Build(Night("Europe/Warsaw"));
+  CHECK(FormatRfc3339(warsaw.AddBusinessSeconds(At("2026-03-28T23:00:00Z"), 4 * 3600)) == "2026-03-29T03:00:00Z");
+}
+
+TEST_CASE("24x7 is plain time", "[calendar]") {
+  CalendarConfig c;
+  c.name = "24x7";
+  c.always_open = true;
+  Calendar always = *Calendar::Build(c);
+  CHECK(FormatRfc3339(always.Add(At("2026-11-21T10:00:00Z"), {2, 3600, ""})) == "2026-11-23T11:00:00Z");
+  CHECK(always.BusinessSeconds(At("2026-11-21T10:00:00Z"), At("2026-11-21T11:00:00Z")) == 3600);
+}
+
+}  // namespace
+}  // namespace frontdesk
