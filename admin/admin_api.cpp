@@ -1,6 +1,5 @@
 #include "admin/admin_api.h"
 
-#include "daemon/outbox/auto_reply.h"
 
 #include <spdlog/spdlog.h>
 
@@ -23,6 +22,7 @@
 #include "daemon/store/spool_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/token_store.h"
+#include "daemon/tickets/ticket_service.h"
 #include "daemon/web/http_input.h"
 
 namespace frontdesk {
@@ -82,13 +82,13 @@ json TicketJson(const Ticket& t) {
   return {{"id", t.id},
           {"number", t.id},
           {"subject", t.subject},
-          {"status", t.status},
+          {"status", Name(t.status)},
           {"priority", t.priority},
           {"queue", t.queue},
           {"category", Opt(t.category)},
           {"assignee", Opt(t.assignee)},
           {"requester", {{"email", t.requester_email}, {"name", t.requester_name}}},
-          {"channel", t.channel},
+          {"channel", Name(t.channel)},
           {"tags", t.tags},
           {"fields", fields.is_object() ? fields : json::object()},
           {"quarantined", t.quarantined},
@@ -165,8 +165,9 @@ Status ParseListQuery(const httplib::Request& req, TicketQuery* q) {
     while (start <= v->size()) {
       size_t comma = v->find(',', start);
       std::string s = v->substr(start, comma == std::string::npos ? std::string::npos : comma - start);
-      if (!IsStatus(s)) return Status::Invalid("unknown status \"" + s + "\"", "status");
-      q->statuses.push_back(s);
+      std::optional<TicketStatus> status = ParseTicketStatus(s);
+      if (!status) return Status::Invalid("unknown status \"" + s + "\"", "status");
+      q->statuses.push_back(*status);
       if (comma == std::string::npos) break;
       start = comma + 1;
     }
@@ -310,7 +311,7 @@ void GetTicket(Daemon& daemon, const httplib::Request& req, httplib::Response& r
                       {"size", a.size}, {"sha256", a.sha256},
                       {"url", "/api/v1/tickets/" + std::to_string(*id) + "/attachments/" + std::to_string(a.id)}});
     }
-    msgs.push_back({{"id", m.id}, {"kind", m.kind}, {"channel", m.channel},
+    msgs.push_back({{"id", m.id}, {"kind", Name(m.kind)}, {"channel", Name(m.channel)},
                     {"author", {{"email", Opt(m.author_email)}, {"name", Opt(m.author_name)}}},
                     {"subject", m.subject}, {"body", m.body_text}, {"message_id", Opt(m.message_id)},
                     {"auto_submitted", m.auto_submitted}, {"created_at", FormatRfc3339(m.created_at)},
@@ -365,8 +366,8 @@ Status ParsePatch(const std::string& body, const Config& config, TicketPatch* p)
       if (!v.is_string()) return Status::Invalid("must be a string", k);
       std::string s = v.get<std::string>();
       if (k == "status") {
-        if (!IsStatus(s)) return Status::Invalid("must be one of new, open, pending, on_hold, solved, closed", k);
-        p->status = s;
+        p->status = ParseTicketStatus(s);
+        if (!p->status) return Status::Invalid("must be one of " + StatusList(), k);
       } else if (k == "priority") {
         if (!IsPriority(s)) return Status::Invalid("must be one of low, normal, high, urgent", k);
         p->priority = s;
@@ -416,17 +417,10 @@ void PatchTicket(Daemon& daemon, const httplib::Request& req, httplib::Response&
   std::shared_ptr<const Config> config = info.config;
   std::shared_ptr<const SlaEngine> sla = info.sla;
   s = daemon.writer().Run([&](Store& store) -> Status {
-    TicketStore tickets(store);
-    Result<Ticket> before = tickets.Get(*id);
-    if (!before.ok()) return before.status();
-    Result<Ticket> t = tickets.Update(*id, patch, *expected, "api:" + token.name, now);
-    if (!t.ok()) return t.status();
-    Status st = sla->OnStatusChange(store, *id, before->status, t->status, now);
-    if (!st.ok()) return st;
-    Result<Ticket> after = tickets.Get(*id);
+    Result<Ticket> after = TicketService(store, *config, *sla).Patch(*id, patch, *expected, Actor::ApiToken(token.name), now);
     if (!after.ok()) return after.status();
     updated = *after;
-    return QueueSolvedMail(store, *config, before->status, *after, now);
+    return Status::Ok();
   });
   if (!s.ok()) return WriteError(res, s);
   res.set_header("ETag", ETag(updated.version));
@@ -437,8 +431,8 @@ void CreateTicket(Daemon& daemon, const httplib::Request& req, httplib::Response
   ConfigInfo info = daemon.config_info();
   std::shared_ptr<const Config> config = info.config;
   IntakeRequest r;
-  r.channel = "api";
-  r.actor = "api:" + token.name;
+  r.channel = Channel::kApi;
+  r.actor = Actor::ApiToken(token.name);
   r.key_scope = "api:" + token.public_id;
   Status s = ParseTicketJson(req.body, true, &r);
   if (!s.ok()) return WriteError(res, s);
@@ -481,7 +475,8 @@ void AddMessage(Daemon& daemon, const httplib::Request& req, httplib::Response& 
       (j["kind"] != "reply" && j["kind"] != "note")) {
     return WriteError(res, Status::Invalid("must be \"reply\" or \"note\"", "kind"));
   }
-  m.kind = j["kind"].get<std::string>();
+  m.kind = j["kind"] == "reply" ? MessageKind::kReply : MessageKind::kNote;
+  m.channel = Channel::kApi;
   if (!j.contains("body") || !j["body"].is_string()) return WriteError(res, Status::Invalid("must be a string", "body"));
   m.body = j["body"].get<std::string>();
   if (!IsValidUtf8(m.body)) return WriteError(res, Status::Invalid("is not valid UTF-8", "body"));
@@ -507,28 +502,20 @@ void AddMessage(Daemon& daemon, const httplib::Request& req, httplib::Response& 
       m.author_name = name;
     }
   }
-  m.actor = "api:" + token.name;
+  m.actor = Actor::ApiToken(token.name);
   m.now = daemon.clock().Now();
   int64_t message_id = 0;
   ConfigInfo info = daemon.config_info();
   std::shared_ptr<const Config> config = info.config;
   std::shared_ptr<const SlaEngine> sla = info.sla;
   Status s = daemon.writer().Run([&](Store& store) -> Status {
-    TicketStore tickets(store);
-    Result<Ticket> before = tickets.Get(*id);
-    if (!before.ok()) return before.status();
-    Result<int64_t> r = tickets.AddMessage(*id, m);
+    Result<int64_t> r = TicketService(store, *config, *sla).AddMessage(*id, m);
     if (!r.ok()) return r.status();
     message_id = *r;
-    if (m.kind != "reply") return QueueNoteAlert(store, *config, *id, message_id, m.author_email.value_or(""), m.now);
-    Result<Ticket> after = tickets.Get(*id);
-    if (!after.ok()) return after.status();
-    Status st = sla->OnStatusChange(store, *id, before->status, after->status, m.now);
-    if (!st.ok()) return st;
-    return sla->OnPublicReply(store, *id, m.now);
+    return Status::Ok();
   });
   if (!s.ok()) return WriteError(res, s);
-  SendJson(res, {{"id", message_id}, {"ticket_id", *id}, {"kind", m.kind}}, 201);
+  SendJson(res, {{"id", message_id}, {"ticket_id", *id}, {"kind", Name(m.kind)}}, 201);
 }
 
 // The paging parameters of a list: `limit` (1 to 100) and `before` (an
@@ -652,7 +639,7 @@ void ServeMetrics(Daemon& daemon, httplib::Response& res) {
   gauges += "# HELP frontdesk_tickets Tickets in the database, by status.\n# TYPE frontdesk_tickets gauge\n";
   Result<StorePool::Lease> store = daemon.stores().Acquire();
   std::map<std::string, int64_t> by_status;
-  for (std::string_view s : kStatuses) by_status[std::string(s)] = 0;
+  for (TicketStatus s : kAllStatuses) by_status[std::string(Name(s))] = 0;
   if (store.ok()) {
     TicketStore tickets(**store);
     Result<std::vector<std::pair<std::string, int64_t>>> counts = tickets.CountByStatus();

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "daemon/intake/mail_intake.h"
+#include "daemon/intake/mail_reading.h"
 #include "daemon/intake/mail_poller.h"
 #include "daemon/intake/message_input.h"
 #include "daemon/intake/spool_worker.h"

@@ -135,7 +135,7 @@ int RouteExplain(CliContext& ctx, const PolicyFlags& f) {
     t.priority = d.priority.empty() ? (in.sender_priority.empty() || in.channel != "api" ? "normal" : in.sender_priority) : d.priority;
     if (!d.category.empty()) t.category = d.category;
     t.tags = d.tags;
-    t.channel = in.channel;
+    t.channel = ParseChannel(in.channel).value_or(Channel::kEmail);
     const SlaPolicyConfig* p = (*sla)->Select(t, d.sla);
     std::cout << "sla: " << (p ? p->name + " v" + std::to_string(p->version) : std::string("none")) << " (queue "
               << t.queue << ", priority " << t.priority << ")\n";
@@ -186,7 +186,7 @@ int Escalate(CliContext& ctx, const PolicyFlags& f) {
     return kExitFailure;
   }
   TxnRunner run = DirectTxnRunner(*store);
-  Result<SweepReport> report = RunEscalations(*store, **sla, run, ctx.clock->Now(), config->escalation.batch, f.dry_run);
+  Result<SweepReport> report = RunEscalations(*store, *config, **sla, run, ctx.clock->Now(), config->escalation.batch, f.dry_run);
   if (!report.ok()) {
     std::cerr << "frontdesk: escalate: " << report.status().message() << "\n";
     return report.status().transient() ? kExitTempFail : kExitFailure;

@@ -29,6 +29,7 @@
 #include "daemon/store/sla_store.h"
 #include "daemon/store/store.h"
 #include "daemon/store/ticket_store.h"
+#include "daemon/tickets/ticket_service.h"
 
 using Steady = std::chrono::steady_clock;
 
@@ -128,10 +129,15 @@ int Seed(std::map<std::string, std::string> f) {
   std::unique_ptr<Store> store = OpenMigrated(f["--db"]);
   if (!store) return 1;
   int n = std::stoi(f["--tickets"]);
-  TicketStore tickets(*store);
+  // Seeded through the one write path, with no SLA policy and no mail.
+  Config config;
+  config.mail.solved_notice = false;
+  std::shared_ptr<const SlaEngine> sla = *SlaEngine::Build(config);
+  TicketService service(*store, config, *sla);
   const char* queues[] = {"support", "billing"};
   const char* priorities[] = {"low", "normal", "normal", "high", "urgent"};
-  const char* statuses[] = {"open", "pending", "solved", "closed", "on_hold"};
+  const TicketStatus statuses[] = {TicketStatus::kOpen, TicketStatus::kPending, TicketStatus::kSolved,
+                                   TicketStatus::kClosed, TicketStatus::kOnHold};
   const char* words[] = {"printer", "invoice", "refund", "login", "password", "delivery", "broken", "urgent"};
   auto start = Steady::now();
   int64_t base = 1767225600;  // 2026-01-01
@@ -139,15 +145,16 @@ int Seed(std::map<std::string, std::string> f) {
     auto txn = Txn::Begin(store->db());
     for (int k = 0; k < 5000 && i < n; ++k, ++i) {
       NewTicket t;
-      t.channel = i % 3 ? "email" : "web";
+      t.channel = i % 3 ? Channel::kEmail : Channel::kWeb;
       t.subject = std::string("About my ") + words[i % 8] + " " + std::to_string(i);
       t.body = std::string("Hello, my ") + words[(i / 8) % 8] + " has a problem. Order " + std::to_string(i * 7);
       t.requester_email = "user" + std::to_string(i % 50000) + "@example.org";
       t.queue = queues[i % 2];
       t.priority = priorities[i % 5];
-      t.actor = "customer";
+      t.actor = Actor::Customer(t.channel, t.requester_email);
+      t.auto_reply_suppressed = true;
       t.now = FromUnix(base + i * 30);
-      Result<CreatedTicket> c = tickets.Create(t);
+      Result<CreatedTicket> c = service.Open(t);
       if (!c.ok()) {
         std::fprintf(stderr, "%s\n", c.status().ToString().c_str());
         return 1;
@@ -157,7 +164,7 @@ int Seed(std::map<std::string, std::string> f) {
         TicketPatch p;
         p.status = statuses[i % 5];
         if (i % 7 == 0) p.assignee = std::optional<std::string>("agent" + std::to_string(i % 5) + "@example.test");
-        if (!tickets.Update(c->ticket_id, p, std::nullopt, "seed", t.now).ok()) return 1;
+        if (!service.Patch(c->ticket_id, p, std::nullopt, Actor::System("seed"), t.now).ok()) return 1;
       }
     }
     if (!(*txn)->Commit().ok()) return 1;

@@ -233,7 +233,9 @@ void ReadSlas(TableReader& root, Config& config, ConfigErrors& errors) {
     }
     r.StringList("pause_on", &p.pause_on);
     for (const std::string& s : p.pause_on) {
-      if (!IsStatus(s) || s == "new" || s == "solved" || s == "closed") {
+      std::optional<TicketStatus> status = ParseTicketStatus(s);
+      if (!status || *status == TicketStatus::kNew || *status == TicketStatus::kSolved ||
+          *status == TicketStatus::kClosed) {
         r.Error("pause_on", "cannot pause on \"" + s + "\"; use open, pending or on_hold");
       }
     }

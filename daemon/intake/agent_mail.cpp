@@ -82,12 +82,13 @@ AgentMail ReadAgentMail(std::string_view body, const std::string& agent, const T
     auto fail = [&](const std::string& why) { out.errors.push_back(std::string(line) + ": " + why); };
     if (command == "/status" || command == "/close") {
       if (command == "/close") lowered = "closed";
-      if (!IsStatus(lowered) || lowered == "new") {
+      std::optional<TicketStatus> to = ParseTicketStatus(lowered);
+      if (!to || *to == TicketStatus::kNew) {
         fail("expected open, pending, on_hold, solved or closed");
-      } else if (!IsLegalTransition(ticket.status, lowered)) {
-        fail("a " + ticket.status + " ticket cannot become " + lowered);
+      } else if (!IsLegalTransition(ticket.status, *to)) {
+        fail("a " + std::string(Name(ticket.status)) + " ticket cannot become " + lowered);
       } else {
-        out.patch.status = lowered;
+        out.patch.status = *to;
         out.applied.push_back("status " + lowered);
       }
     } else if (command == "/priority") {

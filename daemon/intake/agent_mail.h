@@ -12,7 +12,7 @@
 
 #include "config/config.h"
 #include "daemon/model/ticket.h"
-#include "daemon/store/ticket_store.h"
+#include "daemon/model/changes.h"
 
 namespace frontdesk {
 

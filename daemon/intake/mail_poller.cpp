@@ -6,6 +6,7 @@
 
 #include "daemon/base/secret_file.h"
 #include "daemon/intake/mail_intake.h"
+#include "daemon/intake/mail_reading.h"
 #include "daemon/mail/imap_client.h"
 #include "daemon/store/mailbox_store.h"
 #include "daemon/store/sla_store.h"

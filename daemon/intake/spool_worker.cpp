@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/intake/mail_intake.h"
+#include "daemon/intake/mail_reading.h"
 #include "daemon/store/spool_store.h"
 
 namespace frontdesk {

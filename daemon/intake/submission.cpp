@@ -1,6 +1,5 @@
 #include "daemon/intake/submission.h"
 
-#include "daemon/outbox/auto_reply.h"
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
@@ -9,6 +8,7 @@
 #include "daemon/base/random.h"
 #include "daemon/base/text.h"
 #include "daemon/store/sla_store.h"
+#include "daemon/tickets/ticket_service.h"
 
 namespace frontdesk {
 namespace {
@@ -41,8 +41,20 @@ void CheckLine(std::vector<FieldError>& errors, const std::string& field, const 
   }
 }
 
+// Whether a submission comes from the public form (its fields are the
+// config's, its name may be required) rather than the API (free fields, a
+// queue, a priority and tags). Every channel must say which it is.
+bool IsWebForm(Channel c) {
+  switch (c) {
+    case Channel::kWeb: return true;
+    case Channel::kApi: return false;
+    case Channel::kEmail: return false;
+  }
+  return false;
+}
+
 std::string RequestHash(const IntakeRequest& r) {
-  json j = {{"channel", r.channel}, {"name", r.name},       {"email", r.email},
+  json j = {{"channel", Name(r.channel)}, {"name", r.name},       {"email", r.email},
             {"subject", r.subject}, {"message", r.message}, {"tags", r.tags}};
   std::vector<std::pair<std::string, std::string>> fields = r.fields;
   std::sort(fields.begin(), fields.end());
@@ -69,13 +81,17 @@ void ApplyRoute(const RouteDecision& d, NewTicket* t) {
     if (std::find(t->tags.begin(), t->tags.end(), tag) == t->tags.end()) t->tags.push_back(tag);
   }
   t->auto_reply_suppressed = t->auto_reply_suppressed || d.suppress_auto_reply;
+  t->routing.matched = d.matched;
+  t->routing.queue_rule = d.queue_rule;
+  t->routing.sla_policy = d.sla;
+  t->routing.suppress_auto_reply = d.suppress_auto_reply;
 }
 
 std::vector<FieldError> Intake::Validate(const IntakeRequest& r, const Config& config) const {
   const FormConfig& form = config.form;
   std::vector<FieldError> errors;
-  CheckLine(errors, "name", r.name, form.max_name_chars, form.require_name && r.channel == "web",
-            "enter your name");
+  const bool web = IsWebForm(r.channel);
+  CheckLine(errors, "name", r.name, form.max_name_chars, form.require_name && web, "enter your name");
   if (!IsValidUtf8(r.email)) {
     errors.push_back({"email", "is not valid UTF-8"});
   } else if (Trim(r.email).empty()) {
@@ -107,7 +123,7 @@ std::vector<FieldError> Intake::Validate(const IntakeRequest& r, const Config& c
     }
   }
 
-  if (r.channel == "web") {
+  if (web) {
     for (const FormField& f : form.fields) {
       auto it = std::find_if(r.fields.begin(), r.fields.end(), [&](auto& p) { return p.first == f.name; });
       std::string value = it == r.fields.end() ? "" : it->second;
@@ -146,11 +162,72 @@ std::vector<FieldError> Intake::Validate(const IntakeRequest& r, const Config& c
   }
   if (r.idempotency_key.size() > kMaxKeyLength || HasControlChars(r.idempotency_key) ||
       !IsValidUtf8(r.idempotency_key)) {
-    errors.push_back({r.channel == "web" ? "form_token" : "Idempotency-Key",
+    errors.push_back({web ? "form_token" : "Idempotency-Key",
                       "must be at most 200 printable characters"});
   }
   return errors;
 }
+
+NewTicket Intake::BuildTicket(const IntakeRequest& r, const Config& config, const QueueConfig& queue) const {
+  const bool web = IsWebForm(r.channel);
+  NewTicket t;
+  t.channel = r.channel;
+  t.actor = r.actor;
+  t.subject = std::string(Trim(r.subject));
+  t.body = r.message;
+  t.requester_email = *ParseMailAddress(Trim(r.email));
+  t.requester_name = std::string(Trim(r.name));
+  t.queue = queue.name;
+  if (r.priority) t.priority = *r.priority;
+  t.tags = r.tags;
+  json fields = json::object();
+  for (const auto& [k, v] : r.fields) {
+    // The form keeps only the fields the config offers.
+    if (web && std::none_of(config.form.fields.begin(), config.form.fields.end(),
+                            [&](const FormField& f) { return f.name == k; })) {
+      continue;
+    }
+    fields[k] = v;
+  }
+  t.fields_json = fields.dump();
+  for (const RawAttachment& a : r.attachments) {
+    t.attachments.push_back({SanitizeFilename(a.filename), NormalizeContentType(a.content_type), a.data});
+  }
+  t.request_sha256 = RequestHash(r);
+  if (!r.idempotency_key.empty()) {
+    // A public client's key is bound to its content: a double submit finds
+    // its ticket, while the same token with new content (the back button,
+    // then an edit) makes a new ticket instead of leaking or refusing.
+    t.idempotency_key = web ? "web:" + r.idempotency_key + ":" + t.request_sha256
+                            : r.key_scope + ":" + r.idempotency_key;
+  }
+  t.now = clock_.Now();
+  return t;
+}
+
+namespace {
+
+// The queue a submission starts in: the API's choice, the form's queue,
+// then the default; routing may move it.
+const QueueConfig* StartQueue(const IntakeRequest& r, const Config& config) {
+  const QueueConfig* queue = r.queue ? config.FindQueue(*r.queue) : nullptr;
+  if (!queue && !config.form.queue.empty()) queue = config.FindQueue(config.form.queue);
+  return queue ? queue : config.DefaultQueue();
+}
+
+RouteDecision RouteSubmission(const IntakeRequest& r, const NewTicket& t, const Router& router) {
+  RouteInput in;
+  in.channel = std::string(Name(r.channel));
+  in.from = t.requester_email;
+  in.subject = t.subject;
+  in.body = t.body;
+  in.fields = r.fields;
+  in.sender_priority = r.priority.value_or("");
+  in.now = t.now;
+  return router.Route(in);
+}
+
+}  // namespace
 
 Result<CreatedTicket> Intake::Submit(const IntakeRequest& r, const Config& config, const Router& router,
                                      const SlaEngine& sla) {
@@ -159,90 +236,29 @@ Result<CreatedTicket> Intake::Submit(const IntakeRequest& r, const Config& confi
     const FieldError& e = errors.front();
     return e.too_large ? Status::TooLarge(e.message, e.field) : Status::Invalid(e.message, e.field);
   }
-  NewTicket t;
-  t.channel = r.channel;
-  t.subject = std::string(Trim(r.subject));
-  t.body = r.message;
-  t.requester_email = *ParseMailAddress(Trim(r.email));
-  t.requester_name = std::string(Trim(r.name));
-  const QueueConfig* queue = nullptr;
-  if (r.queue) queue = config.FindQueue(*r.queue);
-  if (!queue && !config.form.queue.empty()) queue = config.FindQueue(config.form.queue);
-  if (!queue) queue = config.DefaultQueue();
+  const QueueConfig* queue = StartQueue(r, config);
   if (!queue) return Status::Unavailable("no queue is configured");
-  t.queue = queue->name;
-  if (r.priority) t.priority = *r.priority;
-  t.tags = r.tags;
-  json fields = json::object();
-  for (const auto& [k, v] : r.fields) {
-    if (r.channel == "web") {
-      bool configured = std::any_of(config.form.fields.begin(), config.form.fields.end(),
-                                    [&](const FormField& f) { return f.name == k; });
-      if (!configured) continue;
-    }
-    fields[k] = v;
-  }
-  t.fields_json = fields.dump();
-  for (const RawAttachment& a : r.attachments) {
-    t.attachments.push_back({SanitizeFilename(a.filename), NormalizeContentType(a.content_type), a.data});
-  }
-  t.actor = r.actor;
-  t.request_sha256 = RequestHash(r);
-  if (!r.idempotency_key.empty()) {
-    // A public client's key is bound to its content: a double submit finds
-    // its ticket, while the same token with new content (the back button,
-    // then an edit) makes a new ticket instead of leaking or refusing.
-    t.idempotency_key = r.channel == "web"
-                            ? "web:" + r.idempotency_key + ":" + t.request_sha256
-                            : r.key_scope + ":" + r.idempotency_key;
-  }
-  t.now = clock_.Now();
-
-  RouteInput in;
-  in.channel = r.channel;
-  in.from = t.requester_email;
-  in.subject = t.subject;
-  in.body = t.body;
-  in.fields = r.fields;
-  in.sender_priority = r.priority.value_or("");
-  in.now = t.now;
-  RouteDecision d = router.Route(in);
+  NewTicket t = BuildTicket(r, config, *queue);
+  RouteDecision d = RouteSubmission(r, t, router);
+  std::string channel(Name(r.channel));
   if (d.rejected) {
     Status logged = writer_.Run([&](Store& store) {
-      return SlaStore(store).AddRejection(r.channel, d.reject_rule, d.reject_reason, t.requester_email, t.subject, t.now);
+      return SlaStore(store).AddRejection(channel, d.reject_rule, d.reject_reason, t.requester_email, t.subject, t.now);
     });
     if (!logged.ok()) return logged;
-    if (metrics_) metrics_->Count("frontdesk_rejected_total", "channel", r.channel);
+    if (metrics_) metrics_->Count("frontdesk_rejected_total", "channel", channel);
     return Status::Rejected(d.reject_reason);
   }
   ApplyRoute(d, &t);
-
   CreatedTicket created;
   Status s = writer_.Run([&](Store& store) -> Status {
-    TicketStore tickets(store);
-    Result<CreatedTicket> c = tickets.Create(t);
+    Result<CreatedTicket> c = TicketService(store, config, sla).Open(t);
     if (!c.ok()) return c.status();
     created = *c;
-    if (created.replayed) return Status::Ok();
-    if (!d.matched.empty()) {
-      json detail = {{"rules", d.matched}, {"queue", t.queue}, {"priority", t.priority}, {"tags", t.tags}};
-      if (t.category) detail["category"] = *t.category;
-      if (t.assignee) detail["assignee"] = *t.assignee;
-      if (d.suppress_auto_reply) detail["auto_reply"] = "suppressed";
-      Status e = tickets.AddEvent(created.ticket_id, t.now, "routed", "router",
-                                  d.queue_rule.empty() ? d.matched.front() : d.queue_rule, detail.dump());
-      if (!e.ok()) return e;
-    }
-    Result<Ticket> made = tickets.Get(created.ticket_id);
-    if (!made.ok()) return made.status();
-    if (const SlaPolicyConfig* policy = sla.Select(*made, d.sla)) {
-      Status started = sla.Start(store, created.ticket_id, *policy, t.now);
-      if (!started.ok()) return started;
-    }
-    return QueueAgentAlert(store, config, created.ticket_id, "new_ticket", created.message_id, t.now);
+    return Status::Ok();
   });
   if (!s.ok()) return s;
-  if (metrics_ && !created.replayed) metrics_->TicketCreated(r.channel);
+  if (metrics_ && !created.replayed) metrics_->TicketCreated(channel);
   return created;
 }
 

@@ -15,6 +15,7 @@
 #include "daemon/base/clock.h"
 #include "daemon/base/metrics.h"
 #include "daemon/sla/engine.h"
+#include "daemon/model/changes.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/write_queue.h"
 #include "daemon/tickets/router.h"
@@ -28,7 +29,7 @@ struct RawAttachment {
 };
 
 struct IntakeRequest {
-  std::string channel;  // web or api
+  Channel channel = Channel::kWeb;  // web or api
   std::string name;
   std::string email;
   std::string subject;
@@ -43,7 +44,7 @@ struct IntakeRequest {
   std::string idempotency_key;
   // Namespaces the key, so two API tokens cannot collide ("api:<token id>").
   std::string key_scope;
-  std::string actor;
+  Actor actor;
 };
 
 struct FieldError {
@@ -71,6 +72,9 @@ class Intake {
                                const SlaEngine& sla);
 
  private:
+  // The ticket a valid request asks for, before routing.
+  NewTicket BuildTicket(const IntakeRequest& r, const Config& config, const QueueConfig& queue) const;
+
   WriteQueue& writer_;
   Metrics* metrics_;
   const Clock& clock_;

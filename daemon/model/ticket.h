@@ -18,29 +18,65 @@ namespace frontdesk {
 // new: nobody has answered; open: being worked on; pending: waiting for the
 // customer; on_hold: waiting for a third party; solved: answered, may be
 // reopened by the customer; closed: final.
-inline constexpr std::string_view kStatuses[] = {"new", "open", "pending", "on_hold", "solved", "closed"};
-inline constexpr std::string_view kPriorities[] = {"low", "normal", "high", "urgent"};
-inline constexpr std::string_view kChannels[] = {"web", "email", "api"};
+enum class TicketStatus { kNew, kOpen, kPending, kOnHold, kSolved, kClosed };
+// Who wrote a message: the customer (or anyone writing in), an agent's
+// public reply, an internal note, automatic mail, or Frontdesk itself.
+enum class MessageKind { kCustomer, kReply, kNote, kAuto, kSystem };
+// How a ticket or message came in. A new channel must be handled in every
+// switch over it before it compiles (-Wswitch, -Werror).
+enum class Channel { kWeb, kEmail, kApi };
+// Who causes a change: the customer, an agent of the queue, an admin API
+// token, or Frontdesk itself (the router, an SLA policy, an admin command).
+enum class ActorKind { kCustomer, kAgent, kApiToken, kSystem };
 
-bool IsStatus(std::string_view s);
+inline constexpr TicketStatus kAllStatuses[] = {TicketStatus::kNew,    TicketStatus::kOpen,
+                                                TicketStatus::kPending, TicketStatus::kOnHold,
+                                                TicketStatus::kSolved,  TicketStatus::kClosed};
+inline constexpr std::string_view kPriorities[] = {"low", "normal", "high", "urgent"};
+
+// The names used in the database, JSON and the config, and back.
+std::string_view Name(TicketStatus s);
+std::string_view Name(MessageKind k);
+std::string_view Name(Channel c);
+std::optional<TicketStatus> ParseTicketStatus(std::string_view s);
+std::optional<MessageKind> ParseMessageKind(std::string_view s);
+std::optional<Channel> ParseChannel(std::string_view s);
+// "new, open, pending, on_hold, solved, closed", for error messages.
+std::string StatusList();
+
 bool IsPriority(std::string_view s);
 // Whether a ticket may go from `from` to `to`. Nothing goes back to "new",
 // and "closed" is final: a later message opens a new, linked ticket.
-bool IsLegalTransition(std::string_view from, std::string_view to);
+bool IsLegalTransition(TicketStatus from, TicketStatus to);
 // Tags are 1 to 64 of a-z, 0-9 and - _ . : / (lower case, no spaces).
 Status ValidateTag(std::string_view tag);
+
+// Who caused a change, as its kind and the label the event log shows
+// ("api:deploy-bot", "mail:alice@example.com", "router", "sla:standard").
+struct Actor {
+  ActorKind kind = ActorKind::kSystem;
+  std::string label;
+
+  // A customer writing in: "customer" from the web form, "mail:ADDRESS" by mail.
+  static Actor Customer(Channel channel, const std::string& email);
+  // An agent of the ticket's queue, by mail.
+  static Actor AgentByMail(const std::string& email);
+  static Actor ApiToken(const std::string& token_name);
+  // Frontdesk itself: "router", "sla:POLICY", "admin", "mail".
+  static Actor System(std::string what);
+};
 
 struct Ticket {
   int64_t id = 0;
   std::string subject;
-  std::string status = "new";
+  TicketStatus status = TicketStatus::kNew;
   std::string priority = "normal";
   std::string queue;
   std::optional<std::string> category;
   std::optional<std::string> assignee;
   std::string requester_email;
   std::string requester_name;
-  std::string channel;
+  Channel channel = Channel::kWeb;
   std::vector<std::string> tags;
   std::string fields_json = "{}";  // form fields, a JSON object of strings
   bool quarantined = false;
@@ -60,8 +96,8 @@ struct Ticket {
 
 struct MessageRecord {
   int64_t id = 0;
-  std::string kind;  // customer, reply, note, auto, system
-  std::string channel;
+  MessageKind kind = MessageKind::kCustomer;
+  Channel channel = Channel::kEmail;
   std::optional<std::string> author_email;
   std::optional<std::string> author_name;
   std::string subject;

@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/text.h"
+#include "daemon/outbox/queue.h"
 #include "daemon/outbox/render.h"
 #include "daemon/outbox/survey.h"
 #include "daemon/store/ticket_store.h"
@@ -60,7 +61,7 @@ Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, Times
   OutboxMail m = Automatic("ack:" + std::to_string(ticket_id) + ":" + t->requester_email, ticket_id, "auto_ack",
                            t->requester_email, t->subject, "{}", now);
   m.body = messages->empty() ? "" : messages->front().body_text;
-  Result<int64_t> queued = tickets.QueueMail(m);
+  Result<int64_t> queued = QueueMail(store, m);
   return queued.ok() ? Status::Ok() : queued.status();
 }
 
@@ -81,7 +82,7 @@ Status QueueAgentAlert(Store& store, const Config& config, int64_t ticket_id, co
     std::string key = "alert:" + what + ":" + std::to_string(what == "new_ticket" ? ticket_id : message_id) + ":" + agent;
     OutboxMail m = Automatic(key, ticket_id, what + "_alert", agent, t->subject, json{{"from", from}}.dump(), now);
     m.body = message ? message->body_text : "";
-    Result<int64_t> q = tickets.QueueMail(m);
+    Result<int64_t> q = QueueMail(store, m);
     if (!q.ok()) return q.status();
   }
   return Status::Ok();
@@ -104,21 +105,21 @@ Status QueueNoteAlert(Store& store, const Config& config, int64_t ticket_id, int
     OutboxMail m = Automatic("note:" + std::to_string(message_id) + ":" + agent, ticket_id, "note_alert", agent,
                              t->subject, vars.dump(), now);
     m.body = note->body_text;
-    Result<int64_t> q = tickets.QueueMail(m);
+    Result<int64_t> q = QueueMail(store, m);
     if (!q.ok()) return q.status();
   }
   return Status::Ok();
 }
 
-Status QueueSolvedMail(Store& store, const Config& config, const std::string& before_status, const Ticket& after,
+Status QueueSolvedMail(Store& store, const Config& config, TicketStatus before_status, const Ticket& after,
                        Timestamp now) {
-  if (after.status != "solved" || before_status == "solved") return Status::Ok();
+  if (after.status != TicketStatus::kSolved || before_status == TicketStatus::kSolved) return Status::Ok();
   if (config.mail.solved_notice && !after.quarantined && !after.requester_email.empty()) {
     // Solved again after a reopening is news again.
     std::string key =
         "solved:" + std::to_string(after.id) + ":" + std::to_string(ToUnix(now)) + ":" + after.requester_email;
     OutboxMail m = Automatic(key, after.id, "solved", after.requester_email, after.subject, "{}", now);
-    Result<int64_t> q = TicketStore(store).QueueMail(m);
+    Result<int64_t> q = QueueMail(store, m);
     if (!q.ok()) return q.status();
   }
   return ScheduleSurvey(store, config, after, now);
@@ -132,7 +133,7 @@ Status QueueRejectedNotice(Store& store, const Config& config, const RejectedMai
                {"reason", mail.reason},
                {"in_reply_to", mail.message_id}};
   OutboxMail m = Automatic("rejected:" + mail.key, 0, "rejected", mail.sender_email, mail.subject, vars.dump(), now);
-  Result<int64_t> q = TicketStore(store).QueueMail(m);
+  Result<int64_t> q = QueueMail(store, m);
   return q.ok() ? Status::Ok() : q.status();
 }
 
@@ -145,7 +146,49 @@ Status QueueOversizeNotice(Store& store, const Config& config, int64_t ticket_id
   json vars = {{"size", HumanSize(size)}, {"limit", HumanSize(config.mail.max_message_bytes)}};
   OutboxMail m = Automatic("oversize:" + std::to_string(ticket_id) + ":" + t->requester_email, ticket_id,
                            "oversize_notice", t->requester_email, t->subject, vars.dump(), now);
-  Result<int64_t> q = tickets.QueueMail(m);
+  Result<int64_t> q = QueueMail(store, m);
+  return q.ok() ? Status::Ok() : q.status();
+}
+
+Result<int64_t> QueueAgentReply(Store& store, const Ticket& t, int64_t message_id, const std::string& body,
+                                const std::optional<std::string>& agent_name, Timestamp now) {
+  OutboxMail mail;
+  mail.dedupe_key = "reply:" + std::to_string(message_id) + ":" + t.requester_email;
+  mail.ticket_id = t.id;
+  mail.kind = "reply";
+  mail.automatic = false;
+  mail.recipient = t.requester_email;
+  mail.subject = t.subject;
+  mail.body = body;
+  json vars = json::object();
+  if (agent_name) vars["agent_name"] = *agent_name;
+  mail.vars = vars.dump();
+  mail.now = now;
+  return QueueMail(store, mail);
+}
+
+Status QueueEscalationMail(Store& store, const Ticket& t, const EscalationNotice& n, Timestamp now) {
+  for (const std::string& r : n.recipients) {
+    std::string key = "esc:" + std::to_string(t.id) + ":" + n.target + ":" + std::to_string(n.cycle) + ":" +
+                      std::to_string(n.level_index) + ":" + r;
+    json vars = {{"target", n.target}, {"level", n.level_text}, {"policy", n.policy}, {"template", n.template_name}};
+    OutboxMail m = Automatic(key, t.id, "escalation", r, t.subject, vars.dump(), now);
+    Result<int64_t> q = QueueMail(store, m);
+    if (!q.ok()) return q.status();
+  }
+  return Status::Ok();
+}
+
+Status QueueCommandError(Store& store, const Ticket& t, int64_t message_id, const std::string& agent,
+                         const std::vector<std::string>& errors, Timestamp now) {
+  OutboxMail err = Automatic("cmderr:" + std::to_string(message_id) + ":" + agent, t.id, "command_error", agent,
+                             t.subject, "", now);
+  err.vars.reset();
+  err.body = "Your mail to ticket " + std::to_string(t.id) +
+             " was kept as an internal note and not sent to the customer. Nothing was changed, because:\n\n";
+  for (const std::string& e : errors) err.body += "  " + e + "\n";
+  err.body += "\nCorrect the commands and send your mail again.\n";
+  Result<int64_t> q = QueueMail(store, err);
   return q.ok() ? Status::Ok() : q.status();
 }
 

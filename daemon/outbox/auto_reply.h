@@ -9,6 +9,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "config/config.h"
 #include "daemon/base/clock.h"
@@ -37,8 +38,30 @@ Status QueueNoteAlert(Store& store, const Config& config, int64_t ticket_id, int
 // The mail a solve brings, when `after` is solved and `before_status` was
 // not: the customer's notice (mail.solved_notice) and the satisfaction
 // survey, which waits for csat.delay (see survey.h).
-Status QueueSolvedMail(Store& store, const Config& config, const std::string& before_status, const Ticket& after,
+Status QueueSolvedMail(Store& store, const Config& config, TicketStatus before_status, const Ticket& after,
                        Timestamp now);
+
+// An agent's public reply to the requester: not automatic, so the loop
+// rules do not hold it back. Returns the outbox id.
+Result<int64_t> QueueAgentReply(Store& store, const Ticket& t, int64_t message_id, const std::string& body,
+                                const std::optional<std::string>& agent_name, Timestamp now);
+
+// The mail of one escalation level: one per recipient, keyed by (ticket,
+// target, cycle, level, recipient) so a level never mails twice.
+struct EscalationNotice {
+  std::string policy;
+  std::string target;
+  int64_t cycle = 0;
+  int level_index = 0;      // 0-based
+  std::string level_text;   // as the policy wrote it ("75%", "1h")
+  std::string template_name;
+  std::vector<std::string> recipients;
+};
+Status QueueEscalationMail(Store& store, const Ticket& t, const EscalationNotice& notice, Timestamp now);
+
+// Tells an agent why their mail's commands were not applied.
+Status QueueCommandError(Store& store, const Ticket& t, int64_t message_id, const std::string& agent,
+                         const std::vector<std::string>& errors, Timestamp now);
 
 // The sender's notice that a routing rule rejected their mail, which made
 // no ticket (mail.rejected_notice). `key` is the mail's identity, so a

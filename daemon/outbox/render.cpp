@@ -66,7 +66,7 @@ Result<TemplateVars> MailVariables(const Config& config, Store& reader, const Ou
     queue = t->queue;
     vars["ticket"] = std::to_string(t->id);
     vars["subject"] = t->subject;
-    vars["status"] = t->status;
+    vars["status"] = std::string(Name(t->status));
     vars["priority"] = t->priority;
     vars["category"] = t->category.value_or("");
     vars["requester_name"] = t->requester_name;

@@ -81,7 +81,7 @@ Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const 
     Result<std::vector<MessageRecord>> messages = tickets.Messages(row.ticket_id);
     if (!messages.ok()) return messages.status();
     for (const MessageRecord& r : *messages) {
-      if (r.message_id && !r.message_id->empty() && (r.kind == "customer" || r.kind == "auto")) {
+      if (r.message_id && !r.message_id->empty() && (r.kind == MessageKind::kCustomer || r.kind == MessageKind::kAuto)) {
         ids.push_back(*r.message_id);
       }
     }
@@ -108,8 +108,8 @@ Result<std::string> SuppressReason(const Config& config, Store& reader, const Ou
   if (row.kind == "survey" && row.ticket_id) {
     Result<Ticket> t = TicketStore(reader).Get(row.ticket_id);
     if (!t.ok()) return t.status();
-    if (t->status != "solved" && t->status != "closed") {
-      return "the ticket was reopened before its survey was due (it is " + t->status + ")";
+    if (t->status != TicketStatus::kSolved && t->status != TicketStatus::kClosed) {
+      return "the ticket was reopened before its survey was due (it is " + std::string(Name(t->status)) + ")";
     }
   }
   Result<RecipientInfo> who = RecipientStore(reader).Get(row.recipient);

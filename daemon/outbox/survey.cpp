@@ -6,6 +6,7 @@
 
 #include "daemon/base/random.h"
 #include "daemon/base/text.h"
+#include "daemon/outbox/queue.h"
 #include "daemon/outbox/render.h"
 #include "daemon/store/secret_store.h"
 #include "daemon/store/ticket_store.h"
@@ -112,7 +113,7 @@ Status ScheduleSurvey(Store& store, const Config& config, const Ticket& after, T
   m.now = now;
   m.send_at = s.scheduled_at;
   TicketStore tickets(store);
-  Result<int64_t> q = tickets.QueueMail(m);
+  Result<int64_t> q = QueueMail(store, m);
   if (!q.ok()) return q.status();
   return tickets.AddEvent(after.id, now, "csat_scheduled", "system", std::nullopt,
                           json{{"due_at", FormatRfc3339(s.scheduled_at)},
@@ -204,7 +205,7 @@ Result<SurveyView> AnswerSurvey(Store& store, const Config& config, std::string_
         m.subject = t->subject;
         m.vars = vars.dump();
         m.now = now;
-        Result<int64_t> q = tickets.QueueMail(m);
+        Result<int64_t> q = QueueMail(store, m);
         if (!q.ok()) return q.status();
       }
     }

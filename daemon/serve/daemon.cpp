@@ -172,7 +172,7 @@ Result<SweepReport> Daemon::Escalate(bool dry_run) {
   Result<StorePool::Lease> reader = pool_->Acquire();
   if (!reader.ok()) return reader.status();
   TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
-  return RunEscalations(**reader, *info.sla, run, clock_.Now(), info.config->escalation.batch, dry_run);
+  return RunEscalations(**reader, *info.config, *info.sla, run, clock_.Now(), info.config->escalation.batch, dry_run);
 }
 
 Result<int64_t> Daemon::FillKpiCache() {

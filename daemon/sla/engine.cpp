@@ -115,7 +115,7 @@ const SlaPolicyConfig* SlaEngine::Select(const Ticket& t, const std::string& nam
     if (!p.queues.empty() && !Contains(p.queues, t.queue)) continue;
     if (!p.priorities.empty() && !Contains(p.priorities, t.priority)) continue;
     if (!p.categories.empty() && !Contains(p.categories, t.category.value_or(""))) continue;
-    if (!p.channels.empty() && !Contains(p.channels, t.channel)) continue;
+    if (!p.channels.empty() && !Contains(p.channels, std::string(Name(t.channel)))) continue;
     if (!p.tags.empty() && std::none_of(t.tags.begin(), t.tags.end(), [&](const std::string& tag) {
           return Contains(p.tags, tag);
         })) {
@@ -188,14 +188,14 @@ Status SlaEngine::OnCustomerMessage(Store& store, int64_t ticket_id, Timestamp n
   }
   Result<Ticket> t = TicketStore(store).Get(ticket_id);
   if (!t.ok()) return t.status();
-  bool paused = Contains(p->pause_on, t->status);
+  bool paused = Contains(p->pause_on, std::string(Name(t->status)));
   Status s = sla.SaveClock(ticket_id, StartClock(CalendarFor(p->calendar), "next_response", next_cycle,
                                                  *p->next_response, now, paused));
   if (!s.ok()) return s;
   return Reschedule(store, ticket_id, *p, now);
 }
 
-Status SlaEngine::OnStatusChange(Store& store, int64_t ticket_id, const std::string& from, const std::string& to,
+Status SlaEngine::OnStatusChange(Store& store, int64_t ticket_id, TicketStatus from, TicketStatus to,
                                  Timestamp now) const {
   if (from == to) return Status::Ok();
   Result<SlaPolicyConfig> p = PolicyOf(store, ticket_id);
@@ -204,9 +204,9 @@ Status SlaEngine::OnStatusChange(Store& store, int64_t ticket_id, const std::str
   Result<std::vector<TargetClock>> clocks = sla.Clocks(ticket_id);
   if (!clocks.ok()) return clocks.status();
   const Calendar& cal = CalendarFor(p->calendar);
-  bool done = to == "solved" || to == "closed";
-  bool pause = Contains(p->pause_on, to);
-  bool reopened = (from == "solved") && !done;
+  bool done = to == TicketStatus::kSolved || to == TicketStatus::kClosed;
+  bool pause = Contains(p->pause_on, std::string(Name(to)));
+  bool reopened = from == TicketStatus::kSolved && !done;
   for (TargetClock& c : *clocks) {
     if (done) {
       Meet(c, cal, now);  // solving ends every clock; responses included
@@ -247,67 +247,51 @@ Status SlaEngine::Reschedule(Store& store, int64_t ticket_id, const SlaPolicyCon
   return sla.SetNextDue(ticket_id, next);
 }
 
-Status SlaEngine::ApplyLevel(Store& store, const Ticket& t, const SlaPolicyConfig& p, const TargetClock& c,
-                             int index, Timestamp now) const {
+EscalationAction SlaEngine::LevelAction(const Ticket& t, const SlaPolicyConfig& p, const TargetClock& c,
+                                        int index) const {
   const EscalationLevel& l = p.escalations[index];
-  TicketStore tickets(store);
-  std::string actor = "sla:" + p.name;
-  json done = json::array();
-  std::vector<std::string> recipients;
+  EscalationAction a;
+  a.ticket_id = t.id;
+  a.policy = p.name;
+  a.target = c.target;
+  a.cycle = c.cycle;
+  a.level_index = index;
+  a.level_text = l.at_text;
+  a.template_name = l.template_name;
   for (const std::string& who : l.notify) {
     if (who == "agents") {
       if (const QueueConfig* q = config_.FindQueue(t.queue)) {
-        recipients.insert(recipients.end(), q->agents.begin(), q->agents.end());
+        a.recipients.insert(a.recipients.end(), q->agents.begin(), q->agents.end());
       }
     } else if (who == "assignee") {
-      if (t.assignee) recipients.push_back(*t.assignee);
+      if (t.assignee) a.recipients.push_back(*t.assignee);
     } else {
-      recipients.push_back(who);
+      a.recipients.push_back(who);
     }
   }
-  std::sort(recipients.begin(), recipients.end());
-  recipients.erase(std::unique(recipients.begin(), recipients.end()), recipients.end());
-  for (const std::string& r : recipients) {
-    OutboxMail m;
-    m.dedupe_key = "esc:" + std::to_string(t.id) + ":" + c.target + ":" + std::to_string(c.cycle) + ":" +
-                   std::to_string(index) + ":" + r;
-    m.ticket_id = t.id;
-    m.kind = "escalation";
-    m.automatic = true;
-    m.recipient = r;
-    m.subject = t.subject;
-    m.vars = json{{"target", c.target}, {"level", l.at_text}, {"policy", p.name}, {"template", l.template_name}}.dump();
-    m.now = now;
-    Result<int64_t> q = tickets.QueueMail(m);
-    if (!q.ok()) return q.status();
-    done.push_back("notify " + r);
-  }
-  TicketPatch patch;
+  std::sort(a.recipients.begin(), a.recipients.end());
+  a.recipients.erase(std::unique(a.recipients.begin(), a.recipients.end()), a.recipients.end());
   if (!l.set_priority.empty()) {
-    patch.priority = l.set_priority;
+    a.patch.priority = l.set_priority;
   } else if (l.raise_priority) {
     auto it = std::find(std::begin(kRaise), std::end(kRaise), t.priority);
-    if (it != std::end(kRaise) && it + 1 != std::end(kRaise)) patch.priority = *(it + 1);
+    if (it != std::end(kRaise) && it + 1 != std::end(kRaise)) a.patch.priority = *(it + 1);
   }
-  if (!l.move_to_queue.empty()) patch.queue = l.move_to_queue;
+  if (!l.move_to_queue.empty()) a.patch.queue = l.move_to_queue;
   if (!l.add_tag.empty()) {
     std::vector<std::string> tags = t.tags;
     tags.push_back(l.add_tag);
-    patch.tags = tags;
+    a.patch.tags = tags;
   }
-  if (patch.priority) done.push_back("priority " + *patch.priority);
-  if (patch.queue) done.push_back("queue " + *patch.queue);
-  if (patch.tags) done.push_back("tag " + l.add_tag);
-  if (patch.priority || patch.queue || patch.tags) {
-    Result<Ticket> u = tickets.Update(t.id, patch, std::nullopt, actor, now);
-    if (!u.ok()) return u.status();
-  }
-  return tickets.AddEvent(t.id, now, "escalated", actor, std::nullopt,
-                          json{{"target", c.target}, {"cycle", c.cycle}, {"level", index + 1}, {"at", l.at_text},
-                               {"actions", done}}.dump());
+  for (const std::string& r : a.recipients) a.done.push_back("notify " + r);
+  if (a.patch.priority) a.done.push_back("priority " + *a.patch.priority);
+  if (a.patch.queue) a.done.push_back("queue " + *a.patch.queue);
+  if (a.patch.tags) a.done.push_back("tag " + l.add_tag);
+  return a;
 }
 
-Status SlaEngine::Sweep(Store& store, int64_t ticket_id, Timestamp now, bool dry_run, SweepReport* report) const {
+Status SlaEngine::Sweep(Store& store, int64_t ticket_id, Timestamp now, bool dry_run, SweepReport* report,
+                        const LevelSink& fire) const {
   report->tickets++;
   Result<SlaPolicyConfig> p = PolicyOf(store, ticket_id);
   if (!p.ok()) {
@@ -353,7 +337,7 @@ Status SlaEngine::Sweep(Store& store, int64_t ticket_id, Timestamp now, bool dry
       if (!*inserted) continue;  // another sweep fired it first
       Result<Ticket> t = tickets.Get(ticket_id);
       if (!t.ok()) return t.status();
-      Status s = ApplyLevel(store, *t, *p, c, static_cast<int>(i), now);
+      Status s = fire(LevelAction(*t, *p, c, static_cast<int>(i)));
       if (!s.ok()) return s;
       report->levels_fired++;
       report->lines.push_back(line + " fired");
@@ -377,7 +361,7 @@ Result<std::string> SlaEngine::Explain(Store& store, int64_t ticket_id, Timestam
   if (!clocks.ok()) return clocks.status();
   Result<std::vector<std::pair<FiredLevel, Timestamp>>> fired = sla.FiredWithTimes(ticket_id);
   if (!fired.ok()) return fired.status();
-  std::string out = "ticket " + std::to_string(ticket_id) + " \"" + t->subject + "\" (" + t->status + ", " + t->priority +
+  std::string out = "ticket " + std::to_string(ticket_id) + " \"" + t->subject + "\" (" + std::string(Name(t->status)) + ", " + t->priority +
                     ")\npolicy " + p->name + " v" + std::to_string(p->version) + ", calendar " + p->calendar + " (" +
                     (cal.timezone().empty() ? "UTC" : cal.timezone()) + ")";
   if (!p->pause_on.empty()) {

@@ -6,12 +6,14 @@
 // inside the caller's write transaction. Immutable once built; thread-safe.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
 #include <vector>
 
 #include "config/config.h"
+#include "daemon/model/changes.h"
 #include "daemon/model/ticket.h"
 #include "daemon/sla/calendar.h"
 #include "daemon/sla/target_clock.h"
@@ -26,6 +28,23 @@ struct SweepReport {
   std::vector<std::string> lines;  // what happened, or would (dry run)
 };
 
+// What one escalation level does when it fires, decided by the policy:
+// whom to mail, and what to change on the ticket. TicketService applies it.
+struct EscalationAction {
+  int64_t ticket_id = 0;
+  std::string policy;
+  std::string target;
+  int64_t cycle = 0;
+  int level_index = 0;  // 0-based
+  std::string level_text;
+  std::string template_name;
+  std::vector<std::string> recipients;
+  TicketPatch patch;
+  std::vector<std::string> done;  // "notify a@x", "priority high", for the event
+};
+// Applies a fired level inside the sweep's transaction.
+using LevelSink = std::function<Status(const EscalationAction&)>;
+
 class SlaEngine {
  public:
   static Result<std::shared_ptr<const SlaEngine>> Build(const Config& config);
@@ -39,11 +58,12 @@ class SlaEngine {
   Status OnPublicReply(Store& store, int64_t ticket_id, Timestamp now) const;
   // A customer's message after the first response starts a next_response cycle.
   Status OnCustomerMessage(Store& store, int64_t ticket_id, Timestamp now) const;
-  Status OnStatusChange(Store& store, int64_t ticket_id, const std::string& from, const std::string& to,
-                        Timestamp now) const;
+  Status OnStatusChange(Store& store, int64_t ticket_id, TicketStatus from, TicketStatus to, Timestamp now) const;
   // Records breaches and fires due levels of one ticket. Each level fires
   // once per (ticket, target, cycle): the sla_levels_fired key decides.
-  Status Sweep(Store& store, int64_t ticket_id, Timestamp now, bool dry_run, SweepReport* report) const;
+  // `fire` applies each level that this sweep fires (not in a dry run).
+  Status Sweep(Store& store, int64_t ticket_id, Timestamp now, bool dry_run, SweepReport* report,
+               const LevelSink& fire) const;
   Result<std::string> Explain(Store& store, int64_t ticket_id, Timestamp now) const;
 
   // The policy as stored in a ticket's snapshot.
@@ -55,8 +75,7 @@ class SlaEngine {
   const Calendar& CalendarFor(const std::string& name) const;
   Result<SlaPolicyConfig> PolicyOf(Store& store, int64_t ticket_id) const;
   Status Reschedule(Store& store, int64_t ticket_id, const SlaPolicyConfig& p, Timestamp now) const;
-  Status ApplyLevel(Store& store, const Ticket& t, const SlaPolicyConfig& p, const TargetClock& c,
-                    int index, Timestamp now) const;
+  EscalationAction LevelAction(const Ticket& t, const SlaPolicyConfig& p, const TargetClock& c, int index) const;
 
   Config config_;
   std::map<std::string, Calendar> calendars_;

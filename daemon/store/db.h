@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 #include <unordered_map>
 
 #include "daemon/base/status.h"
@@ -56,6 +57,25 @@ class Stmt {
   Result<bool> Step();
   // Steps to the end, for statements that return no rows.
   Status Run();
+  // Steps to the end and returns `read(*this)` for every row.
+  template <class Read>
+  auto Rows(Read read) -> Result<std::vector<decltype(read(*this))>> {
+    std::vector<decltype(read(*this))> out;
+    for (;;) {
+      Result<bool> row = Step();
+      if (!row.ok()) return row.status();
+      if (!*row) return out;
+      out.push_back(read(*this));
+    }
+  }
+  // The first row read by `read`, or nothing when there is none.
+  template <class Read>
+  auto FirstRow(Read read) -> Result<std::optional<decltype(read(*this))>> {
+    Result<bool> row = Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return std::optional<decltype(read(*this))>();
+    return std::optional<decltype(read(*this))>(read(*this));
+  }
 
   int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
   std::string Text(int col) const;

@@ -136,4 +136,18 @@ Result<OutboxStore::Depth> OutboxStore::Measure() {
   return d;
 }
 
+Result<int64_t> OutboxStore::Insert(const OutboxMail& m, const std::string& message_id) {
+  Result<Stmt> st = db_.Prepare(
+      "INSERT OR IGNORE INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
+      "body, next_attempt_at, created_at, vars) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?10)");
+  if (!st.ok()) return st.status();
+  std::optional<int64_t> ticket = m.ticket_id ? std::optional<int64_t>(m.ticket_id) : std::nullopt;
+  st->Bind(1, m.dedupe_key).Bind(2, ticket).Bind(3, m.kind).Bind(4, static_cast<int64_t>(m.automatic))
+      .Bind(5, m.recipient).Bind(6, message_id).Bind(7, m.subject).BindBlob(8, m.body).Bind(9, ToUnix(m.now))
+      .Bind(10, m.vars).Bind(11, ToUnix(m.send_at.value_or(m.now)));
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  return db_.Changes() == 1 ? db_.LastInsertId() : 0;
+}
+
 }  // namespace frontdesk

@@ -1,6 +1,6 @@
 // outbox_store.h: the outbox as the sender works it: rows due now, and the
 // three ways a try ends (sent, tried again later, failed for good). Rows
-// are added by TicketStore::QueueMail, in the transaction of their cause.
+// are added through daemon/outbox/queue.h, in the transaction of their cause.
 // Writes expect the caller's transaction. Not thread-safe; bound to one Store.
 #pragma once
 
@@ -12,6 +12,23 @@
 #include "daemon/store/store.h"
 
 namespace frontdesk {
+
+// A mail for the outbox. dedupe_key is (ticket, event, recipient): queueing
+// the same mail twice is a no-op, so a replayed cause cannot send twice.
+struct OutboxMail {
+  std::string dedupe_key;
+  int64_t ticket_id = 0;
+  std::string kind;  // reply, escalation, ...
+  bool automatic = true;
+  std::string recipient;
+  std::string subject;
+  std::string body;
+  // The template's variables, a JSON object; see OutboxRow::vars.
+  std::optional<std::string> vars;
+  Timestamp now;
+  // When it may go; none: at once.
+  std::optional<Timestamp> send_at;
+};
 
 struct OutboxRow {
   int64_t id = 0;
@@ -36,6 +53,11 @@ struct OutboxRow {
 class OutboxStore {
  public:
   explicit OutboxStore(Store& store) : db_(store.db()) {}
+
+  // Adds a row with its Message-ID's local part fixed now, so that every
+  // retry carries the same one. Returns its id, or 0 when the same
+  // dedupe_key was queued before.
+  Result<int64_t> Insert(const OutboxMail& m, const std::string& message_id);
 
   // Pending rows whose next attempt is due, oldest first.
   Result<std::vector<OutboxRow>> Due(Timestamp now, int limit);

@@ -3,8 +3,6 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/random.h"
-#include "daemon/mail/signature.h"
-#include "daemon/store/secret_store.h"
 
 namespace frontdesk {
 namespace {
@@ -36,14 +34,14 @@ Ticket ReadTicket(const Stmt& st) {
   Ticket t;
   t.id = st.Int(0);
   t.subject = st.Text(1);
-  t.status = st.Text(2);
+  t.status = ParseTicketStatus(st.TextView(2)).value_or(TicketStatus::kOpen);
   t.priority = st.Text(3);
   t.queue = st.Text(4);
   t.category = st.OptText(5);
   t.assignee = st.OptText(6);
   t.requester_email = st.Text(7);
   t.requester_name = st.Text(8);
-  t.channel = st.Text(9);
+  t.channel = ParseChannel(st.TextView(9)).value_or(Channel::kApi);
   t.tags = ParseTags(st.Text(10));
   t.fields_json = st.Text(11);
   t.quarantined = st.Int(12) != 0;
@@ -114,27 +112,8 @@ Status TicketStore::PutBlob(const std::string& sha256, const std::string& data) 
   return st->Run();
 }
 
-Result<CreatedTicket> TicketStore::Create(const NewTicket& t) {
-  if (!t.idempotency_key.empty()) {
-    Result<Stmt> st = db_.Prepare(
-        "SELECT ticket_id, message_id, request_sha256 FROM idempotency_keys WHERE key = ?1");
-    if (!st.ok()) return st.status();
-    st->Bind(1, t.idempotency_key);
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (*row) {
-      if (st->OptText(2).value_or("") != t.request_sha256) {
-        return Status::Conflict("this idempotency key was already used for a different request");
-      }
-      CreatedTicket c;
-      c.ticket_id = st->Int(0);
-      c.message_id = st->OptInt(1).value_or(0);
-      c.replayed = true;
-      return c;
-    }
-  }
-
-  CreatedTicket c;
+Result<int64_t> TicketStore::InsertTicket(const NewTicket& t) {
+  int64_t ticket_id = 0;
   {
     Result<Stmt> st = db_.Prepare(
         "INSERT INTO tickets(subject, status, priority, queue, requester_email, requester_name, "
@@ -143,52 +122,28 @@ Result<CreatedTicket> TicketStore::Create(const NewTicket& t) {
         "VALUES (?1, 'new', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
     if (!st.ok()) return st.status();
     st->Bind(1, t.subject).Bind(2, t.priority).Bind(3, t.queue).Bind(4, t.requester_email)
-        .Bind(5, t.requester_name).Bind(6, t.channel).Bind(7, TagsJson(t.tags))
+        .Bind(5, t.requester_name).Bind(6, Name(t.channel)).Bind(7, TagsJson(t.tags))
         .Bind(8, t.fields_json).Bind(9, ToUnix(t.now)).Bind(10, t.category).Bind(11, t.assignee)
         .Bind(12, t.route_rule).Bind(13, static_cast<int64_t>(t.auto_reply_suppressed))
         .Bind(14, static_cast<int64_t>(t.quarantined)).Bind(15, t.quarantine_reason).Bind(16, t.linked_ticket_id);
     Status s = st->Run();
     if (!s.ok()) return s;
-    c.ticket_id = db_.LastInsertId();
+    ticket_id = db_.LastInsertId();
   }
-  {
-    std::vector<std::pair<std::string, const char*>> addresses = {{t.requester_email, "requester"}};
-    for (const std::string& a : t.recipients) addresses.emplace_back(a, "recipient");
-    for (const std::string& a : t.cc) addresses.emplace_back(a, "cc");
-    for (const auto& [address, role] : addresses) {
-      if (address.empty()) continue;
-      // A fresh lease per row: the cached statement is reset when it ends.
-      Result<Stmt> st = db_.Prepare(
-          "INSERT OR IGNORE INTO ticket_addresses(ticket_id, address, role) VALUES (?1, ?2, ?3)");
-      if (!st.ok()) return st.status();
-      st->Bind(1, c.ticket_id).Bind(2, address).Bind(3, role);
-      Status r = st->Run();
-      if (!r.ok()) return r;
-    }
-  }
-  Result<int64_t> message = AppendInbound(c.ticket_id, t, t.auto_submitted ? "auto" : "customer");
-  if (!message.ok()) return message.status();
-  c.message_id = *message;
-  json attachments = json::array();
-  for (const NewAttachment& a : t.attachments) attachments.push_back({{"filename", a.filename}, {"size", a.data.size()}});
-  json detail = {{"channel", t.channel}, {"queue", t.queue}, {"priority", t.priority},
-                 {"message_id", c.message_id}};
-  if (!attachments.empty()) detail["attachments"] = attachments;
-  Status s = AddEvent(c.ticket_id, t.now, "created", t.actor, std::nullopt,
-                      detail.dump(-1, ' ', false, json::error_handler_t::replace));
-  if (!s.ok()) return s;
-
-  if (!t.idempotency_key.empty()) {
+  std::vector<std::pair<std::string, const char*>> addresses = {{t.requester_email, "requester"}};
+  for (const std::string& a : t.recipients) addresses.emplace_back(a, "recipient");
+  for (const std::string& a : t.cc) addresses.emplace_back(a, "cc");
+  for (const auto& [address, role] : addresses) {
+    if (address.empty()) continue;
+    // A fresh lease per row: the cached statement is reset when it ends.
     Result<Stmt> st = db_.Prepare(
-        "INSERT INTO idempotency_keys(key, ticket_id, message_id, request_sha256, created_at) "
-        "VALUES (?1, ?2, ?3, ?4, ?5)");
+        "INSERT OR IGNORE INTO ticket_addresses(ticket_id, address, role) VALUES (?1, ?2, ?3)");
     if (!st.ok()) return st.status();
-    st->Bind(1, t.idempotency_key).Bind(2, c.ticket_id).Bind(3, c.message_id)
-        .Bind(4, t.request_sha256).Bind(5, ToUnix(t.now));
-    s = st->Run();
-    if (!s.ok()) return s;
+    st->Bind(1, ticket_id).Bind(2, address).Bind(3, role);
+    Status r = st->Run();
+    if (!r.ok()) return r;
   }
-  return c;
+  return ticket_id;
 }
 
 Status TicketStore::IndexMessage(int64_t message_id, const std::string& subject, const std::string& body) {
@@ -215,7 +170,7 @@ Status TicketStore::AddAttachments(int64_t ticket_id, int64_t message_id, const 
   return Status::Ok();
 }
 
-Result<int64_t> TicketStore::AppendInbound(int64_t ticket_id, const NewTicket& t, const std::string& kind) {
+Result<int64_t> TicketStore::InsertMessage(int64_t ticket_id, const NewMessage& m, const std::string& subject) {
   int64_t message_id = 0;
   {
     Result<Stmt> st = db_.Prepare(
@@ -223,21 +178,37 @@ Result<int64_t> TicketStore::AppendInbound(int64_t ticket_id, const NewTicket& t
         "message_id, in_reply_to, refs, raw_id, auto_submitted, auto_reason, created_at) "
         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
     if (!st.ok()) return st.status();
-    st->Bind(1, ticket_id).Bind(2, kind).Bind(3, t.channel).Bind(4, t.requester_email).Bind(5, t.requester_name)
-        .Bind(6, t.subject).Bind(7, t.body).Bind(8, t.message_id).Bind(9, t.in_reply_to).Bind(10, t.refs_json)
-        .Bind(11, t.raw_id).Bind(12, static_cast<int64_t>(t.auto_submitted)).Bind(13, t.auto_reason)
-        .Bind(14, ToUnix(t.now));
+    st->Bind(1, ticket_id).Bind(2, Name(m.kind)).Bind(3, Name(m.channel)).Bind(4, m.author_email)
+        .Bind(5, m.author_name).Bind(6, subject).Bind(7, m.body).Bind(8, m.message_id).Bind(9, m.in_reply_to)
+        .Bind(10, m.refs_json).Bind(11, m.raw_id).Bind(12, static_cast<int64_t>(m.auto_submitted))
+        .Bind(13, m.auto_reason).Bind(14, ToUnix(m.now));
     Status s = st->Run();
     if (!s.ok()) return s;
     message_id = db_.LastInsertId();
   }
-  {
-    Status s = IndexMessage(message_id, t.subject, t.body);
-    if (!s.ok()) return s;
-  }
-  Status s = AddAttachments(ticket_id, message_id, t.attachments);
+  Status s = IndexMessage(message_id, subject, m.body);
+  if (!s.ok()) return s;
+  s = AddAttachments(ticket_id, message_id, m.attachments);
   if (!s.ok()) return s;
   return message_id;
+}
+
+Status TicketStore::SaveTicket(const Ticket& t, Timestamp now) {
+  Result<Stmt> st = db_.Prepare(
+      "UPDATE tickets SET status = ?2, priority = ?3, queue = ?4, assignee = ?5, tags = ?6, "
+      "solved_at = ?7, closed_at = ?8, reopened_count = ?9, first_response_at = ?10, version = version + 1, "
+      "updated_at = ?11 WHERE id = ?1 AND version = ?12");
+  if (!st.ok()) return st.status();
+  auto unix = [](const std::optional<Timestamp>& v) {
+    return v ? std::optional<int64_t>(ToUnix(*v)) : std::nullopt;
+  };
+  st->Bind(1, t.id).Bind(2, Name(t.status)).Bind(3, t.priority).Bind(4, t.queue).Bind(5, t.assignee)
+      .Bind(6, TagsJson(t.tags)).Bind(7, unix(t.solved_at)).Bind(8, unix(t.closed_at)).Bind(9, t.reopened_count)
+      .Bind(10, unix(t.first_response_at)).Bind(11, ToUnix(now)).Bind(12, t.version);
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  if (db_.Changes() != 1) return Status::PreconditionFailed("ticket " + std::to_string(t.id) + " changed meanwhile");
+  return Status::Ok();
 }
 
 Result<int64_t> TicketStore::StoreRaw(const std::string& raw, const std::string& source, Timestamp now) {
@@ -265,13 +236,20 @@ Result<std::optional<int64_t>> TicketStore::TicketByMessageId(const std::string&
   return std::optional<int64_t>();
 }
 
-Result<std::optional<int64_t>> TicketStore::TicketByKey(const std::string& key) {
-  Result<Stmt> st = db_.Prepare("SELECT ticket_id FROM idempotency_keys WHERE key = ?1");
+Result<std::optional<KeyRecord>> TicketStore::FindKey(const std::string& key) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT ticket_id, message_id, request_sha256 FROM idempotency_keys WHERE key = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, key);
-  Result<bool> row = st->Step();
-  if (!row.ok()) return row.status();
-  return *row ? std::optional<int64_t>(st->Int(0)) : std::nullopt;
+  return st->FirstRow([](const Stmt& r) {
+    return KeyRecord{r.Int(0), r.OptInt(1).value_or(0), r.OptText(2).value_or("")};
+  });
+}
+
+Result<std::optional<int64_t>> TicketStore::TicketByKey(const std::string& key) {
+  Result<std::optional<KeyRecord>> k = FindKey(key);
+  if (!k.ok()) return k.status();
+  return *k ? std::optional<int64_t>((*k)->ticket_id) : std::nullopt;
 }
 
 Status TicketStore::RecordKey(const std::string& key, int64_t ticket_id, int64_t message_id, const std::string& sha,
@@ -364,7 +342,7 @@ Result<TicketPage> TicketStore::List(const TicketQuery& q) {
     for (size_t i = 0; i < q.statuses.size(); ++i) {
       if (i) sql += ",";
       sql += param();
-      binds.push_back([v = q.statuses[i], k = n](Stmt& s) { s.Bind(k, v); });
+      binds.push_back([v = Name(q.statuses[i]), k = n](Stmt& s) { s.Bind(k, v); });
     }
     sql += ")";
   }
@@ -452,25 +430,20 @@ Result<std::vector<MessageRecord>> TicketStore::Messages(int64_t ticket_id) {
       "auto_submitted, created_at FROM messages WHERE ticket_id = ?1 ORDER BY id");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id);
-  std::vector<MessageRecord> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return st->Rows([](const Stmt& r) {
     MessageRecord m;
-    m.id = st->Int(0);
-    m.kind = st->Text(1);
-    m.channel = st->Text(2);
-    m.author_email = st->OptText(3);
-    m.author_name = st->OptText(4);
-    m.subject = st->Text(5);
-    m.body_text = st->Text(6);
-    m.message_id = st->OptText(7);
-    m.auto_submitted = st->Int(8) != 0;
-    m.created_at = FromUnix(st->Int(9));
-    out.push_back(std::move(m));
-  }
-  return out;
+    m.id = r.Int(0);
+    m.kind = ParseMessageKind(r.TextView(1)).value_or(MessageKind::kSystem);
+    m.channel = ParseChannel(r.TextView(2)).value_or(Channel::kApi);
+    m.author_email = r.OptText(3);
+    m.author_name = r.OptText(4);
+    m.subject = r.Text(5);
+    m.body_text = r.Text(6);
+    m.message_id = r.OptText(7);
+    m.auto_submitted = r.Int(8) != 0;
+    m.created_at = FromUnix(r.Int(9));
+    return m;
+  });
 }
 
 Result<std::vector<AttachmentRecord>> TicketStore::Attachments(int64_t ticket_id) {
@@ -479,14 +452,9 @@ Result<std::vector<AttachmentRecord>> TicketStore::Attachments(int64_t ticket_id
       "WHERE ticket_id = ?1 ORDER BY id");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id);
-  std::vector<AttachmentRecord> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({st->Int(0), st->Int(1), st->Text(2), st->Text(3), st->Int(4), st->Text(5)});
-  }
-  return out;
+  return st->Rows([](const Stmt& r) {
+    return AttachmentRecord{r.Int(0), r.Int(1), r.Text(2), r.Text(3), r.Int(4), r.Text(5)};
+  });
 }
 
 Result<std::vector<EventRecord>> TicketStore::Events(int64_t ticket_id) {
@@ -494,14 +462,9 @@ Result<std::vector<EventRecord>> TicketStore::Events(int64_t ticket_id) {
       "SELECT id, at, kind, actor, rule_id, detail FROM events WHERE ticket_id = ?1 ORDER BY id");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id);
-  std::vector<EventRecord> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({st->Int(0), FromUnix(st->Int(1)), st->Text(2), st->Text(3), st->OptText(4), st->Text(5)});
-  }
-  return out;
+  return st->Rows([](const Stmt& r) {
+    return EventRecord{r.Int(0), FromUnix(r.Int(1)), r.Text(2), r.Text(3), r.OptText(4), r.Text(5)};
+  });
 }
 
 Result<std::vector<SlaTargetRecord>> TicketStore::SlaTargets(int64_t ticket_id) {
@@ -510,24 +473,19 @@ Result<std::vector<SlaTargetRecord>> TicketStore::SlaTargets(int64_t ticket_id) 
       "breached_at, business_seconds FROM sla_targets WHERE ticket_id = ?1 ORDER BY target, cycle");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id);
-  std::vector<SlaTargetRecord> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    SlaTargetRecord r;
-    r.target = st->Text(0);
-    r.cycle = st->Int(1);
-    r.started_at = FromUnix(st->Int(2));
-    r.due_at = OptTime(*st, 3);
-    r.paused_since = OptTime(*st, 4);
-    r.paused_seconds = st->Int(5);
-    r.met_at = OptTime(*st, 6);
-    r.breached_at = OptTime(*st, 7);
-    r.business_seconds = st->OptInt(8);
-    out.push_back(std::move(r));
-  }
-  return out;
+  return st->Rows([](const Stmt& r) {
+    SlaTargetRecord t;
+    t.target = r.Text(0);
+    t.cycle = r.Int(1);
+    t.started_at = FromUnix(r.Int(2));
+    t.due_at = OptTime(r, 3);
+    t.paused_since = OptTime(r, 4);
+    t.paused_seconds = r.Int(5);
+    t.met_at = OptTime(r, 6);
+    t.breached_at = OptTime(r, 7);
+    t.business_seconds = r.OptInt(8);
+    return t;
+  });
 }
 
 Result<AttachmentContent> TicketStore::Attachment(int64_t ticket_id, int64_t attachment_id) {
@@ -545,178 +503,10 @@ Result<AttachmentContent> TicketStore::Attachment(int64_t ticket_id, int64_t att
   return c;
 }
 
-Result<Ticket> TicketStore::Update(int64_t id, const TicketPatch& patch,
-                                   std::optional<int64_t> expected_version,
-                                   const std::string& actor, Timestamp now) {
-  Result<Ticket> cur = Get(id);
-  if (!cur.ok()) return cur.status();
-  Ticket t = *cur;
-  if (expected_version && *expected_version != t.version) {
-    return Status::PreconditionFailed("ticket " + std::to_string(id) + " is at version " +
-                                      std::to_string(t.version) + ", not " +
-                                      std::to_string(*expected_version));
-  }
-  struct Change {
-    const char* kind;
-    json detail;
-  };
-  std::vector<Change> changes;
-  if (patch.status && *patch.status != t.status) {
-    if (!IsStatus(*patch.status)) return Status::Invalid("unknown status \"" + *patch.status + "\"", "status");
-    if (!IsLegalTransition(t.status, *patch.status)) {
-      return Status::Invalid("a ticket cannot go from " + t.status + " to " + *patch.status, "status");
-    }
-    changes.push_back({"status_changed", {{"from", t.status}, {"to", *patch.status}}});
-    if (*patch.status == "solved") t.solved_at = now;
-    if (*patch.status == "closed") t.closed_at = now;
-    if (t.status == "solved" && *patch.status == "open") {
-      t.reopened_count++;
-      t.solved_at.reset();
-    }
-    t.status = *patch.status;
-  }
-  if (patch.priority && *patch.priority != t.priority) {
-    if (!IsPriority(*patch.priority)) return Status::Invalid("unknown priority \"" + *patch.priority + "\"", "priority");
-    changes.push_back({"priority_changed", {{"from", t.priority}, {"to", *patch.priority}}});
-    t.priority = *patch.priority;
-  }
-  if (patch.queue && *patch.queue != t.queue) {
-    changes.push_back({"queue_changed", {{"from", t.queue}, {"to", *patch.queue}}});
-    t.queue = *patch.queue;
-  }
-  if (patch.assignee && *patch.assignee != t.assignee) {
-    auto j = [](const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); };
-    changes.push_back({"assignee_changed", {{"from", j(t.assignee)}, {"to", j(*patch.assignee)}}});
-    t.assignee = *patch.assignee;
-  }
-  if (patch.tags) {
-    for (const std::string& tag : *patch.tags) {
-      Status s = ValidateTag(tag);
-      if (!s.ok()) return s;
-    }
-    std::string before = TagsJson(t.tags), after = TagsJson(*patch.tags);
-    if (before != after) {
-      changes.push_back({"tags_changed", {{"from", json::parse(before)}, {"to", json::parse(after)}}});
-      t.tags = ParseTags(after);
-    }
-  }
-  if (changes.empty()) return t;
-
-  Result<Stmt> st = db_.Prepare(
-      "UPDATE tickets SET status = ?2, priority = ?3, queue = ?4, assignee = ?5, tags = ?6, "
-      "solved_at = ?7, closed_at = ?8, reopened_count = ?9, version = version + 1, "
-      "updated_at = ?10 WHERE id = ?1 AND version = ?11");
-  if (!st.ok()) return st.status();
-  std::optional<int64_t> solved = t.solved_at ? std::optional<int64_t>(ToUnix(*t.solved_at)) : std::nullopt;
-  std::optional<int64_t> closed = t.closed_at ? std::optional<int64_t>(ToUnix(*t.closed_at)) : std::nullopt;
-  st->Bind(1, id).Bind(2, t.status).Bind(3, t.priority).Bind(4, t.queue).Bind(5, t.assignee)
-      .Bind(6, TagsJson(t.tags)).Bind(7, solved).Bind(8, closed).Bind(9, t.reopened_count)
-      .Bind(10, ToUnix(now)).Bind(11, t.version);
-  Status s = st->Run();
-  if (!s.ok()) return s;
-  if (db_.Changes() != 1) return Status::PreconditionFailed("ticket " + std::to_string(id) + " changed meanwhile");
-  for (const Change& c : changes) {
-    s = AddEvent(id, now, c.kind, actor, std::nullopt, c.detail.dump(-1, ' ', false, json::error_handler_t::replace));
-    if (!s.ok()) return s;
-  }
-  return Get(id);
-}
-
-Result<int64_t> TicketStore::AddMessage(int64_t ticket_id, const NewMessage& m) {
-  Result<Ticket> t = Get(ticket_id);
-  if (!t.ok()) return t.status();
-  if (m.kind != "reply" && m.kind != "note") return Status::Invalid("kind must be reply or note", "kind");
-  if (m.kind == "reply" && t->status == "closed") {
-    return Status::Conflict("ticket " + std::to_string(ticket_id) + " is closed; a reply cannot be sent");
-  }
-  Result<Stmt> st = db_.Prepare(
-      "INSERT INTO messages(ticket_id, kind, channel, author_email, author_name, subject, "
-      "body_text, created_at) VALUES (?1, ?2, 'api', ?3, ?4, ?5, ?6, ?7)");
-  if (!st.ok()) return st.status();
-  st->Bind(1, ticket_id).Bind(2, m.kind).Bind(3, m.author_email).Bind(4, m.author_name)
-      .Bind(5, t->subject).Bind(6, m.body).Bind(7, ToUnix(m.now));
-  Status s = st->Run();
-  if (!s.ok()) return s;
-  int64_t message_id = db_.LastInsertId();
-  s = IndexMessage(message_id, t->subject, m.body);
-  if (!s.ok()) return s;
-  json detail = {{"message_id", message_id}};
-  if (m.kind == "reply") {
-    // The sender renders the mail from this row; its Message-ID is fixed now
-    // so that every retry carries the same one.
-    OutboxMail mail;
-    mail.dedupe_key = "reply:" + std::to_string(message_id) + ":" + t->requester_email;
-    mail.ticket_id = ticket_id;
-    mail.kind = "reply";
-    mail.automatic = false;
-    mail.recipient = t->requester_email;
-    mail.subject = t->subject;
-    mail.body = m.body;
-    json vars = json::object();
-    if (m.author_name) vars["agent_name"] = *m.author_name;
-    mail.vars = vars.dump();
-    mail.now = m.now;
-    Result<int64_t> queued = QueueMail(mail);
-    if (!queued.ok()) return queued.status();
-    detail["outbox_id"] = *queued;
-    detail["to"] = t->requester_email;
-    // A public reply is the response the customer waits for.
-    std::string next_status = t->status == "new" ? "open" : t->status;
-    Result<Stmt> up = db_.Prepare(
-        "UPDATE tickets SET first_response_at = COALESCE(first_response_at, ?2), status = ?3, "
-        "version = version + 1, updated_at = ?2 WHERE id = ?1");
-    if (!up.ok()) return up.status();
-    up->Bind(1, ticket_id).Bind(2, ToUnix(m.now)).Bind(3, next_status);
-    s = up->Run();
-    if (!s.ok()) return s;
-    if (next_status != t->status) {
-      s = AddEvent(ticket_id, m.now, "status_changed", m.actor, std::nullopt,
-                   json{{"from", t->status}, {"to", next_status}}.dump());
-      if (!s.ok()) return s;
-    }
-  } else {
-    Result<Stmt> up = db_.Prepare("UPDATE tickets SET version = version + 1, updated_at = ?2 WHERE id = ?1");
-    if (!up.ok()) return up.status();
-    up->Bind(1, ticket_id).Bind(2, ToUnix(m.now));
-    s = up->Run();
-    if (!s.ok()) return s;
-  }
-  s = AddEvent(ticket_id, m.now, m.kind == "reply" ? "reply_added" : "note_added", m.actor,
-               std::nullopt, detail.dump());
-  if (!s.ok()) return s;
-  return message_id;
-}
-
-Result<int64_t> TicketStore::QueueMail(const OutboxMail& m) {
-  // The sender renders the mail from this row; its Message-ID is fixed now
-  // so that every retry carries the same one.
-  Result<std::string> secret = SecretStore(db_).GetOrCreate(kMailSecret, m.now);
-  if (!secret.ok()) return secret.status();
-  std::string mail_id = SignMessageId(*secret, m.ticket_id, RandomToken(9));
-  Result<Stmt> st = db_.Prepare(
-      "INSERT OR IGNORE INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
-      "body, next_attempt_at, created_at, vars) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?10)");
-  if (!st.ok()) return st.status();
-  std::optional<int64_t> ticket = m.ticket_id ? std::optional<int64_t>(m.ticket_id) : std::nullopt;
-  st->Bind(10, m.vars).Bind(11, ToUnix(m.send_at.value_or(m.now)));
-  st->Bind(1, m.dedupe_key).Bind(2, ticket).Bind(3, m.kind).Bind(4, static_cast<int64_t>(m.automatic))
-      .Bind(5, m.recipient).Bind(6, mail_id).Bind(7, m.subject).BindBlob(8, m.body).Bind(9, ToUnix(m.now));
-  Status s = st->Run();
-  if (!s.ok()) return s;
-  return db_.Changes() == 1 ? db_.LastInsertId() : 0;
-}
-
 Result<std::vector<std::pair<std::string, int64_t>>> TicketStore::CountByStatus() {
   Result<Stmt> st = db_.Prepare("SELECT status, count(*) FROM tickets GROUP BY status");
   if (!st.ok()) return st.status();
-  std::vector<std::pair<std::string, int64_t>> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.emplace_back(st->Text(0), st->Int(1));
-  }
-  return out;
+  return st->Rows([](const Stmt& r) { return std::make_pair(r.Text(0), r.Int(1)); });
 }
 
 }  // namespace frontdesk

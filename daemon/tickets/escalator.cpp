@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/store/sla_store.h"
+#include "daemon/tickets/ticket_service.h"
 
 namespace frontdesk {
 namespace {
@@ -12,14 +13,14 @@ namespace {
 constexpr size_t kChunk = 250;
 }  // namespace
 
-Result<SweepReport> RunEscalations(Store& reader, const SlaEngine& sla, const TxnRunner& run, Timestamp now,
-                                   int limit, bool dry_run) {
+Result<SweepReport> RunEscalations(Store& reader, const Config& config, const SlaEngine& sla, const TxnRunner& run,
+                                   Timestamp now, int limit, bool dry_run) {
   SweepReport report;
   Result<std::vector<int64_t>> due = SlaStore(reader).DueTickets(now, limit);
   if (!due.ok()) return due.status();
   if (dry_run) {
     for (int64_t id : *due) {
-      Status s = sla.Sweep(reader, id, now, true, &report);
+      Status s = sla.Sweep(reader, id, now, true, &report, [](const EscalationAction&) { return Status::Ok(); });
       if (!s.ok()) return s;
     }
     return report;
@@ -29,8 +30,10 @@ Result<SweepReport> RunEscalations(Store& reader, const SlaEngine& sla, const Tx
     SweepReport chunk;
     Status s = run([&](Store& store) -> Status {
       chunk = SweepReport();
+      TicketService service(store, config, sla);
+      auto fire = [&](const EscalationAction& a) { return service.Escalate(a, now); };
       for (size_t i = start; i < end; ++i) {
-        Status t = sla.Sweep(store, (*due)[i], now, false, &chunk);
+        Status t = sla.Sweep(store, (*due)[i], now, false, &chunk, fire);
         if (!t.ok()) return t;
       }
       return Status::Ok();

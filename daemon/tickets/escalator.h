@@ -8,12 +8,14 @@
 
 #include <functional>
 
+#include "config/config.h"
 #include "daemon/sla/engine.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {
 
-Result<SweepReport> RunEscalations(Store& reader, const SlaEngine& sla, const TxnRunner& run, Timestamp now,
-                                   int limit, bool dry_run);
+// Each level that fires is applied through TicketService.
+Result<SweepReport> RunEscalations(Store& reader, const Config& config, const SlaEngine& sla, const TxnRunner& run,
+                                   Timestamp now, int limit, bool dry_run);
 
 }  // namespace frontdesk

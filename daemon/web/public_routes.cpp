@@ -100,8 +100,8 @@ void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response
   }
 
   IntakeRequest r;
-  r.channel = "web";
-  r.actor = "customer";
+  r.channel = Channel::kWeb;
+  r.actor = Actor::Customer(Channel::kWeb, "");
   FormValues values;
   std::string honeypot;
   if (ct.rfind("application/json", 0) == 0) {

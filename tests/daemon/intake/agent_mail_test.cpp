@@ -19,7 +19,7 @@ Config TwoQueues() {
 Ticket Open() {
   Ticket t;
   t.id = 1001;
-  t.status = "open";
+  t.status = TicketStatus::kOpen;
   t.queue = "support";
   t.tags = {"vip"};
   return t;
@@ -39,7 +39,7 @@ TEST_CASE("commands on the first lines apply together and leave the text", "[age
                               "agent@example.test", Open(), config);
   CHECK(m.errors.empty());
   CHECK(m.text == "All fixed now.\n");
-  CHECK(m.patch.status == "solved");
+  CHECK(m.patch.status == TicketStatus::kSolved);
   CHECK(m.patch.priority == "high");
   CHECK(*m.patch.assignee == std::optional<std::string>("agent@example.test"));
   CHECK(*m.patch.tags == std::vector<std::string>{"vip", "refund"});
@@ -62,7 +62,7 @@ TEST_CASE("a wrong command applies nothing and says why", "[agent]") {
   CHECK(m.applied.empty());
   CHECK(m.text == "Text\n");
   Ticket closed = Open();
-  closed.status = "closed";
+  closed.status = TicketStatus::kClosed;
   CHECK(ReadAgentMail("/status open\n", "agent@example.test", closed, config).errors ==
         std::vector<std::string>{"/status open: a closed ticket cannot become open"});
 }

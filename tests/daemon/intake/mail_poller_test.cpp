@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include "daemon/intake/mail_intake.h"
+#include "daemon/intake/mail_reading.h"
 #include "daemon/mail/imap_client.h"
 
 namespace frontdesk {

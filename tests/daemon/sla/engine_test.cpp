@@ -61,15 +61,15 @@ struct Fixture {
     int64_t id = 0;
     REQUIRE(InTxn(*store, [&](Store& s) -> Status {
       NewTicket t;
-      t.channel = "web";
+      t.channel = Channel::kWeb;
       t.subject = "Help";
       t.requester_email = "c@example.org";
       t.queue = "support";
-      t.actor = "customer";
+      t.actor = Actor::Customer(Channel::kWeb, "");
       t.now = now;
-      Result<CreatedTicket> c = TicketStore(s).Create(t);
+      Result<int64_t> c = TicketStore(s).InsertTicket(t);
       if (!c.ok()) return c.status();
-      id = c->ticket_id;
+      id = *c;
       Result<Ticket> made = TicketStore(s).Get(id);
       return sla->Start(s, id, *sla->Select(*made, ""), now);
     }).ok());
@@ -104,16 +104,16 @@ TEST_CASE("levels fire once, in order, and a second sweep does nothing", "[sla_e
   Timestamp t0 = At("2026-11-23T10:00:00Z");
   int64_t id = f.MakeTicket(t0);
   TxnRunner run = [&](const std::function<Status(Store&)>& job) { return f.InTxn(*f.store, job); };
-  Result<SweepReport> r = RunEscalations(*f.store, *f.sla, run, t0 + std::chrono::minutes(31), 100, false);
+  Result<SweepReport> r = RunEscalations(*f.store, f.config, *f.sla, run, t0 + std::chrono::minutes(31), 100, false);
   REQUIRE(r.ok());
   CHECK(r->levels_fired == 1);
   CHECK(f.Count("SELECT count(*) FROM outbox WHERE kind = 'escalation'") == 2);  // lead and the agent
   CHECK(f.NextDue(id) == ToUnix(t0) + 3600);  // now the due time itself
-  r = RunEscalations(*f.store, *f.sla, run, t0 + std::chrono::minutes(31), 100, false);
+  r = RunEscalations(*f.store, f.config, *f.sla, run, t0 + std::chrono::minutes(31), 100, false);
   REQUIRE(r.ok());
   CHECK(r->tickets == 0);
   // A dry run past everything says what would happen and changes nothing.
-  r = RunEscalations(*f.store, *f.sla, run, t0 + std::chrono::hours(2), 100, true);
+  r = RunEscalations(*f.store, f.config, *f.sla, run, t0 + std::chrono::hours(2), 100, true);
   REQUIRE(r.ok());
   CHECK(r->levels_fired == 1);
   CHECK(r->breaches == 1);
@@ -132,7 +132,7 @@ TEST_CASE("concurrent sweeps fire each level exactly once", "[sla_engine][race]"
     threads.emplace_back([&, k] {
       std::unique_ptr<Store> mine = f.Connect();
       TxnRunner run = [&](const std::function<Status(Store&)>& job) { return f.InTxn(*mine, job); };
-      Result<SweepReport> r = RunEscalations(*mine, *f.sla, run, later, 1000, false);
+      Result<SweepReport> r = RunEscalations(*mine, f.config, *f.sla, run, later, 1000, false);
       results[k] = r.status();
     });
   }
@@ -151,10 +151,10 @@ TEST_CASE("pending pauses every clock and clears next_due_at; open resumes", "[s
   Timestamp t0 = At("2026-11-23T10:00:00Z");
   int64_t id = f.MakeTicket(t0);
   Timestamp t1 = t0 + std::chrono::minutes(20);
-  REQUIRE(f.InTxn(*f.store, [&](Store& s) { return f.sla->OnStatusChange(s, id, "new", "pending", t1); }).ok());
+  REQUIRE(f.InTxn(*f.store, [&](Store& s) { return f.sla->OnStatusChange(s, id, TicketStatus::kNew, TicketStatus::kPending, t1); }).ok());
   CHECK_FALSE(f.NextDue(id).has_value());
   Timestamp t2 = t1 + std::chrono::hours(30);
-  REQUIRE(f.InTxn(*f.store, [&](Store& s) { return f.sla->OnStatusChange(s, id, "pending", "open", t2); }).ok());
+  REQUIRE(f.InTxn(*f.store, [&](Store& s) { return f.sla->OnStatusChange(s, id, TicketStatus::kPending, TicketStatus::kOpen, t2); }).ok());
   // 20 minutes were used; the 50 % level is 10 minutes away.
   CHECK(f.NextDue(id) == ToUnix(t2) + 600);
   Result<std::vector<TargetClock>> clocks = SlaStore(*f.store).Clocks(id);

@@ -1,0 +1,390 @@
+#include "daemon/tickets/ticket_service.h"
+
+#include <algorithm>
+#include <nlohmann/json.hpp>
+
+#include "daemon/outbox/auto_reply.h"
+#include "daemon/store/recipient_store.h"
+#include "daemon/store/ticket_store.h"
+
+namespace frontdesk {
+namespace {
+
+using nlohmann::json;
+
+std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_handler_t::replace); }
+
+json OptJson(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
+
+std::string TagsKey(std::vector<std::string> tags) {
+  std::sort(tags.begin(), tags.end());
+  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+  return json(tags).dump();
+}
+
+// The first message of a new ticket, as the customer (or their mail) wrote it.
+NewMessage FirstMessage(const NewTicket& t) {
+  NewMessage m;
+  m.kind = t.auto_submitted ? MessageKind::kAuto : MessageKind::kCustomer;
+  m.channel = t.channel;
+  m.actor = t.actor;
+  m.body = t.body;
+  m.author_email = t.requester_email;
+  m.author_name = t.requester_name;
+  m.attachments = t.attachments;
+  m.subject = t.subject;
+  m.raw_id = t.raw_id;
+  m.message_id = t.message_id;
+  m.in_reply_to = t.in_reply_to;
+  m.refs_json = t.refs_json;
+  m.auto_submitted = t.auto_submitted;
+  m.auto_reason = t.auto_reason;
+  m.now = t.now;
+  return m;
+}
+
+// Whether a channel acknowledges a new ticket by mail. Mail customers get
+// the acknowledgement; the form and the API answer on the page instead.
+bool AcknowledgesByMail(Channel c) {
+  switch (c) {
+    case Channel::kEmail: return true;
+    case Channel::kWeb: return false;
+    case Channel::kApi: return false;
+  }
+  return false;
+}
+
+}  // namespace
+
+Result<CreatedTicket> TicketService::Open(const NewTicket& t) {
+  TicketStore tickets(store_);
+  if (!t.idempotency_key.empty()) {
+    Result<std::optional<KeyRecord>> seen = tickets.FindKey(t.idempotency_key);
+    if (!seen.ok()) return seen.status();
+    if (*seen) {
+      if ((*seen)->request_sha256 != t.request_sha256) {
+        return Status::Conflict("this idempotency key was already used for a different request");
+      }
+      return CreatedTicket{(*seen)->ticket_id, (*seen)->message_id, true};
+    }
+  }
+  Result<int64_t> id = tickets.InsertTicket(t);
+  if (!id.ok()) return id.status();
+  CreatedTicket c;
+  c.ticket_id = *id;
+  Result<int64_t> message = tickets.InsertMessage(c.ticket_id, FirstMessage(t), t.subject);
+  if (!message.ok()) return message.status();
+  c.message_id = *message;
+  if (!t.idempotency_key.empty()) {
+    Status s = tickets.RecordKey(t.idempotency_key, c.ticket_id, c.message_id, t.request_sha256, t.now);
+    if (!s.ok()) return s;
+  }
+  Status s = RecordOpening(t, c);
+  if (!s.ok()) return s;
+  if (!t.quarantined && !t.auto_submitted) {
+    s = StartClocks(c.ticket_id, t.routing.sla_policy, t.now);
+    if (!s.ok()) return s;
+  }
+  s = QueueOpeningMail(t, c);
+  if (!s.ok()) return s;
+  return c;
+}
+
+// The events of a new ticket, one per fact.
+Status TicketService::RecordOpening(const NewTicket& t, const CreatedTicket& c) {
+  json attachments = json::array();
+  for (const NewAttachment& a : t.attachments) attachments.push_back({{"filename", a.filename}, {"size", a.data.size()}});
+  json created = {{"channel", Name(t.channel)}, {"queue", t.queue}, {"priority", t.priority},
+                  {"message_id", c.message_id}};
+  if (!attachments.empty()) created["attachments"] = attachments;
+  Status s = Record(c.ticket_id, "created", t.actor, Dump(created), t.now);
+  if (!s.ok()) return s;
+  const Actor mail = Actor::System("mail");
+  if (t.quarantined) {
+    s = Record(c.ticket_id, "quarantined", mail,
+               Dump({{"reason", t.quarantine_reason.value_or("")},
+                     {"raw_id", t.raw_id ? json(*t.raw_id) : json(nullptr)},
+                     {"problems", t.problems}}),
+               t.now);
+    if (!s.ok()) return s;
+  }
+  if (t.copy_of) {
+    s = Record(c.ticket_id, "copied_per_queue", mail, Dump({{"copy_of", *t.copy_of}, {"queue", t.queue}}), t.now);
+    if (!s.ok()) return s;
+  }
+  if (t.same_message_id_in) {
+    s = Record(c.ticket_id, "duplicate_message_id", mail,
+               Dump({{"message_id", t.message_id.value_or("")}, {"also_in_ticket", *t.same_message_id_in}}), t.now);
+    if (!s.ok()) return s;
+  }
+  if (!t.withheld_json.empty()) {
+    s = Record(c.ticket_id, "attachments_withheld", mail,
+               Dump({{"message_id", c.message_id}, {"attachments", json::parse(t.withheld_json)}}), t.now);
+    if (!s.ok()) return s;
+  }
+  const Routing& r = t.routing;
+  if (!r.matched.empty()) {
+    json detail = {{"rules", r.matched}, {"queue", t.queue}, {"priority", t.priority}, {"tags", t.tags}};
+    if (t.category) detail["category"] = *t.category;
+    if (t.assignee) detail["assignee"] = *t.assignee;
+    if (r.suppress_auto_reply) detail["auto_reply"] = "suppressed";
+    s = Record(c.ticket_id, "routed", Actor::System("router"), Dump(detail), t.now,
+               r.queue_rule.empty() ? r.matched.front() : r.queue_rule);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Status TicketService::StartClocks(int64_t ticket_id, const std::string& named_policy, Timestamp now) {
+  Result<Ticket> made = TicketStore(store_).Get(ticket_id);
+  if (!made.ok()) return made.status();
+  const SlaPolicyConfig* policy = sla_.Select(*made, named_policy);
+  if (!policy) return Status::Ok();
+  return sla_.Start(store_, ticket_id, *policy, now);
+}
+
+Status TicketService::QueueOpeningMail(const NewTicket& t, const CreatedTicket& c) {
+  if (AcknowledgesByMail(t.channel) && !t.quarantined && !t.auto_reply_suppressed) {
+    Status s = QueueAutoAck(store_, config_, c.ticket_id, t.now);
+    if (!s.ok()) return s;
+  }
+  // Too large to read: the sender learns it arrived and waits for a person.
+  if (t.quarantined && t.oversize_bytes > 0 && !t.auto_submitted && !t.copy_of) {
+    Status s = QueueOversizeNotice(store_, config_, c.ticket_id, t.oversize_bytes, t.now);
+    if (!s.ok()) return s;
+  }
+  if (!t.quarantined && !t.auto_submitted) {
+    return QueueAgentAlert(store_, config_, c.ticket_id, "new_ticket", c.message_id, t.now);
+  }
+  return Status::Ok();
+}
+
+Result<int64_t> TicketService::AddMessage(int64_t ticket_id, const NewMessage& m) {
+  Result<Ticket> t = TicketStore(store_).Get(ticket_id);
+  if (!t.ok()) return t.status();
+  switch (m.actor.kind) {
+    case ActorKind::kAgent:
+    case ActorKind::kApiToken:
+      return AddAgentMessage(*t, m);
+    case ActorKind::kCustomer:
+    case ActorKind::kSystem:
+      return AddInbound(*t, m);
+  }
+  return Status::Invalid("unknown actor");
+}
+
+Result<int64_t> TicketService::Insert(const Ticket& t, const NewMessage& m) {
+  TicketStore tickets(store_);
+  Result<int64_t> id = tickets.InsertMessage(t.id, m, m.subject.value_or(t.subject));
+  if (!id.ok()) return id.status();
+  if (!m.idempotency_key.empty()) {
+    Status s = tickets.RecordKey(m.idempotency_key, t.id, *id, m.request_sha256, m.now);
+    if (!s.ok()) return s;
+  }
+  return id;
+}
+
+Result<int64_t> TicketService::AddAgentMessage(const Ticket& t, const NewMessage& m) {
+  if (m.kind != MessageKind::kReply && m.kind != MessageKind::kNote) {
+    return Status::Invalid("kind must be reply or note", "kind");
+  }
+  if (m.kind == MessageKind::kReply && t.status == TicketStatus::kClosed) {
+    return Status::Conflict("ticket " + std::to_string(t.id) + " is closed; a reply cannot be sent");
+  }
+  TicketStore tickets(store_);
+  Result<int64_t> id = Insert(t, m);
+  if (!id.ok()) return id.status();
+  json detail = {{"message_id", *id}};
+  Ticket after = t;
+  if (m.kind == MessageKind::kReply) {
+    Result<int64_t> queued = QueueAgentReply(store_, t, *id, m.body, m.author_name, m.now);
+    if (!queued.ok()) return queued.status();
+    detail["outbox_id"] = *queued;
+    detail["to"] = t.requester_email;
+    // A public reply is the response the customer waits for.
+    if (!after.first_response_at) after.first_response_at = m.now;
+    if (after.status == TicketStatus::kNew) after.status = TicketStatus::kOpen;
+  }
+  Status s = tickets.SaveTicket(after, m.now);
+  if (!s.ok()) return s;
+  if (after.status != t.status) {
+    s = Record(t.id, "status_changed", m.actor, Dump({{"from", Name(t.status)}, {"to", Name(after.status)}}), m.now);
+    if (!s.ok()) return s;
+  }
+  s = Record(t.id, m.kind == MessageKind::kReply ? "reply_added" : "note_added", m.actor, detail.dump(), m.now);
+  if (!s.ok()) return s;
+  if (m.kind == MessageKind::kReply) {
+    s = sla_.OnStatusChange(store_, t.id, t.status, after.status, m.now);
+    if (!s.ok()) return s;
+    s = sla_.OnPublicReply(store_, t.id, m.now);
+  } else if (!m.quiet) {
+    s = QueueNoteAlert(store_, config_, t.id, *id, m.author_email.value_or(""), m.now);
+  }
+  if (!s.ok()) return s;
+  return id;
+}
+
+Result<int64_t> TicketService::AddInbound(const Ticket& t, const NewMessage& m) {
+  if (m.kind != MessageKind::kCustomer && m.kind != MessageKind::kAuto && m.kind != MessageKind::kNote) {
+    return Status::Invalid("kind must be customer, auto or note", "kind");
+  }
+  Result<int64_t> id = Insert(t, m);
+  if (!id.ok()) return id.status();
+  Status s = TicketStore(store_).SaveTicket(t, m.now);
+  if (!s.ok()) return s;
+  std::string from = m.author_email.value_or("");
+  json detail = {{"message_id", *id}, {"from", from}, {"kind", Name(m.kind)}};
+  if (m.auto_submitted) detail["auto_reason"] = m.auto_reason.value_or("");
+  if (m.duplicate_message_id) detail["duplicate_message_id"] = m.message_id.value_or("");
+  s = Record(t.id, "message_received", m.actor, Dump(detail), m.now);
+  if (!s.ok()) return s;
+  if (!m.withheld_json.empty()) {
+    s = Record(t.id, "attachments_withheld", Actor::System("mail"),
+               Dump({{"message_id", *id}, {"attachments", json::parse(m.withheld_json)}}), m.now);
+    if (!s.ok()) return s;
+  }
+  if (m.kind == MessageKind::kCustomer) {
+    // A customer's reply reopens a solved ticket; automatic mail never does.
+    if (t.status == TicketStatus::kSolved) {
+      TicketPatch reopen;
+      reopen.status = TicketStatus::kOpen;
+      Result<Ticket> u = Patch(t.id, reopen, std::nullopt, m.actor, m.now);
+      if (!u.ok()) return u.status();
+    }
+    s = sla_.OnCustomerMessage(store_, t.id, m.now);
+    if (!s.ok()) return s;
+    // Mail from an address proves it works again.
+    s = RecipientStore(store_).ClearBouncing(from);
+    if (!s.ok()) return s;
+    s = QueueAgentAlert(store_, config_, t.id, "customer_reply", *id, m.now);
+  } else if (m.kind == MessageKind::kNote && !m.auto_submitted && !m.quiet) {
+    s = QueueNoteAlert(store_, config_, t.id, *id, from, m.now);
+  }
+  if (!s.ok()) return s;
+  return id;
+}
+
+Result<Ticket> TicketService::Patch(int64_t ticket_id, const TicketPatch& patch,
+                                    std::optional<int64_t> expected_version, const Actor& actor, Timestamp now) {
+  TicketStore tickets(store_);
+  Result<Ticket> cur = tickets.Get(ticket_id);
+  if (!cur.ok()) return cur.status();
+  const Ticket before = *cur;
+  Ticket t = before;
+  if (expected_version && *expected_version != t.version) {
+    return Status::PreconditionFailed("ticket " + std::to_string(ticket_id) + " is at version " +
+                                      std::to_string(t.version) + ", not " + std::to_string(*expected_version));
+  }
+  std::vector<std::pair<const char*, json>> changes;
+  if (patch.status && *patch.status != t.status) {
+    if (!IsLegalTransition(t.status, *patch.status)) {
+      return Status::Invalid("a ticket cannot go from " + std::string(Name(t.status)) + " to " +
+                                 std::string(Name(*patch.status)),
+                             "status");
+    }
+    changes.push_back({"status_changed", {{"from", Name(t.status)}, {"to", Name(*patch.status)}}});
+    if (*patch.status == TicketStatus::kSolved) t.solved_at = now;
+    if (*patch.status == TicketStatus::kClosed) t.closed_at = now;
+    if (t.status == TicketStatus::kSolved && *patch.status == TicketStatus::kOpen) {
+      t.reopened_count++;
+      t.solved_at.reset();
+    }
+    t.status = *patch.status;
+  }
+  if (patch.priority && *patch.priority != t.priority) {
+    if (!IsPriority(*patch.priority)) return Status::Invalid("unknown priority \"" + *patch.priority + "\"", "priority");
+    changes.push_back({"priority_changed", {{"from", t.priority}, {"to", *patch.priority}}});
+    t.priority = *patch.priority;
+  }
+  if (patch.queue && *patch.queue != t.queue) {
+    if (!config_.FindQueue(*patch.queue)) return Status::Invalid("unknown queue \"" + *patch.queue + "\"", "queue");
+    changes.push_back({"queue_changed", {{"from", t.queue}, {"to", *patch.queue}}});
+    t.queue = *patch.queue;
+  }
+  if (patch.assignee && *patch.assignee != t.assignee) {
+    changes.push_back({"assignee_changed", {{"from", OptJson(t.assignee)}, {"to", OptJson(*patch.assignee)}}});
+    t.assignee = *patch.assignee;
+  }
+  if (patch.tags) {
+    for (const std::string& tag : *patch.tags) {
+      Status s = ValidateTag(tag);
+      if (!s.ok()) return s;
+    }
+    std::string from = TagsKey(t.tags), to = TagsKey(*patch.tags);
+    if (from != to) {
+      changes.push_back({"tags_changed", {{"from", json::parse(from)}, {"to", json::parse(to)}}});
+      t.tags = json::parse(to).get<std::vector<std::string>>();
+    }
+  }
+  if (changes.empty()) return t;
+  Status s = tickets.SaveTicket(t, now);
+  if (!s.ok()) return s;
+  for (const auto& [kind, detail] : changes) {
+    s = Record(ticket_id, kind, actor, Dump(detail), now);
+    if (!s.ok()) return s;
+  }
+  s = sla_.OnStatusChange(store_, ticket_id, before.status, t.status, now);
+  if (!s.ok()) return s;
+  Result<Ticket> after = tickets.Get(ticket_id);
+  if (!after.ok()) return after.status();
+  s = QueueSolvedMail(store_, config_, before.status, *after, now);
+  if (!s.ok()) return s;
+  return after;
+}
+
+Status TicketService::Escalate(const EscalationAction& a, Timestamp now) {
+  Result<Ticket> t = TicketStore(store_).Get(a.ticket_id);
+  if (!t.ok()) return t.status();
+  EscalationNotice notice{a.policy, a.target, a.cycle, a.level_index, a.level_text, a.template_name, a.recipients};
+  Status s = QueueEscalationMail(store_, *t, notice, now);
+  if (!s.ok()) return s;
+  Actor actor = Actor::System("sla:" + a.policy);
+  if (!a.patch.empty()) {
+    Result<Ticket> u = Patch(a.ticket_id, a.patch, std::nullopt, actor, now);
+    if (!u.ok()) return u.status();
+  }
+  return Record(a.ticket_id, "escalated", actor,
+                json{{"target", a.target}, {"cycle", a.cycle}, {"level", a.level_index + 1}, {"at", a.level_text},
+                     {"actions", a.done}}
+                    .dump(),
+                now);
+}
+
+Status TicketService::RecordBounce(int64_t ticket_id, const DsnReport& dsn, Timestamp now) {
+  if (dsn.recipients.empty()) return Status::Ok();
+  json list = json::array();
+  RecipientStore recipients(store_);
+  for (const DsnRecipient& r : dsn.recipients) {
+    list.push_back({{"address", r.address}, {"action", r.action}, {"status", r.status}, {"diagnostic", r.diagnostic},
+                    {"permanent", r.permanent()}});
+    if (!r.permanent()) continue;
+    std::string why = "status " + r.status + (r.diagnostic.empty() ? "" : ": " + r.diagnostic);
+    Status s = recipients.MarkBouncing(r.address, why, now);
+    if (!s.ok()) return s;
+  }
+  return Record(ticket_id, "bounce_received", Actor::System("mail"),
+                json{{"original_message_id", dsn.original_message_id}, {"recipients", list}}.dump(), now);
+}
+
+Status TicketService::Reread(int64_t ticket_id, const NewTicket& reread, const TicketPatch& routed,
+                             const std::string& detail_json, Timestamp now) {
+  Status s = TicketStore(store_).Unquarantine(ticket_id, reread, now);
+  if (!s.ok()) return s;
+  if (!routed.empty()) {
+    Result<Ticket> u = Patch(ticket_id, routed, std::nullopt, Actor::System("router"), now);
+    if (!u.ok()) return u.status();
+  }
+  const std::string& rule = reread.routing.queue_rule;
+  s = Record(ticket_id, "reprocessed", Actor::System("admin"), detail_json, now,
+             rule.empty() ? std::nullopt : std::optional<std::string>(rule));
+  if (!s.ok()) return s;
+  if (reread.auto_submitted) return Status::Ok();
+  return StartClocks(ticket_id, reread.routing.sla_policy, now);
+}
+
+Status TicketService::Record(std::optional<int64_t> ticket_id, std::string_view kind, const Actor& actor,
+                             const std::string& detail_json, Timestamp now, std::optional<std::string> rule_id) {
+  return TicketStore(store_).AddEvent(ticket_id, now, kind, actor.label, std::move(rule_id), detail_json);
+}
+
+}  // namespace frontdesk
