@@ -6,6 +6,7 @@
 
 #include <iostream>
 
+#include "daemon/base/unique_fd.h"
 #include "daemon/serve/daemon.h"
 #include "daemon/store/backup.h"
 
@@ -52,17 +53,12 @@ int Restore(CliContext& ctx, const BackupFlags& f) {
   // serve's lock, held for the whole restore: serve cannot be running, nor
   // start halfway through.
   std::string lock_path = ServeLockPath(config->server);
-  int fd = open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640);
-  if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
-    if (fd >= 0) close(fd);
+  UniqueFd lock(open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+  if (!lock || flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
     std::cerr << "frontdesk: restore: frontdesk serve is running on " << config->server.data_dir
               << "; stop it first (systemctl stop frontdesk)\n";
     return kExitTempFail;
   }
-  struct Unlock {
-    int fd;
-    ~Unlock() { close(fd); }
-  } unlock{fd};
   Result<int> version = VerifyBackup(f.file);
   if (!version.ok()) {
     std::cerr << "frontdesk: restore: " << version.status().message() << "\n";

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include "admin/backup_command.h"
+#include "admin/routes.h"
 #include "admin/mail_commands.h"
 #include "admin/policy_commands.h"
 #include "admin/report_command.h"
@@ -70,7 +71,7 @@ int RunServe(CliContext& ctx) {
     spdlog::critical("{}", daemon.status().message());
     return kExitFailure;
   }
-  return (*daemon)->Run(signals);
+  return (*daemon)->Run(signals, RegisterAdminRoutes);
 }
 
 int RunCheckConfig(CliContext& ctx) {

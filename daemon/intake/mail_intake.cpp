@@ -58,32 +58,32 @@ Result<MailOutcome> ApplyAgentMail(TicketService& service, Store& store, const M
   msg.kind = p.as_comment || a.note || !a.errors.empty() ? MessageKind::kNote : MessageKind::kReply;
   msg.body = a.errors.empty() ? a.text : StripQuoted(m.body_text);
   msg.quiet = !a.errors.empty();
-  if (Trim(msg.body).empty()) {
-    // Commands alone: nothing to relay, a note says what was done.
-    msg.kind = MessageKind::kNote;
-    std::string done;
-    for (const std::string& c : a.applied) done += (done.empty() ? "" : ", ") + c;
-    msg.body = "[by mail: " + done + "]";
+  // Commands alone carry no message: the change itself is the record, so a
+  // status set by mail reads in the log as it does when set through the API.
+  std::optional<int64_t> id;
+  if (!Trim(msg.body).empty()) {
+    Result<int64_t> added = service.AddMessage(p.ticket_id, msg);
+    if (!added.ok()) return added.status();
+    id = *added;
+  } else {
+    Status s = TicketStore(store).RecordKey(p.key, p.ticket_id, std::nullopt, p.raw_sha256, now);
+    if (!s.ok()) return s;
   }
-  Result<int64_t> id = service.AddMessage(p.ticket_id, msg);
-  if (!id.ok()) return id.status();
   if (!a.patch.empty()) {
     Result<Ticket> after = service.Patch(p.ticket_id, a.patch, std::nullopt, msg.actor, now);
     if (!after.ok()) return after.status();
   }
-  Status s = service.Record(p.ticket_id, "agent_mail", msg.actor,
-                            json{{"message_id", *id}, {"kind", Name(msg.kind)}, {"commands", a.applied},
-                                 {"errors", a.errors}}
-                                .dump(),
-                            now);
+  json detail = {{"message_id", id ? json(*id) : json(nullptr)}, {"raw_id", raw_id},
+                 {"kind", id ? json(Name(msg.kind)) : json(nullptr)}, {"commands", a.applied}, {"errors", a.errors}};
+  Status s = service.Record(p.ticket_id, "agent_mail", msg.actor, detail.dump(), now);
   if (!s.ok()) return s;
   if (!a.errors.empty()) {
     Result<Ticket> t = TicketStore(store).Get(p.ticket_id);
     if (!t.ok()) return t.status();
-    s = QueueCommandError(store, *t, *id, m.from.address, a.errors, now);
+    s = QueueCommandError(store, *t, id.value_or(0), m.from.address, a.errors, now);
     if (!s.ok()) return s;
   }
-  return MailOutcome{MailOutcome::Kind::kAppended, p.ticket_id, *id};
+  return MailOutcome{MailOutcome::Kind::kAppended, p.ticket_id, id.value_or(0)};
 }
 
 Result<MailOutcome> ApplyThreaded(TicketService& service, const MailPlan& p, int64_t raw_id, const Config& config,

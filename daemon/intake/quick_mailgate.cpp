@@ -14,6 +14,7 @@
 #include <toml++/toml.h>
 
 #include "config/values.h"
+#include "daemon/base/unique_fd.h"
 #include "daemon/intake/message_input.h"
 #include "daemon/store/spool_append.h"
 
@@ -57,11 +58,10 @@ std::optional<Args> ReadArgs(int argc, char** argv) {
 }
 
 bool DaemonRunning(const std::string& data_dir) {
-  int fd = open((data_dir + "/serve.lock").c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool held = flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-  close(fd);  // drops our shared lock, if we got it
-  return held;
+  UniqueFd fd(open((data_dir + "/serve.lock").c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;
+  // Closing fd drops our shared lock, if we got it.
+  return flock(fd.get(), LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
 }
 
 }  // namespace

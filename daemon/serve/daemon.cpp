@@ -11,10 +11,10 @@
 #include <cstring>
 #include <map>
 
-#include "admin/admin_api.h"
 #include "config/loader.h"
 #include "daemon/base/logging.h"
 #include "daemon/base/signals.h"
+#include "daemon/base/unique_fd.h"
 #include "daemon/intake/mail_poller.h"
 #include "daemon/intake/spool_worker.h"
 #include "daemon/outbox/sender.h"
@@ -87,8 +87,9 @@ Result<std::unique_ptr<Daemon>> Daemon::Create(std::string config_path, Config c
   Result<std::shared_ptr<const SlaEngine>> sla = SlaEngine::Build(config);
   if (!sla.ok()) return sla.status();
   std::unique_ptr<Daemon> d(new Daemon(std::move(config_path), std::move(config), clock));
-  d->config_.router = *router;
-  d->config_.sla = *sla;
+  auto info = d->config_.Lock();
+  info->router = *router;
+  info->sla = *sla;
   return d;
 }
 
@@ -97,22 +98,17 @@ Daemon::Daemon(std::string config_path, Config config, const Clock& clock)
       clock_(clock),
       started_at_(clock.Now()),
       form_limiter_(clock, config.form.rate_limit, config.form.rate_limit_window) {
-  config_.config = std::make_shared<const Config>(std::move(config));
-  config_.generation = 1;
-  config_.loaded_at = started_at_;
+  auto info = config_.Lock();
+  info->config = std::make_shared<const Config>(std::move(config));
+  info->generation = 1;
+  info->loaded_at = started_at_;
 }
 
 Daemon::~Daemon() = default;
 
-std::shared_ptr<const Config> Daemon::config() const {
-  std::lock_guard<std::mutex> lock(config_mutex_);
-  return config_.config;
-}
+std::shared_ptr<const Config> Daemon::config() const { return config_.Lock()->config; }
 
-ConfigInfo Daemon::config_info() const {
-  std::lock_guard<std::mutex> lock(config_mutex_);
-  return config_;
-}
+ConfigInfo Daemon::config_info() const { return *config_.Lock(); }
 
 Status Daemon::Reload() {
   std::lock_guard<std::mutex> reload_lock(reload_mutex_);
@@ -129,9 +125,9 @@ Status Daemon::Reload() {
     spdlog::error("config reload failed; still serving configuration generation {}",
                   config_info().generation);
     {
-      std::lock_guard<std::mutex> lock(config_mutex_);
-      config_.last_reload_error = next.status().message();
-      config_.last_reload_failed_at = clock_.Now();
+      auto info = config_.Lock();
+      info->last_reload_error = next.status().message();
+      info->last_reload_failed_at = clock_.Now();
     }
     sd_notify(0, "READY=1\nSTATUS=Serving (the last reload failed)");
     return next.status();
@@ -141,9 +137,9 @@ Status Daemon::Reload() {
       router.ok() ? SlaEngine::Build(*next) : Result<std::shared_ptr<const SlaEngine>>(router.status());
   if (!sla.ok()) {
     spdlog::error("config reload: {}; still serving the previous configuration", sla.status().message());
-    std::lock_guard<std::mutex> lock(config_mutex_);
-    config_.last_reload_error = sla.status().message();
-    config_.last_reload_failed_at = clock_.Now();
+    auto info = config_.Lock();
+    info->last_reload_error = sla.status().message();
+    info->last_reload_failed_at = clock_.Now();
     return sla.status();
   }
   std::shared_ptr<const Config> old_config = config();
@@ -152,15 +148,15 @@ Status Daemon::Reload() {
   form_limiter_.Configure(next->form.rate_limit, next->form.rate_limit_window);
   uint64_t generation;
   {
-    std::lock_guard<std::mutex> lock(config_mutex_);
-    config_.config = std::make_shared<const Config>(std::move(*next));
-    config_.router = *router;
-    config_.sla = *sla;
-    config_.generation++;
-    config_.loaded_at = clock_.Now();
-    config_.last_reload_error.clear();
-    config_.last_reload_failed_at.reset();
-    generation = config_.generation;
+    auto info = config_.Lock();
+    info->config = std::make_shared<const Config>(std::move(*next));
+    info->router = *router;
+    info->sla = *sla;
+    info->generation++;
+    info->loaded_at = clock_.Now();
+    info->last_reload_error.clear();
+    info->last_reload_failed_at.reset();
+    generation = info->generation;
   }
   spdlog::info("configuration generation {} is now serving", generation);
   sd_notify(0, "READY=1\nSTATUS=Serving");
@@ -178,10 +174,7 @@ Result<SweepReport> Daemon::Escalate(bool dry_run) {
 Result<int64_t> Daemon::FillKpiCache() {
   int64_t written = 0;
   for (;;) {
-    {
-      std::lock_guard<std::mutex> lock(tick_mutex_);
-      if (tick_stop_) return written;
-    }
+    if (Stopping()) return written;
     const Timestamp now = clock_.Now();
     CacheFill fill;
     Status s = writer_->Run([&](Store& store) {
@@ -284,7 +277,85 @@ void Daemon::SendLoop() {
   }
 }
 
-int Daemon::Run(const sigset_t& signals) {
+Status Daemon::OpenDatabase(const Config& cfg) {
+  StoreOptions store_options;
+  store_options.busy_timeout = cfg.server.busy_timeout;
+  store_options.migrate = true;
+  if (cfg.backup.before_migrate) {
+    store_options.before_migrate = BackupBeforeMigrate(cfg.server.PathIn(cfg.backup.dir), clock_);
+  }
+  std::string db_path = cfg.server.DatabasePath();
+  Result<std::unique_ptr<Store>> main_store = Store::Open(db_path, store_options);
+  if (!main_store.ok()) return Status::Io("cannot open database " + db_path + ": " + main_store.status().message());
+  main_store_ = std::move(*main_store);
+  Status s = main_store_->Optimize();
+  if (!s.ok()) spdlog::warn("refreshing query statistics: {}", s.message());
+  store_options.migrate = false;
+  store_options.before_migrate = nullptr;
+  pool_ = std::make_unique<StorePool>(db_path, store_options);
+  Result<std::unique_ptr<Store>> writer_store = Store::Open(db_path, store_options);
+  if (!writer_store.ok()) {
+    return Status::Io("cannot open database " + db_path + ": " + writer_store.status().message());
+  }
+  writer_ = std::make_unique<WriteQueue>(std::move(*writer_store));
+  intake_ = std::make_unique<Intake>(*writer_, &metrics_, clock_);
+  context_.reset(new ServeContext{clock_, started_at_, [this] { return config_info(); }, *pool_, *writer_, *intake_,
+                                  metrics_, form_limiter_, [this] { return Reload(); },
+                                  [this](bool dry_run) { return Escalate(dry_run); }});
+  return Status::Ok();
+}
+
+bool Daemon::Stopping() {
+  std::lock_guard<std::mutex> lock(tick_mutex_);
+  return tick_stop_;
+}
+
+void Daemon::TickLoop() {
+  std::unique_lock<std::mutex> lock(tick_mutex_);
+  for (;;) {
+    std::shared_ptr<const Config> c = config();
+    if (tick_wake_.wait_for(lock, c->escalation.interval, [this] { return tick_stop_; })) return;
+    lock.unlock();
+    // It reads [escalation] on every round, so a reload can turn it off
+    // (when cron runs `frontdesk escalate`) or on again.
+    if (config()->escalation.tick) {
+      Result<SweepReport> r = Escalate(false);
+      if (!r.ok()) {
+        spdlog::warn("escalation tick: {}", r.status().ToString());
+      } else if (r->breaches || r->levels_fired) {
+        spdlog::info("escalation tick: {} tickets due, {} breaches, {} levels fired", r->tickets, r->breaches,
+                     r->levels_fired);
+      }
+    }
+    // The hours a write has changed since, and the hour just ended.
+    Result<int64_t> cached = FillKpiCache();
+    if (!cached.ok()) {
+      spdlog::warn("KPI cache: {}", cached.status().ToString());
+    } else if (*cached > 24) {
+      spdlog::info("KPI cache: {} hours written", *cached);
+    }
+    lock.lock();
+  }
+}
+
+void Daemon::WaitForStop(const sigset_t& signals) {
+  // The watchdog is fed from this loop, so a wedged main loop is noticed.
+  uint64_t watchdog_usec = 0;
+  bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0;
+  auto wait = watchdog ? std::chrono::milliseconds(watchdog_usec / 2000) : std::chrono::milliseconds(60000);
+  for (;;) {
+    int sig = WaitForSignal(signals, wait);
+    if (sig == SIGHUP) {
+      (void)Reload();
+    } else if (sig == SIGTERM || sig == SIGINT) {
+      spdlog::info("received {}; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
+      return;
+    }
+    if (watchdog) sd_notify(0, "WATCHDOG=1");
+  }
+}
+
+int Daemon::Run(const sigset_t& signals, const RouteRegistrar& admin_routes) {
   std::shared_ptr<const Config> cfg = config();
   if (geteuid() == 0) {
     spdlog::warn("running as root; the packaged systemd unit runs frontdesk as its own user");
@@ -295,46 +366,21 @@ int Daemon::Run(const sigset_t& signals) {
     return 1;
   }
   // Held until the process ends; the kernel drops it even after kill -9.
-  struct Fd {
-    int fd;
-    ~Fd() {
-      if (fd >= 0) close(fd);
-    }
-  } lock{open(ServeLockPath(cfg->server).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640)};
-  if (lock.fd < 0 || flock(lock.fd, LOCK_EX | LOCK_NB) != 0) {
+  UniqueFd lock(open(ServeLockPath(cfg->server).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+  if (!lock || flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
     spdlog::critical("another frontdesk serve is running on {} (cannot lock {})", cfg->server.data_dir,
                      ServeLockPath(cfg->server));
     return 1;
   }
-  StoreOptions store_options;
-  store_options.busy_timeout = cfg->server.busy_timeout;
-  store_options.migrate = true;
-  if (cfg->backup.before_migrate) {
-    store_options.before_migrate = BackupBeforeMigrate(cfg->server.PathIn(cfg->backup.dir), clock_);
-  }
-  std::string db_path = cfg->server.DatabasePath();
-  Result<std::unique_ptr<Store>> main_store = Store::Open(db_path, store_options);
-  if (!main_store.ok()) {
-    spdlog::critical("cannot open database {}: {}", db_path, main_store.status().message());
+  s = OpenDatabase(*cfg);
+  if (!s.ok()) {
+    spdlog::critical("{}", s.message());
     return 1;
   }
-  s = (*main_store)->Optimize();
-  if (!s.ok()) spdlog::warn("refreshing query statistics: {}", s.message());
-  store_options.migrate = false;
-  store_options.before_migrate = nullptr;
-  pool_ = std::make_unique<StorePool>(db_path, store_options);
-  Result<std::unique_ptr<Store>> writer_store = Store::Open(db_path, store_options);
-  if (!writer_store.ok()) {
-    spdlog::critical("cannot open database {}: {}", db_path, writer_store.status().message());
-    return 1;
-  }
-  writer_ = std::make_unique<WriteQueue>(std::move(*writer_store));
-  intake_ = std::make_unique<Intake>(*writer_, &metrics_, clock_);
-
   HttpServer public_server("public", ListenerOptions(cfg->server, false), &metrics_);
   HttpServer admin_server("admin", ListenerOptions(cfg->server, true), &metrics_);
-  RegisterPublicRoutes(public_server, *this);
-  RegisterAdminRoutes(admin_server, *this);
+  RegisterPublicRoutes(public_server, *context_);
+  admin_routes(admin_server, *context_);
   for (HttpServer* server : {&public_server, &admin_server}) {
     s = server->Bind();
     if (!s.ok()) {
@@ -344,77 +390,31 @@ int Daemon::Run(const sigset_t& signals) {
   }
   public_server.Start();
   admin_server.Start();
-  // The in-daemon sweep. It reads [escalation] on every round, so a reload
-  // can turn it off (when cron runs `frontdesk escalate`) or on again.
-  std::thread ticker([this] {
-    std::unique_lock<std::mutex> lock(tick_mutex_);
-    for (;;) {
-      std::shared_ptr<const Config> c = config();
-      if (tick_wake_.wait_for(lock, c->escalation.interval, [this] { return tick_stop_; })) return;
-      lock.unlock();
-      if (config()->escalation.tick) {
-        Result<SweepReport> r = Escalate(false);
-        if (!r.ok()) {
-          spdlog::warn("escalation tick: {}", r.status().ToString());
-        } else if (r->breaches || r->levels_fired) {
-          spdlog::info("escalation tick: {} tickets due, {} breaches, {} levels fired", r->tickets, r->breaches,
-                       r->levels_fired);
-        }
-      }
-      // The hours a write has changed since, and the hour just ended.
-      Result<int64_t> cached = FillKpiCache();
-      if (!cached.ok()) {
-        spdlog::warn("KPI cache: {}", cached.status().ToString());
-      } else if (*cached > 24) {
-        spdlog::info("KPI cache: {} hours written", *cached);
-      }
-      lock.lock();
-    }
-  });
-  std::thread poller([this] { PollMailboxes(); });
-  std::thread spool([this] { DrainSpoolLoop(); });
-  std::thread sender([this] { SendLoop(); });
+  std::thread threads[] = {std::thread([this] { TickLoop(); }), std::thread([this] { PollMailboxes(); }),
+                           std::thread([this] { DrainSpoolLoop(); }), std::thread([this] { SendLoop(); })};
   spdlog::info("frontdesk {} serving: public {}, admin {}, database {}", FRONTDESK_VERSION,
                cfg->server.public_listen.ToString(), cfg->server.admin_listen.ToString(),
-               db_path);
+               cfg->server.DatabasePath());
   sd_notify(0, "READY=1\nSTATUS=Serving");
-
-  // The watchdog is fed from this loop, so a wedged main loop is noticed.
-  uint64_t watchdog_usec = 0;
-  bool watchdog = sd_watchdog_enabled(0, &watchdog_usec) > 0 && watchdog_usec > 0;
-  auto wait = watchdog ? std::chrono::milliseconds(watchdog_usec / 2000)
-                       : std::chrono::milliseconds(60000);
-  for (;;) {
-    int sig = WaitForSignal(signals, wait);
-    if (sig == SIGHUP) {
-      (void)Reload();
-    } else if (sig == SIGTERM || sig == SIGINT) {
-      spdlog::info("received {}; draining", sig == SIGTERM ? "SIGTERM" : "SIGINT");
-      break;
-    }
-    if (watchdog) sd_notify(0, "WATCHDOG=1");
-  }
+  WaitForStop(signals);
 
   sd_notify(0, "STOPPING=1\nSTATUS=Draining");
-  // Listeners and the ticker first: work in flight may still wait on the writer.
+  // Listeners and the workers first: work in flight may still wait on the writer.
   public_server.Stop();
   admin_server.Stop();
   {
-    std::lock_guard<std::mutex> lock(tick_mutex_);
+    std::lock_guard<std::mutex> guard(tick_mutex_);
     tick_stop_ = true;
   }
   tick_wake_.notify_all();
-  ticker.join();
-  poller.join();
-  spool.join();
-  sender.join();
+  for (std::thread& t : threads) t.join();
   writer_->Stop();
   pool_->CloseIdle();
-  s = (*main_store)->Optimize();
+  s = main_store_->Optimize();
   if (!s.ok()) spdlog::warn("refreshing query statistics: {}", s.message());
-  s = (*main_store)->Checkpoint();
+  s = main_store_->Checkpoint();
   if (!s.ok()) spdlog::warn("final checkpoint: {}", s.message());
-  main_store->reset();
+  main_store_.reset();
   spdlog::info("stopped cleanly");
   return 0;
 }

@@ -11,6 +11,7 @@
 #include <signal.h>
 
 #include <atomic>
+#include <functional>
 #include <condition_variable>
 #include <memory>
 #include <mutex>
@@ -25,20 +26,15 @@
 #include "daemon/store/store_pool.h"
 #include "daemon/store/write_queue.h"
 #include "daemon/tickets/router.h"
+#include "daemon/web/http_server.h"
 #include "daemon/web/rate_limiter.h"
+#include "daemon/web/serve_context.h"
 
 namespace frontdesk {
 
-struct ConfigInfo {
-  std::shared_ptr<const Config> config;
-  // Built from `config`; swapped with it on reload.
-  std::shared_ptr<const Router> router;
-  std::shared_ptr<const SlaEngine> sla;
-  uint64_t generation = 0;  // 1 for the config at start, +1 per good reload
-  Timestamp loaded_at;
-  std::string last_reload_error;  // empty when the last reload succeeded
-  std::optional<Timestamp> last_reload_failed_at;
-};
+// Adds the admin listener's routes; admin/ provides it, so that serve/
+// never includes admin/.
+using RouteRegistrar = std::function<void(HttpServer&, ServeContext&)>;
 
 class Daemon {
  public:
@@ -48,7 +44,7 @@ class Daemon {
 
   // Serves until SIGTERM or SIGINT; returns the process exit code. The
   // caller must have blocked `signals` before any thread started.
-  int Run(const sigset_t& signals);
+  int Run(const sigset_t& signals, const RouteRegistrar& admin_routes);
 
   // Loads the config file again; on success swaps it in, on failure logs
   // every error and keeps the old config. Serialised: one reload at a time.
@@ -56,13 +52,6 @@ class Daemon {
 
   std::shared_ptr<const Config> config() const;
   ConfigInfo config_info() const;
-  const Clock& clock() const { return clock_; }
-  StorePool& stores() { return *pool_; }
-  WriteQueue& writer() { return *writer_; }
-  Intake& intake() { return *intake_; }
-  Metrics& metrics() { return metrics_; }
-  RateLimiter& form_limiter() { return form_limiter_; }
-  Timestamp started_at() const { return started_at_; }
   // One escalation sweep through the writer; for the tick and the API.
   Result<SweepReport> Escalate(bool dry_run);
   // Writes the KPI cache's missing hours, a day of them per write
@@ -71,7 +60,15 @@ class Daemon {
   Result<int64_t> FillKpiCache();
 
  private:
+  class Workers;
   Daemon(std::string config_path, Config config, const Clock& clock);
+  // Opens and migrates the database, then the readers' pool and the writer.
+  Status OpenDatabase(const Config& cfg);
+  // Waits for signals: SIGHUP reloads, SIGTERM and SIGINT return. Feeds
+  // the systemd watchdog when it is on.
+  void WaitForStop(const sigset_t& signals);
+  // The in-daemon sweep and the KPI cache fill, every [escalation] interval.
+  void TickLoop();
   // Polls each enabled [[mailbox]] on its interval, backing off after
   // failures, until the daemon stops.
   void PollMailboxes();
@@ -79,18 +76,20 @@ class Daemon {
   void DrainSpoolLoop();
   // Delivers the outbox over [smtp] every smtp.interval, while configured.
   void SendLoop();
+  bool Stopping();
 
   std::string config_path_;
   const Clock& clock_;
   Timestamp started_at_;
   std::mutex reload_mutex_;
-  mutable std::mutex config_mutex_;
-  ConfigInfo config_;
+  mutable Guarded<ConfigInfo> config_;
   Metrics metrics_;
   RateLimiter form_limiter_;
+  std::unique_ptr<Store> main_store_;
   std::unique_ptr<StorePool> pool_;
   std::unique_ptr<WriteQueue> writer_;
   std::unique_ptr<Intake> intake_;
+  std::unique_ptr<ServeContext> context_;
   std::mutex tick_mutex_;
   std::condition_variable tick_wake_;
   bool tick_stop_ = false;

@@ -10,6 +10,7 @@
 #include <cstring>
 #include <ctime>
 
+#include "daemon/base/unique_fd.h"
 #include "daemon/store/schema.h"
 
 namespace frontdesk {
@@ -25,11 +26,9 @@ struct BackupCloser {
 std::string Errno(const std::string& what) { return what + ": " + std::strerror(errno); }
 
 Status SyncPath(const std::string& path, bool directory) {
-  int fd = open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC);
-  if (fd < 0) return Status::Io(Errno("open " + path));
-  int rc = fsync(fd);
-  close(fd);
-  if (rc != 0) return Status::Io(Errno("fsync " + path));
+  UniqueFd fd(open(path.c_str(), (directory ? O_RDONLY | O_DIRECTORY : O_RDWR) | O_CLOEXEC));
+  if (!fd) return Status::Io(Errno("open " + path));
+  if (fsync(fd.get()) != 0) return Status::Io(Errno("fsync " + path));
   return Status::Ok();
 }
 

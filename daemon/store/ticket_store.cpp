@@ -252,7 +252,7 @@ Result<std::optional<int64_t>> TicketStore::TicketByKey(const std::string& key) 
   return *k ? std::optional<int64_t>((*k)->ticket_id) : std::nullopt;
 }
 
-Status TicketStore::RecordKey(const std::string& key, int64_t ticket_id, int64_t message_id, const std::string& sha,
+Status TicketStore::RecordKey(const std::string& key, int64_t ticket_id, std::optional<int64_t> message_id, const std::string& sha,
                               Timestamp now) {
   Result<Stmt> st = db_.Prepare(
       "INSERT INTO idempotency_keys(key, ticket_id, message_id, request_sha256, created_at) VALUES (?1, ?2, ?3, ?4, ?5)");

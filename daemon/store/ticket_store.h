@@ -75,7 +75,7 @@ class TicketStore {
   // Whether an idempotency key was seen, and for what.
   Result<std::optional<KeyRecord>> FindKey(const std::string& key);
   Result<std::optional<int64_t>> TicketByKey(const std::string& key);
-  Status RecordKey(const std::string& key, int64_t ticket_id, int64_t message_id, const std::string& sha, Timestamp now);
+  Status RecordKey(const std::string& key, int64_t ticket_id, std::optional<int64_t> message_id, const std::string& sha, Timestamp now);
   // The raw bytes of a ticket's first message, for reprocessing.
   Result<std::pair<int64_t, std::string>> FirstRaw(int64_t ticket_id);
   // Replaces what a quarantined ticket's first message was read as, and

@@ -135,6 +135,16 @@ void HttpServer::Delete(const std::string& pattern, const std::string& route, Ha
   server_.Delete(pattern, Timed(route, "DELETE", std::move(handler)));
 }
 
+void HttpServer::Add(std::string_view method, const std::string& pattern, const std::string& route,
+                     Handler handler) {
+  if (method == "GET") return Get(pattern, route, std::move(handler));
+  if (method == "POST") return Post(pattern, route, std::move(handler));
+  if (method == "PATCH") return Patch(pattern, route, std::move(handler));
+  if (method == "DELETE") return Delete(pattern, route, std::move(handler));
+  // A route table with another method is a programming error.
+  std::abort();
+}
+
 bool BacklogServer::RaiseBacklog(int backlog) {
   socket_t sock = svr_sock_;
   return sock != INVALID_SOCKET && ::listen(sock, backlog) == 0;

@@ -50,6 +50,8 @@ class HttpServer {
   void Post(const std::string& pattern, const std::string& route, Handler handler);
   void Patch(const std::string& pattern, const std::string& route, Handler handler);
   void Delete(const std::string& pattern, const std::string& route, Handler handler);
+  // One of the above by name: GET, POST, PATCH or DELETE.
+  void Add(std::string_view method, const std::string& pattern, const std::string& route, Handler handler);
   const std::string& name() const { return name_; }
   // Binds the socket; an address in use is an error here, not a silent
   // second listener.

@@ -7,7 +7,7 @@
 #include "daemon/base/random.h"
 #include "daemon/base/text.h"
 #include "daemon/outbox/survey.h"
-#include "daemon/serve/daemon.h"
+#include "daemon/web/serve_context.h"
 #include "daemon/web/form_pages.h"
 #include "daemon/web/http_input.h"
 #include "daemon/web/survey_page.h"
@@ -77,17 +77,17 @@ json ErrorBody(const std::vector<FieldError>& errors) {
             {"details", details}}}};
 }
 
-void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
-  ConfigInfo info = daemon.config_info();
+void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  ConfigInfo info = ctx.config_info();
   std::shared_ptr<const Config> config = info.config;
   const FormConfig& form = config->form;
   const bool json_out = WantsJson(req);
   std::string ct = req.get_header_value("Content-Type");
 
   std::string client = ClientAddress(req, config->server.trusted_proxies);
-  std::chrono::seconds wait = daemon.form_limiter().Take(client);
+  std::chrono::seconds wait = ctx.form_limiter.Take(client);
   if (wait.count() > 0) {
-    daemon.metrics().Count("frontdesk_form_rate_limited_total");
+    ctx.metrics.Count("frontdesk_form_rate_limited_total");
     res.set_header("Retry-After", std::to_string(wait.count()));
     if (json_out) {
       WriteError(res, 429, "rate_limited", "too many requests from this address; try again in " +
@@ -129,7 +129,7 @@ void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response
 
   if (!honeypot.empty()) {
     // Answer as if it worked, so a bot learns nothing; store nothing.
-    daemon.metrics().Count("frontdesk_form_spam_total");
+    ctx.metrics.Count("frontdesk_form_spam_total");
     spdlog::info("web form: honeypot filled by {}; dropped", client);
     if (json_out) {
       SendJson(res, 202, {{"status", "received"}});
@@ -139,7 +139,7 @@ void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response
     return;
   }
 
-  std::vector<FieldError> errors = daemon.intake().Validate(r, *config);
+  std::vector<FieldError> errors = ctx.intake.Validate(r, *config);
   if (!errors.empty()) {
     bool too_large = std::any_of(errors.begin(), errors.end(), [](const FieldError& e) { return e.too_large; });
     if (json_out) {
@@ -151,7 +151,7 @@ void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response
     return;
   }
 
-  Result<CreatedTicket> created = daemon.intake().Submit(r, *config, *info.router, *info.sla);
+  Result<CreatedTicket> created = ctx.intake.Submit(r, *config, *info.router, *info.sla);
   if (!created.ok()) {
     const Status& s = created.status();
     if (s.transient()) spdlog::warn("web form: not accepted: {}", s.ToString());
@@ -172,11 +172,11 @@ void HandleSubmit(Daemon& daemon, const httplib::Request& req, httplib::Response
   }
 }
 
-void ShowSurvey(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
-  std::shared_ptr<const Config> config = daemon.config();
+void ShowSurvey(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::shared_ptr<const Config> config = ctx.config();
   std::string token = req.matches[1];
-  Result<StorePool::Lease> reader = daemon.stores().Acquire();
-  Result<SurveyView> view = reader.ok() ? LookUpSurvey(**reader, *config, token, daemon.clock().Now())
+  Result<StorePool::Lease> reader = ctx.stores.Acquire();
+  Result<SurveyView> view = reader.ok() ? LookUpSurvey(**reader, *config, token, ctx.clock.Now())
                                         : Result<SurveyView>(reader.status());
   if (!view.ok()) {
     spdlog::warn("survey page: {}", view.status().ToString());
@@ -193,8 +193,8 @@ void ShowSurvey(Daemon& daemon, const httplib::Request& req, httplib::Response& 
   SendHtml(res, 200, RenderSurveyPage(config->csat, *view, token, chosen, view->survey.comment, Status::Ok()));
 }
 
-void AnswerSurveyPost(Daemon& daemon, const httplib::Request& req, httplib::Response& res) {
-  std::shared_ptr<const Config> config = daemon.config();
+void AnswerSurveyPost(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  std::shared_ptr<const Config> config = ctx.config();
   std::string token = req.matches[1];
   std::string ct = req.get_header_value("Content-Type");
   if (ct.rfind("application/x-www-form-urlencoded", 0) != 0 && ct.rfind("multipart/form-data", 0) != 0) {
@@ -204,14 +204,14 @@ void AnswerSurveyPost(Daemon& daemon, const httplib::Request& req, httplib::Resp
     if (req.has_file(name)) return req.get_file_value(name).content;
     return req.has_param(name) ? req.get_param_value(name) : "";
   };
-  Timestamp now = daemon.clock().Now();
+  Timestamp now = ctx.clock.Now();
   auto unavailable = [&](const Status& s) {
     spdlog::warn("survey answer: {}", s.ToString());
     res.set_header("Retry-After", "5");
     SendHtml(res, 503, RenderMessagePage("Please try again", "We could not record your answer just now."));
   };
   // Refuse what cannot be answered before asking for the writer.
-  Result<StorePool::Lease> reader = daemon.stores().Acquire();
+  Result<StorePool::Lease> reader = ctx.stores.Acquire();
   if (!reader.ok()) return unavailable(reader.status());
   Result<SurveyView> view = LookUpSurvey(**reader, *config, token, now);
   if (!view.ok()) return unavailable(view.status());
@@ -231,7 +231,7 @@ void AnswerSurveyPost(Daemon& daemon, const httplib::Request& req, httplib::Resp
     return SendHtml(res, 400, RenderSurveyPage(config->csat, *view, token, score, answer.comment, bad));
   }
   Result<SurveyView> after = Status::Internal("not run");
-  Status s = daemon.writer().Run([&](Store& store) -> Status {
+  Status s = ctx.writer.Run([&](Store& store) -> Status {
     after = AnswerSurvey(store, *config, token, answer, now);
     return after.status();
   });
@@ -248,27 +248,27 @@ void AnswerSurveyPost(Daemon& daemon, const httplib::Request& req, httplib::Resp
 
 }  // namespace
 
-void RegisterPublicRoutes(HttpServer& server, Daemon& daemon) {
-  server.Get("/", "/", [&daemon](const httplib::Request&, httplib::Response& res) {
+void RegisterPublicRoutes(HttpServer& server, ServeContext& ctx) {
+  server.Get("/", "/", [&ctx](const httplib::Request&, httplib::Response& res) {
     FormValues values;
     values.token = RandomToken(16);
-    SendHtml(res, 200, RenderFormPage(daemon.config()->form, values, {}));
+    SendHtml(res, 200, RenderFormPage(ctx.config()->form, values, {}));
   });
 
-  server.Post("/tickets", "/tickets", [&daemon](const httplib::Request& req, httplib::Response& res) {
-    HandleSubmit(daemon, req, res);
+  server.Post("/tickets", "/tickets", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    HandleSubmit(ctx, req, res);
   });
 
-  server.Get(R"(/csat/([\s\S]+))", "/csat/{token}", [&daemon](const httplib::Request& req, httplib::Response& res) {
-    ShowSurvey(daemon, req, res);
+  server.Get(R"(/csat/([\s\S]+))", "/csat/{token}", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    ShowSurvey(ctx, req, res);
   });
-  server.Post(R"(/csat/([\s\S]+))", "/csat/{token}", [&daemon](const httplib::Request& req, httplib::Response& res) {
-    AnswerSurveyPost(daemon, req, res);
+  server.Post(R"(/csat/([\s\S]+))", "/csat/{token}", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    AnswerSurveyPost(ctx, req, res);
   });
 
   // Says only whether the service can take a ticket now: the database answers.
-  server.Get("/healthz", "/healthz", [&daemon](const httplib::Request&, httplib::Response& res) {
-    Result<StorePool::Lease> store = daemon.stores().Acquire();
+  server.Get("/healthz", "/healthz", [&ctx](const httplib::Request&, httplib::Response& res) {
+    Result<StorePool::Lease> store = ctx.stores.Acquire();
     Status s = store.ok() ? (*store)->SchemaVersion().status() : store.status();
     if (!s.ok()) {
       res.status = 503;

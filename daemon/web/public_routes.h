@@ -7,7 +7,7 @@
 
 namespace frontdesk {
 
-class Daemon;
-void RegisterPublicRoutes(HttpServer& server, Daemon& daemon);
+struct ServeContext;
+void RegisterPublicRoutes(HttpServer& server, ServeContext& ctx);
 
 }  // namespace frontdesk

@@ -1,0 +1,259 @@
+#include "admin/ops_routes.h"
+
+#include <nlohmann/json.hpp>
+
+#include "admin/api_util.h"
+#include "daemon/store/mailbox_store.h"
+#include "daemon/store/metrics_store.h"
+#include "daemon/store/outbox_store.h"
+#include "daemon/store/schema.h"
+#include "daemon/store/sla_store.h"
+#include "daemon/store/spool_store.h"
+#include "daemon/store/ticket_store.h"
+#include "daemon/store/token_store.h"
+#include "daemon/web/http_server.h"
+#include "daemon/web/serve_context.h"
+
+namespace frontdesk {
+namespace {
+
+using nlohmann::json;
+
+// One metric family from labelled counts.
+std::string Family(const std::string& name, const char* type, const std::string& help,
+                   const std::vector<std::string>& label_names, const Result<std::vector<CountedSeries>>& rows) {
+  if (!rows.ok()) return "";
+  std::string out = "# HELP " + name + " " + help + "\n# TYPE " + name + " " + type + "\n";
+  for (const CountedSeries& s : *rows) {
+    out += name;
+    if (!label_names.empty()) {
+      out += "{";
+      for (size_t i = 0; i < label_names.size() && i < s.labels.size(); ++i) {
+        out += (i ? "," : "") + label_names[i] + "=\"" + PromLabel(s.labels[i]) + "\"";
+      }
+      out += "}";
+    }
+    out += " " + std::to_string(s.value) + "\n";
+  }
+  return out;
+}
+// The series kept in the database: they include what cron runs did and
+// survive restarts.
+std::string StoredSeries(Store& store) {
+  MetricsStore m(store);
+  std::string out;
+  out += Family("frontdesk_sla_breaches_total", "counter", "SLA targets breached, by target.", {"target"},
+                m.BreachesByTarget());
+  out += Family("frontdesk_escalations_total", "counter", "Escalation levels fired, by target and level.",
+                {"target", "level"}, m.EscalationsByLevel());
+  out += Family("frontdesk_auto_mail_suppressed_total", "counter",
+                "Automatic mail held back (loop safety, bouncing recipients, reopened surveys), by kind.", {"kind"},
+                m.SuppressedByKind());
+  out += Family("frontdesk_csat_surveys", "gauge", "Satisfaction surveys by state.", {"state"}, m.SurveysByState());
+  out += Family("frontdesk_csat_responses_total", "counter", "Satisfaction survey answers, by score.", {"score"},
+                m.AnswersByScore());
+  auto gauge = [&](const std::string& name, const char* help, const Result<int64_t>& value) {
+    if (!value.ok()) return;
+    out += "# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " + std::to_string(*value) + "\n";
+  };
+  gauge("frontdesk_customers_watched", "Customers on the watch list.", m.Watched());
+  gauge("frontdesk_kpi_cache_hours", "Hours the KPI report's cache holds; serve fills each hour once it is over.",
+        m.KpiCacheHours());
+  return out;
+}
+}  // namespace
+
+using nlohmann::json;
+
+void ServeMetrics(ServeContext& ctx, const httplib::Request&, httplib::Response& res, const TokenInfo&) {
+  std::string gauges;
+  gauges += "# HELP frontdesk_tickets Tickets in the database, by status.\n# TYPE frontdesk_tickets gauge\n";
+  Result<StorePool::Lease> store = ctx.stores.Acquire();
+  std::map<std::string, int64_t> by_status;
+  for (TicketStatus s : kAllStatuses) by_status[std::string(Name(s))] = 0;
+  if (store.ok()) {
+    TicketStore tickets(**store);
+    Result<std::vector<std::pair<std::string, int64_t>>> counts = tickets.CountByStatus();
+    if (counts.ok()) {
+      for (const auto& [status, n] : *counts) by_status[status] = n;
+    }
+  }
+  for (const auto& [status, n] : by_status) {
+    gauges += "frontdesk_tickets{status=\"" + status + "\"} " + std::to_string(n) + "\n";
+  }
+  if (store.ok()) {
+    Result<std::vector<MailboxState>> boxes = MailboxStore(**store).All();
+    if (boxes.ok() && !boxes->empty()) {
+      Timestamp now = ctx.clock.Now();
+      gauges += "# HELP frontdesk_imap_lag_seconds Time since the mailbox's last poll that left nothing waiting.\n"
+                "# TYPE frontdesk_imap_lag_seconds gauge\n";
+      for (const MailboxState& b : *boxes) {
+        if (b.caught_up_at) {
+          gauges += "frontdesk_imap_lag_seconds{mailbox=\"" + b.mailbox + "\"} " +
+                    std::to_string((now - *b.caught_up_at).count()) + "\n";
+        }
+      }
+      gauges += "# TYPE frontdesk_imap_imported_total counter\n";
+      for (const MailboxState& b : *boxes) {
+        gauges += "frontdesk_imap_imported_total{mailbox=\"" + b.mailbox + "\"} " + std::to_string(b.imported) + "\n";
+      }
+      gauges += "# TYPE frontdesk_imap_failures gauge\n";
+      for (const MailboxState& b : *boxes) {
+        gauges += "frontdesk_imap_failures{mailbox=\"" + b.mailbox + "\"} " + std::to_string(b.failures) + "\n";
+      }
+    }
+  }
+  if (store.ok()) {
+    Result<OutboxStore::Depth> outbox = OutboxStore(**store).Measure();
+    if (outbox.ok()) {
+      gauges += "# HELP frontdesk_outbox_pending Mail waiting to be sent.\n# TYPE frontdesk_outbox_pending gauge\n"
+                "frontdesk_outbox_pending " + std::to_string(outbox->pending) + "\n";
+      gauges += "# HELP frontdesk_outbox_failed Mail that failed for good.\n# TYPE frontdesk_outbox_failed gauge\n"
+                "frontdesk_outbox_failed " + std::to_string(outbox->failed) + "\n";
+      gauges += "# HELP frontdesk_outbox_suppressed Automatic mail held back by the loop-safety rules.\n"
+                "# TYPE frontdesk_outbox_suppressed gauge\nfrontdesk_outbox_suppressed " +
+                std::to_string(outbox->suppressed) + "\n";
+    }
+  }
+  if (store.ok()) gauges += StoredSeries(**store);
+  gauges += "# TYPE frontdesk_write_batches_total counter\nfrontdesk_write_batches_total " +
+            std::to_string(ctx.writer.batches()) + "\n";
+  gauges += "# TYPE frontdesk_write_jobs_total counter\nfrontdesk_write_jobs_total " +
+            std::to_string(ctx.writer.jobs()) + "\n";
+  res.set_content(ctx.metrics.Render(gauges), "text/plain; version=0.0.4; charset=utf-8");
+}
+void Healthz(ServeContext& ctx, const httplib::Request&, httplib::Response& res, const TokenInfo&) {
+    ConfigInfo ci = ctx.config_info();
+    json body;
+    body["status"] = "ok";
+    body["version"] = FRONTDESK_VERSION;
+    body["started_at"] = FormatRfc3339(ctx.started_at);
+    body["config"] = {
+        {"path", ci.config->path},
+        {"generation", ci.generation},
+        {"loaded_at", FormatRfc3339(ci.loaded_at)},
+        {"last_reload_error", ci.last_reload_error.empty() ? json(nullptr) : json(ci.last_reload_error)},
+    };
+    Result<StorePool::Lease> store = ctx.stores.Acquire();
+    Result<int> version = store.ok() ? (*store)->SchemaVersion() : Result<int>(store.status());
+    body["database"] = {{"path", ci.config->server.DatabasePath()},
+                        {"schema_version", version.ok() ? json(*version) : json(nullptr)}};
+    if (!version.ok()) {
+      body["status"] = "unavailable";
+      body["database"]["error"] = version.status().message();
+    }
+    // Each configured mailbox: when it last worked, what failed since, and
+    // how far behind the intake may be (the time since a poll last left
+    // nothing waiting on the server).
+    json boxes = json::array();
+    if (version.ok()) {
+      Timestamp now = ctx.clock.Now();
+      for (const MailboxConfig& cfg : ci.config->mailboxes) {
+        Result<MailboxState> b = MailboxStore(**store).State(cfg.name);
+        if (!b.ok()) continue;
+        auto time = [](const std::optional<Timestamp>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); };
+        bool failing = b->failures > 0;
+        boxes.push_back({{"name", cfg.name},
+                         {"enabled", cfg.enabled},
+                         {"status", !cfg.enabled ? "disabled" : failing ? "failing" : b->last_success_at ? "ok" : "not_polled_yet"},
+                         {"last_success_at", time(b->last_success_at)},
+                         {"last_error", b->last_error.empty() ? json(nullptr) : json(b->last_error)},
+                         {"last_error_at", time(b->last_error_at)},
+                         {"failures", b->failures},
+                         {"waiting", b->waiting},
+                         {"imported", b->imported},
+                         {"lag_seconds", b->caught_up_at ? json((now - *b->caught_up_at).count()) : json(nullptr)}});
+        if (cfg.enabled && failing && body["status"] == "ok") body["status"] = "degraded";
+      }
+    }
+    body["mailboxes"] = boxes;
+    // Mail waiting to leave, and why the last try failed.
+    if (version.ok()) {
+      Result<OutboxStore::Depth> outbox = OutboxStore(**store).Measure();
+      if (outbox.ok()) {
+        body["outbox"] = {{"smtp_configured", ci.config->smtp.enabled()},
+                          {"pending", outbox->pending},
+                          {"failed", outbox->failed},
+                          {"suppressed", outbox->suppressed},
+                          {"oldest_pending_at", outbox->oldest_pending ? json(FormatRfc3339(*outbox->oldest_pending)) : json(nullptr)},
+                          {"last_error", outbox->last_error.empty() ? json(nullptr) : json(outbox->last_error)}};
+      }
+    }
+    // Mail the quick mailgate accepted and the daemon has not filed yet.
+    if (version.ok()) {
+      Result<SpoolStore::Depth> spool = SpoolStore(**store).Measure();
+      if (spool.ok()) {
+        body["spool"] = {{"entries", spool->entries},
+                         {"oldest_at", spool->oldest ? json(FormatRfc3339(*spool->oldest)) : json(nullptr)}};
+      }
+    }
+    SendJson(res, body, version.ok() ? 200 : 503);
+}
+void ListRejections(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
+    Page page;
+    Status bad = ReadPage(req, "a rejection id", {}, &page);
+    if (!bad.ok()) return WriteError(res, bad);
+    int limit = page.limit;
+    std::optional<int64_t> before = page.before;
+    Result<StorePool::Lease> store = ctx.stores.Acquire();
+    if (!store.ok()) return WriteError(res, store.status());
+    Result<std::vector<SlaStore::Rejection>> rows = SlaStore(**store).Rejections(limit, before);
+    if (!rows.ok()) return WriteError(res, rows.status());
+    json list = json::array();
+    for (const SlaStore::Rejection& r : *rows) {
+      list.push_back({{"id", r.id}, {"at", FormatRfc3339(r.at)}, {"channel", r.channel}, {"rule_id", r.rule},
+                      {"reason", r.reason}, {"sender", r.sender}, {"subject", r.subject}});
+    }
+    SendJson(res, {{"rejections", list}});
+}
+void ListOutbox(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
+    std::optional<std::string> status;
+    Page page;
+    Status bad = ReadPage(req, "an outbox id",
+                          {{"status", [&status](const std::string& v) {
+                              if (v != "pending" && v != "sent" && v != "failed" && v != "suppressed") {
+                                return Status::Invalid("must be pending, sent, failed or suppressed", "status");
+                              }
+                              status = v;
+                              return Status::Ok();
+                            }}},
+                          &page);
+    if (!bad.ok()) return WriteError(res, bad);
+    int limit = page.limit;
+    std::optional<int64_t> before = page.before;
+    Result<StorePool::Lease> store = ctx.stores.Acquire();
+    if (!store.ok()) return WriteError(res, store.status());
+    Result<std::vector<OutboxRow>> rows = OutboxStore(**store).List(status, limit, before);
+    if (!rows.ok()) return WriteError(res, rows.status());
+    json list = json::array();
+    for (const OutboxRow& r : *rows) {
+      list.push_back({{"id", r.id}, {"ticket_id", r.ticket_id}, {"kind", r.kind}, {"automatic", r.automatic},
+                      {"recipient", r.recipient}, {"subject", r.subject}, {"status", r.status},
+                      {"attempts", r.attempts}, {"next_attempt_at", FormatRfc3339(r.next_attempt_at)},
+                      {"last_error", r.last_error.empty() ? json(nullptr) : json(r.last_error)},
+                      {"created_at", FormatRfc3339(r.created_at)},
+                      {"sent_at", r.sent_at ? json(FormatRfc3339(*r.sent_at)) : json(nullptr)}});
+    }
+    SendJson(res, {{"outbox", list}});
+}
+void RunSweep(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
+    bool dry_run = req.has_param("dry_run") && req.get_param_value("dry_run") == "true";
+    Result<SweepReport> r = ctx.escalate(dry_run);
+    if (!r.ok()) return WriteError(res, r.status());
+    SendJson(res, {{"dry_run", dry_run}, {"tickets", r->tickets}, {"breaches", r->breaches},
+                   {"levels_fired", r->levels_fired}, {"lines", r->lines}});
+}
+void ReloadConfig(ServeContext& ctx, const httplib::Request&, httplib::Response& res, const TokenInfo&) {
+    Status s = ctx.reload();
+    ConfigInfo ci = ctx.config_info();
+    if (!s.ok()) {
+      // The old config keeps serving; say so next to the errors.
+      SendJson(res, {{"error", {{"code", "invalid_config"}, {"message", s.message()}, {"field", nullptr}}},
+                     {"generation", ci.generation}},
+               422);
+      return;
+    }
+    SendJson(res, {{"status", "reloaded"}, {"generation", ci.generation}});
+}
+
+}  // namespace frontdesk

@@ -1,0 +1,80 @@
+#include "admin/routes.h"
+
+#include "admin/ops_routes.h"
+#include "admin/report_routes.h"
+#include "admin/ticket_routes.h"
+#include "daemon/store/token_store.h"
+#include "daemon/web/serve_context.h"
+
+namespace frontdesk {
+namespace {
+
+// Wraps a handler so it runs only for a valid token of at least `scope`.
+HttpServer::Handler Authorized(ServeContext& ctx, Scope scope, AdminHandler handler) {
+  return [&ctx, scope, handler](const httplib::Request& req,
+                                                        httplib::Response& res) {
+    std::string auth = req.get_header_value("Authorization");
+    constexpr std::string_view kBearer = "Bearer ";
+    if (auth.size() <= kBearer.size() || auth.compare(0, kBearer.size(), kBearer) != 0) {
+      res.set_header("WWW-Authenticate", "Bearer");
+      WriteError(res, 401, "unauthorized", "an Authorization: Bearer token is required",
+                 "Authorization");
+      return;
+    }
+    Result<StorePool::Lease> store = ctx.stores.Acquire();
+    if (!store.ok()) {
+      WriteError(res, store.status());
+      return;
+    }
+    TokenStore tokens(**store);
+    Result<TokenInfo> token = tokens.Authenticate(auth.substr(kBearer.size()), ctx.clock.Now());
+    if (!token.ok()) {
+      if (token.status().code() == Status::Code::kUnauthorized) {
+        res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+      }
+      WriteError(res, token.status());
+      return;
+    }
+    if (static_cast<int>(token->scope) < static_cast<int>(scope)) {
+      WriteError(res, 403, "forbidden",
+                 std::string("this needs a token with scope '") + ScopeName(scope) +
+                     "'; this token has '" + ScopeName(token->scope) + "'");
+      return;
+    }
+    handler(ctx, req, res, *token);
+  };
+}
+
+}  // namespace
+
+// Every route of the admin listener, one a line: method, pattern, the
+// path /metrics reports it under, the scope a token needs, the handler.
+const std::vector<AdminRoute>& AdminRoutes() {
+  static const std::vector<AdminRoute> kRoutes = {
+      {"GET", "/healthz", "/healthz", Scope::kRead, Healthz},
+      {"GET", "/metrics", "/metrics", Scope::kRead, ServeMetrics},
+      {"GET", "/api/v1/tickets", "/api/v1/tickets", Scope::kRead, ListTickets},
+      {"POST", "/api/v1/tickets", "/api/v1/tickets", Scope::kWrite, CreateTicket},
+      {"GET", R"(/api/v1/tickets/([^/]+))", "/api/v1/tickets/{id}", Scope::kRead, GetTicket},
+      {"PATCH", R"(/api/v1/tickets/([^/]+))", "/api/v1/tickets/{id}", Scope::kWrite, PatchTicket},
+      {"POST", R"(/api/v1/tickets/([^/]+)/messages)", "/api/v1/tickets/{id}/messages", Scope::kWrite, AddMessage},
+      {"GET", R"(/api/v1/tickets/([^/]+)/attachments/([^/]+))", "/api/v1/tickets/{id}/attachments/{aid}",
+       Scope::kRead, GetAttachment},
+      {"GET", "/api/v1/rejections", "/api/v1/rejections", Scope::kRead, ListRejections},
+      {"GET", "/api/v1/outbox", "/api/v1/outbox", Scope::kRead, ListOutbox},
+      {"GET", "/api/v1/customers", "/api/v1/customers", Scope::kRead, ListWatched},
+      {"DELETE", R"(/api/v1/customers/([^/]+)/watch)", "/api/v1/customers/{email}/watch", Scope::kWrite, Unwatch},
+      {"GET", "/api/v1/reports/kpi", "/api/v1/reports/kpi", Scope::kRead, ShowKpiReport},
+      {"POST", "/api/v1/escalations/run", "/api/v1/escalations/run", Scope::kWrite, RunSweep},
+      {"POST", "/api/v1/config/reload", "/api/v1/config/reload", Scope::kAdmin, ReloadConfig},
+  };
+  return kRoutes;
+}
+
+void RegisterAdminRoutes(HttpServer& server, ServeContext& ctx) {
+  for (const AdminRoute& r : AdminRoutes()) {
+    server.Add(r.method, r.pattern, r.metric_path, Authorized(ctx, r.scope, r.handler));
+  }
+}
+
+}  // namespace frontdesk
