@@ -7,6 +7,7 @@
 #include <iostream>
 
 #include "admin/cli.h"
+#include "admin/cli_context.h"
 
 extern "C" __attribute__((visibility("default"))) int frontdesk_run(int argc, char** argv) {
   // Once, before any thread: libcurl's global state (TLS, DNS) for the IMAP

@@ -6,7 +6,7 @@
 
 #include <CLI/CLI.hpp>
 
-#include "admin/cli.h"
+#include "admin/cli_context.h"
 
 namespace frontdesk {
 

@@ -1,37 +1,9 @@
 // cli.h: the `frontdesk` command line. Each command is a function that
-// returns the process exit code; main() only calls RunCommandLine. The
-// CliContext carries what every command shares (the --config flag, the
-// clock), so commands in admin/ and daemon/ register the same way.
+// returns the process exit code (cli_context.h); the library's entry point
+// only calls RunCommandLine, which registers them all.
 #pragma once
 
-#include <CLI/CLI.hpp>
-
-#include <memory>
-#include <string>
-
-#include "config/config.h"
-#include "daemon/base/clock.h"
-#include "daemon/store/store.h"
-
 namespace frontdesk {
-
-// Exit codes (sysexits.h where they fit).
-constexpr int kExitOk = 0;
-constexpr int kExitFailure = 1;
-constexpr int kExitUsage = 2;
-constexpr int kExitDataErr = 65;
-constexpr int kExitTempFail = 75;
-
-struct CliContext {
-  std::string config_flag;
-  const Clock* clock = nullptr;
-
-  // Resolves and loads the config; prints every error to stderr on failure.
-  std::unique_ptr<Config> LoadConfigOrReport();
-  // Opens the database of `config`; prints the error on failure. Only
-  // `migrate` and `serve` migrate; other commands need an up-to-date file.
-  std::unique_ptr<Store> OpenStoreOrReport(const Config& config, bool migrate = false);
-};
 
 int RunCommandLine(int argc, char** argv);
 

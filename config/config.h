@@ -7,6 +7,7 @@
 #include <array>
 #include <chrono>
 #include <map>
+#include <memory>
 #include <optional>
 #include <cstdint>
 #include <string>
@@ -14,6 +15,10 @@
 #include <vector>
 
 #include "config/mail_template.h"
+
+namespace re2 {
+class RE2;
+}  // namespace re2
 
 namespace frontdesk {
 
@@ -297,6 +302,8 @@ struct CsatConfig {
   int low_score = 2;
   // An RE2 pattern; recipients whose address it finds get no survey.
   std::string skip;
+  // `skip`, compiled once when the config is loaded; null when empty.
+  std::shared_ptr<const re2::RE2> skip_pattern;
   int max_comment_chars = 2000;
   std::string question = "How would you rate the help you received?";
   std::string low_label = "Very dissatisfied";

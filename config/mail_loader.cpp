@@ -1,5 +1,7 @@
 #include "config/mail_loader.h"
 
+#include <re2/re2.h>
+
 #include <unistd.h>
 
 #include <map>
@@ -197,8 +199,14 @@ void ReadCsat(TableReader& root, Config& config, ConfigErrors& errors) {
                 ") and under scale_max (" + std::to_string(c.scale_max) + ")");
   }
   if (!c.skip.empty()) {
-    std::string err = RegexError(c.skip);
-    if (!err.empty()) r.Error("skip", "not a valid RE2 pattern: " + err);
+    RE2::Options o;
+    o.set_log_errors(false);
+    auto re = std::make_shared<const RE2>(c.skip, o);
+    if (re->ok()) {
+      c.skip_pattern = std::move(re);
+    } else {
+      r.Error("skip", "not a valid RE2 pattern: " + re->error());
+    }
   }
 }
 

@@ -52,8 +52,11 @@ Result<Thread> FindThread(TicketStore& tickets, const ParsedMail& m, const Confi
   // a CC, or an agent of the ticket's queue.
   Result<bool> participant = tickets.IsParticipant(*tagged, m.from.address);
   if (!participant.ok()) return participant.status();
-  if (*participant || IsQueueAgent(config, t->queue, m.from.address)) {
+  if (*participant) {
     return Thread{tagged, "the subject tag names ticket " + std::to_string(*tagged) + ", and the sender takes part in it"};
+  }
+  if (IsQueueAgent(config, t->queue, m.from.address)) {
+    return Thread{tagged, "the subject tag names ticket " + std::to_string(*tagged) + ", and the sender is an agent of its queue"};
   }
   return Thread{};
 }
@@ -128,12 +131,16 @@ Status PlanThreaded(TicketStore& tickets, const Config& config, MailPlan* p) {
 }
 
 // A customer's reply to a closed ticket, or to one solved longer ago than
-// mail.reopen_window, starts a new ticket that points back.
+// mail.reopen_window, starts a new ticket that points back. An agent of the
+// queue may still act on a solved ticket however old (to reopen it, say);
+// a closed one is final for everyone.
 Status CheckTooLate(TicketStore& tickets, const Config& config, Timestamp now, MailPlan* p) {
   Result<Ticket> t = tickets.Get(p->ticket_id);
   if (!t.ok()) return t.status();
+  const std::string& from = p->mail.from.address;
+  bool agent = from != t->requester_email && IsQueueAgent(config, t->queue, from);
   bool too_late = t->status == TicketStatus::kClosed ||
-                  (t->status == TicketStatus::kSolved && t->solved_at &&
+                  (!agent && t->status == TicketStatus::kSolved && t->solved_at &&
                    now - *t->solved_at > config.mail.reopen_window);
   if (!too_late) return Status::Ok();
   p->linked_ticket_id = p->ticket_id;

@@ -51,112 +51,135 @@ Status Finish(ImapClient& imap, const MailboxConfig& box, const PollContext& ctx
   return s;
 }
 
-Result<PollReport> PollOnce(const MailboxConfig& box, const PollContext& ctx) {
-  PollReport report;
-  report.mailbox = box.name;
-  Result<std::string> password = ReadPassword(box);
-  if (!password.ok()) return password.status();
+ImapSettings SettingsOf(const MailboxConfig& box, std::string password) {
   ImapSettings settings;
   settings.host = box.host;
   settings.port = box.EffectivePort();
   settings.tls = box.tls;
   settings.user = box.user;
-  settings.password = *password;
+  settings.password = std::move(password);
   settings.ca_file = box.ca_file;
   settings.timeout = box.timeout;
-  ImapClient imap(settings);
+  return settings;
+}
 
+// The last UID imported from this folder, or 0 when the server renumbered
+// it (UIDVALIDITY changed): then every message in it is read again, and
+// what was stored before is recognised by its content.
+Result<int64_t> LastUid(const MailboxConfig& box, const PollContext& ctx, int64_t v, PollReport* report) {
+  Result<MailboxState> state = MailboxStore(ctx.reader).State(box.name);
+  if (!state.ok()) return state.status();
+  if (state->uidvalidity && *state->uidvalidity == v) return state->last_uid;
+  if (state->uidvalidity) {
+    spdlog::warn("mailbox {}: UIDVALIDITY of \"{}\" changed from {} to {}; reading the folder again", box.name,
+                 box.folder, *state->uidvalidity, v);
+    report->uidvalidity_changed = true;
+  }
+  Status s = ctx.run([&](Store& store) { return MailboxStore(store).ResetUidValidity(box.name, v); });
+  if (!s.ok()) return s;
+  return 0;
+}
+
+// Downloads and parses a chunk of messages, outside any transaction. One
+// over mail.hard_max_message_bytes is not downloaded.
+Result<std::vector<Item>> FetchChunk(ImapClient& imap, const MailboxConfig& box, const PollContext& ctx, int64_t v,
+                                     const std::vector<int64_t>& chunk) {
+  const int64_t hard = ctx.config.mail.hard_max_message_bytes;
+  Result<std::map<int64_t, int64_t>> sizes = imap.Sizes(box.folder, v, chunk);
+  if (!sizes.ok()) return sizes.status();
+  std::vector<Item> items;
+  for (int64_t uid : chunk) {
+    auto size = sizes->find(uid);
+    if (size == sizes->end()) continue;  // gone since the search
+    Item item;
+    item.uid = uid;
+    item.size = size->second;
+    item.too_large = size->second > hard;
+    if (!item.too_large) {
+      Result<std::string> raw = imap.Fetch(box.folder, v, uid, hard);
+      if (!raw.ok() && raw.status().code() != Status::Code::kRejected) return raw.status();
+      item.too_large = !raw.ok();
+      if (raw.ok()) {
+        item.mail.raw = std::move(*raw);
+        item.mail.parsed = ParseForIntake(item.mail.raw, ctx.config);
+      }
+    }
+    item.mail.source = "imap:" + box.name;
+    if (!box.queue.empty()) item.mail.queue = box.queue;
+    item.mail.as_comment = box.as_comment;
+    item.mail.mailbox = box.name;
+    items.push_back(std::move(item));
+  }
+  return items;
+}
+
+// Files one fetched message in the write transaction and notes its UID as
+// imported; the UID is moved or deleted on the server only after the commit.
+Status FileItem(Store& store, const MailboxConfig& box, const PollContext& ctx, int64_t v, const Item& item,
+                Timestamp now, PollReport* counts, std::vector<int64_t>* committed) {
+  MailboxStore boxes(store);
+  if (item.too_large) {
+    // Refused, but not lost: it stays on the server, untouched.
+    std::string why = "message of " + std::to_string(item.size) + " bytes is over mail.hard_max_message_bytes (" +
+                      std::to_string(ctx.config.mail.hard_max_message_bytes) + "); left on the IMAP server in \"" +
+                      box.folder + "\", UID " + std::to_string(item.uid);
+    Status r = SlaStore(store).AddRejection("email", "", why, "", "", now);
+    if (!r.ok()) return r;
+    ++counts->too_large;
+    return boxes.Imported(box.name, v, item.uid, std::nullopt, /*pending=*/false, now);
+  }
+  Result<MailOutcome> out = AcceptMail(store, item.mail, ctx.config, ctx.router, ctx.sla, now);
+  if (!out.ok()) return out.status();
+  switch (out->kind) {
+    case MailOutcome::Kind::kCreated: ++counts->created; break;
+    case MailOutcome::Kind::kAppended: ++counts->appended; break;
+    case MailOutcome::Kind::kDuplicate: ++counts->duplicates; break;
+    case MailOutcome::Kind::kRejected: ++counts->rejected; break;
+  }
+  std::optional<int64_t> ticket = out->ticket_id ? std::optional<int64_t>(out->ticket_id) : std::nullopt;
+  Status r = boxes.Imported(box.name, v, item.uid, ticket, /*pending=*/true, now);
+  if (!r.ok()) return r;
+  committed->push_back(item.uid);
+  return Status::Ok();
+}
+
+Result<PollReport> PollOnce(const MailboxConfig& box, const PollContext& ctx) {
+  PollReport report;
+  report.mailbox = box.name;
+  Result<std::string> password = ReadPassword(box);
+  if (!password.ok()) return password.status();
+  ImapClient imap(SettingsOf(box, *password));
   Result<FolderStatus> folder = imap.Status(box.folder);
   if (!folder.ok()) return folder.status();
   const int64_t v = folder->uidvalidity;
   report.uidvalidity = v;
-  Result<MailboxState> state = MailboxStore(ctx.reader).State(box.name);
-  if (!state.ok()) return state.status();
-  if (!state->uidvalidity || *state->uidvalidity != v) {
-    if (state->uidvalidity) {
-      // The server renumbered the folder. Every message in it is read again;
-      // what was stored before is recognised by its content.
-      spdlog::warn("mailbox {}: UIDVALIDITY of \"{}\" changed from {} to {}; reading the folder again", box.name,
-                   box.folder, *state->uidvalidity, v);
-      report.uidvalidity_changed = true;
-    }
-    Status s = ctx.run([&](Store& store) { return MailboxStore(store).ResetUidValidity(box.name, v); });
-    if (!s.ok()) return s;
-    state->last_uid = 0;
-  }
-
+  Result<int64_t> last_uid = LastUid(box, ctx, v, &report);
+  if (!last_uid.ok()) return last_uid.status();
+  // What an earlier poll committed but could not move yet goes first.
   bool folder_ready = false;
   Result<std::vector<int64_t>> pending = MailboxStore(ctx.reader).Pending(box.name, v);
   if (!pending.ok()) return pending.status();
   Status s = Finish(imap, box, ctx, v, *pending, &folder_ready, &report);
   if (!s.ok()) return s;
 
-  Result<std::vector<int64_t>> uids = imap.UidsAfter(box.folder, v, state->last_uid);
+  Result<std::vector<int64_t>> uids = imap.UidsAfter(box.folder, v, *last_uid);
   if (!uids.ok()) return uids.status();
   report.found = static_cast<int64_t>(uids->size());
   size_t take = std::min(uids->size(), static_cast<size_t>(box.batch));
-  const int64_t hard = ctx.config.mail.hard_max_message_bytes;
   size_t done = 0;
   for (size_t start = 0; start < take; start += kChunk) {
     std::vector<int64_t> chunk(uids->begin() + start, uids->begin() + std::min(take, start + kChunk));
-    Result<std::map<int64_t, int64_t>> sizes = imap.Sizes(box.folder, v, chunk);
-    if (!sizes.ok()) return sizes.status();
-    std::vector<Item> items;
-    for (int64_t uid : chunk) {
-      auto size = sizes->find(uid);
-      if (size == sizes->end()) continue;  // gone since the search
-      Item item;
-      item.uid = uid;
-      item.size = size->second;
-      item.too_large = size->second > hard;
-      if (!item.too_large) {
-        Result<std::string> raw = imap.Fetch(box.folder, v, uid, hard);
-        if (!raw.ok() && raw.status().code() != Status::Code::kRejected) return raw.status();
-        item.too_large = !raw.ok();
-        if (raw.ok()) {
-          item.mail.raw = std::move(*raw);
-          item.mail.parsed = ParseForIntake(item.mail.raw, ctx.config);
-        }
-      }
-      item.mail.source = "imap:" + box.name;
-      if (!box.queue.empty()) item.mail.queue = box.queue;
-      item.mail.as_comment = box.as_comment;
-      item.mail.mailbox = box.name;
-      items.push_back(std::move(item));
-    }
-
+    Result<std::vector<Item>> items = FetchChunk(imap, box, ctx, v, chunk);
+    if (!items.ok()) return items.status();
     PollReport counts;
     std::vector<int64_t> committed;
     s = ctx.run([&](Store& store) -> Status {
       counts = PollReport();
       committed.clear();
       Timestamp now = ctx.clock.Now();
-      MailboxStore boxes(store);
-      for (const Item& item : items) {
-        if (item.too_large) {
-          // Refused, but not lost: it stays on the server, untouched.
-          std::string why = "message of " + std::to_string(item.size) + " bytes is over mail.hard_max_message_bytes (" +
-                            std::to_string(hard) + "); left on the IMAP server in \"" + box.folder + "\", UID " +
-                            std::to_string(item.uid);
-          Status r = SlaStore(store).AddRejection("email", "", why, "", "", now);
-          if (!r.ok()) return r;
-          r = boxes.Imported(box.name, v, item.uid, std::nullopt, /*pending=*/false, now);
-          if (!r.ok()) return r;
-          ++counts.too_large;
-          continue;
-        }
-        Result<MailOutcome> out = AcceptMail(store, item.mail, ctx.config, ctx.router, ctx.sla, now);
-        if (!out.ok()) return out.status();
-        switch (out->kind) {
-          case MailOutcome::Kind::kCreated: ++counts.created; break;
-          case MailOutcome::Kind::kAppended: ++counts.appended; break;
-          case MailOutcome::Kind::kDuplicate: ++counts.duplicates; break;
-          case MailOutcome::Kind::kRejected: ++counts.rejected; break;
-        }
-        std::optional<int64_t> ticket = out->ticket_id ? std::optional<int64_t>(out->ticket_id) : std::nullopt;
-        Status r = boxes.Imported(box.name, v, item.uid, ticket, /*pending=*/true, now);
+      for (const Item& item : *items) {
+        Status r = FileItem(store, box, ctx, v, item, now, &counts, &committed);
         if (!r.ok()) return r;
-        committed.push_back(item.uid);
       }
       return Status::Ok();
     });

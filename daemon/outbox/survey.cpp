@@ -66,13 +66,8 @@ Status ScheduleSurvey(Store& store, const Config& config, const Ticket& after, T
   Result<std::optional<Survey>> existing = csat.Get(after.id);
   if (!existing.ok()) return existing.status();
   if (*existing) return Status::Ok();  // one per ticket, however often it is solved
-  if (!c.skip.empty()) {
-    RE2::Options o;
-    o.set_log_errors(false);
-    RE2 re(c.skip, o);
-    if (re.ok() && RE2::PartialMatch(after.requester_email, re)) {
-      return Skip(store, after, "the address matches csat.skip", now);
-    }
+  if (c.skip_pattern && RE2::PartialMatch(after.requester_email, *c.skip_pattern)) {
+    return Skip(store, after, "the address matches csat.skip", now);
   }
   Survey s;
   s.ticket_id = after.id;

@@ -77,91 +77,64 @@ json ErrorBody(const std::vector<FieldError>& errors) {
             {"details", details}}}};
 }
 
-void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
-  ConfigInfo info = ctx.config_info();
-  std::shared_ptr<const Config> config = info.config;
-  const FormConfig& form = config->form;
-  const bool json_out = WantsJson(req);
-  std::string ct = req.get_header_value("Content-Type");
-
-  std::string client = ClientAddress(req, config->server.trusted_proxies);
+// Takes a token from the client's rate-limit bucket; answers 429 and
+// returns false when it is empty.
+bool TakeRateLimit(ServeContext& ctx, const std::string& client, bool json_out, httplib::Response& res) {
   std::chrono::seconds wait = ctx.form_limiter.Take(client);
-  if (wait.count() > 0) {
-    ctx.metrics.Count("frontdesk_form_rate_limited_total");
-    res.set_header("Retry-After", std::to_string(wait.count()));
-    if (json_out) {
-      WriteError(res, 429, "rate_limited", "too many requests from this address; try again in " +
-                                               std::to_string(wait.count()) + " seconds");
-    } else {
-      SendHtml(res, 429, RenderMessagePage("Please wait", "We received several requests from your address in a "
-                                                          "short time. Please try again in a few minutes."));
-    }
-    return;
+  if (wait.count() <= 0) return true;
+  ctx.metrics.Count("frontdesk_form_rate_limited_total");
+  res.set_header("Retry-After", std::to_string(wait.count()));
+  if (json_out) {
+    WriteError(res, 429, "rate_limited", "too many requests from this address; try again in " +
+                                             std::to_string(wait.count()) + " seconds");
+  } else {
+    SendHtml(res, 429, RenderMessagePage("Please wait", "We received several requests from your address in a "
+                                                        "short time. Please try again in a few minutes."));
   }
+  return false;
+}
 
-  IntakeRequest r;
-  r.channel = Channel::kWeb;
-  r.actor = Actor::Customer(Channel::kWeb, "");
-  FormValues values;
-  std::string honeypot;
+// Reads the request, as JSON or as a browser's form; answers 400 or 415
+// and returns false when it cannot.
+bool ReadSubmission(const httplib::Request& req, const FormConfig& form, IntakeRequest* r, FormValues* values,
+                    std::string* honeypot, httplib::Response& res) {
+  std::string ct = req.get_header_value("Content-Type");
   if (ct.rfind("application/json", 0) == 0) {
-    Status s = ParseTicketJson(req.body, false, &r);
+    Status s = ParseTicketJson(req.body, false, r);
     if (!s.ok()) {
       WriteError(res, s);
-      return;
+      return false;
     }
-    if (req.has_header("Idempotency-Key")) r.idempotency_key = req.get_header_value("Idempotency-Key");
-    for (auto it = r.fields.begin(); it != r.fields.end(); ++it) {
+    if (req.has_header("Idempotency-Key")) r->idempotency_key = req.get_header_value("Idempotency-Key");
+    for (auto it = r->fields.begin(); it != r->fields.end(); ++it) {
       if (it->first == kHoneypotField) {
-        honeypot = it->second;
-        r.fields.erase(it);
+        *honeypot = it->second;
+        r->fields.erase(it);
         break;
       }
     }
-  } else if (ct.rfind("application/x-www-form-urlencoded", 0) == 0 || ct.rfind("multipart/form-data", 0) == 0) {
-    ReadBrowserForm(req, form, &r, &values, &honeypot);
-  } else {
-    WriteError(res, 415, "unsupported_media_type",
-               "send application/x-www-form-urlencoded, multipart/form-data or application/json",
-               "Content-Type");
-    return;
+    return true;
   }
-
-  if (!honeypot.empty()) {
-    // Answer as if it worked, so a bot learns nothing; store nothing.
-    ctx.metrics.Count("frontdesk_form_spam_total");
-    spdlog::info("web form: honeypot filled by {}; dropped", client);
-    if (json_out) {
-      SendJson(res, 202, {{"status", "received"}});
-    } else {
-      SendHtml(res, 200, RenderThanksPage(form, 0));
-    }
-    return;
+  if (ct.rfind("application/x-www-form-urlencoded", 0) == 0 || ct.rfind("multipart/form-data", 0) == 0) {
+    ReadBrowserForm(req, form, r, values, honeypot);
+    return true;
   }
+  WriteError(res, 415, "unsupported_media_type",
+             "send application/x-www-form-urlencoded, multipart/form-data or application/json", "Content-Type");
+  return false;
+}
 
-  std::vector<FieldError> errors = ctx.intake.Validate(r, *config);
-  if (!errors.empty()) {
-    bool too_large = std::any_of(errors.begin(), errors.end(), [](const FieldError& e) { return e.too_large; });
-    if (json_out) {
-      SendJson(res, too_large ? 413 : 400, ErrorBody(errors));
-    } else {
-      if (values.token.empty()) values.token = RandomToken(16);
-      SendHtml(res, too_large ? 413 : 400, RenderFormPage(form, values, errors));
-    }
-    return;
-  }
-
-  Result<CreatedTicket> created = ctx.intake.Submit(r, *config, *info.router, *info.sla);
+void AnswerSubmitted(const Result<CreatedTicket>& created, const FormConfig& form, bool json_out,
+                     httplib::Response& res) {
   if (!created.ok()) {
     const Status& s = created.status();
     if (s.transient()) spdlog::warn("web form: not accepted: {}", s.ToString());
-    if (json_out) {
-      WriteError(res, s);
-    } else {
-      SendHtml(res, HttpStatusFor(s), RenderMessagePage(s.code() == Status::Code::kRejected ? "Not accepted" : "Not sent",
-          s.transient() ? "We could not take your request just now. Please try again in a minute." : s.message()));
-      if (s.transient()) res.set_header("Retry-After", "5");
-    }
+    if (json_out) return WriteError(res, s);
+    SendHtml(res, HttpStatusFor(s),
+             RenderMessagePage(s.code() == Status::Code::kRejected ? "Not accepted" : "Not sent",
+                               s.transient() ? "We could not take your request just now. Please try again in a minute."
+                                             : s.message()));
+    if (s.transient()) res.set_header("Retry-After", "5");
     return;
   }
   if (json_out) {
@@ -170,6 +143,38 @@ void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Respo
   } else {
     SendHtml(res, 200, RenderThanksPage(form, created->ticket_id));
   }
+}
+
+void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
+  ConfigInfo info = ctx.config_info();
+  std::shared_ptr<const Config> config = info.config;
+  const FormConfig& form = config->form;
+  const bool json_out = WantsJson(req);
+  std::string client = ClientAddress(req, config->server.trusted_proxies);
+  if (!TakeRateLimit(ctx, client, json_out, res)) return;
+
+  IntakeRequest r;
+  r.channel = Channel::kWeb;
+  r.actor = Actor::Customer(Channel::kWeb, "");
+  FormValues values;
+  std::string honeypot;
+  if (!ReadSubmission(req, form, &r, &values, &honeypot, res)) return;
+  if (!honeypot.empty()) {
+    // Answer as if it worked, so a bot learns nothing; store nothing.
+    ctx.metrics.Count("frontdesk_form_spam_total");
+    spdlog::info("web form: honeypot filled by {}; dropped", client);
+    if (json_out) return SendJson(res, 202, {{"status", "received"}});
+    return SendHtml(res, 200, RenderThanksPage(form, 0));
+  }
+
+  std::vector<FieldError> errors = ctx.intake.Validate(r, *config);
+  if (!errors.empty()) {
+    bool too_large = std::any_of(errors.begin(), errors.end(), [](const FieldError& e) { return e.too_large; });
+    if (json_out) return SendJson(res, too_large ? 413 : 400, ErrorBody(errors));
+    if (values.token.empty()) values.token = RandomToken(16);
+    return SendHtml(res, too_large ? 413 : 400, RenderFormPage(form, values, errors));
+  }
+  AnswerSubmitted(ctx.intake.Submit(r, *config, *info.router, *info.sla), form, json_out, res);
 }
 
 void ShowSurvey(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
