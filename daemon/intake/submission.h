@@ -1,8 +1,8 @@
 // submission.h: turns a submission from the web form or the API into a ticket.
 // It validates every field at once (the form shows each error beside its
-// field), derives the idempotency key, and commits through the WriteQueue,
-// so a success is returned only after the ticket is durable. Later stages
-// (routing, SLA) plug in between validation and the commit.
+// field), derives the idempotency key, routes it, and opens the ticket
+// through TicketService in a WriteQueue job, so a success is returned only
+// after the ticket is durable.
 // Thread-safe: one Intake serves all request threads.
 #pragma once
 

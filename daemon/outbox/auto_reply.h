@@ -2,8 +2,9 @@
 // acknowledgement of a new ticket, alerts to agents, notices to the
 // customer (solved, rejected, too large) and the survey. Each is an outbox
 // row, queued in the transaction of its cause, that names its template and
-// carries only its own variables; mail_render writes it out when it is sent, and the
-// sender applies the loop-safety rules first.
+// carries only its own variables; outbox/render.h writes it out when it
+// is sent, and the sender applies the loop-safety rules first. TicketService
+// decides which of these a change brings.
 // Thread-safe (no state).
 #pragma once
 

@@ -1,9 +1,11 @@
 // engine.h: applies SLA policies to tickets in the store. It chooses a
 // policy, keeps a snapshot of it on the ticket (so editing the config never
 // rewrites a ticket's history), starts, pauses, resumes and meets clocks as
-// the ticket changes, sweeps due tickets to record breaches and fire
-// escalation levels, and explains a ticket's timeline. Every method works
-// inside the caller's write transaction. Immutable once built; thread-safe.
+// the ticket changes (TicketService calls these hooks), sweeps due tickets
+// to record breaches and decide which escalation levels fire and what they
+// do (the service applies them), and explains a ticket's timeline. Every
+// method works inside the caller's write transaction. Immutable once
+// built; thread-safe.
 #pragma once
 
 #include <functional>

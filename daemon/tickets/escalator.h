@@ -2,8 +2,9 @@
 // the daemon's tick and POST /api/v1/escalations/run. It reads only the
 // tickets whose next_due_at has passed (an index range, so its cost follows
 // the due tickets, not the open ones) and processes them in chunks, each in
-// one write transaction. Exactly-once comes from the store, not from here:
-// several sweeps may run at once. Thread-safe (no state of its own).
+// one write transaction; the levels that fire are applied through
+// TicketService. Exactly-once comes from the store, not from here: several
+// sweeps may run at once. Thread-safe (no state of its own).
 #pragma once
 
 #include <functional>
