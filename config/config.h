@@ -205,6 +205,11 @@ struct MailConfig {
   // Over this mailgate refuses it for good (exit 65, so the MTA bounces it).
   int64_t hard_max_message_bytes = 50 * 1024 * 1024;
   std::string fallback_charset = "windows-1252";
+  // The authserv-id of this box's own MTA. When set, a mail whose topmost
+  // Authentication-Results header is from it and says dmarc=pass for the
+  // From domain counts as sent from that address (agent mail needs no
+  // reply to an alert then). Empty: no header is trusted.
+  std::string trusted_authserv_id;
   std::string subject_tag = "FD";  // [FD#1042]
   // A customer reply to a solved ticket reopens it within this window;
   // later, it opens a new ticket linked to the old one.

@@ -39,6 +39,7 @@ void ReadMail(TableReader& root, Config& config, ConfigErrors& errors) {
   r.ByteSize("max_message_bytes", &m.max_message_bytes, 1024, 1024 * kMiB);
   r.ByteSize("hard_max_message_bytes", &m.hard_max_message_bytes, 1024, 2048 * kMiB);
   r.String("fallback_charset", &m.fallback_charset, false, 40);
+  r.String("trusted_authserv_id", &m.trusted_authserv_id, false, 255);
   r.String("subject_tag", &m.subject_tag, false, 16);
   r.Duration("reopen_window", &m.reopen_window, seconds(0), seconds(3650 * 86400));
   r.Bool("ticket_per_queue", &m.ticket_per_queue);

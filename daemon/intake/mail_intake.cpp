@@ -24,7 +24,7 @@ NewMessage InboundMessage(const MailPlan& p, int64_t raw_id, Timestamp now) {
   switch (p.what) {
     case MailCase::kCustomerReply: msg.kind = MessageKind::kCustomer; break;
     case MailCase::kAutomatic: msg.kind = MessageKind::kAuto; break;
-    default: msg.kind = MessageKind::kNote; break;
+    default: msg.kind = MessageKind::kNote; break;  // a bounce
   }
   msg.channel = Channel::kEmail;
   msg.actor = Actor::Customer(Channel::kEmail, m.from.address);
@@ -97,6 +97,13 @@ Result<MailOutcome> ApplyThreaded(TicketService& service, const MailPlan& p, int
   if (!id.ok()) return id.status();
   Status s = service.RecordBounce(p.ticket_id, p.dsn, now);
   if (!s.ok()) return s;
+  if (p.unproven_agent) {
+    s = service.Record(p.ticket_id, "agent_mail_unproven", msg.actor,
+                       json{{"message_id", *id}, {"from", p.mail.from.address}, {"why", p.why}}.dump(), now);
+    if (!s.ok()) return s;
+    s = QueueUnprovenAgentNotice(service.store(), p.ticket_id, p.mail.from.address, now);
+    if (!s.ok()) return s;
+  }
   return MailOutcome{MailOutcome::Kind::kAppended, p.ticket_id, *id};
 }
 
@@ -176,7 +183,6 @@ Result<MailOutcome> ApplyMailPlan(Store& store, const InboundMail& in, const Mai
     case MailCase::kDuplicate: break;
     case MailCase::kAgentMail: return ApplyAgentMail(service, store, p, *raw_id, now);
     case MailCase::kCustomerReply:
-    case MailCase::kNote:
     case MailCase::kBounce:
     case MailCase::kAutomatic: return ApplyThreaded(service, p, *raw_id, config, now);
     case MailCase::kRejected: return ApplyRejected(store, p, config, now);

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "daemon/base/random.h"
+#include "daemon/intake/agent_proof.h"
 #include "daemon/intake/mail_reading.h"
 #include "daemon/mail/signature.h"
 #include "daemon/store/ticket_store.h"
@@ -107,41 +108,52 @@ std::vector<const QueueConfig*> AddressedQueues(const ParsedMail& m, const Confi
   return addressed;
 }
 
-// The case of a mail threaded to ticket `p->ticket_id`.
-Status PlanThreaded(TicketStore& tickets, const Config& config, MailPlan* p) {
+// The case of a mail threaded to ticket `p->ticket_id`. Only an agent's
+// proven mail acts as the agent's; the same mail without proof is filed as
+// anyone's reply would be.
+Status PlanThreaded(Store& store, const Config& config, const std::string& secret, MailPlan* p) {
   const ParsedMail& m = p->mail;
-  bool note = p->as_comment;
   if (m.is_dsn) {
     p->what = MailCase::kBounce;
-  } else if (m.auto_submitted) {
-    p->what = note ? MailCase::kNote : MailCase::kAutomatic;
-  } else {
-    p->what = note ? MailCase::kNote : MailCase::kCustomerReply;
+    return Status::Ok();
   }
-  if (p->what != MailCase::kCustomerReply && p->what != MailCase::kNote) return Status::Ok();
+  p->what = m.auto_submitted ? MailCase::kAutomatic : MailCase::kCustomerReply;
   if (m.auto_submitted) return Status::Ok();
-  Result<Ticket> t = tickets.Get(p->ticket_id);
+  Result<Ticket> t = TicketStore(store).Get(p->ticket_id);
   if (!t.ok()) return t.status();
-  if (m.from.address != t->requester_email && IsQueueAgent(config, t->queue, m.from.address)) {
-    p->what = MailCase::kAgentMail;
-    p->why += "; from " + m.from.address + ", an agent of queue " + t->queue;
-    p->agent = ReadAgentMail(m.body_text, m.from.address, *t, config);
+  if (m.from.address == t->requester_email || !IsQueueAgent(config, t->queue, m.from.address)) {
+    return Status::Ok();
   }
+  Result<AgentProof> proof = ProveAgent(store, m, *t, m.from.address, config, secret);
+  if (!proof.ok()) return proof.status();
+  if (!proof->proven) {
+    p->unproven_agent = true;
+    p->why += "; from " + m.from.address + ", an agent of queue " + t->queue + ", without proof: " + proof->how;
+    return Status::Ok();
+  }
+  p->what = MailCase::kAgentMail;
+  p->why += "; from " + m.from.address + ", an agent of queue " + t->queue + ": " + proof->how;
+  p->agent = ReadAgentMail(m.body_text, m.from.address, *t, config);
   return Status::Ok();
 }
 
 // A customer's reply to a closed ticket, or to one solved longer ago than
 // mail.reopen_window, starts a new ticket that points back. An agent of the
-// queue may still act on a solved ticket however old (to reopen it, say);
-// a closed one is final for everyone.
-Status CheckTooLate(TicketStore& tickets, const Config& config, Timestamp now, MailPlan* p) {
-  Result<Ticket> t = tickets.Get(p->ticket_id);
+// queue, proven, may still act on a solved ticket however old (to reopen
+// it, say); a closed one is final for everyone.
+Status CheckTooLate(Store& store, const Config& config, const std::string& secret, Timestamp now, MailPlan* p) {
+  Result<Ticket> t = TicketStore(store).Get(p->ticket_id);
   if (!t.ok()) return t.status();
-  const std::string& from = p->mail.from.address;
-  bool agent = from != t->requester_email && IsQueueAgent(config, t->queue, from);
   bool too_late = t->status == TicketStatus::kClosed ||
-                  (!agent && t->status == TicketStatus::kSolved && t->solved_at &&
+                  (t->status == TicketStatus::kSolved && t->solved_at &&
                    now - *t->solved_at > config.mail.reopen_window);
+  const std::string& from = p->mail.from.address;
+  if (too_late && t->status == TicketStatus::kSolved && from != t->requester_email &&
+      IsQueueAgent(config, t->queue, from)) {
+    Result<AgentProof> proof = ProveAgent(store, p->mail, *t, from, config, secret);
+    if (!proof.ok()) return proof.status();
+    too_late = !proof->proven;
+  }
   if (!too_late) return Status::Ok();
   p->linked_ticket_id = p->ticket_id;
   p->why += "; ticket " + std::to_string(p->ticket_id) + " is " + std::string(Name(t->status)) +
@@ -188,7 +200,6 @@ const char* Name(MailCase c) {
     case MailCase::kDuplicate: return "duplicate";
     case MailCase::kAgentMail: return "agent_mail";
     case MailCase::kCustomerReply: return "customer_reply";
-    case MailCase::kNote: return "note";
     case MailCase::kBounce: return "bounce";
     case MailCase::kAutomatic: return "automatic";
     case MailCase::kNewTicket: return "new_ticket";
@@ -239,11 +250,11 @@ Result<MailPlan> PlanMail(Store& store, const InboundMail& in, const Config& con
     p.ticket_id = *thread->ticket;
     bool customer = !p.mail.auto_submitted && !p.mail.is_dsn && !p.as_comment;
     if (customer) {
-      Status s = CheckTooLate(tickets, config, now, &p);
+      Status s = CheckTooLate(store, config, secret, now, &p);
       if (!s.ok()) return s;
     }
   }
-  Status s = p.ticket_id ? PlanThreaded(tickets, config, &p) : PlanNew(in, config, router, now, &p);
+  Status s = p.ticket_id ? PlanThreaded(store, config, secret, &p) : PlanNew(in, config, router, now, &p);
   if (!s.ok()) return s;
   return p;
 }

@@ -31,9 +31,8 @@ struct InboundMail {
 
 enum class MailCase {
   kDuplicate,      // the same mail was filed before: nothing to do
-  kAgentMail,      // an agent of the ticket's queue writing to it: reply or note, and commands
-  kCustomerReply,  // a customer's mail threaded to a ticket
-  kNote,           // mail to a comment address, threaded to a ticket
+  kAgentMail,      // an agent of the ticket's queue, proven (agent_proof.h): reply or note, and commands
+  kCustomerReply,  // a customer's mail threaded to a ticket (or anyone's: a CC, an unproven agent)
   kBounce,         // a delivery report about mail of a ticket
   kAutomatic,      // automatic mail threaded to a ticket: stored, never answered
   kNewTicket,      // a new ticket, routed
@@ -66,9 +65,14 @@ struct MailPlan {
   RouteDecision route;
   // kAgentMail: the agent's text and commands.
   AgentMail agent;
+  // kCustomerReply from an agent's address without proof: filed as the
+  // customer's, and the agent is told why nothing was applied.
+  bool unproven_agent = false;
 };
 
 // Decides what `in` is. `secret` is the signing secret of our Message-IDs.
+// Mail to a comment address is internal only when an agent's; from anyone
+// else it is filed like any other reply.
 // Reads the store; writes nothing.
 Result<MailPlan> PlanMail(Store& store, const InboundMail& in, const Config& config, const Router& router,
                           const std::string& secret, Timestamp now);

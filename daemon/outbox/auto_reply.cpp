@@ -192,4 +192,20 @@ Status QueueCommandError(Store& store, const Ticket& t, int64_t message_id, cons
   return q.ok() ? Status::Ok() : q.status();
 }
 
+Status QueueUnprovenAgentNotice(Store& store, int64_t ticket_id, const std::string& agent, Timestamp now) {
+  Result<Ticket> t = TicketStore(store).Get(ticket_id);
+  if (!t.ok()) return t.status();
+  OutboxMail m = Automatic("unproven:" + std::to_string(ticket_id) + ":" + agent, ticket_id, "agent_unproven", agent,
+                           t->subject, "", now);
+  m.vars.reset();
+  m.body = "A mail from your address reached ticket " + std::to_string(ticket_id) +
+           " but did not answer any mail Frontdesk sent you about it, so Frontdesk could not tell it came from "
+           "you. It was filed as an ordinary message: it was not sent to the customer, and no command in it was "
+           "run.\n\nTo reply or give commands by mail, answer the alert or notice Frontdesk sent you for this "
+           "ticket. If you did not write to this ticket, someone may be using your address; tell your "
+           "administrator.\n\nYou are told this once per ticket.\n";
+  Result<int64_t> q = QueueMail(store, m);
+  return q.ok() ? Status::Ok() : q.status();
+}
+
 }  // namespace frontdesk

@@ -60,6 +60,11 @@ struct EscalationNotice {
 };
 Status QueueEscalationMail(Store& store, const Ticket& t, const EscalationNotice& notice, Timestamp now);
 
+// Tells an agent, once per ticket, that a mail from their address was filed
+// as an ordinary message: it answered no mail Frontdesk sent them, so it
+// could be anyone's, and nothing in it was relayed or applied.
+Status QueueUnprovenAgentNotice(Store& store, int64_t ticket_id, const std::string& agent, Timestamp now);
+
 // Tells an agent why their mail's commands were not applied.
 Status QueueCommandError(Store& store, const Ticket& t, int64_t message_id, const std::string& agent,
                          const std::vector<std::string>& errors, Timestamp now);

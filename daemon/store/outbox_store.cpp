@@ -150,4 +150,14 @@ Result<int64_t> OutboxStore::Insert(const OutboxMail& m, const std::string& mess
   return db_.Changes() == 1 ? db_.LastInsertId() : 0;
 }
 
+Result<std::optional<int64_t>> OutboxStore::TicketSentTo(const std::string& message_id, const std::string& recipient) {
+  // By recipient first: outbox_recipient indexes it, and an agent gets few rows.
+  Result<Stmt> st = db_.Prepare("SELECT ticket_id FROM outbox WHERE recipient = ?1 AND message_id = ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, recipient).Bind(2, message_id);
+  Result<std::optional<std::optional<int64_t>>> row = st->FirstRow([](const Stmt& r) { return r.OptInt(0); });
+  if (!row.ok()) return row.status();
+  return *row ? **row : std::nullopt;
+}
+
 }  // namespace frontdesk

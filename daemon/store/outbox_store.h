@@ -58,6 +58,9 @@ class OutboxStore {
   // retry carries the same one. Returns its id, or 0 when the same
   // dedupe_key was queued before.
   Result<int64_t> Insert(const OutboxMail& m, const std::string& message_id);
+  // The ticket of the mail with Message-ID local part `message_id` that was
+  // queued for `recipient`, if there was one.
+  Result<std::optional<int64_t>> TicketSentTo(const std::string& message_id, const std::string& recipient);
 
   // Pending rows whose next attempt is due, oldest first.
   Result<std::vector<OutboxRow>> Due(Timestamp now, int limit);

@@ -64,6 +64,8 @@ class TicketService {
   Status Reread(int64_t ticket_id, const NewTicket& reread, const TicketPatch& routed,
                 const std::string& detail_json, Timestamp now);
 
+  Store& store() { return store_; }
+
   // A fact that changes nothing else, for the event log.
   Status Record(std::optional<int64_t> ticket_id, std::string_view kind, const Actor& actor,
                 const std::string& detail_json, Timestamp now, std::optional<std::string> rule_id = std::nullopt);

@@ -38,8 +38,17 @@ class AgentMailTest(unittest.TestCase):
     def sent(self, n, to="ann@example.org"):
         return self.sink.wait_for(to, n)
 
-    def agent(self, body, msgid, sender="Agent Smith <agent@example.test>", *args):
-        self.gate(mail(sender, "Re: Printer broken", msgid, body, extra="In-Reply-To: <c1@example.org>\r\n"), *args)
+    def alert(self, to="agent@example.test"):
+        """The Message-ID of the new-ticket alert `to` got: answering it
+        proves the mail is the agent's."""
+        for m in self.sent(1, to=to):
+            if "New ticket 1001" in m.get_content():
+                return m["Message-ID"].strip()
+        raise AssertionError(f"no new-ticket alert to {to}")
+
+    def agent(self, body, msgid, sender="Agent Smith <agent@example.test>", *args, reply_to=None):
+        reply_to = reply_to or self.alert()
+        self.gate(mail(sender, "Re: Printer broken", msgid, body, extra=f"In-Reply-To: {reply_to}\r\n"), *args)
 
     def test_a_reply_is_relayed_without_quote_commands_or_the_agents_address(self):
         self.agent("/priority high\r\n/tag printer\r\n\r\nWe are on it.\r\n\r\n"
@@ -86,11 +95,54 @@ class AgentMailTest(unittest.TestCase):
         self.assertEqual(self.ticket()["messages"][-1]["body"].strip(), "Called the vendor.")
 
     def test_only_agents_of_the_queue_give_commands(self):
-        self.agent("/status solved\r\n\r\nThanks!", "x1@example.org", "Ann <ann@example.org>")
+        self.agent("/status solved\r\n\r\nThanks!", "x1@example.org", "Ann <ann@example.org>",
+                   reply_to="<c1@example.org>")
         t = self.ticket()
         self.assertNotEqual(t["status"], "solved")
         self.assertEqual(t["messages"][-1]["kind"], "customer")
         self.assertIn("/status solved", t["messages"][-1]["body"])
+
+
+    def test_a_forged_agent_relays_nothing_and_runs_no_command(self):
+        # Anyone can write the agent's address in From: and guess the tag.
+        self.gate(mail("Agent Smith <agent@example.test>", "Re: [FD#1001] Printer broken", "f1@evil.example",
+                       "/close\r\n\r\nYour refund is ready: https://evil.example/pay"))
+        self.gate(mail("agent@example.test", "Re: Printer broken", "f2@evil.example",
+                       "/status solved\r\n\r\nPay here.", extra="In-Reply-To: <c1@example.org>\r\n"))
+        t = self.ticket()
+        self.assertEqual(t["status"], "new")
+        self.assertEqual([x["kind"] for x in t["messages"]], ["customer", "customer", "customer"])
+        self.assertIsNone(t["first_response_at"])
+        kinds = [e["kind"] for e in t["events"]]
+        self.assertEqual(kinds.count("agent_mail_unproven"), 2)
+        self.assertNotIn("agent_mail", kinds)
+        # The real agent hears of it once, at their own address.
+        mails = self.sent(2, to="agent@example.test")
+        notices = [m for m in mails if "could not tell it came from you" in m.get_content()]
+        self.assertEqual(len(notices), 1)
+        time.sleep(1.5)
+        notices = [m for m in self.sink.messages(to="agent@example.test")
+                   if b"could not tell it came from you" in m]
+        self.assertEqual(len(notices), 1)
+        self.assertEqual(self.sink.messages(to="ann@example.org"), [])  # nothing relayed
+
+    def test_a_trusted_dmarc_pass_proves_the_agent(self):
+        self.fd.close()
+        self.fd = Frontdesk(extra_config=f'[smtp]\nurl = "smtp://127.0.0.1:{self.sink.port}"\ntls = "none"\n'
+                                         f'interval = "1s"\n[mail]\nauto_ack = false\n'
+                                         f'trusted_authserv_id = "mx.example.test"\n')
+        self.addCleanup(self.fd.close)
+        self.fd.start()
+        self.gate(mail("Ann <ann@example.org>", "Printer broken", "c9@example.org", "It does not print."))
+        # A pass written further down by the sender proves nothing.
+        self.gate(mail("agent@example.test", "Re: [FD#1001] Printer broken", "d1@example.test", "/priority high",
+                       extra="Authentication-Results: mx.example.test; dmarc=fail header.from=example.test\r\n"
+                             "Authentication-Results: mx.example.test; dmarc=pass header.from=example.test\r\n"))
+        self.assertEqual(self.ticket()["priority"], "normal")
+        self.gate(mail("agent@example.test", "Re: [FD#1001] Printer broken", "d2@example.test", "/priority high",
+                       extra="Authentication-Results: mx.example.test;\r\n dkim=pass header.d=example.test;"
+                             " dmarc=pass (p=reject) header.from=example.test\r\n"))
+        self.assertEqual(self.ticket()["priority"], "high")
 
 
 if __name__ == "__main__":

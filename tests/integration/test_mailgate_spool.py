@@ -54,8 +54,11 @@ class SpoolTest(unittest.TestCase):
         self.fd.start()
         self.assertEqual(self.gate(message(1)).returncode, 0)
         self.wait_filed(1)
+        # The agent answers the alert Frontdesk queued for them: that proves it.
+        ((alert,),) = self.fd.query("SELECT message_id FROM outbox WHERE recipient = 'agent@example.test'")
         reply = (b"From: agent@example.test\r\nTo: support-comment@example.test\r\nSubject: Re: Printer 1\r\n"
-                 b"In-Reply-To: <spool-1@example.org>\r\nMessage-ID: <note-1@example.test>\r\n\r\nInternal.\r\n")
+                 b"In-Reply-To: <" + alert.encode() + b"@example.test>\r\nMessage-ID: <note-1@example.test>\r\n"
+                 b"\r\nInternal.\r\n")
         self.assertEqual(self.gate(reply, "--action", "comment", "--queue", "support").returncode, 0)
         deadline = time.time() + 10
         while time.time() < deadline and len(self.fd.query("SELECT id FROM messages")) < 2:

@@ -129,10 +129,13 @@ class OneWritePathTest(unittest.TestCase):
         self.assertEqual(r.status, 201, r.body)
         return r.json()["id"]
 
-    def agent_mail(self, tid, body, msgid, subject=None, extra=""):
-        """An agent of the queue writing to the ticket from their mail client,
-        threaded by the subject tag unless told otherwise."""
+    def agent_mail(self, tid, body, msgid, subject=None, extra=None):
+        """An agent of the queue writing to the ticket from their mail client:
+        a reply to the alert Frontdesk sent them, which proves it is theirs
+        (docs/MAIL.md, "Agents by mail")."""
         subject = subject or f"Re: [FD#{tid}] {SUBJECT}"
+        if extra is None:
+            extra = f"In-Reply-To: {self.alert_to_agent(tid)['Message-ID']}\r\n"
         self.fd.deliver(mail("Agent Smith <agent@example.test>", subject, msgid, body, extra=extra))
 
     def alert_to_agent(self, tid, timeout=15):

@@ -417,8 +417,10 @@ class ReportFromTheEngineTest(unittest.TestCase):
                    b"Message-ID: <w1@example.org>\r\n\r\nHelp.\r\n")
         # Monday 10:00 in Berlin the agent answers by mail.
         fd.env = {"FRONTDESK_FAKE_NOW": "2026-11-23T09:00:00Z"}
+        ((alert,),) = fd.query("SELECT message_id FROM outbox WHERE recipient = 'agent@example.test'")
         fd.deliver(b"From: agent@example.test\r\nTo: support@example.test\r\nSubject: Re: [FD#1001] Broken\r\n"
-                   b"Message-ID: <a1@example.test>\r\nIn-Reply-To: <w1@example.org>\r\n\r\nTry again.\r\n")
+                   b"Message-ID: <a1@example.test>\r\nIn-Reply-To: <" + alert.encode() + b"@example.test>\r\n"
+                   b"\r\nTry again.\r\n")
         r = fd.cli("report", "--json", "--from", "2026-11-16", "--to", "2026-11-30")
         self.assertEqual(r.returncode, 0, r.stderr)
         got = json.loads(r.stdout)["total"]["first_response"]

@@ -105,9 +105,12 @@ class TemplatesTest(unittest.TestCase):
         self.sink.wait_for("ann@example.org", 1)
         # A colleague's note to the comment address reaches the other agent,
         # never the customer, and not its own author.
+        # The colleague answers the alert Frontdesk sent them, which proves
+        # the mail is theirs.
+        ((alert,),) = fd.query("SELECT message_id FROM outbox WHERE recipient = 'second@example.test'")
         fd.deliver(mail(sender="second@example.test", to="support-comment@example.test",
                         subject="[FD#1001] Printer broken", msgid="n1@example.test",
-                        body="The toner is empty, I think."))
+                        body="The toner is empty, I think.", extra=f"In-Reply-To: <{alert}@example.test>\r\n"))
         (note,) = self.sink.wait_for("agent@example.test", 2)[1:]
         self.assertIn("second@example.test added an internal note to ticket 1001", note.get_content())
         self.assertIn("The toner is empty", note.get_content())

@@ -51,6 +51,9 @@ max_message_bytes = 4096
 // Stands for a Message-ID this installation signed for ticket 1001; the
 // secret is random per store, so the row's text cannot hold the real one.
 const std::string kOurs = "{ours}@example.test";
+// Stands for the Message-ID of the new-ticket alert Frontdesk sent to
+// agent@example.test about ticket 1001: what proves an agent's reply.
+const std::string kAlert = "{alert}@example.test";
 
 // The tables any intake writes to.
 const char* kTables[] = {"tickets",      "messages",         "events",     "outbox",
@@ -124,6 +127,16 @@ struct Fixture {
     REQUIRE(st.ok());
     REQUIRE(*st->Step());
     return st->Int(0);
+  }
+  // The Message-ID Frontdesk gave the alert it queued for `agent`, or a
+  // placeholder no mail answers when there is none.
+  std::string AlertTo(const std::string& agent) {
+    Result<Stmt> st = store->db().Prepare("SELECT message_id FROM outbox WHERE recipient = ?1 ORDER BY id LIMIT 1");
+    REQUIRE(st.ok());
+    st->Bind(1, agent);
+    Result<bool> row = st->Step();
+    REQUIRE(row.ok());
+    return *row ? st->Text(0) : "no-alert";
   }
   std::vector<int64_t> Counts() {
     std::vector<int64_t> out;
@@ -228,6 +241,7 @@ TEST_CASE("each kind of mail gets its case, its ticket and its reason", "[intake
     bool oversize = false;
     std::vector<std::string> applied = {};
     std::optional<TicketStatus> agent_status = std::nullopt;
+    bool unproven_agent = false;
   };
   const std::string tagged = "Re: Printer jams [FD#1001]";
   const Row rows[] = {
@@ -303,41 +317,64 @@ TEST_CASE("each kind of mail gets its case, its ticket and its reason", "[intake
        .what = MailCase::kNewTicket,
        .why = "no ticket it belongs to",
        .queue = "support"},
-      {.name = "agent mail by the subject tag, with a command",
+      {.name = "agent mail answering the agent's alert, with a command",
        .setup = WithFirst,
-       .mail = Mail("agent@example.test", "support@example.test", tagged, "a-1@example.test", "",
+       .mail = Mail("agent@example.test", "support@example.test", tagged, "a-1@example.test", InReplyTo(kAlert),
                     "/status solved\nThe tray is fixed.\n"),
        .what = MailCase::kAgentMail,
        .ticket_id = 1001,
-       .why = "from agent@example.test, an agent of queue support",
+       .why = "from agent@example.test, an agent of queue support: it answers <fd.1001.",
        .applied = {"status solved"},
        .agent_status = TicketStatus::kSolved},
-      {.name = "agent mail by In-Reply-To, with commands",
+      {.name = "agent mail naming the alert in References, with commands",
        .setup = WithFirst,
-       .mail = Mail("agent@example.test", "support@example.test", "Re: Printer jams",
-                    "a-2@example.test", InReplyTo("first@example.org"),
+       .mail = Mail("agent@example.test", "support@example.test", "Re: Printer jams", "a-2@example.test",
+                    "References: <first@example.org> <" + kAlert + ">\n",
                     "/priority high\n/tag printer\nLooking into it.\n"),
        .what = MailCase::kAgentMail,
        .ticket_id = 1001,
-       .why = "In-Reply-To names <first@example.org>",
+       .why = "which Frontdesk sent to agent@example.test",
        .applied = {"priority high", "tag printer"}},
       {.name = "agent mail to the comment address is agent mail, as a comment",
        .setup = WithFirst,
        .mail = Mail("agent@example.test", "support-comment@example.test", "Re: Printer jams",
-                    "a-3@example.test", InReplyTo("first@example.org"),
-                    "/status pending\nWaiting for the part.\n"),
+                    "a-3@example.test", InReplyTo(kAlert), "/status pending\nWaiting for the part.\n"),
        .what = MailCase::kAgentMail,
        .ticket_id = 1001,
        .why = "an agent of queue support",
        .as_comment = true,
        .applied = {"status pending"},
        .agent_status = TicketStatus::kPending},
-      {.name = "a colleague's mail to the comment address: a note",
+      {.name = "a forged agent by the subject tag: filed as anyone's reply, nothing applied",
+       .setup = WithFirst,
+       .mail = Mail("agent@example.test", "support@example.test", tagged, "f-1@example.test", "",
+                    "/status closed\nClick here to pay.\n"),
+       .what = MailCase::kCustomerReply,
+       .ticket_id = 1001,
+       .why = "without proof: it answers no mail Frontdesk sent to agent@example.test about ticket 1001",
+       .unproven_agent = true},
+      {.name = "a forged agent replying to the customer's own message",
+       .setup = WithFirst,
+       .mail = Mail("agent@example.test", "support@example.test", "Re: Printer jams", "f-2@example.test",
+                    InReplyTo("first@example.org"), "/status solved\n"),
+       .what = MailCase::kCustomerReply,
+       .ticket_id = 1001,
+       .why = "without proof",
+       .unproven_agent = true},
+      {.name = "a forged agent naming a signed id that went to someone else",
+       .setup = WithFirst,
+       .mail = Mail("agent@example.test", "support@example.test", "Re: Printer jams", "f-3@example.test",
+                    InReplyTo(kOurs), "/status solved\n"),
+       .what = MailCase::kCustomerReply,
+       .ticket_id = 1001,
+       .why = "without proof",
+       .unproven_agent = true},
+      {.name = "an outsider's mail to the comment address is no internal note",
        .setup = WithFirst,
        .mail =
            Mail("colleague@example.test", "support-comment@example.test", "Re: Printer jams",
                 "c-1@example.test", InReplyTo("first@example.org"), "They have the old model.\n"),
-       .what = MailCase::kNote,
+       .what = MailCase::kCustomerReply,
        .ticket_id = 1001,
        .why = "In-Reply-To names <first@example.org>, a message of ticket 1001",
        .as_comment = true},
@@ -421,7 +458,7 @@ TEST_CASE("each kind of mail gets its case, its ticket and its reason", "[intake
              f.plan_at = f.now + days(15);
            },
        .mail = Mail("agent@example.test", "support@example.test", "Re: Printer jams", "a-4@example.test",
-                    InReplyTo("first@example.org"), "/status open\nIt is back.\n"),
+                    InReplyTo(kAlert), "/status open\nIt is back.\n"),
        .what = MailCase::kAgentMail,
        .ticket_id = 1001,
        .why = "an agent of queue support",
@@ -469,6 +506,7 @@ TEST_CASE("each kind of mail gets its case, its ticket and its reason", "[intake
     if (row.setup) row.setup(f);
     InboundMail in;
     in.raw = Replace(row.mail, "{ours}", SignMessageId(f.secret, 1001, "bm9uY2U"));
+    in.raw = Replace(in.raw, "{alert}", f.AlertTo("agent@example.test"));
     in.source = "mailgate";
     std::vector<int64_t> before = f.Counts();
     Result<MailPlan> plan = PlanMail(*f.store, in, f.config, *f.router, f.secret, f.plan_at);
@@ -487,6 +525,7 @@ TEST_CASE("each kind of mail gets its case, its ticket and its reason", "[intake
     CHECK(plan->agent.applied == row.applied);
     CHECK(plan->agent.errors.empty());
     CHECK(plan->agent.patch.status == row.agent_status);
+    CHECK(plan->unproven_agent == row.unproven_agent);
     // Planning only reads: the store is as it was.
     CHECK(f.Counts() == before);
   }
