@@ -3,14 +3,17 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/api_util.h"
+#include "config/values.h"
 #include "daemon/store/mailbox_store.h"
 #include "daemon/store/metrics_store.h"
 #include "daemon/store/outbox_store.h"
+#include "daemon/store/recipient_store.h"
 #include "daemon/store/schema.h"
 #include "daemon/store/sla_store.h"
 #include "daemon/store/spool_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/token_store.h"
+#include "daemon/web/http_input.h"
 #include "daemon/web/http_server.h"
 #include "daemon/web/serve_context.h"
 
@@ -254,6 +257,52 @@ void ReloadConfig(ServeContext& ctx, const httplib::Request&, httplib::Response&
       return;
     }
     SendJson(res, {{"status", "reloaded"}, {"generation", ci.generation}});
+}
+
+void ListBouncing(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
+  int limit = 50;
+  std::string after;
+  for (const auto& [k, v] : req.params) {
+    if (k == "limit") {
+      std::optional<int64_t> n = ParseId(v);
+      if (!n || *n < 1 || *n > 100) return WriteError(res, Status::Invalid("must be 1 to 100", "limit"));
+      limit = static_cast<int>(*n);
+    } else if (k == "after") {
+      after = v;
+    } else {
+      return WriteError(res, Status::Invalid("unknown parameter; use limit, after", k));
+    }
+  }
+  Result<StorePool::Lease> store = ctx.stores.Acquire();
+  if (!store.ok()) return WriteError(res, store.status());
+  Result<std::vector<RecipientInfo>> rows = RecipientStore(**store).ListBouncing(limit, after);
+  if (!rows.ok()) return WriteError(res, rows.status());
+  json list = json::array();
+  for (const RecipientInfo& r : *rows) {
+    list.push_back({{"address", r.address}, {"bounced_at", Time(r.bounced_at)}, {"reason", r.bounce_reason}});
+  }
+  SendJson(res, {{"bouncing", list}});
+}
+
+// Lifts the mark by hand: the admin knows the address works again.
+void ClearBouncing(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo& token) {
+  Result<std::string> parsed = ParseMailAddress(req.matches[1].str());
+  if (!parsed.ok()) return WriteError(res, Status::Invalid(parsed.status().message(), "address"));
+  bool was = false;
+  Status s = ctx.writer.Run([&](Store& store) -> Status {
+    RecipientStore recipients(store);
+    Result<RecipientInfo> info = recipients.Get(*parsed);
+    if (!info.ok()) return info.status();
+    was = info->bouncing;
+    if (!was) return Status::Ok();
+    Status c = recipients.ClearBouncing(*parsed);
+    if (!c.ok()) return c;
+    return TicketStore(store).AddEvent(std::nullopt, ctx.clock.Now(), "bounce_cleared", "api:" + token.name,
+                                       std::nullopt, json{{"address", *parsed}}.dump());
+  });
+  if (!s.ok()) return WriteError(res, s);
+  if (!was) return WriteError(res, 404, "not_found", "the address is not marked as bouncing", "address");
+  SendJson(res, {{"address", *parsed}, {"bouncing", false}});
 }
 
 }  // namespace frontdesk

@@ -1,5 +1,6 @@
 // ops_routes.h: what the operator watches and triggers: /healthz, /metrics,
-// rejections, the outbox, an escalation sweep, a config reload.
+// rejections, the outbox, bouncing addresses, an escalation sweep, a
+// config reload.
 // Thread-safe.
 #pragma once
 
@@ -14,6 +15,8 @@ void Healthz(ServeContext& ctx, const httplib::Request& req, httplib::Response& 
 void ServeMetrics(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo& token);
 void ListRejections(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo& token);
 void ListOutbox(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo& token);
+void ListBouncing(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo& token);
+void ClearBouncing(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo& token);
 void RunSweep(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo& token);
 void ReloadConfig(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo& token);
 

@@ -62,6 +62,8 @@ const std::vector<AdminRoute>& AdminRoutes() {
        Scope::kRead, GetAttachment},
       {"GET", "/api/v1/rejections", "/api/v1/rejections", Scope::kRead, ListRejections},
       {"GET", "/api/v1/outbox", "/api/v1/outbox", Scope::kRead, ListOutbox},
+      {"GET", "/api/v1/bounces", "/api/v1/bounces", Scope::kRead, ListBouncing},
+      {"DELETE", R"(/api/v1/bounces/([^/]+))", "/api/v1/bounces/{address}", Scope::kWrite, ClearBouncing},
       {"GET", "/api/v1/customers", "/api/v1/customers", Scope::kRead, ListWatched},
       {"DELETE", R"(/api/v1/customers/([^/]+)/watch)", "/api/v1/customers/{email}/watch", Scope::kWrite, Unwatch},
       {"GET", "/api/v1/reports/kpi", "/api/v1/reports/kpi", Scope::kRead, ShowKpiReport},

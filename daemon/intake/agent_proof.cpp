@@ -41,13 +41,6 @@ std::string DomainOf(const std::string& address) {
   return at == std::string::npos ? "" : AsciiLower(address.substr(at + 1));
 }
 
-// The local part of a Message-ID as the outbox keeps it: no brackets, no domain.
-std::string LocalPart(std::string_view id) {
-  if (!id.empty() && id.front() == '<') id.remove_prefix(1);
-  if (!id.empty() && id.back() == '>') id.remove_suffix(1);
-  return std::string(id.substr(0, id.find('@')));
-}
-
 }  // namespace
 
 std::string TrustedDmarcResult(const ParsedMail& m, const std::string& authserv_id) {
@@ -89,10 +82,10 @@ Result<AgentProof> ProveAgent(Store& store, const ParsedMail& m, const Ticket& t
     // no query.
     std::optional<int64_t> signed_ticket = VerifyMessageId(secret, id);
     if (!signed_ticket || *signed_ticket != ticket.id) continue;
-    Result<std::optional<int64_t>> sent = outbox.TicketSentTo(LocalPart(id), AsciiLower(agent));
+    Result<std::optional<int64_t>> sent = outbox.TicketSentTo(MessageIdLocalPart(id), AsciiLower(agent));
     if (!sent.ok()) return sent.status();
     if (*sent && **sent == ticket.id) {
-      return AgentProof{true, "it answers <" + LocalPart(id) + ">, which Frontdesk sent to " + agent};
+      return AgentProof{true, "it answers <" + MessageIdLocalPart(id) + ">, which Frontdesk sent to " + agent};
     }
   }
   return AgentProof{false, "it answers no mail Frontdesk sent to " + agent + " about ticket " +

@@ -7,6 +7,7 @@
 #include "daemon/intake/submission.h"
 #include "daemon/mail/signature.h"
 #include "daemon/outbox/auto_reply.h"
+#include "daemon/store/recipient_store.h"
 #include "daemon/store/secret_store.h"
 #include "daemon/store/sla_store.h"
 #include "daemon/store/ticket_store.h"
@@ -178,6 +179,11 @@ Result<MailOutcome> ApplyMailPlan(Store& store, const InboundMail& in, const Mai
   // The raw bytes are kept whatever the mail turns out to be.
   Result<int64_t> raw_id = TicketStore(store).StoreRaw(in.raw, in.source, now);
   if (!raw_id.ok()) return raw_id.status();
+  // Mail written by a person at an address proves the address works again.
+  if (!p.mail.auto_submitted && !p.mail.from.address.empty()) {
+    Status s = RecipientStore(store).ClearBouncing(p.mail.from.address);
+    if (!s.ok()) return s;
+  }
   TicketService service(store, config, sla);
   switch (p.what) {
     case MailCase::kDuplicate: break;

@@ -35,6 +35,12 @@ std::optional<int64_t> VerifyMessageId(std::string_view secret, std::string_view
   return ParseDigits(body.substr(3, ticket_end - 3), 15);
 }
 
+std::string MessageIdLocalPart(std::string_view id) {
+  if (!id.empty() && id.front() == '<') id.remove_prefix(1);
+  if (!id.empty() && id.back() == '>') id.remove_suffix(1);
+  return std::string(id.substr(0, id.find('@')));
+}
+
 std::string LoopToken(std::string_view secret) { return Mac(secret, "loop", "frontdesk"); }
 
 }  // namespace frontdesk

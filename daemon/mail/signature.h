@@ -23,6 +23,8 @@ std::string SignMessageId(std::string_view secret, int64_t ticket_id, std::strin
 // The ticket of a Message-ID this installation signed (with or without the
 // angle brackets and the domain), or nothing.
 std::optional<int64_t> VerifyMessageId(std::string_view secret, std::string_view message_id);
+// A Message-ID as the outbox keeps it: no angle brackets, no "@domain".
+std::string MessageIdLocalPart(std::string_view message_id);
 // This installation's value for kLoopHeader.
 std::string LoopToken(std::string_view secret);
 

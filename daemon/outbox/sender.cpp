@@ -112,9 +112,6 @@ Result<std::string> SuppressReason(const Config& config, Store& reader, const Ou
       return "the ticket was reopened before its survey was due (it is " + std::string(Name(t->status)) + ")";
     }
   }
-  Result<RecipientInfo> who = RecipientStore(reader).Get(row.recipient);
-  if (!who.ok()) return who.status();
-  if (who->bouncing) return "the recipient is bouncing (" + who->bounce_reason + ")";
   for (const QueueConfig& q : config.queues) {
     for (const auto* list : {&q.addresses, &q.comment_addresses}) {
       if (std::find(list->begin(), list->end(), row.recipient) != list->end()) {
@@ -122,11 +119,14 @@ Result<std::string> SuppressReason(const Config& config, Store& reader, const Ou
       }
     }
   }
-  // The cap guards against loops with outside systems; the queues' own
-  // agents get every alert, however busy the day.
+  // The queues' own agents get every alert, however busy the day, and
+  // whatever a delivery report claims (anyone can forge one).
   for (const QueueConfig& q : config.queues) {
     if (std::find(q.agents.begin(), q.agents.end(), row.recipient) != q.agents.end()) return std::string();
   }
+  Result<RecipientInfo> who = RecipientStore(reader).Get(row.recipient);
+  if (!who.ok()) return who.status();
+  if (who->bouncing) return "the recipient is bouncing (" + who->bounce_reason + ")";
   const MailConfig& mail = config.mail;
   Timestamp since = now - mail.auto_reply_window;
   std::string window = std::to_string(mail.auto_reply_window.count() / 60) + " minutes";

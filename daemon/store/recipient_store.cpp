@@ -33,4 +33,20 @@ Result<RecipientInfo> RecipientStore::Get(const std::string& address) {
   return r;
 }
 
+Result<std::vector<RecipientInfo>> RecipientStore::ListBouncing(int limit, const std::string& after) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT address, bounced_at, bounce_reason FROM recipients WHERE bouncing = 1 AND address > ?1 "
+      "ORDER BY address LIMIT ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, after).Bind(2, static_cast<int64_t>(limit));
+  return st->Rows([](const Stmt& r) {
+    RecipientInfo info;
+    info.address = r.Text(0);
+    info.bouncing = true;
+    if (std::optional<int64_t> at = r.OptInt(1)) info.bounced_at = FromUnix(*at);
+    info.bounce_reason = r.OptText(2).value_or("");
+    return info;
+  });
+}
+
 }  // namespace frontdesk

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "daemon/base/clock.h"
 #include "daemon/store/store.h"
@@ -28,6 +29,8 @@ class RecipientStore {
   Status ClearBouncing(const std::string& address);
   // A fresh record when the address is unknown.
   Result<RecipientInfo> Get(const std::string& address);
+  // Bouncing addresses in address order, after `after` (a keyset page).
+  Result<std::vector<RecipientInfo>> ListBouncing(int limit, const std::string& after);
 
  private:
   Db& db_;

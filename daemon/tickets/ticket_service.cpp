@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "daemon/mail/signature.h"
 #include "daemon/outbox/auto_reply.h"
+#include "daemon/store/outbox_store.h"
 #include "daemon/store/recipient_store.h"
 #include "daemon/store/ticket_store.h"
 
@@ -253,9 +255,6 @@ Result<int64_t> TicketService::AddInbound(const Ticket& t, const NewMessage& m) 
     }
     s = sla_.OnCustomerMessage(store_, t.id, m.now);
     if (!s.ok()) return s;
-    // Mail from an address proves it works again.
-    s = RecipientStore(store_).ClearBouncing(from);
-    if (!s.ok()) return s;
     s = QueueAgentAlert(store_, config_, t.id, "customer_reply", *id, m.now);
   } else if (m.kind == MessageKind::kNote && !m.auto_submitted && !m.quiet) {
     s = QueueNoteAlert(store_, config_, t.id, *id, from, m.now);
@@ -354,10 +353,31 @@ Status TicketService::RecordBounce(int64_t ticket_id, const DsnReport& dsn, Time
   if (dsn.recipients.empty()) return Status::Ok();
   json list = json::array();
   RecipientStore recipients(store_);
+  OutboxStore outbox(store_);
+  const std::string original = MessageIdLocalPart(dsn.original_message_id);
   for (const DsnRecipient& r : dsn.recipients) {
-    list.push_back({{"address", r.address}, {"action", r.action}, {"status", r.status}, {"diagnostic", r.diagnostic},
-                    {"permanent", r.permanent()}});
-    if (!r.permanent()) continue;
+    json entry = {{"address", r.address}, {"action", r.action}, {"status", r.status}, {"diagnostic", r.diagnostic},
+                  {"permanent", r.permanent()}};
+    // Anyone can write a delivery report. It counts only for a mail we sent
+    // to that very address (whose Message-ID an outsider never sees), and
+    // never against an agent, whose alerts must keep flowing.
+    std::string ignored;
+    if (!r.permanent()) {
+      ignored = "not a permanent failure";
+    } else if (IsAnyAgent(r.address)) {
+      ignored = "an agent's address is never marked";
+    } else {
+      Result<std::optional<int64_t>> sent =
+          original.empty() ? Result<std::optional<int64_t>>(std::nullopt) : outbox.TicketSentTo(original, r.address);
+      if (!sent.ok()) return sent.status();
+      if (!*sent) ignored = "it names no mail Frontdesk sent to this address";
+    }
+    if (!ignored.empty()) {
+      entry["ignored"] = ignored;
+      list.push_back(entry);
+      continue;
+    }
+    list.push_back(entry);
     std::string why = "status " + r.status + (r.diagnostic.empty() ? "" : ": " + r.diagnostic);
     Status s = recipients.MarkBouncing(r.address, why, now);
     if (!s.ok()) return s;
@@ -380,6 +400,13 @@ Status TicketService::Reread(int64_t ticket_id, const NewTicket& reread, const T
   if (!s.ok()) return s;
   if (reread.auto_submitted) return Status::Ok();
   return StartClocks(ticket_id, reread.routing.sla_policy, now);
+}
+
+bool TicketService::IsAnyAgent(const std::string& address) const {
+  for (const QueueConfig& q : config_.queues) {
+    if (std::find(q.agents.begin(), q.agents.end(), address) != q.agents.end()) return true;
+  }
+  return false;
 }
 
 Status TicketService::Record(std::optional<int64_t> ticket_id, std::string_view kind, const Actor& actor,

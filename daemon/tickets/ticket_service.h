@@ -56,6 +56,8 @@ class TicketService {
 
   // A bounce threaded to a ticket: each permanently failing recipient is
   // marked, so no automatic mail goes to it again, and the ticket says so.
+  // A recipient counts only when the report names a mail Frontdesk sent to
+  // it; an agent is never marked.
   Status RecordBounce(int64_t ticket_id, const DsnReport& dsn, Timestamp now);
 
   // A quarantined ticket read again: what its first message now reads as,
@@ -77,6 +79,7 @@ class TicketService {
   Result<int64_t> AddAgentMessage(const Ticket& t, const NewMessage& m);
   Result<int64_t> AddInbound(const Ticket& t, const NewMessage& m);
   Result<int64_t> Insert(const Ticket& t, const NewMessage& m);
+  bool IsAnyAgent(const std::string& address) const;
 
   Store& store_;
   const Config& config_;

@@ -24,6 +24,8 @@ TEST_CASE("every admin route needs the scope it was given", "[admin][routes]") {
       {{"GET", "/api/v1/tickets/{id}/attachments/{aid}"}, Scope::kRead},
       {{"GET", "/api/v1/rejections"}, Scope::kRead},
       {{"GET", "/api/v1/outbox"}, Scope::kRead},
+      {{"GET", "/api/v1/bounces"}, Scope::kRead},
+      {{"DELETE", "/api/v1/bounces/{address}"}, Scope::kWrite},
       {{"GET", "/api/v1/customers"}, Scope::kRead},
       {{"DELETE", "/api/v1/customers/{email}/watch"}, Scope::kWrite},
       {{"GET", "/api/v1/reports/kpi"}, Scope::kRead},

@@ -92,6 +92,31 @@ class MailLoopTest(unittest.TestCase):
         self.gate(mail("ann@example.org", "Re: Printer", "p2@example.org", extra=f"In-Reply-To: <{mid}>\r\n"))
         self.assertEqual(self.fd.query("SELECT bouncing FROM recipients WHERE address = 'ann@example.org'"), [(0,)])
 
+    def test_a_forged_bounce_marks_nobody(self):
+        self.gate(mail("ann@example.org", "Printer", "p1@example.org"))
+        mid = self.reply(1001)
+        (alert,) = self.fd.query("SELECT message_id FROM outbox WHERE recipient = 'agent@example.test'")[0]
+        # Anyone can write a delivery report: one naming a Message-ID we sent
+        # to someone else, one naming an agent's own alert, one naming none.
+        self.gate(dsn(mid, "bob@example.org"))
+        self.gate(dsn(alert + "@helpdesk.example.test", "agent@example.test"))
+        self.gate(dsn("made-up@evil.example", "ann@example.org"))
+        self.assertEqual(self.fd.query("SELECT count(*) FROM recipients WHERE bouncing = 1")[0][0], 0)
+        ignored = [r["ignored"] for e in self.events(1001, "bounce_received") for r in e["recipients"]]
+        self.assertIn("it names no mail Frontdesk sent to this address", ignored)
+        self.assertIn("an agent's address is never marked", ignored)
+        # The admin API lists what is bouncing, and clears it by hand.
+        self.gate(dsn(mid, "ann@example.org"))
+        listed = self.fd.get("/api/v1/bounces", scope="read").json()["bouncing"]
+        self.assertEqual([b["address"] for b in listed], ["ann@example.org"])
+        self.assertIn("5.1.1", listed[0]["reason"])
+        self.assertEqual(self.fd.request("DELETE", "/api/v1/bounces/ann@example.org", scope="read").status, 403)
+        r = self.fd.request("DELETE", "/api/v1/bounces/ann@example.org", scope="write")
+        self.assertEqual(r.status, 200, r.body)
+        self.assertEqual(self.fd.get("/api/v1/bounces", scope="read").json()["bouncing"], [])
+        self.assertEqual(self.fd.request("DELETE", "/api/v1/bounces/ann@example.org", scope="write").status, 404)
+        self.assertEqual(self.fd.request("DELETE", "/api/v1/bounces/not-an-address", scope="write").status, 400)
+
     def test_a_delay_notice_is_threaded_but_marks_nothing(self):
         self.gate(mail("bob@example.org", "Scanner", "s1@example.org"))
         mid = self.reply(1001)
