@@ -109,22 +109,17 @@ Result<std::vector<WatchEntry>> CsatStore::Watched(int limit) {
       "JOIN tickets t ON t.id = w.ticket_id LEFT JOIN csat c ON c.ticket_id = w.ticket_id WHERE w.cleared_at IS NULL ORDER BY w.added_at DESC, w.address LIMIT ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, limit);
-  std::vector<WatchEntry> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return st->Rows([](const Stmt& r) {
     WatchEntry e;
-    e.address = st->Text(0);
-    e.ticket_id = st->Int(1);
-    e.subject = st->Text(2);
-    e.reason = st->Text(3);
-    if (auto v = st->OptInt(4)) e.score = static_cast<int>(*v);
-    e.added_at = FromUnix(st->Int(5));
-    e.comment = st->OptText(6).value_or("");
-    out.push_back(std::move(e));
-  }
-  return out;
+    e.address = r.Text(0);
+    e.ticket_id = r.Int(1);
+    e.subject = r.Text(2);
+    e.reason = r.Text(3);
+    if (auto v = r.OptInt(4)) e.score = static_cast<int>(*v);
+    e.added_at = FromUnix(r.Int(5));
+    e.comment = r.OptText(6).value_or("");
+    return e;
+  });
 }
 
 }  // namespace frontdesk

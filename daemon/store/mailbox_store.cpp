@@ -54,13 +54,7 @@ Result<std::vector<MailboxState>> MailboxStore::All() {
   static const std::string sql = std::string("SELECT ") + kColumns + " FROM mailbox_state ORDER BY mailbox";
   Result<Stmt> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
-  std::vector<MailboxState> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(Read(*st));
-  }
+  return st->Rows([](const Stmt& r) { return Read(r); });
 }
 
 Status MailboxStore::ResetUidValidity(const std::string& mailbox, int64_t uidvalidity) {
@@ -104,13 +98,7 @@ Result<std::vector<int64_t>> MailboxStore::Pending(const std::string& mailbox, i
       "SELECT uid FROM mailbox_pending WHERE mailbox = ?1 AND uidvalidity = ?2 ORDER BY uid");
   if (!st.ok()) return st.status();
   st->Bind(1, mailbox).Bind(2, uidvalidity);
-  std::vector<int64_t> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(st->Int(0));
-  }
+  return st->Rows([](const Stmt& r) { return r.Int(0); });
 }
 
 Status MailboxStore::Finished(const std::string& mailbox, int64_t uidvalidity, const std::vector<int64_t>& uids) {

@@ -5,17 +5,12 @@ namespace frontdesk {
 Result<std::vector<CountedSeries>> MetricsStore::Query(const char* sql, int labels) {
   Result<Stmt> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();
-  std::vector<CountedSeries> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return st->Rows([labels](const Stmt& r) {
     CountedSeries s;
-    for (int i = 0; i < labels; ++i) s.labels.push_back(st->Text(i));
-    s.value = st->Int(labels);
-    out.push_back(std::move(s));
-  }
-  return out;
+    for (int i = 0; i < labels; ++i) s.labels.push_back(r.Text(i));
+    s.value = r.Int(labels);
+    return s;
+  });
 }
 
 Result<std::vector<CountedSeries>> MetricsStore::BreachesByTarget() {

@@ -28,13 +28,7 @@ OutboxRow Read(const Stmt& st) {
 }
 
 Result<std::vector<OutboxRow>> ReadAll(Stmt& st) {
-  std::vector<OutboxRow> out;
-  for (;;) {
-    Result<bool> row = st.Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
-    out.push_back(Read(st));
-  }
+  return st.Rows([](const Stmt& r) { return Read(r); });
 }
 
 }  // namespace

@@ -21,27 +21,22 @@ Result<std::vector<TargetClock>> SlaStore::Clocks(int64_t ticket_id) {
       "WHERE ticket_id = ?1 ORDER BY target, cycle");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id);
-  std::vector<TargetClock> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
+  return st->Rows([](const Stmt& r) {
     TargetClock c;
-    c.target = st->Text(0);
-    c.cycle = st->Int(1);
-    c.started_at = FromUnix(st->Int(2));
-    c.due_at = Time(st->OptInt(3));
-    c.paused_since = Time(st->OptInt(4));
-    c.paused_seconds = st->Int(5);
-    c.met_at = Time(st->OptInt(6));
-    c.breached_at = Time(st->OptInt(7));
-    c.business_seconds = st->OptInt(8);
-    c.total_seconds = st->Int(9);
-    c.remaining_seconds = st->Int(10);
-    c.running_since = Time(st->OptInt(11));
-    out.push_back(std::move(c));
-  }
-  return out;
+    c.target = r.Text(0);
+    c.cycle = r.Int(1);
+    c.started_at = FromUnix(r.Int(2));
+    c.due_at = Time(r.OptInt(3));
+    c.paused_since = Time(r.OptInt(4));
+    c.paused_seconds = r.Int(5);
+    c.met_at = Time(r.OptInt(6));
+    c.breached_at = Time(r.OptInt(7));
+    c.business_seconds = r.OptInt(8);
+    c.total_seconds = r.Int(9);
+    c.remaining_seconds = r.Int(10);
+    c.running_since = Time(r.OptInt(11));
+    return c;
+  });
 }
 
 Status SlaStore::SaveClock(int64_t ticket_id, const TargetClock& c) {
@@ -62,14 +57,9 @@ Result<std::vector<std::pair<FiredLevel, Timestamp>>> SlaStore::FiredWithTimes(i
       "SELECT target, cycle, level, fired_at FROM sla_levels_fired WHERE ticket_id = ?1 ORDER BY fired_at, level");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id);
-  std::vector<std::pair<FiredLevel, Timestamp>> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({{st->Text(0), st->Int(1), static_cast<int>(st->Int(2))}, FromUnix(st->Int(3))});
-  }
-  return out;
+  return st->Rows([](const Stmt& r) {
+    return std::pair<FiredLevel, Timestamp>{{r.Text(0), r.Int(1), static_cast<int>(r.Int(2))}, FromUnix(r.Int(3))};
+  });
 }
 
 Result<std::set<FiredLevel>> SlaStore::Fired(int64_t ticket_id) {
@@ -121,14 +111,7 @@ Result<std::vector<int64_t>> SlaStore::DueTickets(Timestamp now, int limit) {
       "SELECT id FROM tickets WHERE next_due_at IS NOT NULL AND next_due_at <= ?1 ORDER BY next_due_at LIMIT ?2");
   if (!st.ok()) return st.status();
   st->Bind(1, ToUnix(now)).Bind(2, static_cast<int64_t>(limit));
-  std::vector<int64_t> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(st->Int(0));
-  }
-  return out;
+  return st->Rows([](const Stmt& r) { return r.Int(0); });
 }
 
 Result<std::vector<SlaStore::Rejection>> SlaStore::Rejections(int limit, std::optional<int64_t> before_id) {
@@ -137,14 +120,9 @@ Result<std::vector<SlaStore::Rejection>> SlaStore::Rejections(int limit, std::op
       "FROM rejections WHERE id < ?1 ORDER BY id DESC LIMIT ?2");
   if (!st.ok()) return st.status();
   st->Bind(1, before_id.value_or(INT64_MAX)).Bind(2, static_cast<int64_t>(limit));
-  std::vector<Rejection> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back({st->Int(0), FromUnix(st->Int(1)), st->Text(2), st->Text(3), st->Text(4), st->Text(5), st->Text(6)});
-  }
-  return out;
+  return st->Rows([](const Stmt& r) {
+    return Rejection{r.Int(0), FromUnix(r.Int(1)), r.Text(2), r.Text(3), r.Text(4), r.Text(5), r.Text(6)};
+  });
 }
 
 Status SlaStore::AddRejection(const std::string& channel, const std::string& rule, const std::string& reason,

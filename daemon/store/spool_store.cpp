@@ -7,21 +7,17 @@ Result<std::vector<SpoolEntry>> SpoolStore::Oldest(int limit) {
       "SELECT id, raw, source, queue, as_comment, received_at, attempts FROM inbound_spool ORDER BY id LIMIT ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, limit);
-  std::vector<SpoolEntry> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) return out;
+  return st->Rows([](const Stmt& r) {
     SpoolEntry e;
-    e.id = st->Int(0);
-    e.raw = st->Text(1);
-    e.source = st->Text(2);
-    e.queue = st->OptText(3);
-    e.as_comment = st->Int(4) != 0;
-    e.received_at = FromUnix(st->Int(5));
-    e.attempts = st->Int(6);
-    out.push_back(std::move(e));
-  }
+    e.id = r.Int(0);
+    e.raw = r.Text(1);
+    e.source = r.Text(2);
+    e.queue = r.OptText(3);
+    e.as_comment = r.Int(4) != 0;
+    e.received_at = FromUnix(r.Int(5));
+    e.attempts = r.Int(6);
+    return e;
+  });
 }
 
 Result<bool> SpoolStore::Take(int64_t id) {

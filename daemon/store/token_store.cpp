@@ -74,14 +74,7 @@ Result<std::vector<TokenInfo>> TokenStore::List() {
       "SELECT id, public_id, name, scope, created_at, last_used_at, revoked_at "
       "FROM api_tokens ORDER BY id");
   if (!st.ok()) return st.status();
-  std::vector<TokenInfo> out;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    out.push_back(ReadToken(*st));
-  }
-  return out;
+  return st->Rows([](const Stmt& r) { return ReadToken(r); });
 }
 
 Status TokenStore::Revoke(std::string_view id_or_name, Timestamp now) {
