@@ -152,8 +152,9 @@ json SurveyJson(const std::optional<Survey>& s, Timestamp now) {
           {"answers", s->answers}};
 }
 Status ParsePatch(const std::string& body, const Config& config, TicketPatch* p) {
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) return Status::Invalid("malformed JSON");
+  Result<json> parsed = ParseJsonBody(body);
+  if (!parsed.ok()) return parsed.status();
+  const json& j = *parsed;
   if (!j.is_object()) return Status::Invalid("the body must be a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
@@ -349,8 +350,10 @@ void CreateTicket(ServeContext& ctx, const httplib::Request& req, httplib::Respo
 void AddMessage(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo& token) {
   std::optional<int64_t> id = ParseId(req.matches[1]);
   if (!id) return WriteError(res, 404, "not_found", "no such ticket");
-  json j = json::parse(req.body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return WriteError(res, Status::Invalid("the body must be a JSON object"));
+  Result<json> parsed = ParseJsonBody(req.body);
+  if (!parsed.ok()) return WriteError(res, parsed.status());
+  const json& j = *parsed;
+  if (!j.is_object()) return WriteError(res, Status::Invalid("the body must be a JSON object"));
   NewMessage m;
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (it.key() != "kind" && it.key() != "body" && it.key() != "author") {

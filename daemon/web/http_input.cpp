@@ -35,18 +35,47 @@ bool DecodeBase64(std::string_view in, std::string* out) {
 
 }  // namespace
 
-Status ParseTicketJson(const std::string& body, bool admin_fields, IntakeRequest* out) {
-  json j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) {
-    // Parse again for the position of the mistake.
-    try {
-      json ignored = json::parse(body);
-      (void)ignored;
-    } catch (const json::parse_error& e) {
-      return Status::Invalid("malformed JSON at byte " + std::to_string(e.byte));
+Result<json> ParseJsonBody(std::string_view body) {
+  // One pass over the text before the parser sees it: nesting and the
+  // number of values, counted outside strings.
+  int depth = 0;
+  int64_t values = 1;
+  bool in_string = false, escaped = false;
+  for (size_t i = 0; i < body.size(); ++i) {
+    char c = body[i];
+    if (in_string) {
+      if (escaped) escaped = false;
+      else if (c == '\\') escaped = true;
+      else if (c == '"') in_string = false;
+      continue;
     }
-    return Status::Invalid("malformed JSON");
+    if (c == '"') {
+      in_string = true;
+    } else if (c == '[' || c == '{') {
+      if (++depth > kMaxJsonDepth) {
+        return Status::Invalid("JSON nested deeper than " + std::to_string(kMaxJsonDepth) + " levels at byte " +
+                               std::to_string(i));
+      }
+    } else if (c == ']' || c == '}') {
+      --depth;
+    } else if (c == ',' && ++values > kMaxJsonValues) {
+      return Status::Invalid("JSON with more than " + std::to_string(kMaxJsonValues) + " values");
+    }
   }
+  try {
+    return json::parse(body);
+  } catch (const json::parse_error& e) {
+    return Status::Invalid("malformed JSON at byte " + std::to_string(e.byte));
+  } catch (const json::exception& e) {
+    // A number out of range, say 1e999999.
+    return Status::Invalid(std::string("a value JSON cannot hold: ") + e.what());
+  }
+}
+
+Status ParseTicketJson(const std::string& body, bool admin_fields, IntakeRequest* out) {
+  Result<json> parsed = ParseJsonBody(body);
+  if (!parsed.ok()) return parsed.status();
+  const json& j = *parsed;
   if (!j.is_object()) return Status::Invalid("the body must be a JSON object");
   static const std::vector<std::string> kPublic = {"name", "email", "subject", "message",
                                                    "fields", "attachments", "form_token",

@@ -40,6 +40,24 @@ class AdminApiTest(unittest.TestCase):
         self.assertIn(r.status, (200, 201), r.body)
         return r.json()
 
+    def test_hostile_json_is_a_400_on_every_endpoint_that_reads_it(self):
+        t = self.create("Hostile JSON")
+        cases = [
+            (b'{"subject": 1e999999}', "a value JSON cannot hold"),
+            (b"[" * (1 << 20), "JSON nested deeper than 32 levels"),
+            (b'{"subject": ', "malformed JSON at byte"),
+        ]
+        endpoints = [("POST", "/tickets", None), ("POST", "/api/v1/tickets", "write"),
+                     ("PATCH", f"/api/v1/tickets/{t['id']}", "write"),
+                     ("POST", f"/api/v1/tickets/{t['id']}/messages", "write")]
+        for body, words in cases:
+            for method, path, scope in endpoints:
+                with self.subTest(path=path, body=body[:20]):
+                    r = self.fd.request(method, path, body=body, scope=scope,
+                                        headers={"Content-Type": "application/json", "Accept": "application/json"})
+                    self.assertEqual(r.status, 400, r.body)
+                    self.assertIn(words, r.json()["error"]["message"])
+
     def list(self, **params):
         r = self.fd.get("/api/v1/tickets?" + urllib.parse.urlencode(params), scope="read")
         self.assertEqual(r.status, 200, r.body)
