@@ -1,21 +1,33 @@
 #include "admin/routes.h"
 
+#include <spdlog/spdlog.h>
+
 #include "admin/ops_routes.h"
 #include "admin/report_routes.h"
 #include "admin/ticket_routes.h"
 #include "daemon/store/token_store.h"
+#include "daemon/web/http_input.h"
 #include "daemon/web/serve_context.h"
 
 namespace frontdesk {
 namespace {
 
+// One line per refused request, the same shape every time, so fail2ban can
+// match it (docs/OPERATIONS.md): the client's address, why, and the token's
+// public id, never its secret.
+void LogRefused(ServeContext& ctx, const httplib::Request& req, std::string_view why, const std::string& token_id) {
+  std::string client = ClientAddress(req, ctx.config()->server.trusted_proxies);
+  spdlog::warn("admin authentication failed from {}: {} (token {}, {} {})", client, why,
+               token_id.empty() ? "-" : token_id, req.method, req.path);
+}
+
 // Wraps a handler so it runs only for a valid token of at least `scope`.
 HttpServer::Handler Authorized(ServeContext& ctx, Scope scope, AdminHandler handler) {
-  return [&ctx, scope, handler](const httplib::Request& req,
-                                                        httplib::Response& res) {
+  return [&ctx, scope, handler](const httplib::Request& req, httplib::Response& res) {
     std::string auth = req.get_header_value("Authorization");
     constexpr std::string_view kBearer = "Bearer ";
     if (auth.size() <= kBearer.size() || auth.compare(0, kBearer.size(), kBearer) != 0) {
+      LogRefused(ctx, req, "no bearer token", "");
       res.set_header("WWW-Authenticate", "Bearer");
       WriteError(res, 401, "unauthorized", "an Authorization: Bearer token is required",
                  "Authorization");
@@ -30,12 +42,15 @@ HttpServer::Handler Authorized(ServeContext& ctx, Scope scope, AdminHandler hand
     Result<TokenInfo> token = tokens.Authenticate(auth.substr(kBearer.size()), ctx.clock.Now());
     if (!token.ok()) {
       if (token.status().code() == Status::Code::kUnauthorized) {
+        LogRefused(ctx, req, "invalid or revoked token", TokenPublicId(auth.substr(kBearer.size())));
         res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       }
       WriteError(res, token.status());
       return;
     }
     if (static_cast<int>(token->scope) < static_cast<int>(scope)) {
+      LogRefused(ctx, req, std::string("scope ") + ScopeName(token->scope) + " below " + ScopeName(scope),
+                 token->public_id);
       WriteError(res, 403, "forbidden",
                  std::string("this needs a token with scope '") + ScopeName(scope) +
                      "'; this token has '" + ScopeName(token->scope) + "'");

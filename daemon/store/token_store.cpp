@@ -91,6 +91,19 @@ Status TokenStore::Revoke(std::string_view id_or_name, Timestamp now) {
   return Status::Ok();
 }
 
+std::string TokenPublicId(std::string_view presented) {
+  if (presented.size() > 200 || presented.substr(0, kPrefix.size()) != kPrefix) return "";
+  std::string_view rest = presented.substr(kPrefix.size());
+  size_t sep = rest.find('_');
+  if (sep == std::string_view::npos || sep == 0 || sep > 40) return "";
+  std::string_view id = rest.substr(0, sep);
+  for (char c : id) {
+    bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+    if (!ok) return "";
+  }
+  return std::string(id);
+}
+
 Result<TokenInfo> TokenStore::Authenticate(std::string_view presented, Timestamp now) {
   const Status denied = Status::Unauthorized("invalid or revoked token");
   if (presented.size() > 200 || presented.substr(0, kPrefix.size()) != kPrefix) return denied;

@@ -31,6 +31,10 @@ struct NewToken {
   std::string secret;  // the whole token text; shown once, never stored
 };
 
+// The public id of a presented token ("fd_<id>_<secret>"), for the log: never
+// the secret. "" when the text is not shaped like a token.
+std::string TokenPublicId(std::string_view presented);
+
 class TokenStore {
  public:
   explicit TokenStore(Store& store) : db_(store.db()) {}

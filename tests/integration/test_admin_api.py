@@ -4,6 +4,7 @@ outbox, and /metrics."""
 
 import base64
 import urllib.parse
+import time
 import unittest
 
 from harness import Frontdesk
@@ -39,6 +40,22 @@ class AdminApiTest(unittest.TestCase):
         r = self.fd.post("/api/v1/tickets", body=body, scope="write", headers=headers)
         self.assertIn(r.status, (200, 201), r.body)
         return r.json()
+
+    def test_refused_authentication_is_logged_without_the_secret(self):
+        forged = "fdt_AbCdEf123_thisIsTheSecretPart"
+        self.assertEqual(self.fd.get("/api/v1/tickets", token=forged).status, 401)
+        self.assertEqual(self.fd.get("/api/v1/tickets", admin=True).status, 401)
+        self.assertEqual(self.fd.request("POST", "/api/v1/config/reload", scope="write").status, 403)
+        deadline = time.time() + 5
+        while time.time() < deadline and self.fd.log_text().count("admin authentication failed") < 3:
+            time.sleep(0.05)
+        log = self.fd.log_text()
+        self.assertIn("admin authentication failed from 127.0.0.1: invalid or revoked token (token AbCdEf123, "
+                      "GET /api/v1/tickets)", log)
+        self.assertIn("admin authentication failed from 127.0.0.1: no bearer token (token -, GET /api/v1/tickets)", log)
+        self.assertRegex(log, r"admin authentication failed from 127\.0\.0\.1: scope write below admin "
+                              r"\(token [A-Za-z0-9-]+, POST /api/v1/config/reload\)")
+        self.assertNotIn("thisIsTheSecretPart", log)
 
     def test_hostile_json_is_a_400_on_every_endpoint_that_reads_it(self):
         t = self.create("Hostile JSON")
