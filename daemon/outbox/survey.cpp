@@ -193,7 +193,9 @@ Result<SurveyView> AnswerSurvey(Store& store, const Config& config, std::string_
                    {"assignee", t->assignee.value_or("")}};
       for (const std::string& to : LowScoreRecipients(config, *t)) {
         OutboxMail m;
-        m.dedupe_key = "low_score:" + std::to_string(t->id) + ":" + std::to_string(before.answers + 1) + ":" + to;
+        // One alert per survey: a customer who flips between scores within
+        // the change window must not flood the lead.
+        m.dedupe_key = "low_score:" + std::to_string(t->id) + ":" + to;
         m.ticket_id = t->id;
         m.kind = "low_score_alert";
         m.recipient = to;

@@ -97,7 +97,8 @@ Daemon::Daemon(std::string config_path, Config config, const Clock& clock)
     : config_path_(std::move(config_path)),
       clock_(clock),
       started_at_(clock.Now()),
-      form_limiter_(clock, config.form.rate_limit, config.form.rate_limit_window) {
+      form_limiter_(clock, config.form.rate_limit, config.form.rate_limit_window),
+      survey_limiter_(clock, kSurveyAnswerLimit, kSurveyAnswerWindow) {
   auto info = config_.Lock();
   info->config = std::make_shared<const Config>(std::move(config));
   info->generation = 1;
@@ -300,7 +301,7 @@ Status Daemon::OpenDatabase(const Config& cfg) {
   writer_ = std::make_unique<WriteQueue>(std::move(*writer_store));
   intake_ = std::make_unique<Intake>(*writer_, &metrics_, clock_);
   context_.reset(new ServeContext{clock_, started_at_, [this] { return config_info(); }, *pool_, *writer_, *intake_,
-                                  metrics_, form_limiter_, [this] { return Reload(); },
+                                  metrics_, form_limiter_, survey_limiter_, [this] { return Reload(); },
                                   [this](bool dry_run) { return Escalate(dry_run); }});
   return Status::Ok();
 }

@@ -85,6 +85,7 @@ class Daemon {
   mutable Guarded<ConfigInfo> config_;
   Metrics metrics_;
   RateLimiter form_limiter_;
+  RateLimiter survey_limiter_;
   std::unique_ptr<Store> main_store_;
   std::unique_ptr<StorePool> pool_;
   std::unique_ptr<WriteQueue> writer_;

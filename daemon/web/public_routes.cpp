@@ -209,6 +209,13 @@ void AnswerSurveyPost(ServeContext& ctx, const httplib::Request& req, httplib::R
     if (req.has_file(name)) return req.get_file_value(name).content;
     return req.has_param(name) ? req.get_param_value(name) : "";
   };
+  std::chrono::seconds wait = ctx.survey_limiter.Take(ClientAddress(req, config->server.trusted_proxies));
+  if (wait.count() > 0) {
+    ctx.metrics.Count("frontdesk_csat_rate_limited_total");
+    res.set_header("Retry-After", std::to_string(wait.count()));
+    return SendHtml(res, 429, RenderMessagePage("Please wait", "We received several answers from your address in a "
+                                                               "short time. Please try again in a few minutes."));
+  }
   Timestamp now = ctx.clock.Now();
   auto unavailable = [&](const Status& s) {
     spdlog::warn("survey answer: {}", s.ToString());

@@ -7,6 +7,7 @@
 // the Daemon itself. Every member is thread-safe.
 #pragma once
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -35,6 +36,11 @@ struct ConfigInfo {
   std::optional<Timestamp> last_reload_failed_at;
 };
 
+// A person answers a survey once or twice; a script that flips a score
+// over and over is held back.
+constexpr int kSurveyAnswerLimit = 20;
+constexpr std::chrono::seconds kSurveyAnswerWindow{600};
+
 struct ServeContext {
   const Clock& clock;
   Timestamp started_at;
@@ -45,6 +51,8 @@ struct ServeContext {
   Intake& intake;
   Metrics& metrics;
   RateLimiter& form_limiter;
+  // Survey answers per client address (kSurveyAnswerLimit per kSurveyAnswerWindow).
+  RateLimiter& survey_limiter;
   // Loads the config file again; a failure keeps the old one (Daemon::Reload).
   std::function<Status()> reload;
   // One escalation sweep through the writer.

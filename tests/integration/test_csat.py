@@ -281,6 +281,10 @@ class CsatTest(unittest.TestCase):
         self.assertEqual(fd.request("GET", "/api/v1/customers?watch=true", scope="read").json()["customers"], [])
         self.assertEqual(self.answer(fd, path, 2).status, 200)
         self.assertEqual(len(fd.request("GET", "/api/v1/customers?watch=true", scope="read").json()["customers"]), 1)
+        # Flipping between scores sends the lead one alert per survey, not one per flip.
+        for score in (5, 1, 4, 2):
+            self.assertEqual(self.answer(fd, path, score).status, 200)
+        self.assertEqual(fd.query("SELECT count(*) FROM outbox WHERE kind = 'low_score_alert'"), [(1,)])
 
         # Someone deals with it and clears her.
         r = fd.request("DELETE", "/api/v1/customers/carol%40example.org/watch", scope="write")
@@ -293,6 +297,19 @@ class CsatTest(unittest.TestCase):
         self.assertEqual((r.status, r.json()["error"]["field"]), (400, "watch"))
         r = fd.request("GET", "/api/v1/customers?watch=true&x=1", scope="read")
         self.assertEqual((r.status, r.json()["error"]["field"]), (400, "x"))
+
+    def test_survey_answers_are_rate_limited_per_address(self):
+        fd = self.frontdesk()
+        t = self.ticket(fd, "Eve <eve@example.org>", "Flip flop")
+        self.set_status(fd, t, "solved")
+        self.at(fd, "2026-11-20T11:30:00Z")
+        path, _ = self.survey_link("eve@example.org")
+        for i in range(20):
+            self.assertEqual(self.answer(fd, path, 1 + i % 5).status, 200)
+        r = self.answer(fd, path, 3)
+        self.assertEqual(r.status, 429)
+        self.assertIsNotNone(r.header("Retry-After"))
+        self.assertEqual(fd.query("SELECT answers FROM csat WHERE ticket_id = ?", t), [(20,)])
 
     def test_a_zero_to_ten_scale(self):
         fd = self.frontdesk(csat="[csat]\nenabled = true\ndelay = \"0s\"\nscale_min = 0\nscale_max = 10\n")
