@@ -1,9 +1,13 @@
 #include "daemon/store/db.h"
 
+#include <fcntl.h>
 #include <spdlog/spdlog.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
+
+#include "daemon/base/unique_fd.h"
 
 namespace frontdesk {
 
@@ -121,6 +125,14 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
   } else {
     flags |= SQLITE_OPEN_READWRITE;
     if (options.create) flags |= SQLITE_OPEN_CREATE;
+  }
+  // SQLite creates a database 0644 less the umask, and its -wal and -shm
+  // with the database's mode. The database holds the signing secrets and
+  // every ticket, so a new one is 0640 whatever the umask; an existing
+  // file keeps the mode its owner gave it.
+  if (!options.read_only && options.create && path != ":memory:" && path.rfind("file:", 0) != 0) {
+    UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
+    if (fd) (void)fchmod(fd.get(), 0640);
   }
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   SqlitePtr handle(raw);

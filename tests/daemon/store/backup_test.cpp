@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <sys/stat.h>
+
 #include "daemon/store/schema.h"
 #include "daemon/store/store.h"
 #include "tests/test_util.h"
@@ -21,6 +23,25 @@ struct Fixture {
     REQUIRE(store->db().Exec("INSERT INTO secrets(name, value, created_at) VALUES ('x', 'y', 1)").ok());
   }
 };
+
+// The database and its copies hold the signing secrets: others may not read
+// them, whatever umask the command ran under.
+TEST_CASE("databases and backups are created 0640 whatever the umask", "[store][backup]") {
+  mode_t old = umask(022);
+  {
+    Fixture f;
+    Result<BackupInfo> b = WriteBackup(f.store->db(), f.dir.File("b"), At("2026-11-22T03:15:00Z"));
+    REQUIRE(b.ok());
+    struct stat st;
+    REQUIRE(stat(b->path.c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0640);
+    REQUIRE(stat(f.dir.File("fd.db").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0640);
+    REQUIRE(stat(f.dir.File("fd.db-wal").c_str(), &st) == 0);
+    CHECK((st.st_mode & 0777) == 0640);
+  }
+  umask(old);
+}
 
 TEST_CASE("a backup is one checked file; two in a second do not collide", "[store][backup]") {
   Fixture f;
