@@ -20,6 +20,7 @@ std::unique_ptr<Config> CliContext::LoadConfigOrReport() {
     std::cerr << config.status().message() << "\n";
     return nullptr;
   }
+  for (const std::string& w : FilesOthersCanRead(*config)) std::cerr << "frontdesk: warning: " << w << "\n";
   return std::make_unique<Config>(std::move(*config));
 }
 

@@ -13,6 +13,7 @@
 #include "config/table_reader.h"
 #include "config/template_loader.h"
 #include "config/values.h"
+#include "daemon/base/secret_file.h"
 
 namespace frontdesk {
 namespace {
@@ -322,6 +323,19 @@ const QueueConfig* Config::FindQueue(std::string_view name) const {
   for (const QueueConfig& q : queues)
     if (q.name == name) return &q;
   return nullptr;
+}
+
+std::vector<std::string> FilesOthersCanRead(const Config& config) {
+  std::vector<std::string> out;
+  auto check = [&](const std::string& path, const std::string& what) {
+    if (path.empty()) return;
+    std::string w = ReadableByOthers(path, what);
+    if (!w.empty()) out.push_back(w);
+  };
+  check(config.path, "the config file");
+  check(config.smtp.password_file, "smtp.password_file");
+  for (const MailboxConfig& m : config.mailboxes) check(m.password_file, "mailbox " + m.name + " password_file");
+  return out;
 }
 
 }  // namespace frontdesk

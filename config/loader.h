@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <vector>
 #include <string_view>
 
 #include "config/config.h"
@@ -14,6 +15,10 @@
 namespace frontdesk {
 
 Result<Config> LoadConfigFile(const std::string& path);
+// The config file and the password files it names that any user of the
+// machine may read, each with the chmod that fixes it. check-config,
+// serve and a reload print them as warnings.
+std::vector<std::string> FilesOthersCanRead(const Config& config);
 // `name` is the file name used in error texts.
 Result<Config> LoadConfigText(std::string_view text, const std::string& name);
 

@@ -13,4 +13,9 @@ namespace frontdesk {
 // it cannot be read or is empty. `key` names the setting in the error.
 Result<std::string> ReadSecretFile(const std::string& path, const std::string& key);
 
+// What is wrong when any user of the machine may read `path`, with the
+// chmod that fixes it; "" when they may not, or it is missing. A warning,
+// not a refusal, as `postfix check` and OpenSSH's StrictModes give.
+std::string ReadableByOthers(const std::string& path, const std::string& what);
+
 }  // namespace frontdesk

@@ -145,6 +145,7 @@ Status Daemon::Reload() {
   }
   std::shared_ptr<const Config> old_config = config();
   WarnRestartOnly(*old_config, *next);
+  for (const std::string& w : FilesOthersCanRead(*next)) spdlog::warn("config reload: {}", w);
   (void)SetLogLevel(next->logging.level);
   form_limiter_.Configure(next->form.rate_limit, next->form.rate_limit_window);
   uint64_t generation;

@@ -183,6 +183,26 @@ class CheckConfigTest(unittest.TestCase):
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual(r.stdout, f"{path}: ok\n")
 
+    def test_files_others_can_read_are_warned_about(self):
+        fd = Frontdesk()
+        self.addCleanup(fd.close)
+        secret = os.path.join(os.path.dirname(fd.config_path), "smtp.pass")
+        with open(secret, "w") as f:
+            f.write("hunter2\n")
+        fd.write_config(fd.config_text() + f'[smtp]\nurl = "smtp://127.0.0.1:2525"\npassword_file = "{secret}"\n'
+                        'user = "fd"\ntls = "none"\n')
+        os.chmod(fd.config_path, 0o644)
+        os.chmod(secret, 0o644)
+        r = fd.cli("check-config")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.assertIn(f"frontdesk: warning: the config file {fd.config_path} can be read by any user of this machine "
+                      f"(mode 644); run: chmod o-rwx {fd.config_path}\n", r.stderr)
+        self.assertIn(f"smtp.password_file {secret} can be read by any user", r.stderr)
+        os.chmod(fd.config_path, 0o640)
+        os.chmod(secret, 0o600)
+        r = fd.cli("check-config")
+        self.assertEqual((r.returncode, r.stderr), (0, ""))
+
     def test_every_error_is_printed(self):
         fd = Frontdesk()
         self.addCleanup(fd.close)
