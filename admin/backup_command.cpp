@@ -54,7 +54,11 @@ int Restore(CliContext& ctx, const BackupFlags& f) {
   // start halfway through.
   std::string lock_path = ServeLockPath(config->server);
   UniqueFd lock(open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
-  if (!lock || flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+  if (!lock) {
+    std::cerr << "frontdesk: restore: " << LockOpenError(lock_path, errno) << "\n";
+    return kExitFailure;
+  }
+  if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
     std::cerr << "frontdesk: restore: frontdesk serve is running on " << config->server.data_dir
               << "; stop it first (systemctl stop frontdesk)\n";
     return kExitTempFail;

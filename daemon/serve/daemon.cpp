@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 #include <fcntl.h>
+#include <pwd.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <systemd/sd-daemon.h>
@@ -80,6 +81,22 @@ Status EnsureDataDir(const ServerConfig& server) {
 }
 
 std::string ServeLockPath(const ServerConfig& server) { return server.data_dir + "/serve.lock"; }
+
+std::string LockOpenError(const std::string& path, int err) {
+  std::string out = "cannot open " + path + ": " + std::strerror(err);
+  struct stat st;
+  if ((err != EACCES && err != EPERM) || stat(path.c_str(), &st) != 0 || st.st_uid == geteuid()) return out;
+  // The usual cause: `frontdesk serve` was once run by hand as root (or
+  // another user) on the service's data directory, and left its files.
+  auto name = [](uid_t uid) {
+    struct passwd* pw = getpwuid(uid);
+    return pw ? std::string(pw->pw_name) : std::to_string(uid);
+  };
+  std::string me = name(geteuid());
+  return out + "; it belongs to " + name(st.st_uid) + ", and this process runs as " + me +
+         " (an earlier serve run as " + name(st.st_uid) + " probably left it). Give the data directory back: chown -R " +
+         me + ": " + path.substr(0, path.rfind('/'));
+}
 
 Result<std::unique_ptr<Daemon>> Daemon::Create(std::string config_path, Config config, const Clock& clock) {
   Result<std::shared_ptr<const Router>> router = Router::Build(config);
@@ -368,10 +385,15 @@ int Daemon::Run(const sigset_t& signals, const RouteRegistrar& admin_routes) {
     return 1;
   }
   // Held until the process ends; the kernel drops it even after kill -9.
-  UniqueFd lock(open(ServeLockPath(cfg->server).c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
-  if (!lock || flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
-    spdlog::critical("another frontdesk serve is running on {} (cannot lock {})", cfg->server.data_dir,
-                     ServeLockPath(cfg->server));
+  const std::string lock_path = ServeLockPath(cfg->server);
+  UniqueFd lock(open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+  if (!lock) {
+    spdlog::critical("{}", LockOpenError(lock_path, errno));
+    return 1;
+  }
+  if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    spdlog::critical("another frontdesk serve is running on {}: it holds the lock {}", cfg->server.data_dir,
+                     lock_path);
     return 1;
   }
   s = OpenDatabase(*cfg);

@@ -102,5 +102,8 @@ Status EnsureDataDir(const ServerConfig& server);
 // second daemon on the same database is refused, and the quick mailgate
 // knows that a daemon is there to file what it spools.
 std::string ServeLockPath(const ServerConfig& server);
+// Why the lock file cannot be opened, and, when it belongs to another user,
+// the chown that fixes it.
+std::string LockOpenError(const std::string& path, int err);
 
 }  // namespace frontdesk

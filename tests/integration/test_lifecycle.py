@@ -176,6 +176,39 @@ class LifecycleTest(unittest.TestCase):
         self.assertIn('form.queue: unknown queue "nowhere"', self.fd.log_text())
 
 
+class ForeignLockTest(unittest.TestCase):
+    @unittest.skipUnless(os.geteuid() == 0, "needs root to leave a file owned by another user")
+    def test_a_lock_left_by_another_user_names_the_owner_and_the_fix(self):
+        # serve was once run as root on the data directory the service
+        # (here: nobody) owns; the lock it left is root's.
+        import shutil
+        import subprocess
+        import tempfile
+        from harness import FRONTDESK_BIN
+        top = tempfile.mkdtemp(prefix="fd-lock-")
+        self.addCleanup(shutil.rmtree, top)
+        os.chmod(top, 0o755)
+        data = os.path.join(top, "data")
+        os.mkdir(data)
+        shutil.chown(data, "nobody", "nogroup")
+        lock = os.path.join(data, "serve.lock")
+        with open(lock, "w"):
+            pass
+        os.chmod(lock, 0o640)
+        config = os.path.join(top, "fd.toml")
+        with open(config, "w") as f:
+            f.write(f'[server]\ndata_dir = "{data}"\npublic_listen = "127.0.0.1:18080"\nadmin_listen = "127.0.0.1:18081"\n'
+                    '[[queue]]\nname = "support"\naddresses = ["support@example.test"]\n')
+        os.chmod(config, 0o644)
+        r = subprocess.run(["setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", FRONTDESK_BIN,
+                            "serve", "--config", config], capture_output=True, text=True, timeout=30)
+        out = r.stdout + r.stderr
+        self.assertEqual(r.returncode, 1, out)
+        self.assertIn(f"cannot open {lock}: Permission denied; it belongs to root, and this process runs as nobody", out)
+        self.assertIn(f"chown -R nobody: {data}", out)
+        self.assertNotIn("another frontdesk serve is running", out)
+
+
 class CheckConfigTest(unittest.TestCase):
     def test_example_config_passes(self):
         path = os.path.join(SOURCE_DIR, "config", "frontdesk.example.toml")
