@@ -349,6 +349,8 @@ struct Config {
   // The queue with default = true, or the first one; nullptr when none.
   const QueueConfig* DefaultQueue() const;
   const QueueConfig* FindQueue(std::string_view name) const;
+  // Whether `address` is an agent of any queue.
+  bool IsAgent(std::string_view address) const;
   const CalendarConfig* FindCalendar(std::string_view name) const;
   const SlaPolicyConfig* FindSla(std::string_view name) const;
 };

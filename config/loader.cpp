@@ -4,6 +4,7 @@
 #include <date/tz.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -323,6 +324,13 @@ const QueueConfig* Config::FindQueue(std::string_view name) const {
   for (const QueueConfig& q : queues)
     if (q.name == name) return &q;
   return nullptr;
+}
+
+bool Config::IsAgent(std::string_view address) const {
+  for (const QueueConfig& q : queues) {
+    if (std::find(q.agents.begin(), q.agents.end(), address) != q.agents.end()) return true;
+  }
+  return false;
 }
 
 std::vector<std::string> FilesOthersCanRead(const Config& config) {

@@ -91,6 +91,12 @@ Actor Actor::ApiToken(const std::string& token_name) { return {ActorKind::kApiTo
 
 Actor Actor::System(std::string what) { return {ActorKind::kSystem, std::move(what)}; }
 
+std::vector<std::string> NormalizeTags(std::vector<std::string> tags) {
+  std::sort(tags.begin(), tags.end());
+  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
+  return tags;
+}
+
 Status ValidateTag(std::string_view tag) {
   if (tag.empty() || tag.size() > 64) {
     return Status::Invalid("a tag must be 1 to 64 characters", "tags");

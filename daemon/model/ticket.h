@@ -50,6 +50,8 @@ bool IsPriority(std::string_view s);
 bool IsLegalTransition(TicketStatus from, TicketStatus to);
 // Tags are 1 to 64 of a-z, 0-9 and - _ . : / (lower case, no spaces).
 Status ValidateTag(std::string_view tag);
+// A ticket's tags as they are kept: sorted, each once.
+std::vector<std::string> NormalizeTags(std::vector<std::string> tags);
 
 // Who caused a change, as its kind and the label the event log shows
 // ("api:deploy-bot", "mail:alice@example.com", "router", "sla:standard").

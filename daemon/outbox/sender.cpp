@@ -121,9 +121,7 @@ Result<std::string> SuppressReason(const Config& config, Store& reader, const Ou
   }
   // The queues' own agents get every alert, however busy the day, and
   // whatever a delivery report claims (anyone can forge one).
-  for (const QueueConfig& q : config.queues) {
-    if (std::find(q.agents.begin(), q.agents.end(), row.recipient) != q.agents.end()) return std::string();
-  }
+  if (config.IsAgent(row.recipient)) return std::string();
   Result<RecipientInfo> who = RecipientStore(reader).Get(row.recipient);
   if (!who.ok()) return who.status();
   if (who->bouncing) return "the recipient is bouncing (" + who->bounce_reason + ")";

@@ -60,11 +60,7 @@ Ticket ReadTicket(const Stmt& st) {
   return t;
 }
 
-std::string TagsJson(std::vector<std::string> tags) {
-  std::sort(tags.begin(), tags.end());
-  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-  return json(tags).dump();
-}
+std::string TagsJson(std::vector<std::string> tags) { return json(NormalizeTags(std::move(tags))).dump(); }
 
 // Turns free text into an FTS5 query that matches every word, so that a
 // user's quotes, stars and operators are searched for, not interpreted.

@@ -18,12 +18,6 @@ std::string Dump(const json& j) { return j.dump(-1, ' ', false, json::error_hand
 
 json OptJson(const std::optional<std::string>& v) { return v ? json(*v) : json(nullptr); }
 
-std::string TagsKey(std::vector<std::string> tags) {
-  std::sort(tags.begin(), tags.end());
-  tags.erase(std::unique(tags.begin(), tags.end()), tags.end());
-  return json(tags).dump();
-}
-
 // The first message of a new ticket, as the customer (or their mail) wrote it.
 NewMessage FirstMessage(const NewTicket& t) {
   NewMessage m;
@@ -309,10 +303,10 @@ Result<Ticket> TicketService::Patch(int64_t ticket_id, const TicketPatch& patch,
       Status s = ValidateTag(tag);
       if (!s.ok()) return s;
     }
-    std::string from = TagsKey(t.tags), to = TagsKey(*patch.tags);
+    std::vector<std::string> from = NormalizeTags(t.tags), to = NormalizeTags(*patch.tags);
     if (from != to) {
-      changes.push_back({"tags_changed", {{"from", json::parse(from)}, {"to", json::parse(to)}}});
-      t.tags = json::parse(to).get<std::vector<std::string>>();
+      changes.push_back({"tags_changed", {{"from", from}, {"to", to}}});
+      t.tags = std::move(to);
     }
   }
   if (changes.empty()) return t;
@@ -364,7 +358,7 @@ Status TicketService::RecordBounce(int64_t ticket_id, const DsnReport& dsn, Time
     std::string ignored;
     if (!r.permanent()) {
       ignored = "not a permanent failure";
-    } else if (IsAnyAgent(r.address)) {
+    } else if (config_.IsAgent(r.address)) {
       ignored = "an agent's address is never marked";
     } else {
       Result<std::optional<int64_t>> sent =
@@ -400,13 +394,6 @@ Status TicketService::Reread(int64_t ticket_id, const NewTicket& reread, const T
   if (!s.ok()) return s;
   if (reread.auto_submitted) return Status::Ok();
   return StartClocks(ticket_id, reread.routing.sla_policy, now);
-}
-
-bool TicketService::IsAnyAgent(const std::string& address) const {
-  for (const QueueConfig& q : config_.queues) {
-    if (std::find(q.agents.begin(), q.agents.end(), address) != q.agents.end()) return true;
-  }
-  return false;
 }
 
 Status TicketService::Record(std::optional<int64_t> ticket_id, std::string_view kind, const Actor& actor,

@@ -79,7 +79,6 @@ class TicketService {
   Result<int64_t> AddAgentMessage(const Ticket& t, const NewMessage& m);
   Result<int64_t> AddInbound(const Ticket& t, const NewMessage& m);
   Result<int64_t> Insert(const Ticket& t, const NewMessage& m);
-  bool IsAnyAgent(const std::string& address) const;
 
   Store& store_;
   const Config& config_;
