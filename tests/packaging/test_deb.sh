@@ -18,15 +18,23 @@ ok() { echo "test_deb: ok: $*"; }
 if dpkg-query -W -f='${Status}' frontdesk 2>/dev/null | grep -q "install ok installed"; then
   fail "frontdesk is already installed here; run this on a clean machine"
 fi
-data_existed=no
-[[ -e /var/lib/frontdesk ]] && data_existed=yes
+# What an earlier run or a hand test left in /var/lib/frontdesk (a database,
+# a serve.lock owned by root) must not decide this run: it is moved aside
+# for the test and put back afterwards.
+aside=""
+if [[ -e /var/lib/frontdesk ]]; then
+  aside=$($SUDO mktemp -d /var/lib/frontdesk.before-test.XXXXXX)
+  $SUDO mv /var/lib/frontdesk "$aside/frontdesk"
+  echo "test_deb: moved the existing /var/lib/frontdesk aside to $aside for the test"
+fi
 serve_pid=""
 cleanup() {
   if [[ -n "$serve_pid" ]]; then $SUDO kill "$serve_pid" 2>/dev/null || true; fi
   if dpkg-query -W -f='${Status}' frontdesk 2>/dev/null | grep -q "installed"; then
     $SUDO dpkg --purge frontdesk >/dev/null 2>&1 || true
   fi
-  if [[ $data_existed == no ]]; then $SUDO rm -rf /var/lib/frontdesk; fi
+  $SUDO rm -rf /var/lib/frontdesk
+  if [[ -n $aside ]]; then $SUDO mv "$aside/frontdesk" /var/lib/frontdesk && $SUDO rmdir "$aside"; fi
 }
 trap cleanup EXIT
 
