@@ -145,6 +145,11 @@ void Healthz(ServeContext& ctx, const httplib::Request&, httplib::Response& res,
       body["status"] = "unavailable";
       body["database"]["error"] = version.status().message();
     }
+    // Readable but not writable (a read-only file or file system, a full
+    // disk): nothing new can be taken, so this is not "ok".
+    std::string write_error = ctx.writer.write_error();
+    body["database"]["write_error"] = write_error.empty() ? json(nullptr) : json(write_error);
+    if (!write_error.empty() && version.ok()) body["status"] = "degraded";
     // Each configured mailbox: when it last worked, what failed since, and
     // how far behind the intake may be (the time since a poll last left
     // nothing waiting on the server).

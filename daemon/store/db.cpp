@@ -1,11 +1,13 @@
 #include "daemon/store/db.h"
 
 #include <fcntl.h>
+#include <pwd.h>
 #include <spdlog/spdlog.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstdint>
+#include <cstdio>
 
 #include "daemon/base/unique_fd.h"
 
@@ -117,6 +119,58 @@ std::optional<int64_t> Stmt::OptInt(int col) const {
   return Int(col);
 }
 
+namespace {
+
+std::string UserName(uid_t uid) {
+  passwd* pw = getpwuid(uid);
+  return pw ? pw->pw_name : "uid " + std::to_string(uid);
+}
+
+std::string Mode(mode_t mode) {
+  char buf[8];
+  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
+  return buf;
+}
+
+// SQLite opens a file it cannot write read-only without a word, and then
+// every write fails far from the cause. This names the file at fault and
+// the command that fixes it, and repairs the one case it safely can: a
+// -wal or -shm of ours left read-only because the database was read-only
+// when something opened it (SQLite gives them the database's mode).
+Status CheckWritable(const std::string& path) {
+  struct stat db {};
+  if (stat(path.c_str(), &db) != 0) return Status::Ok();  // not there yet: open says so, or creates it
+  std::string me = UserName(geteuid());
+  auto refuse = [&](const std::string& file, const struct stat& st, const std::string& fix) {
+    return Status::Io("database file " + file + " is read-only for " + me + " (mode " + Mode(st.st_mode) +
+                      ", owner " + UserName(st.st_uid) + "); nothing can be written. Fix: " + fix);
+  };
+  if (access(path.c_str(), W_OK) != 0) {
+    return refuse(path, db, "chown " + me + ": " + path + " && chmod 0640 " + path);
+  }
+  size_t slash = path.rfind('/');
+  std::string dir = slash == std::string::npos ? "." : path.substr(0, slash == 0 ? 1 : slash);
+  if (access(dir.c_str(), W_OK | X_OK) != 0) {
+    return Status::Io("the directory " + dir + " is not writable by " + me + "; SQLite keeps its -wal and -shm files " +
+                      "beside the database. Fix: chown " + me + ": " + dir);
+  }
+  for (const char* suffix : {"-wal", "-shm"}) {
+    std::string file = path + suffix;
+    struct stat st {};
+    if (stat(file.c_str(), &st) != 0 || access(file.c_str(), W_OK) == 0) continue;
+    if (st.st_uid == geteuid() && chmod(file.c_str(), db.st_mode & 0777) == 0) {
+      spdlog::warn("{} was read-only, left so by a process that opened the database while it was read-only; "
+                   "it now has the database's mode {}", file, Mode(db.st_mode));
+      continue;
+    }
+    // Never advise removing a -wal: it may hold committed transactions.
+    return refuse(file, st, "chown " + me + ": " + file + " && chmod " + Mode(db.st_mode) + " " + file);
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
 Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& options) {
   sqlite3* raw = nullptr;
   int flags = SQLITE_OPEN_NOMUTEX;
@@ -134,9 +188,18 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
     UniqueFd fd(open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0640));
     if (fd) (void)fchmod(fd.get(), 0640);
   }
+  bool plain_file = path != ":memory:" && path.rfind("file:", 0) != 0;
+  if (!options.read_only && plain_file) {
+    Status writable = CheckWritable(path);
+    if (!writable.ok()) return writable;
+  }
   int rc = sqlite3_open_v2(path.c_str(), &raw, flags, nullptr);
   SqlitePtr handle(raw);
   if (rc != SQLITE_OK) return SqliteStatus(rc, raw, "open " + path);
+  if (!options.read_only && sqlite3_db_readonly(raw, "main") == 1) {
+    return Status::Io("database " + path + " could only be opened read-only (a read-only file system?); " +
+                      "nothing can be written");
+  }
   sqlite3_extended_result_codes(raw, 1);
   // SQLite's own busy handler backs off in steps of up to 100 ms, which
   // serialises short-lived writers (one mailgate per message) far more than

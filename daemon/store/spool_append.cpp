@@ -1,6 +1,7 @@
 #include "daemon/store/spool_append.h"
 
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <memory>
 
@@ -14,6 +15,16 @@ struct Finalize {
   void operator()(sqlite3_stmt* st) const { sqlite3_finalize(st); }
 };
 
+// Which of the database's files this user cannot write, for an error that
+// names it; "" when all three can be written (or do not exist).
+std::string ReadOnlyFile(const std::string& path) {
+  for (const char* suffix : {"", "-wal", "-shm"}) {
+    std::string file = path + suffix;
+    if (access(file.c_str(), F_OK) == 0 && access(file.c_str(), W_OK) != 0) return file;
+  }
+  return "";
+}
+
 }  // namespace
 
 SpoolAppendResult AppendToSpool(const SpoolAppend& where, const std::string& raw) {
@@ -24,6 +35,11 @@ SpoolAppendResult AppendToSpool(const SpoolAppend& where, const std::string& raw
   auto fail = [&](SpoolAppendResult::Kind kind) {
     out.kind = kind;
     out.error = db ? sqlite3_errmsg(db.get()) : sqlite3_errstr(rc);
+    std::string file = ReadOnlyFile(where.db_path);
+    if (!file.empty()) {
+      out.error += "; " + file + " is not writable by this user (it may have been left read-only while the " +
+                   "database was): give it the database's owner and mode";
+    }
     return out;
   };
   if (rc != SQLITE_OK) return fail(SpoolAppendResult::Kind::kNotReady);

@@ -48,10 +48,25 @@ void WriteQueue::Loop() {
   }
 }
 
+std::string WriteQueue::write_error() const {
+  std::lock_guard<std::mutex> lock(health_mutex_);
+  return write_error_;
+}
+
+void WriteQueue::NoteHealth(const Status& s) {
+  std::lock_guard<std::mutex> lock(health_mutex_);
+  if (s.ok()) {
+    write_error_.clear();
+  } else if (s.code() == Status::Code::kIo) {
+    write_error_ = s.message();
+  }
+}
+
 void WriteQueue::RunBatch(std::vector<Pending>& batch) {
   Db& db = store_->db();
   std::vector<Status> results(batch.size());
   auto fail_all = [&](const Status& s) {
+    NoteHealth(s);
     for (Pending& p : batch) p.done.set_value(s);
   };
   Result<std::unique_ptr<Txn>> txn = Txn::Begin(db);
@@ -93,6 +108,15 @@ void WriteQueue::RunBatch(std::vector<Pending>& batch) {
   Status committed = (*txn)->Commit();
   batches_++;
   jobs_ += batch.size();
+  // A job that could not write (a read-only file) fails on its own while
+  // the empty batch commits; it still means the database is not writable.
+  Status health = committed;
+  bool wrote = false;
+  for (const Status& r : results) {
+    if (!r.ok() && r.code() == Status::Code::kIo && health.ok()) health = r;
+    wrote = wrote || r.ok();
+  }
+  if (!health.ok() || wrote) NoteHealth(health);
   for (size_t i = 0; i < batch.size(); ++i) {
     batch[i].done.set_value(committed.ok() ? results[i] : committed);
   }

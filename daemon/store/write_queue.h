@@ -37,6 +37,11 @@ class WriteQueue {
 
   uint64_t batches() const { return batches_.load(); }
   uint64_t jobs() const { return jobs_.load(); }
+  // Why the database could not be written the last time it was tried (a
+  // read-only file or file system, a full disk, an I/O error), or "" when
+  // the last write went through. /healthz reports it as degraded: reads
+  // still work then, but no ticket can be taken.
+  std::string write_error() const;
 
  private:
   struct Pending {
@@ -45,6 +50,7 @@ class WriteQueue {
   };
   void Loop();
   void RunBatch(std::vector<Pending>& batch);
+  void NoteHealth(const Status& s);
 
   std::unique_ptr<Store> store_;
   size_t max_batch_;
@@ -54,6 +60,8 @@ class WriteQueue {
   bool stopping_ = false;
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> jobs_{0};
+  mutable std::mutex health_mutex_;
+  std::string write_error_;
   std::thread thread_;
 };
 

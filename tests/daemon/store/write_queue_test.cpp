@@ -100,5 +100,20 @@ TEST_CASE("after Stop, Run answers unavailable", "[write_queue]") {
   CHECK(queue.Run([](Store&) { return Status::Ok(); }).code() == Status::Code::kUnavailable);
 }
 
+TEST_CASE("a write the database refuses is remembered until a write goes through", "[write_queue]") {
+  testing::TempDir dir;
+  std::unique_ptr<Store> reader = Open(dir.File("fd.db"), true);
+  WriteQueue queue(Open(dir.File("fd.db"), false));
+  CHECK(queue.write_error().empty());
+  // What SQLite answers on a read-only file or a full disk is an I/O error.
+  CHECK_FALSE(queue.Run([](Store&) { return Status::Io("attempt to write a readonly database"); }).ok());
+  CHECK(queue.write_error() == "attempt to write a readonly database");
+  // A job refused for its own input says nothing about the database.
+  CHECK_FALSE(queue.Run([](Store&) { return Status::Invalid("bad subject"); }).ok());
+  CHECK(queue.write_error() == "attempt to write a readonly database");
+  REQUIRE(queue.Run([](Store& s) { return InsertEvent(s, "ok"); }).ok());
+  CHECK(queue.write_error().empty());
+}
+
 }  // namespace
 }  // namespace frontdesk
