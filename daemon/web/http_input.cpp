@@ -180,6 +180,49 @@ bool WantsJson(const httplib::Request& req) {
   return json_pos != std::string::npos && (html_pos == std::string::npos || json_pos < html_pos);
 }
 
+SourceVerdict JudgeFormSource(const std::optional<std::string>& sec_fetch_site,
+                              const std::optional<std::string>& origin, const FormConfig& form) {
+  const std::string site = AsciiLower(sec_fetch_site.value_or(""));
+  auto refuse = [](std::string header, std::string why) {
+    return SourceVerdict{false, std::move(header),
+                         "this form takes posts only from its own pages; " + why};
+  };
+  if (!origin) {
+    if (site == "cross-site") {
+      return refuse(
+          "Sec-Fetch-Site",
+          "the browser says this one came from another site (Sec-Fetch-Site: cross-site)");
+    }
+    if (site == "same-site") {
+      return refuse("Sec-Fetch-Site",
+                    "the browser says this one came from another host of the site "
+                    "(Sec-Fetch-Site: same-site) and names no Origin");
+    }
+    return {};
+  }
+  // Browsers send an origin in lower case already; a client that does not
+  // is not let in or out by its spelling.
+  const std::string seen = AsciiLower(*origin);
+  if (seen == "null") {
+    return refuse("Origin",
+                  "this one came from a page without an origin (Origin: null), such as a "
+                  "sandboxed frame or a local file");
+  }
+  const bool listed = std::find(form.allowed_origins.begin(), form.allowed_origins.end(), seen) !=
+                      form.allowed_origins.end();
+  const bool own = !form.public_origin.empty() && seen == form.public_origin;
+  // An Origin is echoed in the error; a hostile one is cut short.
+  const std::string shown = seen.size() > 100 ? seen.substr(0, 100) + "..." : seen;
+  if (!listed && !own) return refuse("Origin", "this one came from " + shown);
+  if (site == "cross-site" && !listed) {
+    return refuse("Sec-Fetch-Site",
+                  "the browser says this one came from another site (Sec-Fetch-Site: "
+                  "cross-site), although it names " +
+                      shown);
+  }
+  return {};
+}
+
 std::optional<int64_t> ParseId(const std::string& text) {
   std::optional<int64_t> v = ParseDigits(text, 15);
   if (!v || *v < 1) return std::nullopt;

@@ -7,9 +7,11 @@
 #include "daemon/base/random.h"
 #include "daemon/base/text.h"
 #include "daemon/outbox/survey.h"
-#include "daemon/web/serve_context.h"
+#include "daemon/store/ticket_store.h"
 #include "daemon/web/form_pages.h"
 #include "daemon/web/http_input.h"
+#include "daemon/web/rate_limiter.h"
+#include "daemon/web/serve_context.h"
 #include "daemon/web/survey_page.h"
 
 namespace frontdesk {
@@ -77,10 +79,37 @@ json ErrorBody(const std::vector<FieldError>& errors) {
             {"details", details}}}};
 }
 
-// Takes a token from the client's rate-limit bucket; answers 429 and
-// returns false when it is empty.
+// Refuses a browser's post sent from a page the form does not trust
+// (JudgeFormSource): 403, nothing stored. It runs before the rate limit, so
+// that a hostile page cannot spend its visitors' allowance either.
+bool CheckSource(ServeContext& ctx, const httplib::Request& req, const Config& config,
+                 const std::string& client, bool json_out, httplib::Response& res) {
+  auto header = [&](const char* name) {
+    return req.has_header(name) ? std::optional<std::string>(req.get_header_value(name))
+                                : std::nullopt;
+  };
+  SourceVerdict v = JudgeFormSource(header("Sec-Fetch-Site"), header("Origin"), config.form);
+  if (v.allowed) return true;
+  ctx.metrics.Count("frontdesk_form_origin_refused_total");
+  spdlog::info(
+      "web form: refused a post from {}: {}; the form takes posts from pages of {} "
+      "(server.base_url) and of form.allowed_origins",
+      client, v.reason, config.form.public_origin);
+  if (json_out) {
+    WriteError(res, 403, "forbidden", v.reason, v.header);
+  } else {
+    SendHtml(res, 403,
+             RenderMessagePage("Not sent",
+                               "This form can only be sent from its own page, so "
+                               "nothing was sent. Please send your request from the form."));
+  }
+  return false;
+}
+
+// Takes a token from the client's rate-limit bucket (an IPv4 address or an
+// IPv6 /64, RateLimitKey); answers 429 and returns false when it is empty.
 bool TakeRateLimit(ServeContext& ctx, const std::string& client, bool json_out, httplib::Response& res) {
-  std::chrono::seconds wait = ctx.form_limiter.Take(client);
+  std::chrono::seconds wait = ctx.form_limiter.Take(RateLimitKey(client));
   if (wait.count() <= 0) return true;
   ctx.metrics.Count("frontdesk_form_rate_limited_total");
   res.set_header("Retry-After", std::to_string(wait.count()));
@@ -145,12 +174,40 @@ void AnswerSubmitted(const Result<CreatedTicket>& created, const FormConfig& for
   }
 }
 
+// The number the next ticket is likely to get: one past the newest.
+// Numbers start at 1001 (store/schema.cpp).
+Result<CreatedTicket> LikelyNextTicket(ServeContext& ctx) {
+  Result<StorePool::Lease> store = ctx.stores.Acquire();
+  if (!store.ok()) return store.status();
+  TicketQuery newest;
+  newest.limit = 1;
+  Result<TicketPage> page = TicketStore(**store).List(newest);
+  if (!page.ok()) return page.status();
+  CreatedTicket likely;
+  likely.ticket_id = page->tickets.empty() ? 1001 : page->tickets.front().id + 1;
+  return likely;
+}
+
+// A post that filled the honeypot is answered through AnswerSubmitted, as a
+// new ticket would be, and stores nothing: a bot that compares the answers
+// cannot learn to leave the field empty. The page and the JSON carry the
+// number the next ticket is likely to get, so they look like any other.
+// That number is the one untrue thing said. People do not fill the field:
+// it is hidden, out of the tab order and closed to autofill, and the
+// customers who do get a real number on the page outnumber by far anyone
+// misled by one. A failure to read it is answered as a failed commit would be.
+void AnswerHoneypot(ServeContext& ctx, const FormConfig& form, bool json_out,
+                    httplib::Response& res) {
+  AnswerSubmitted(LikelyNextTicket(ctx), form, json_out, res);
+}
+
 void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
   ConfigInfo info = ctx.config_info();
   std::shared_ptr<const Config> config = info.config;
   const FormConfig& form = config->form;
   const bool json_out = WantsJson(req);
   std::string client = ClientAddress(req, config->server.trusted_proxies);
+  if (!CheckSource(ctx, req, *config, client, json_out, res)) return;
   if (!TakeRateLimit(ctx, client, json_out, res)) return;
 
   IntakeRequest r;
@@ -159,20 +216,21 @@ void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Respo
   FormValues values;
   std::string honeypot;
   if (!ReadSubmission(req, form, &r, &values, &honeypot, res)) return;
-  if (!honeypot.empty()) {
-    // Answer as if it worked, so a bot learns nothing; store nothing.
-    ctx.metrics.Count("frontdesk_form_spam_total");
-    spdlog::info("web form: honeypot filled by {}; dropped", client);
-    if (json_out) return SendJson(res, 202, {{"status", "received"}});
-    return SendHtml(res, 200, RenderThanksPage(form, 0));
-  }
 
+  // Errors are shown whether or not the honeypot is filled, as they would be
+  // to anyone: a bot learns nothing from them, and a person whose browser
+  // filled the hidden field gets a form that no longer carries it.
   std::vector<FieldError> errors = ctx.intake.Validate(r, *config);
   if (!errors.empty()) {
     bool too_large = std::any_of(errors.begin(), errors.end(), [](const FieldError& e) { return e.too_large; });
     if (json_out) return SendJson(res, too_large ? 413 : 400, ErrorBody(errors));
     if (values.token.empty()) values.token = RandomToken(16);
     return SendHtml(res, too_large ? 413 : 400, RenderFormPage(form, values, errors));
+  }
+  if (!honeypot.empty()) {
+    ctx.metrics.Count("frontdesk_form_spam_total");
+    spdlog::info("web form: honeypot filled by {}; dropped", client);
+    return AnswerHoneypot(ctx, form, json_out, res);
   }
   AnswerSubmitted(ctx.intake.Submit(r, *config, *info.router, *info.sla), form, json_out, res);
 }
@@ -209,7 +267,8 @@ void AnswerSurveyPost(ServeContext& ctx, const httplib::Request& req, httplib::R
     if (req.has_file(name)) return req.get_file_value(name).content;
     return req.has_param(name) ? req.get_param_value(name) : "";
   };
-  std::chrono::seconds wait = ctx.survey_limiter.Take(ClientAddress(req, config->server.trusted_proxies));
+  std::chrono::seconds wait =
+      ctx.survey_limiter.Take(RateLimitKey(ClientAddress(req, config->server.trusted_proxies)));
   if (wait.count() > 0) {
     ctx.metrics.Count("frontdesk_csat_rate_limited_total");
     res.set_header("Retry-After", std::to_string(wait.count()));

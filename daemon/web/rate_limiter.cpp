@@ -1,14 +1,48 @@
 #include "daemon/web/rate_limiter.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 namespace frontdesk {
 namespace {
 // Past this many addresses, full buckets are dropped: a full bucket carries
 // no information, and an attacker rotating addresses must not grow memory.
 constexpr size_t kPruneAbove = 10000;
+
+// The address alone: "[2001:db8::1]:443" and "fe80::1%eth0" give the part
+// inet_pton reads; "192.0.2.1:8080" gives the IPv4 address.
+std::string BareAddress(std::string_view text) {
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    if (close != std::string_view::npos) text = text.substr(1, close - 1);
+  } else if (size_t colon = text.find(':'); colon != std::string_view::npos &&
+                                            text.find(':', colon + 1) == std::string_view::npos) {
+    text = text.substr(0, colon);  // one colon: IPv4 with a port
+  }
+  return std::string(text.substr(0, text.find('%')));
+}
+
 }  // namespace
+
+std::string RateLimitKey(std::string_view address) {
+  std::string bare = BareAddress(address);
+  char out[INET6_ADDRSTRLEN];
+  in_addr a4;
+  if (inet_pton(AF_INET, bare.c_str(), &a4) == 1) {
+    return inet_ntop(AF_INET, &a4, out, sizeof out) ? out : bare;
+  }
+  in6_addr a6;
+  if (inet_pton(AF_INET6, bare.c_str(), &a6) != 1) return std::string(address);
+  if (IN6_IS_ADDR_V4MAPPED(&a6)) {
+    std::memcpy(&a4, a6.s6_addr + 12, sizeof a4);
+    return inet_ntop(AF_INET, &a4, out, sizeof out) ? out : bare;
+  }
+  std::memset(a6.s6_addr + 8, 0, 8);
+  return inet_ntop(AF_INET6, &a6, out, sizeof out) ? std::string(out) + "/64" : bare;
+}
 
 void RateLimiter::Configure(int capacity, std::chrono::seconds window) {
   capacity_ = capacity;

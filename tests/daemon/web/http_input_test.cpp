@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
 #include <string>
 
 namespace frontdesk {
@@ -38,6 +39,72 @@ TEST_CASE("request bodies parse within limits, and every failure is a clear 400"
       CHECK_THAT(r.status().message(), Catch::Matchers::Contains(c.error));
     }
   }
+}
+
+TEST_CASE("the form takes a browser's post only from its own pages and the allowed sites",
+          "[web][origin]") {
+  FormConfig form;
+  form.public_origin = "https://help.example.com";
+  form.allowed_origins = {"https://www.example.com"};
+  const std::optional<std::string> absent;
+  struct Case {
+    const char* name;
+    std::optional<std::string> site;    // Sec-Fetch-Site
+    std::optional<std::string> origin;  // Origin
+    const char* refused_by;             // "" when taken
+  };
+  const Case cases[] = {
+      {"no header: curl, a server-side script", absent, absent, ""},
+      {"the form's own page", "same-origin", "https://help.example.com", ""},
+      {"the form's own page, a browser without Sec-Fetch-Site", absent, "https://help.example.com",
+       ""},
+      {"same-origin without Origin", "same-origin", absent, ""},
+      {"typed or bookmarked", "none", absent, ""},
+      {"Origin in other capitals", "same-origin", "HTTPS://Help.Example.COM", ""},
+      {"a value of Sec-Fetch-Site to come", "same-party", "https://help.example.com", ""},
+      {"an allowed site of the same site", "same-site", "https://www.example.com", ""},
+      {"an allowed site on another site", "cross-site", "https://www.example.com", ""},
+      {"another site", "cross-site", "https://evil.example", "Origin"},
+      {"another site, a browser without Sec-Fetch-Site", absent, "https://evil.example", "Origin"},
+      {"cross-site without Origin", "cross-site", absent, "Sec-Fetch-Site"},
+      {"Cross-Site in capitals", "Cross-Site", absent, "Sec-Fetch-Site"},
+      {"cross-site, yet naming the form's own origin", "cross-site", "https://help.example.com",
+       "Sec-Fetch-Site"},
+      {"another host of the site, not allowed", "same-site", "https://blog.example.com", "Origin"},
+      {"same-site without Origin", "same-site", absent, "Sec-Fetch-Site"},
+      {"a sandboxed page or a local file", absent, "null", "Origin"},
+      {"null, cross-site", "cross-site", "null", "Origin"},
+      {"an empty Origin", absent, "", "Origin"},
+      {"the form's host on another port", "same-site", "https://help.example.com:8443", "Origin"},
+      {"the form's host without TLS", "cross-site", "http://help.example.com", "Origin"},
+      {"an allowed origin with a path is not one", absent, "https://www.example.com/shop",
+       "Origin"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    SourceVerdict v = JudgeFormSource(c.site, c.origin, form);
+    CHECK(v.allowed == std::string(c.refused_by).empty());
+    CHECK(v.header == c.refused_by);
+    if (!v.allowed)
+      CHECK_THAT(v.reason,
+                 Catch::Matchers::StartsWith("this form takes posts only from its own pages; "));
+  }
+  CHECK(JudgeFormSource(absent, "https://evil.example", form).reason ==
+        "this form takes posts only from its own pages; this one came from https://evil.example");
+  CHECK(JudgeFormSource("cross-site", absent, form).reason ==
+        "this form takes posts only from its own pages; the browser says this one came from "
+        "another site "
+        "(Sec-Fetch-Site: cross-site)");
+  // A hostile Origin is echoed cut short.
+  SourceVerdict v = JudgeFormSource(absent, "https://" + std::string(5000, 'a') + ".example", form);
+  CHECK(v.reason.size() < 200);
+}
+
+TEST_CASE("without a public origin the form trusts only the allowed sites", "[web][origin]") {
+  FormConfig form;  // public_origin empty, as for a Config built without the loader
+  CHECK_FALSE(JudgeFormSource(std::nullopt, "", form).allowed);
+  CHECK_FALSE(JudgeFormSource("same-origin", "http://127.0.0.1:8080", form).allowed);
+  CHECK(JudgeFormSource(std::nullopt, std::nullopt, form).allowed);
 }
 
 }  // namespace
