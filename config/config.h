@@ -44,7 +44,18 @@ struct ServerConfig {
   int admin_max_threads = 16;
   int64_t max_body_bytes = 10 * 1024 * 1024;
   int64_t max_header_bytes = 16 * 1024;
-  std::chrono::seconds read_timeout{10};
+  // A body up to this size is read before a thread takes its request.
+  int64_t buffered_body_bytes = 64 * 1024;
+  // Open connections per listener, and per client address (both listeners).
+  int public_max_connections = 512;
+  int admin_max_connections = 64;
+  int max_connections_per_address = 32;
+  // Requests read in full that wait for a thread; 503 beyond.
+  int public_max_pending = 256;
+  int admin_max_pending = 32;
+  std::chrono::seconds header_timeout{10};   // the request line and headers
+  std::chrono::seconds request_timeout{60};  // a whole request, and a whole answer
+  std::chrono::seconds read_timeout{10};     // the longest silence within a request
   std::chrono::seconds write_timeout{10};
   std::chrono::seconds keep_alive_timeout{2};
   int keep_alive_max_requests = 100;
@@ -101,10 +112,20 @@ struct FormConfig {
   int max_message_chars = 20000;
   int max_attachments = 5;
   int64_t max_attachment_bytes = 5 * 1024 * 1024;
-  // Each client address may send at most rate_limit tickets per
-  // rate_limit_window, with the allowance refilling evenly over the window.
+  // Each client may send at most rate_limit tickets per rate_limit_window,
+  // with the allowance refilling evenly over the window. A client is an
+  // IPv4 address, or an IPv6 /64 (one subscriber's network).
   int rate_limit = 10;
   std::chrono::seconds rate_limit_window{600};
+  // Sites whose own pages may post the form, besides server.base_url's
+  // ("https://www.example.com"). Browsers posting from any other origin
+  // are refused, so another site cannot make its visitors send tickets.
+  // Stored as browsers send the Origin header: lower case, no default
+  // port, no trailing slash.
+  std::vector<std::string> allowed_origins;
+  // The origin of server.base_url, worked out by the loader: the form's own
+  // pages post from it.
+  std::string public_origin;
   std::vector<FormField> fields;
 };
 
@@ -234,9 +255,28 @@ struct MailConfig {
   bool solved_notice = true;
   bool rejected_notice = true;
   bool oversize_notice = true;
+  // The acknowledgement and the rejected and oversize notices repeat the
+  // sender's subject and name only when the sender is proven
+  // (trusted_authserv_id, dmarc=pass): to a forged sender they would carry
+  // an attacker's words. True repeats them to everyone.
+  bool quote_unverified_senders = false;
   // Tell the assignee, or else the queue's agents, of an internal note
   // someone else added.
   bool note_alerts = true;
+  // What one message may cost to read. Mail is parsed in worker processes
+  // (parse_workers at most) so that a hostile message cannot stall or
+  // crash the daemon: each message gets parse_cpu_limit of CPU time (and
+  // three times that in wall time), and a worker parse_memory_limit of
+  // address space. A message with more MIME parts than max_mime_parts, or
+  // nested deeper than max_mime_depth, is read only as far as its headers.
+  // Either way it is quarantined with the reason; one that fails
+  // parse_attempts times is quarantined too, never retried forever.
+  std::chrono::seconds parse_cpu_limit{10};
+  int64_t parse_memory_limit = 1024 * 1024 * 1024;
+  int parse_workers = 2;
+  int parse_attempts = 3;
+  int max_mime_parts = 1000;
+  int max_mime_depth = 30;
 };
 
 // One IMAP folder polled for new mail ([[mailbox]]).

@@ -15,11 +15,16 @@
 #include "config/template_loader.h"
 #include "config/values.h"
 #include "daemon/base/secret_file.h"
+#include "daemon/base/text.h"
 
 namespace frontdesk {
 namespace {
 
 constexpr int64_t kMiB = 1024 * 1024;
+// Both listeners' connections together. cpp-httplib tests sockets with
+// select(), which cannot take a descriptor past 1023; this leaves room for
+// the database, the logs and the mail clients.
+constexpr int kMaxConnections = 900;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
@@ -37,6 +42,14 @@ void ReadServer(TableReader& r, ServerConfig& s) {
   r.Int("admin_max_threads", &s.admin_max_threads, 1, 1024);
   r.ByteSize("max_body_bytes", &s.max_body_bytes, 1024, 1024 * kMiB);
   r.ByteSize("max_header_bytes", &s.max_header_bytes, 1024, 1 * kMiB);
+  r.ByteSize("buffered_body_bytes", &s.buffered_body_bytes, 0, 16 * kMiB);
+  r.Int("public_max_connections", &s.public_max_connections, 1, kMaxConnections);
+  r.Int("admin_max_connections", &s.admin_max_connections, 1, kMaxConnections);
+  r.Int("max_connections_per_address", &s.max_connections_per_address, 1, kMaxConnections);
+  r.Int("public_max_pending", &s.public_max_pending, 0, 100000);
+  r.Int("admin_max_pending", &s.admin_max_pending, 0, 100000);
+  r.Duration("header_timeout", &s.header_timeout, seconds(1), seconds(3600));
+  r.Duration("request_timeout", &s.request_timeout, seconds(1), seconds(86400));
   r.Duration("read_timeout", &s.read_timeout, seconds(1), seconds(3600));
   r.Duration("write_timeout", &s.write_timeout, seconds(1), seconds(3600));
   r.Duration("keep_alive_timeout", &s.keep_alive_timeout, seconds(0), seconds(300));
@@ -54,6 +67,14 @@ void ReadServer(TableReader& r, ServerConfig& s) {
   }
   if (s.public_max_threads < s.public_threads) r.Error("public_max_threads", "must be at least public_threads");
   if (s.admin_max_threads < s.admin_threads) r.Error("admin_max_threads", "must be at least admin_threads");
+  if (s.public_max_connections + s.admin_max_connections > kMaxConnections) {
+    r.Error("admin_max_connections",
+            "public_max_connections + admin_max_connections must be at most " +
+                std::to_string(kMaxConnections) +
+                ": cpp-httplib cannot serve a socket numbered 1024 or more, and the daemon needs "
+                "descriptors of its own");
+  }
+  if (s.header_timeout > s.request_timeout) r.Error("header_timeout", "must be at most request_timeout");
   if (s.data_dir.empty()) r.Error("data_dir", "must not be empty");
   if (s.database.empty()) r.Error("database", "must not be empty");
   if (s.base_url.rfind("http://", 0) != 0 && s.base_url.rfind("https://", 0) != 0) {
@@ -166,6 +187,108 @@ bool ValidFieldName(const std::string& n) {
   return true;
 }
 
+// The origin a browser names in its Origin header for pages under `url`:
+// "scheme://host[:port]" in lower case, without the scheme's default port,
+// an IPv6 host in its short form. The form compares the header with it as
+// text, so a spelling a browser never sends would match nothing. With
+// `origin_only` nothing may follow but one "/" (allowed_origins); a
+// base_url may go on with a path. Returns the error text without the
+// place, or "" once `*out` is set.
+std::string WebOrigin(std::string_view url, bool origin_only, std::string* out) {
+  const std::string text = AsciiLower(url);
+  std::string scheme = text.rfind("https://", 0) == 0  ? "https"
+                       : text.rfind("http://", 0) == 0 ? "http"
+                                                       : "";
+  if (scheme.empty()) return "it must start with http:// or https://";
+  std::string_view rest = std::string_view(text).substr(scheme.size() + 3);
+  size_t end = rest.find_first_of("/?#");
+  std::string_view authority = rest.substr(0, end);
+  if (origin_only && end != std::string_view::npos && rest.substr(end) != "/") {
+    return "it is not an origin: leave out everything after the host and port (\"" + scheme +
+           "://" + std::string(authority) + "\")";
+  }
+  if (authority.find('@') != std::string_view::npos) return "it holds a user name";
+  std::string host;
+  std::string_view port;
+  bool has_port = false;
+  if (!authority.empty() && authority.front() == '[') {
+    size_t close = authority.find(']');
+    std::string inner(authority.substr(1, close == std::string_view::npos ? 0 : close - 1));
+    in6_addr a6;
+    char canonical[INET6_ADDRSTRLEN];
+    if (close == std::string_view::npos || inet_pton(AF_INET6, inner.c_str(), &a6) != 1 ||
+        !inet_ntop(AF_INET6, &a6, canonical, sizeof canonical)) {
+      return "its host is not an IPv6 address in brackets";
+    }
+    host = std::string("[") + canonical + "]";
+    std::string_view after = authority.substr(close + 1);
+    if (!after.empty() && after.front() != ':') return "it has text after the IPv6 address";
+    has_port = !after.empty();
+    if (has_port) port = after.substr(1);
+  } else {
+    size_t colon = authority.rfind(':');
+    host = authority.substr(0, colon);
+    has_port = colon != std::string_view::npos;
+    if (has_port) port = authority.substr(colon + 1);
+    for (char c : host) {
+      if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' || c == '-' || c == '_')) {
+        return "\"" + host + "\" is not a host name (write an international name in its xn-- form)";
+      }
+    }
+  }
+  if (host.empty()) return "the host is missing";
+  std::string suffix;
+  if (has_port) {
+    std::optional<int64_t> n = ParseDigits(port, 5);
+    if (!n || *n < 1 || *n > 65535) return "the port must be a number from 1 to 65535";
+    if (*n != (scheme == "https" ? 443 : 80)) suffix = ":" + std::to_string(*n);
+  }
+  *out = scheme + "://" + host + suffix;
+  return "";
+}
+
+// Each allowed_origins entry is stored as a browser would send it, so that
+// one written with capitals or a default port still matches. One with a
+// path is refused rather than cut: a browser never sends a path, and the
+// writer may have meant to allow less than the whole site.
+void ReadAllowedOrigins(TableReader& r, FormConfig& f) {
+  std::vector<std::string> raw;  // read to mark the key and report what is no string
+  r.StringList("allowed_origins", &raw);
+  const toml::node* node = r.table().get("allowed_origins");
+  const toml::array* list = node ? node->as_array() : nullptr;
+  if (!list) return;  // absent, or already reported
+  for (size_t i = 0; i < list->size(); ++i) {
+    const auto* entry = list->get(i)->as_string();
+    if (!entry) continue;  // already reported
+    std::string key = "allowed_origins[" + std::to_string(i) + "]";
+    std::string origin;
+    std::string why = entry->get() == "null"
+                          ? "browsers send Origin: null from sandboxed pages and local files, "
+                            "which are refused whatever the config says"
+                          : WebOrigin(entry->get(), true, &origin);
+    if (!why.empty()) {
+      r.ErrorAt(entry->source().begin, key, "\"" + entry->get() + "\": " + why);
+    } else if (std::find(f.allowed_origins.begin(), f.allowed_origins.end(), origin) !=
+               f.allowed_origins.end()) {
+      r.ErrorAt(entry->source().begin, key, "duplicate origin \"" + origin + "\"");
+    } else {
+      f.allowed_origins.push_back(origin);
+    }
+  }
+}
+
+// The form's own origin comes from server.base_url, whether or not there is
+// a [form] table. Only what the server table's own check lets through (the
+// scheme) is checked here.
+void ReadPublicOrigin(const toml::table& root, Config& config, ConfigErrors& errors) {
+  const std::string& url = config.server.base_url;
+  if (url.rfind("http://", 0) != 0 && url.rfind("https://", 0) != 0) return;
+  std::string why = WebOrigin(url, false, &config.form.public_origin);
+  if (why.empty()) return;
+  const toml::node* node = root.at_path("server.base_url").node();
+  errors.Add(node ? node->source().begin : root.source().begin, "server.base_url", why);
+}
+
 void ReadForm(TableReader& r, FormConfig& f, const Config& config, ConfigErrors& errors) {
   r.String("queue", &f.queue, false, 64);
   r.String("title", &f.title, false, 200);
@@ -181,6 +304,7 @@ void ReadForm(TableReader& r, FormConfig& f, const Config& config, ConfigErrors&
   r.ByteSize("max_attachment_bytes", &f.max_attachment_bytes, 1, 1024 * kMiB);
   r.Int("rate_limit", &f.rate_limit, 1, 1000000);
   r.Duration("rate_limit_window", &f.rate_limit_window, seconds(1), seconds(7 * 86400));
+  ReadAllowedOrigins(r, f);
   std::vector<const toml::table*> fields = r.ArrayOfTables("field");
   r.Finish();
   if (!f.queue.empty() && !config.FindQueue(f.queue)) {
@@ -247,6 +371,7 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
     TableReader r(*t, "form", errors);
     ReadForm(r, config.form, config, errors);
   }
+  ReadPublicOrigin(root, config, errors);
   // Calendars before policies, policies before routes: each refers back.
   ReadCalendars(top, config, errors);
   ReadSlas(top, config, errors);

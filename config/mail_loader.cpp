@@ -47,11 +47,18 @@ void ReadMail(TableReader& root, Config& config, ConfigErrors& errors) {
   r.Bool("solved_notice", &m.solved_notice);
   r.Bool("rejected_notice", &m.rejected_notice);
   r.Bool("oversize_notice", &m.oversize_notice);
+  r.Bool("quote_unverified_senders", &m.quote_unverified_senders);
   r.Bool("note_alerts", &m.note_alerts);
   r.Int("auto_reply_cap", &m.auto_reply_cap, 0, 100000);
   r.Duration("auto_reply_window", &m.auto_reply_window, seconds(60), seconds(30 * 86400));
   r.Int("max_attachments", &m.max_attachments, 0, 10000);
   r.ByteSize("max_attachment_bytes", &m.max_attachment_bytes, 1, 2048 * kMiB);
+  r.Duration("parse_cpu_limit", &m.parse_cpu_limit, seconds(1), seconds(600));
+  r.ByteSize("parse_memory_limit", &m.parse_memory_limit, 64 * kMiB, 64LL * 1024 * kMiB);
+  r.Int("parse_workers", &m.parse_workers, 1, 64);
+  r.Int("parse_attempts", &m.parse_attempts, 1, 100);
+  r.Int("max_mime_parts", &m.max_mime_parts, 10, 1000000);
+  r.Int("max_mime_depth", &m.max_mime_depth, 2, 1000);
   r.Finish();
   if (m.hard_max_message_bytes < m.max_message_bytes) {
     r.Error("hard_max_message_bytes", "must be at least max_message_bytes");

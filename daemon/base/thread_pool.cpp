@@ -1,11 +1,15 @@
 #include "daemon/base/thread_pool.h"
 
+#include <algorithm>
+#include <thread>
+
 namespace frontdesk {
 namespace {
 constexpr auto kExtraIdle = std::chrono::seconds(5);
 }  // namespace
 
-ElasticThreadPool::ElasticThreadPool(size_t base, size_t max) : base_(base), max_(std::max(base, max)) {
+ElasticThreadPool::ElasticThreadPool(size_t base, size_t max, size_t max_pending)
+    : base_(base), max_(std::max(base, max)), max_pending_(max_pending) {
   std::lock_guard<std::mutex> lock(mutex_);
   for (size_t i = 0; i < base_; ++i) {
     ++threads_;
@@ -13,20 +17,25 @@ ElasticThreadPool::ElasticThreadPool(size_t base, size_t max) : base_(base), max
   }
 }
 
-ElasticThreadPool::~ElasticThreadPool() { shutdown(); }
+ElasticThreadPool::~ElasticThreadPool() { Shutdown(); }
 
-void ElasticThreadPool::enqueue(std::function<void()> fn) {
+bool ElasticThreadPool::TryEnqueue(std::function<void()> fn) {
   std::lock_guard<std::mutex> lock(mutex_);
-  if (shutdown_) return;
+  if (shutdown_) return false;
+  // A thread not running a job (idle, or still starting) takes a queued
+  // one soon; the jobs beyond those wait, max_pending_ of them at most.
+  size_t free = threads_ - busy_;
+  if (threads_ >= max_ && jobs_.size() >= free + max_pending_) return false;
   jobs_.push_back(std::move(fn));
-  if (idle_ < jobs_.size() && threads_ < max_) {
+  if (jobs_.size() > free && threads_ < max_) {
     ++threads_;
     std::thread([this] { Work(true); }).detach();
   }
   wake_.notify_one();
+  return true;
 }
 
-void ElasticThreadPool::shutdown() {
+void ElasticThreadPool::Shutdown() {
   std::unique_lock<std::mutex> lock(mutex_);
   shutdown_ = true;
   wake_.notify_all();
@@ -38,20 +47,20 @@ void ElasticThreadPool::shutdown() {
 void ElasticThreadPool::Work(bool extra) {
   std::unique_lock<std::mutex> lock(mutex_);
   for (;;) {
-    ++idle_;
     bool woke = true;
     if (extra) {
       woke = wake_.wait_for(lock, kExtraIdle, [this] { return shutdown_ || !jobs_.empty(); });
     } else {
       wake_.wait(lock, [this] { return shutdown_ || !jobs_.empty(); });
     }
-    --idle_;
     if (jobs_.empty() && (shutdown_ || !woke)) break;
     std::function<void()> job = std::move(jobs_.front());
     jobs_.pop_front();
+    ++busy_;
     lock.unlock();
     job();
     lock.lock();
+    --busy_;
   }
   --threads_;
   if (threads_ == 0) exited_.notify_all();

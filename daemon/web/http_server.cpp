@@ -10,9 +10,36 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/random.h"
-#include "daemon/base/thread_pool.h"
 
 namespace frontdesk {
+namespace {
+
+// httplib hands each accepted socket to its task queue. This one runs the
+// task at once, on the accepting thread: the task only passes the socket to
+// the gate (ListenerServer::process_and_close_socket), which never blocks.
+class AcceptQueue final : public httplib::TaskQueue {
+ public:
+  void enqueue(std::function<void()> fn) override { fn(); }
+  void shutdown() override {}
+};
+
+}  // namespace
+
+ConnectionLimits LimitsFor(const HttpServerOptions& o) {
+  ConnectionLimits l;
+  l.max_connections = static_cast<size_t>(o.max_connections);
+  l.max_connections_per_address = static_cast<size_t>(o.max_connections_per_address);
+  l.unlimited_addresses = o.unlimited_addresses;
+  l.max_header_bytes = static_cast<size_t>(o.max_header_bytes);
+  l.buffered_body_bytes = static_cast<size_t>(o.buffered_body_bytes);
+  l.max_body_bytes = static_cast<uint64_t>(o.max_body_bytes);
+  l.header_timeout = o.header_timeout;
+  l.request_timeout = o.request_timeout;
+  l.read_timeout = o.read_timeout;
+  l.write_timeout = o.write_timeout;
+  l.keep_alive_timeout = o.keep_alive_timeout;
+  return l;
+}
 
 int HttpStatusFor(const Status& s) {
   switch (s.code()) {
@@ -51,9 +78,13 @@ void WriteError(httplib::Response& res, const Status& status) {
 }
 
 HttpServer::HttpServer(std::string name, const HttpServerOptions& options, Metrics* metrics)
-    : name_(std::move(name)), options_(options), metrics_(metrics) {
-  size_t base = options_.threads, max = options_.max_threads;
-  server_.new_task_queue = [base, max] { return new ElasticThreadPool(base, max); };
+    : name_(std::move(name)),
+      options_(options),
+      metrics_(metrics),
+      gate_(name_, LimitsFor(options_), [this](const auto& c) { return Dispatch(c); },
+            [this](std::string_view reason) { CountRefused(reason); }),
+      server_([this](int fd) { gate_.Adopt(fd); }) {
+  server_.new_task_queue = [] { return new AcceptQueue; };
   server_.set_read_timeout(options_.read_timeout);
   server_.set_write_timeout(options_.write_timeout);
   server_.set_keep_alive_timeout(options_.keep_alive_timeout.count());
@@ -145,9 +176,51 @@ void HttpServer::Add(std::string_view method, const std::string& pattern, const 
   std::abort();
 }
 
-bool BacklogServer::RaiseBacklog(int backlog) {
+ListenerServer::ListenerServer(std::function<void(int)> on_accept)
+    : on_accept_(std::move(on_accept)) {}
+
+bool ListenerServer::RaiseBacklog(int backlog) {
   socket_t sock = svr_sock_;
   return sock != INVALID_SOCKET && ::listen(sock, backlog) == 0;
+}
+
+bool ListenerServer::ServeOne(httplib::Stream& strm, bool last, bool& closed) {
+  return process_request(strm, last, closed, nullptr);
+}
+
+bool ListenerServer::process_and_close_socket(socket_t sock) {
+  on_accept_(sock);
+  return true;
+}
+
+void HttpServer::CountRefused(std::string_view reason) {
+  if (!metrics_) return;
+  metrics_->Count("frontdesk_http_refused_total", "reason", name_ + ":" + std::string(reason));
+}
+
+bool HttpServer::Dispatch(const std::shared_ptr<Connection>& c) {
+  return pool_ && pool_->TryEnqueue([this, c] { Serve(c); });
+}
+
+// One request on a worker thread; the connection then goes back to the gate
+// to wait for the next one, unless this was the last.
+void HttpServer::Serve(const std::shared_ptr<Connection>& c) {
+  ConnectionStream strm(*c, gate_.limits());
+  bool last = stopping_ || options_.keep_alive_timeout.count() == 0 ||
+              c->answered + 1 >= options_.keep_alive_max_requests;
+  bool closed = false;
+  bool ok = false;
+  try {
+    ok = server_.ServeOne(strm, last, closed);
+  } catch (const std::exception& e) {
+    // Handlers' exceptions are answered inside httplib; this is anything else.
+    spdlog::error("{}: serving a request failed: {}", name_, e.what());
+  } catch (...) {
+    spdlog::error("{}: serving a request failed: unknown exception", name_);
+  }
+  strm.Finish();
+  ++c->answered;
+  gate_.Return(c, ok && !closed && !last && !strm.broken());
 }
 
 Status HttpServer::Bind() {
@@ -161,20 +234,30 @@ Status HttpServer::Bind() {
   if (!server_.RaiseBacklog(SOMAXCONN)) {
     spdlog::warn("{} listener: could not raise the listen backlog: {}", name_, std::strerror(errno));
   }
-  return Status::Ok();
+  return gate_.Open();
 }
 
 void HttpServer::Start() {
+  pool_ = std::make_unique<ElasticThreadPool>(options_.threads, options_.max_threads,
+                                              options_.max_pending);
+  gate_.Start();
   thread_ = std::thread([this] {
     if (!server_.listen_after_bind()) spdlog::error("{} listener stopped with an error", name_);
   });
 }
 
+// In this order: no new connections; the gate closes the idle ones, reads
+// the requests under way to their end and hands them over, then closes
+// every connection that comes back; the pool answers all it took. Nothing
+// then runs that could reach this object.
 void HttpServer::Stop() {
+  stopping_ = true;
   if (thread_.joinable()) {
     server_.stop();
     thread_.join();
   }
+  gate_.Stop();
+  if (pool_) pool_->Shutdown();
 }
 
 }  // namespace frontdesk
