@@ -1,5 +1,7 @@
 #include "admin/mail_commands.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +14,7 @@
 #include "daemon/intake/mail_poller.h"
 #include "daemon/intake/message_input.h"
 #include "daemon/intake/spool_worker.h"
+#include "daemon/mail/isolated_parser.h"
 #include "daemon/mail/mime.h"
 #include "daemon/outbox/sender.h"
 #include "daemon/sla/engine.h"
@@ -65,6 +68,21 @@ int ParseMailCommand(const MailFlags& f) {
   return kExitOk;
 }
 
+// Fault injection for the tests of the parse limits: with
+// FRONTDESK_FAULT=parse-worker, a message with the header
+// "X-Frontdesk-Fault: hang" (or "crash") makes the worker hang (or crash),
+// as a parser stuck on hostile input would.
+std::function<void(std::string_view)> ParseFault() {
+  const char* fault = std::getenv("FRONTDESK_FAULT");
+  if (!fault || std::string(fault) != "parse-worker") return {};
+  return [](std::string_view raw) {
+    if (raw.find("\nX-Frontdesk-Fault: hang") != std::string_view::npos) {
+      for (;;) pause();
+    }
+    if (raw.find("\nX-Frontdesk-Fault: crash") != std::string_view::npos) std::abort();
+  };
+}
+
 struct GateFlags {
   std::string queue;
   std::string action = "correspond";
@@ -99,7 +117,20 @@ int Mailgate(CliContext& ctx, const GateFlags& f) {
   in.source = "mailgate";
   if (!f.queue.empty()) in.queue = f.queue;
   in.as_comment = f.action == "comment";
-  in.parsed = ParseForIntake(in.raw, *config);
+  {
+    // Parsed in a worker under the [mail] limits; a message over them is
+    // filed quarantined at once: an MTA would only retry it without end.
+    IsolatedParser parser(ParserOptionsOf(config->mail));
+    Result<ParsedMail> parsed = ParseForIntake(in.raw, *config, &parser);
+    if (parsed.ok()) {
+      in.parsed = std::move(*parsed);
+    } else if (parsed.status().code() == Status::Code::kRejected) {
+      in.parsed = UnparsedMail(parsed.status().message(), 1);
+    } else {
+      std::cerr << "frontdesk: mailgate: " << parsed.status().message() << "; the message is kept for a retry\n";
+      return kExitTempFail;
+    }
+  }
   Result<std::unique_ptr<Txn>> txn = Txn::Begin(store->db());
   if (!txn.ok()) {
     std::cerr << "frontdesk: mailgate: " << txn.status().message() << "; the message is kept for a retry\n";
@@ -181,6 +212,8 @@ int FetchCommand(CliContext& ctx, const std::string& only) {
     return kExitFailure;
   }
   PollContext pc{*config, **router, **sla, *store, DirectTxnRunner(*store), *ctx.clock, nullptr};
+  IsolatedParser parser(ParserOptionsOf(config->mail));
+  pc.parser = &parser;
   // Fault injection for the tests of promise 1: die between a commit and
   // the move on the server, as a power cut would.
   if (const char* fault = std::getenv("FRONTDESK_FAULT"); fault && std::string(fault) == "imap-after-commit") {
@@ -284,6 +317,17 @@ void AddMailCommands(CLI::App& app, CliContext& ctx, int& exit_code) {
   parse->add_flag("--json", flags->json, "Print JSON");
   parse->add_option("--fallback-charset", flags->fallback, "For undeclared 8-bit text that is not UTF-8");
   parse->callback([&exit_code, flags] { exit_code = ParseMailCommand(*flags); });
+
+  // The daemon's parse workers (isolated_parser.h); not for people, so it
+  // is left out of --help.
+  auto worker = std::make_shared<std::pair<int64_t, int64_t>>(int64_t{1} << 30, 10);
+  CLI::App* parse_worker = app.add_subcommand("parse-worker", "Parse mail for the daemon (internal)");
+  parse_worker->group("");
+  parse_worker->add_option("--memory-limit", worker->first, "Address space in bytes");
+  parse_worker->add_option("--cpu-limit", worker->second, "CPU seconds per message");
+  parse_worker->callback([&exit_code, worker] {
+    exit_code = RunParseWorker(3, worker->first, std::chrono::seconds(worker->second), ParseFault());
+  });
 }
 
 }  // namespace frontdesk

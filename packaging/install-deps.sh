@@ -11,12 +11,12 @@ build_pkgs=(
   build-essential cmake pkg-config
   libcpp-httplib-dev libsqlite3-dev libtomlplusplus-dev libspdlog-dev
   libgmime-3.0-dev libcurl4-openssl-dev libsystemd-dev libssl-dev libre2-dev
-  libhowardhinnant-date-dev nlohmann-json3-dev libcli11-dev sqlite3 tzdata
+  libgumbo-dev libhowardhinnant-date-dev nlohmann-json3-dev libcli11-dev sqlite3 tzdata
   ca-certificates
 )
 test_pkgs=(
   catch2 curl python3 dovecot-imapd python3-aiosmtpd procps clang
-  systemd adduser dpkg-dev
+  systemd adduser dpkg-dev nginx-light
 )
 
 want=("${build_pkgs[@]}")

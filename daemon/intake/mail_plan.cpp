@@ -213,7 +213,13 @@ Result<MailPlan> PlanMail(Store& store, const InboundMail& in, const Config& con
                           const std::string& secret, Timestamp now) {
   TicketStore tickets(store);
   MailPlan p;
-  p.mail = in.parsed ? *in.parsed : ParseForIntake(in.raw, config);
+  if (in.parsed) {
+    p.mail = *in.parsed;
+  } else {
+    Result<ParsedMail> parsed = ParseForIntake(in.raw, config, nullptr);
+    if (!parsed.ok()) return parsed.status();
+    p.mail = std::move(*parsed);
+  }
   // Our own mail coming back, or another helpdesk's, is automatic: stored
   // and threaded, never answered, never reopening anything.
   std::string own = OwnMailReason(p.mail, config, secret);

@@ -10,6 +10,7 @@
 #include "daemon/mail/imap_client.h"
 #include "daemon/store/mailbox_store.h"
 #include "daemon/store/sla_store.h"
+#include "daemon/store/spool_store.h"
 
 namespace frontdesk {
 namespace {
@@ -28,6 +29,7 @@ struct Item {
   int64_t size = 0;
   bool too_large = false;
   InboundMail mail;
+  std::string parse_error;  // a parse worker failed on it: it goes to the spool
 };
 
 // Moves or deletes committed UIDs on the server, then forgets them.
@@ -101,7 +103,16 @@ Result<std::vector<Item>> FetchChunk(ImapClient& imap, const MailboxConfig& box,
       item.too_large = !raw.ok();
       if (raw.ok()) {
         item.mail.raw = std::move(*raw);
-        item.mail.parsed = ParseForIntake(item.mail.raw, ctx.config);
+        Result<ParsedMail> parsed = ParseForIntake(item.mail.raw, ctx.config, ctx.parser);
+        if (parsed.ok()) {
+          item.mail.parsed = std::move(*parsed);
+        } else if (parsed.status().code() != Status::Code::kRejected) {
+          return parsed.status();
+        } else if (ctx.config.mail.parse_attempts <= 1) {
+          item.mail.parsed = UnparsedMail(parsed.status().message(), 1);
+        } else {
+          item.parse_error = parsed.status().message();
+        }
       }
     }
     item.mail.source = "imap:" + box.name;
@@ -127,6 +138,25 @@ Status FileItem(Store& store, const MailboxConfig& box, const PollContext& ctx, 
     if (!r.ok()) return r;
     ++counts->too_large;
     return boxes.Imported(box.name, v, item.uid, std::nullopt, /*pending=*/false, now);
+  }
+  if (!item.parse_error.empty()) {
+    // Tried again from the spool, which counts the tries and quarantines
+    // the message after the last; the server's copy is finished as usual.
+    SpoolEntry e;
+    e.raw = item.mail.raw;
+    e.source = item.mail.source;
+    e.queue = item.mail.queue;
+    e.as_comment = item.mail.as_comment;
+    e.received_at = now;
+    e.attempts = 1;
+    Result<int64_t> id = SpoolStore(store).Add(e, item.parse_error);
+    if (!id.ok()) return id.status();
+    spdlog::warn("mailbox {}: UID {}: {}; moved to the spool (entry {}) to be tried again", box.name, item.uid,
+                 item.parse_error, *id);
+    ++counts->deferred;
+    Status r = boxes.Imported(box.name, v, item.uid, std::nullopt, /*pending=*/true, now);
+    if (r.ok()) committed->push_back(item.uid);
+    return r;
   }
   Result<MailOutcome> out = AcceptMail(store, item.mail, ctx.config, ctx.router, ctx.sla, now);
   if (!out.ok()) return out.status();
@@ -189,6 +219,7 @@ Result<PollReport> PollOnce(const MailboxConfig& box, const PollContext& ctx) {
     report.duplicates += counts.duplicates;
     report.rejected += counts.rejected;
     report.too_large += counts.too_large;
+    report.deferred += counts.deferred;
     done = start + chunk.size();
     if (ctx.after_commit) ctx.after_commit();
     s = Finish(imap, box, ctx, v, committed, &folder_ready, &report);
@@ -230,6 +261,7 @@ std::string DescribePoll(const PollReport& r) {
   add(r.duplicates, "already stored");
   add(r.rejected, "rejected by rules");
   add(r.too_large, "over the size limit (left on the server)");
+  add(r.deferred, "not readable yet (moved to the spool to be tried again)");
   add(r.finished, r.finished == 1 ? "moved or deleted" : "moved or deleted");
   add(r.waiting, "waiting for the next poll");
   if (r.uidvalidity_changed) out += "; UIDVALIDITY changed, folder read again";

@@ -21,6 +21,7 @@
 
 #include "config/config.h"
 #include "daemon/base/clock.h"
+#include "daemon/mail/isolated_parser.h"
 #include "daemon/sla/engine.h"
 #include "daemon/store/store.h"
 #include "daemon/tickets/router.h"
@@ -37,6 +38,9 @@ struct PollContext {
   // Fault injection for tests: runs after each chunk's commit, before the
   // server is told; a test makes it end the process there.
   std::function<void()> after_commit;
+  // Parses mail in workers under the [mail] limits; null parses in this
+  // process (tests).
+  IsolatedParser* parser = nullptr;
 };
 
 struct PollReport {
@@ -49,6 +53,7 @@ struct PollReport {
   int64_t duplicates = 0;  // already stored (same Message-ID and bytes)
   int64_t rejected = 0;    // refused by a routing rule
   int64_t too_large = 0;   // over the hard cap: left on the server, logged as a rejection
+  int64_t deferred = 0;    // a parse worker failed on it: moved to the spool, tried again there
   int64_t finished = 0;    // moved or deleted on the server
   int64_t waiting = 0;     // left for the next poll
 };

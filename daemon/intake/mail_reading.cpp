@@ -78,6 +78,7 @@ RouteInput RouteInputFromMail(const ParsedMail& m, const std::string& mailbox, T
 
 // Why a parsed mail cannot become an ordinary ticket, or "" when it can.
 std::string UnreadableReason(const ParsedMail& m) {
+  if (!m.refused.empty()) return m.refused;
   if (!m.problems.empty() && m.problems.front().rfind("not a mail message", 0) == 0) return m.problems.front();
   if (m.from.address.empty() || m.from.address.find('@') == std::string::npos) return "no readable sender address";
   return "";
@@ -85,11 +86,19 @@ std::string UnreadableReason(const ParsedMail& m) {
 
 std::string OwnMailReason(const ParsedMail& m, const Config& config, const std::string& secret) {
   if (!m.message_id.empty() && VerifyMessageId(secret, m.message_id)) return "our own mail (signed Message-ID)";
+  bool foreign_loop = false;
   for (const auto& [name, value] : m.headers) {
     if (AsciiLower(name) != AsciiLower(kLoopHeader)) continue;
-    if (std::string(Trim(value)) == LoopToken(secret)) return "our own mail (" + std::string(kLoopHeader) + ")";
-    return "another helpdesk's mail (" + std::string(kLoopHeader) + ")";
+    if (!m.message_id.empty() && !secret.empty() &&
+        ConstantTimeEquals(std::string(Trim(value)), LoopToken(secret, m.message_id))) {
+      return "our own mail (" + std::string(kLoopHeader) + ")";
+    }
+    foreign_loop = true;
   }
+  // Anyone can add a loop header that is not ours; alone it proves
+  // nothing, so it only names the source of mail already automatic (RFC
+  // 3834). A person's mail with one keeps its alert and its clock.
+  if (foreign_loop && m.auto_submitted) return "another helpdesk's mail (" + std::string(kLoopHeader) + ")";
   for (const QueueConfig& q : config.queues) {
     for (const auto* list : {&q.addresses, &q.comment_addresses}) {
       if (std::find(list->begin(), list->end(), m.from.address) != list->end()) {
@@ -142,24 +151,42 @@ std::optional<int64_t> SubjectTicket(const std::string& subject, const std::stri
   return std::stoll(subject.substr(start, end - start));
 }
 
-ParsedMail ParseForIntake(const std::string& raw, const Config& config) {
+MailParseOptions ParseOptionsOf(const MailConfig& mail) {
   MailParseOptions options;
-  options.fallback_charset = config.mail.fallback_charset;
-  if (static_cast<int64_t>(raw.size()) <= config.mail.max_message_bytes) return ParseMail(raw, options);
+  options.fallback_charset = mail.fallback_charset;
+  options.max_parts = mail.max_mime_parts;
+  options.max_depth = mail.max_mime_depth;
+  return options;
+}
+
+Result<ParsedMail> ParseForIntake(const std::string& raw, const Config& config, IsolatedParser* parser) {
+  MailParseOptions options = ParseOptionsOf(config.mail);
+  auto parse = [&](std::string_view bytes) -> Result<ParsedMail> {
+    return parser ? parser->Parse(bytes, options) : Result<ParsedMail>(ParseMail(bytes, options));
+  };
+  if (static_cast<int64_t>(raw.size()) <= config.mail.max_message_bytes) return parse(raw);
   // Over the soft cap the message is not parsed: it is kept raw, and a
   // person decides. The headers still give the sender and the subject.
   size_t end = raw.find("\r\n\r\n");
   if (end == std::string::npos) end = raw.find("\n\n");
-  ParsedMail h = ParseMail(std::string_view(raw).substr(0, end == std::string::npos ? 64 * 1024 : end), options);
+  Result<ParsedMail> h = parse(std::string_view(raw).substr(0, end == std::string::npos ? 64 * 1024 : end));
+  if (!h.ok()) return h.status();
   ParsedMail m;
-  m.from = h.from;
-  m.subject = h.subject;
-  m.message_id = h.message_id;
-  m.to = h.to;
-  m.cc = h.cc;
-  m.headers = h.headers;
-  m.auto_submitted = h.auto_submitted;
-  m.auto_reason = h.auto_reason;
+  m.from = h->from;
+  m.subject = h->subject;
+  m.message_id = h->message_id;
+  m.to = h->to;
+  m.cc = h->cc;
+  m.headers = h->headers;
+  m.auto_submitted = h->auto_submitted;
+  m.auto_reason = h->auto_reason;
+  return m;
+}
+
+ParsedMail UnparsedMail(const std::string& why, int attempts) {
+  ParsedMail m;
+  m.refused = why + (attempts > 1 ? " (" + std::to_string(attempts) + " tries)" : "");
+  m.problems.push_back(m.refused);
   return m;
 }
 

@@ -10,6 +10,7 @@
 #include <string_view>
 
 #include "config/config.h"
+#include "daemon/mail/isolated_parser.h"
 #include "daemon/mail/mime.h"
 #include "daemon/model/changes.h"
 #include "daemon/tickets/router.h"
@@ -35,9 +36,18 @@ std::optional<int64_t> SubjectTicket(const std::string& subject, const std::stri
 // Why a parsed mail cannot become an ordinary ticket, or "" when it can.
 std::string UnreadableReason(const ParsedMail& m);
 
-// Parses as the intake does: a message over mail.max_message_bytes only as
-// far as its headers.
-ParsedMail ParseForIntake(const std::string& raw, const Config& config);
+// Parses as the intake does: in a worker process under the [mail] parse
+// limits when `parser` is given (in this process when it is null: tests,
+// parse-mail), and a message over mail.max_message_bytes only as far as its
+// headers. kRejected: this message ran over a parse limit; the intake
+// tries it again up to mail.parse_attempts times, then files UnparsedMail.
+// kUnavailable: no worker could be started; try again later.
+Result<ParsedMail> ParseForIntake(const std::string& raw, const Config& config, IsolatedParser* parser);
+// A mail that could not be parsed within the limits: it carries only the
+// reason, and the intake quarantines it with the raw message.
+ParsedMail UnparsedMail(const std::string& why, int attempts);
+// The parse options of the [mail] config.
+MailParseOptions ParseOptionsOf(const MailConfig& mail);
 
 // The ticket a mail makes, from the customer. Attachments past
 // mail.max_attachments, or over mail.max_attachment_bytes each, are not

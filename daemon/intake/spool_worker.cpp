@@ -22,11 +22,25 @@ Result<SpoolReport> DrainSpool(const PollContext& ctx, int limit) {
     size_t end = std::min(entries->size(), start + kChunk);
     // Parsed before the write lock is taken.
     std::vector<InboundMail> mails;
+    // Entries a parse worker failed on, to be tried again next round.
+    std::vector<std::string> retry(end - start);
     for (size_t i = start; i < end; ++i) {
       SpoolEntry& e = (*entries)[i];
       InboundMail in;
       in.raw = std::move(e.raw);
-      in.parsed = ParseForIntake(in.raw, ctx.config);
+      Result<ParsedMail> parsed = ParseForIntake(in.raw, ctx.config, ctx.parser);
+      if (parsed.ok()) {
+        in.parsed = std::move(*parsed);
+      } else if (parsed.status().code() != Status::Code::kRejected) {
+        return parsed.status();
+      } else if (e.attempts + 1 < ctx.config.mail.parse_attempts) {
+        retry[i - start] = parsed.status().message();
+      } else {
+        // The last try: filed, quarantined with the reason, never retried.
+        in.parsed = UnparsedMail(parsed.status().message(), static_cast<int>(e.attempts) + 1);
+      }
+      // Mail the IMAP poller handed over keeps its mailbox for routing.
+      if (e.source.rfind("imap:", 0) == 0) in.mailbox = e.source.substr(5);
       in.source = e.source;
       in.queue = e.queue;
       in.as_comment = e.as_comment;
@@ -43,6 +57,15 @@ Result<SpoolReport> DrainSpool(const PollContext& ctx, int limit) {
         // error and does not hold up the others.
         Status sp = store.db().Exec("SAVEPOINT spool_entry");
         if (!sp.ok()) return sp;
+        if (!retry[i - start].empty()) {
+          (void)store.db().Exec("RELEASE spool_entry");
+          spdlog::warn("spool entry {}: {}; try {} of {}", e.id, retry[i - start], e.attempts + 1,
+                       ctx.config.mail.parse_attempts);
+          Status f = spool.Failed(e.id, retry[i - start]);
+          if (!f.ok()) return f;
+          ++failed;
+          continue;
+        }
         Result<bool> mine = spool.Take(e.id);
         Status r = mine.ok() ? Status::Ok() : mine.status();
         if (r.ok() && *mine) {

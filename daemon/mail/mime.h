@@ -13,6 +13,10 @@
 #include <utility>
 #include <vector>
 
+// HtmlToText lived here before it got a module of its own; callers that
+// include the parser still find it.
+#include "daemon/mail/html_text.h"
+
 namespace frontdesk {
 
 struct MailAddress {
@@ -45,19 +49,26 @@ struct ParsedMail {
   bool is_dsn = false;
   std::vector<std::pair<std::string, std::string>> headers;  // top-level, decoded
   std::vector<std::string> problems;  // repairs made and parts that could not be read
+  std::string refused;  // non-empty: the mail is over a parse limit and was read only as far as its headers; why
 };
 
 struct MailParseOptions {
   // Tried for text that declares no charset and is not valid UTF-8.
   std::string fallback_charset = "windows-1252";
+  // Caps checked before GMime builds its tree (mime_limits.h); a mail over
+  // either is read only as far as its headers, and `refused` says why.
+  // Real mail rarely has more than a few dozen parts (a long thread with
+  // inline images and a signature reaches perhaps a hundred), and nesting
+  // past 5 to 10 levels comes only from forwards of forwards; 1000 parts
+  // and 30 levels leave ample room for both while keeping GMime's tree
+  // (a few hundred bytes per part) and its recursion small.
+  int max_parts = 1000;
+  int max_depth = 30;
 };
 
 ParsedMail ParseMail(std::string_view raw, const MailParseOptions& options = {});
 // The JSON `frontdesk parse-mail --json` prints (keys of docs/DESIGN).
 std::string ParsedMailJson(const ParsedMail& mail);
-// Renders HTML as readable plain text: block elements become line breaks,
-// scripts and styles are dropped, entities decoded.
-std::string HtmlToText(std::string_view html);
 // Converts `bytes` in `charset` to UTF-8, replacing what cannot be decoded
 // with U+FFFD. Labels that lie in practice are widened (gb2312 to GB18030,
 // ks_c_5601 to CP949, iso-8859-1 to windows-1252, shift_jis to CP932).

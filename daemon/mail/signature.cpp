@@ -41,6 +41,8 @@ std::string MessageIdLocalPart(std::string_view id) {
   return std::string(id.substr(0, id.find('@')));
 }
 
-std::string LoopToken(std::string_view secret) { return Mac(secret, "loop", "frontdesk"); }
+std::string LoopToken(std::string_view secret, std::string_view message_id) {
+  return Mac(secret, "loop", MessageIdLocalPart(message_id));
+}
 
 }  // namespace frontdesk

@@ -64,6 +64,9 @@ Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const 
   m.to_address = row.recipient;
   if (ticket && row.recipient == ticket->requester_email) m.to_name = ticket->requester_name;
   if (!ticket && row.recipient == vars.value("requester_email", "")) m.to_name = vars.value("requester_name", "");
+  // A mail that leaves out an unproven sender's words (auto_reply.h) leaves
+  // out the name they gave in To: too.
+  if (vars.contains("requester_name") && vars["requester_name"] == "") m.to_name.clear();
   std::string subject = words->subject;
   if (ticket) {
     std::string tag = "[" + config.mail.subject_tag + "#" + std::to_string(ticket->id) + "]";
@@ -99,7 +102,7 @@ Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const 
   if (row.automatic) m.auto_submitted = answer ? "auto-replied" : "auto-generated";
   Result<std::string> secret = SecretStore(reader).Get(kMailSecret);
   if (!secret.ok()) return secret.status();
-  if (!secret->empty()) m.loop_token = LoopToken(*secret);
+  if (!secret->empty()) m.loop_token = LoopToken(*secret, m.message_id);
   return m;
 }
 

@@ -34,7 +34,19 @@ HttpServerOptions ListenerOptions(const ServerConfig& s, bool admin) {
   o.listen = admin ? s.admin_listen : s.public_listen;
   o.threads = admin ? s.admin_threads : s.public_threads;
   o.max_threads = admin ? s.admin_max_threads : s.public_max_threads;
+  o.max_pending = admin ? s.admin_max_pending : s.public_max_pending;
+  o.max_connections = admin ? s.admin_max_connections : s.public_max_connections;
+  o.max_connections_per_address = s.max_connections_per_address;
+  // A proxy on this machine, or a trusted one, carries many customers on
+  // its connections; capping it per address would cap them all together.
+  o.unlimited_addresses = {"127.0.0.1", "::1", "::ffff:127.0.0.1"};
+  o.unlimited_addresses.insert(o.unlimited_addresses.end(), s.trusted_proxies.begin(),
+                               s.trusted_proxies.end());
+  o.max_header_bytes = s.max_header_bytes;
+  o.buffered_body_bytes = s.buffered_body_bytes;
   o.max_body_bytes = s.max_body_bytes;
+  o.header_timeout = s.header_timeout;
+  o.request_timeout = s.request_timeout;
   o.read_timeout = s.read_timeout;
   o.write_timeout = s.write_timeout;
   o.keep_alive_timeout = s.keep_alive_timeout;
@@ -225,7 +237,7 @@ void Daemon::PollMailboxes() {
         Result<StorePool::Lease> reader = pool_->Acquire();
         Result<PollReport> r = reader.ok() ? Result<PollReport>(PollReport()) : Result<PollReport>(reader.status());
         if (reader.ok()) {
-          PollContext pc{*info.config, *info.router, *info.sla, **reader, run, clock_, nullptr};
+          PollContext pc{*info.config, *info.router, *info.sla, **reader, run, clock_, nullptr, parser_.get()};
           r = PollMailbox(box, pc);
         }
         int64_t& failed = failures[box.name];
@@ -257,7 +269,7 @@ void Daemon::DrainSpoolLoop() {
     Result<StorePool::Lease> reader = pool_->Acquire();
     Result<SpoolReport> r = reader.ok() ? Result<SpoolReport>(SpoolReport()) : Result<SpoolReport>(reader.status());
     if (reader.ok()) {
-      PollContext pc{*info.config, *info.router, *info.sla, **reader, run, clock_, nullptr};
+      PollContext pc{*info.config, *info.router, *info.sla, **reader, run, clock_, nullptr, parser_.get()};
       r = DrainSpool(pc, 256);
     }
     if (!r.ok()) spdlog::warn("filing spooled mail: {}", r.status().message());
@@ -318,6 +330,7 @@ Status Daemon::OpenDatabase(const Config& cfg) {
   }
   writer_ = std::make_unique<WriteQueue>(std::move(*writer_store));
   intake_ = std::make_unique<Intake>(*writer_, &metrics_, clock_);
+  parser_ = std::make_unique<IsolatedParser>(ParserOptionsOf(cfg.mail));
   context_.reset(new ServeContext{clock_, started_at_, [this] { return config_info(); }, *pool_, *writer_, *intake_,
                                   metrics_, form_limiter_, survey_limiter_, [this] { return Reload(); },
                                   [this](bool dry_run) { return Escalate(dry_run); }});

@@ -22,6 +22,7 @@
 #include "daemon/base/guarded.h"
 #include "daemon/base/metrics.h"
 #include "daemon/intake/submission.h"
+#include "daemon/mail/isolated_parser.h"
 #include "daemon/sla/engine.h"
 #include "daemon/store/store_pool.h"
 #include "daemon/store/write_queue.h"
@@ -90,6 +91,7 @@ class Daemon {
   std::unique_ptr<StorePool> pool_;
   std::unique_ptr<WriteQueue> writer_;
   std::unique_ptr<Intake> intake_;
+  std::unique_ptr<IsolatedParser> parser_;
   std::unique_ptr<ServeContext> context_;
   std::mutex tick_mutex_;
   std::condition_variable tick_wake_;

@@ -36,6 +36,18 @@ Status SpoolStore::Failed(int64_t id, const std::string& error) {
   return st->Run();
 }
 
+Result<int64_t> SpoolStore::Add(const SpoolEntry& e, const std::string& last_error) {
+  Result<Stmt> st = db_.Prepare(
+      "INSERT INTO inbound_spool (raw, source, queue, as_comment, received_at, attempts, last_error) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+  if (!st.ok()) return st.status();
+  st->BindBlob(1, e.raw).Bind(2, e.source).Bind(3, e.queue).Bind(4, e.as_comment ? 1 : 0);
+  st->Bind(5, ToUnix(e.received_at)).Bind(6, e.attempts).Bind(7, last_error);
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  return db_.LastInsertId();
+}
+
 Result<SpoolStore::Depth> SpoolStore::Measure() {
   Result<Stmt> st = db_.Prepare("SELECT count(*), min(received_at) FROM inbound_spool");
   if (!st.ok()) return st.status();

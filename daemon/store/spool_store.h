@@ -32,6 +32,10 @@ class SpoolStore {
   // Deletes the entry; false when another process filed it first.
   Result<bool> Take(int64_t id);
   Status Failed(int64_t id, const std::string& error);
+  // Adds a message another intake path could not file yet (IMAP mail that
+  // a parse worker failed on), with the tries so far and the last error, so
+  // that the spool's retry rules apply to it too.
+  Result<int64_t> Add(const SpoolEntry& entry, const std::string& last_error);
   struct Depth {
     int64_t entries = 0;
     std::optional<Timestamp> oldest;

@@ -3,6 +3,9 @@ real mailgate and the real admin API: a DSN joins the ticket of the mail
 that bounced as an internal note and marks the address as bouncing; our own
 mail is stored without any action; a forged Message-ID threads nowhere."""
 
+import base64
+import hashlib
+import hmac
 import json
 import subprocess
 import time
@@ -140,7 +143,7 @@ class MailLoopTest(unittest.TestCase):
     def test_mail_from_our_own_address_or_another_helpdesk_is_automatic(self):
         self.gate(mail("support@example.test", "Loop?", "own1@example.test"))
         self.gate(mail("robot@other.example", "Ticket received", "other1@other.example",
-                       extra="X-Frontdesk-Loop: not-our-token\r\n"))
+                       extra="X-Frontdesk-Loop: not-our-token\r\nAuto-Submitted: auto-replied\r\n"))
         rows = self.fd.query("SELECT auto_submitted FROM messages ORDER BY id")
         self.assertEqual(rows, [(1,), (1,)])
         # Automatic mail starts no SLA clock.
@@ -148,6 +151,33 @@ class MailLoopTest(unittest.TestCase):
         reasons = [d for (d,) in self.fd.query("SELECT auto_reason FROM messages ORDER BY id")]
         self.assertEqual(reasons, ["our own mail (sent from support@example.test)",
                                    "another helpdesk's mail (X-Frontdesk-Loop)"])
+
+    def test_a_loop_header_copied_into_a_persons_mail_changes_nothing(self):
+        self.gate(mail("cy@example.org", "Laptop", "l1@example.org"))
+        mid = self.reply(1001)
+        # The header of that reply, copied into a new mail: a different
+        # Message-ID, so the copy does not verify. Another helpdesk's value
+        # on a person's mail is not a sign either.
+        (secret,) = self.fd.query("SELECT value FROM secrets WHERE name = 'mail'")[0]
+        secret = secret if isinstance(secret, bytes) else secret.encode()
+        local = mid.split("@")[0]
+        token = base64.urlsafe_b64encode(
+            hmac.new(secret, b"loop\0" + local.encode(), hashlib.sha256).digest()[:16]).decode().rstrip("=")
+        copied = self.gate(mail("eve@example.org", "Urgent", "eve1@example.org",
+                                extra=f"X-Frontdesk-Loop: {token}\r\n"))
+        foreign = self.gate(mail("ann@other.example", "Question", "ann1@other.example",
+                                 extra="X-Frontdesk-Loop: another-installation\r\n"))
+        for tid in (copied, foreign):
+            self.assertNotEqual(tid, 1001)
+            (auto,) = self.fd.query("SELECT auto_submitted FROM messages WHERE ticket_id = ?", tid)[0]
+            self.assertEqual(auto, 0)
+            # A person's mail is acknowledged; automatic mail never is.
+            self.assertEqual(self.fd.query("SELECT count(*) FROM outbox WHERE ticket_id = ? AND kind = 'auto_ack'",
+                                           tid)[0][0], 1)
+        # The token as sent verifies on the message it was made for.
+        back = self.gate(mail("support@example.test", "Re: Laptop", mid,
+                              extra=f"X-Frontdesk-Loop: {token}\r\n"))
+        self.assertEqual(back, 1001)
 
     def test_a_forged_message_id_threads_nowhere(self):
         self.gate(mail("dee@example.org", "Mine", "d1@example.org"))

@@ -31,10 +31,12 @@ TEST_CASE("a forged, altered or foreign Message-ID verifies as nothing", "[mail]
   CHECK_FALSE(VerifyMessageId(kSecret, ""));
 }
 
-TEST_CASE("the loop token depends on the secret only", "[mail][signature]") {
-  CHECK(LoopToken(kSecret) == LoopToken(kSecret));
-  CHECK(LoopToken(kSecret) != LoopToken(std::string(32, 'x')));
-  CHECK(LoopToken(kSecret).size() == 22);
+TEST_CASE("the loop token depends on the secret and the message", "[mail][signature]") {
+  CHECK(LoopToken(kSecret, "fd.1.a.b@x.example") == LoopToken(kSecret, "<fd.1.a.b@y.example>"));
+  CHECK(LoopToken(kSecret, "fd.1.a.b") != LoopToken(std::string(32, 'x'), "fd.1.a.b"));
+  // Bound to the message: a header copied into another mail does not verify.
+  CHECK(LoopToken(kSecret, "fd.1.a.b") != LoopToken(kSecret, "fd.1.a.c"));
+  CHECK(LoopToken(kSecret, "fd.1.a.b").size() == 22);
 }
 
 TEST_CASE("delivery status fields: recipients, actions, status codes, folded diagnostics", "[mail][dsn]") {
