@@ -67,6 +67,10 @@ std::string TrustedDmarcResult(const ParsedMail& m, const std::string& authserv_
   return "";
 }
 
+bool SenderVerified(const ParsedMail& m, const Config& config) {
+  return TrustedDmarcResult(m, config.mail.trusted_authserv_id) == "pass";
+}
+
 Result<AgentProof> ProveAgent(Store& store, const ParsedMail& m, const Ticket& ticket, const std::string& agent,
                               const Config& config, const std::string& secret) {
   const std::string& authserv = config.mail.trusted_authserv_id;

@@ -34,5 +34,7 @@ Result<AgentProof> ProveAgent(Store& store, const ParsedMail& m, const Ticket& t
 // header, when that header was added by `authserv_id`; "" otherwise. An MTA
 // prepends its header, so one further down may have been written by anyone.
 std::string TrustedDmarcResult(const ParsedMail& m, const std::string& authserv_id);
+// True when the From address is proven: dmarc=pass from mail.trusted_authserv_id.
+bool SenderVerified(const ParsedMail& m, const Config& config);
 
 }  // namespace frontdesk

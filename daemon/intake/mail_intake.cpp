@@ -3,6 +3,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/text.h"
+#include "daemon/intake/agent_proof.h"
 #include "daemon/intake/mail_reading.h"
 #include "daemon/intake/submission.h"
 #include "daemon/mail/signature.h"
@@ -114,7 +115,8 @@ Result<MailOutcome> ApplyRejected(Store& store, const MailPlan& p, const Config&
                                           m.subject, now);
   if (!s.ok()) return s;
   if (!m.auto_submitted) {
-    RejectedMail r{p.key, p.queue, m.from.address, m.from.name, m.subject, m.message_id, p.route.reject_reason};
+    RejectedMail r{p.key,       p.queue,      m.from.address,         m.from.name,
+                   m.subject,   m.message_id, p.route.reject_reason, SenderVerified(m, config)};
     s = QueueRejectedNotice(store, config, r, now);
     if (!s.ok()) return s;
   }
@@ -127,6 +129,7 @@ Result<MailOutcome> ApplyRejected(Store& store, const MailPlan& p, const Config&
 // The ticket a new mail makes: routed, or quarantined with its reason.
 NewTicket NewTicketOf(const MailPlan& p, int64_t raw_id, int64_t raw_size, const Config& config, Timestamp now) {
   NewTicket t = TicketFromMail(p.mail, config.mail, now);
+  t.sender_verified = SenderVerified(p.mail, config);
   t.raw_id = raw_id;
   t.queue = p.queue;
   t.linked_ticket_id = p.linked_ticket_id;

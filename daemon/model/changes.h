@@ -48,6 +48,10 @@ struct NewTicket {
   std::optional<std::string> route_rule;  // the rule that chose the queue
   Routing routing;
   bool auto_reply_suppressed = false;
+  // The sender's address is proven (mail with dmarc=pass in a trusted
+  // Authentication-Results header): the acknowledgement may repeat their
+  // subject and name. Anyone else's may be forged (backscatter).
+  bool sender_verified = false;
   std::vector<NewAttachment> attachments;
   // Mail only: the stored raw message, threading headers, recipients.
   std::optional<int64_t> raw_id;

@@ -22,7 +22,7 @@ namespace frontdesk {
 // Queues the acknowledgement of a new ticket; does nothing when
 // mail.auto_ack is off. The caller decides whether the ticket may have one
 // (not for automatic mail, quarantined mail, or a rule's suppress_auto_reply).
-Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, Timestamp now);
+Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, bool sender_verified, Timestamp now);
 
 // Tells the people working a ticket: its assignee, or else every agent of
 // its queue. `what` is "new_ticket" (with the ticket's first message) or
@@ -79,11 +79,13 @@ struct RejectedMail {
   std::string subject;
   std::string message_id;  // to thread the notice to it
   std::string reason;
+  bool sender_verified = false;  // see NewTicket::sender_verified
 };
 Status QueueRejectedNotice(Store& store, const Config& config, const RejectedMail& mail, Timestamp now);
 
 // The sender's notice that their mail was over mail.max_message_bytes and
 // was kept, unread, as ticket `ticket_id` (mail.oversize_notice).
-Status QueueOversizeNotice(Store& store, const Config& config, int64_t ticket_id, int64_t size, Timestamp now);
+Status QueueOversizeNotice(Store& store, const Config& config, int64_t ticket_id, int64_t size, bool sender_verified,
+                           Timestamp now);
 
 }  // namespace frontdesk

@@ -141,12 +141,12 @@ Status TicketService::StartClocks(int64_t ticket_id, const std::string& named_po
 
 Status TicketService::QueueOpeningMail(const NewTicket& t, const CreatedTicket& c) {
   if (AcknowledgesByMail(t.channel) && !t.quarantined && !t.auto_reply_suppressed) {
-    Status s = QueueAutoAck(store_, config_, c.ticket_id, t.now);
+    Status s = QueueAutoAck(store_, config_, c.ticket_id, t.sender_verified, t.now);
     if (!s.ok()) return s;
   }
   // Too large to read: the sender learns it arrived and waits for a person.
   if (t.quarantined && t.oversize_bytes > 0 && !t.auto_submitted && !t.copy_of) {
-    Status s = QueueOversizeNotice(store_, config_, c.ticket_id, t.oversize_bytes, t.now);
+    Status s = QueueOversizeNotice(store_, config_, c.ticket_id, t.oversize_bytes, t.sender_verified, t.now);
     if (!s.ok()) return s;
   }
   if (!t.quarantined && !t.auto_submitted) {

@@ -31,7 +31,7 @@ class WholeLoopTest(unittest.TestCase):
         # 2. The acknowledgement: number and due time (1 business hour on
         # Friday, 3 more from Monday 09:00).
         (ack,) = self.inbox("ann@example.org", 1)
-        self.assertEqual(ack["Subject"], "[FD#1001] Printer broken")
+        self.assertEqual(ack["Subject"], "[FD#1001] Your message")  # an unproven sender's words are not repeated
         self.assertEqual(ack["Auto-Submitted"], "auto-replied")
         self.assertIn("as ticket 1001", ack.get_content())
         self.assertIn("We will reply by Monday 23 November 2026, 12:00 CET.", ack.get_content())

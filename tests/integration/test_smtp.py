@@ -155,11 +155,39 @@ class AutoReplyTest(SmtpBase):
         self.wait_outbox(fd, "sent")
         (m,) = self.received()
         self.assertEqual(m["Auto-Submitted"], "auto-replied")
-        self.assertEqual(m["Subject"], f"[FD#{tid}] Printer broken")
+        # The sender is not proven, so the words it chose are not repeated.
+        self.assertEqual(m["Subject"], f"[FD#{tid}] Your message")
         self.assertEqual(m["In-Reply-To"], "<c1@example.org>")
         text = m.get_content()
         self.assertIn(f"as ticket {tid}.", text)
         self.assertIn("We will reply by Monday 23 November 2026, 12:00 CET.", text)
+
+    def test_a_forged_sender_gets_no_words_of_the_attacker_back(self):
+        # Backscatter: a From forged as a victim's address, with an
+        # advertisement as the subject and the name.
+        fd = self.frontdesk(mail='auto_ack = true\ntrusted_authserv_id = "mx.example.test"\n')
+        spam = customer_mail(sender="Cheap pills at pills.example <victim@example.org>",
+                             subject="Buy now at pills.example", msgid="s1@example.org")
+        tid = self.gate(fd, spam)
+        self.wait_outbox(fd, "sent")
+        (m,) = self.received(to="victim@example.org")
+        self.assertEqual(m["Subject"], f"[FD#{tid}] Your message")
+        self.assertNotIn("pills", m.as_string())
+        # The same mail with dmarc=pass from the box's own MTA is proven:
+        # its subject and name are the customer's own, and are repeated.
+        proven = (b"Authentication-Results: mx.example.test; dmarc=pass header.from=example.org\r\n" +
+                  customer_mail(msgid="p1@example.org"))
+        tid = self.gate(fd, proven)
+        self.wait_outbox(fd, "sent")
+        m = self.received()[-1]
+        self.assertEqual(m["Subject"], f"[FD#{tid}] Printer broken")
+        self.assertIn("Hello Ann Example,", m.get_content())
+        # A header further down, or from another host, proves nothing.
+        forged = (b"Authentication-Results: mx.evil.example; dmarc=pass header.from=example.org\r\n" +
+                  customer_mail(subject="Buy now at pills.example", msgid="f1@example.org"))
+        tid = self.gate(fd, forged)
+        self.wait_outbox(fd, "sent")
+        self.assertEqual(self.received(2)[-1]["Subject"], f"[FD#{tid}] Your message")
 
     def test_automatic_mail_gets_no_acknowledgement(self):
         fd = self.frontdesk(mail="auto_ack = true\n")

@@ -43,9 +43,12 @@ class TemplatesTest(unittest.TestCase):
         self.sink.start()
 
     def frontdesk(self, mail_extra="", extra="", files=None, now="2026-11-20T15:00:00Z"):
+        # These tests are about what templates render, so every sender's
+        # subject and name are repeated (test_smtp covers leaving them out).
         fd = Frontdesk(queues=QUEUES,
                        extra_config=f'[smtp]\nurl = "smtp://127.0.0.1:{self.sink.port}"\ntls = "none"\n'
-                                    f'interval = "1s"\n[mail]\n{mail_extra}\n' + OFFICE_SLA + extra)
+                                    f'interval = "1s"\n[mail]\nquote_unverified_senders = true\n{mail_extra}\n' +
+                                    OFFICE_SLA + extra)
         self.addCleanup(fd.close)
         files = dict(files or {})
         files.setdefault("templates/billing/auto_ack.txt",
