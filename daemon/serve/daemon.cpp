@@ -72,8 +72,25 @@ void WarnRestartOnly(const Config& old_config, const Config& next) {
   if (a.max_body_bytes != b.max_body_bytes) warn("max_body_bytes");
   if (a.read_timeout != b.read_timeout || a.write_timeout != b.write_timeout ||
       a.keep_alive_timeout != b.keep_alive_timeout ||
-      a.keep_alive_max_requests != b.keep_alive_max_requests) {
+      a.keep_alive_max_requests != b.keep_alive_max_requests || a.header_timeout != b.header_timeout ||
+      a.request_timeout != b.request_timeout) {
     warn("timeouts");
+  }
+  if (a.buffered_body_bytes != b.buffered_body_bytes) warn("buffered_body_bytes");
+  if (a.max_header_bytes != b.max_header_bytes) warn("max_header_bytes");
+  if (a.public_max_connections != b.public_max_connections || a.admin_max_connections != b.admin_max_connections ||
+      a.max_connections_per_address != b.max_connections_per_address) {
+    warn("*max_connections*");
+  }
+  if (a.public_max_pending != b.public_max_pending || a.admin_max_pending != b.admin_max_pending) {
+    warn("*_max_pending");
+  }
+  const MailConfig& m = old_config.mail;
+  const MailConfig& n = next.mail;
+  if (m.parse_cpu_limit != n.parse_cpu_limit || m.parse_memory_limit != n.parse_memory_limit ||
+      m.parse_workers != n.parse_workers) {
+    spdlog::warn("config reload: mail.parse_cpu_limit, parse_memory_limit or parse_workers changed; "
+                 "they take effect after a restart");
   }
 }
 
