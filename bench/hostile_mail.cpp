@@ -24,9 +24,11 @@
 
 namespace {
 
-const std::string kHeaders =
-    "From: Mallory <mallory@example.com>\r\nTo: help@example.com\r\nSubject: hostile\r\n"
-    "Message-ID: <hostile@example.com>\r\nMIME-Version: 1.0\r\n";
+// The header block every message here starts with.
+std::string Headers() {
+  return "From: Mallory <mallory@example.com>\r\nTo: help@example.com\r\nSubject: hostile\r\n"
+         "Message-ID: <hostile@example.com>\r\nMIME-Version: 1.0\r\n";
+}
 
 std::string Repeat(const std::string& unit, size_t bytes) {
   std::string out;
@@ -36,7 +38,7 @@ std::string Repeat(const std::string& unit, size_t bytes) {
 }
 
 std::string HtmlMail(const std::string& html) {
-  return kHeaders + "Content-Type: text/html; charset=utf-8\r\n\r\n" + html;
+  return Headers() + "Content-Type: text/html; charset=utf-8\r\n\r\n" + html;
 }
 
 struct Case {
@@ -60,12 +62,12 @@ std::vector<Case> Cases() {
        [] { return HtmlMail(Repeat("<p>x</p>", 24 << 20)); }},
       {"mime-parts", "25 MiB: as many empty MIME parts as fit",
        [] {
-         return kHeaders + "Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
+         return Headers() + "Content-Type: multipart/mixed; boundary=b\r\n\r\n" +
                 Repeat("--b\r\n\r\n", 25 << 20) + "--b--\r\n";
        }},
       {"mime-deep", "1 MiB: multiparts nested as deep as fit",
        [] {
-         std::string raw = kHeaders + "Content-Type: multipart/mixed; boundary=0\r\n\r\n";
+         std::string raw = Headers() + "Content-Type: multipart/mixed; boundary=0\r\n\r\n";
          for (int i = 1; raw.size() < (1 << 20); ++i)
            raw += "--" + std::to_string(i - 1) +
                   "\r\nContent-Type: multipart/mixed; boundary=" + std::to_string(i) + "\r\n\r\n";
@@ -73,7 +75,7 @@ std::vector<Case> Cases() {
        }},
       {"mime-dashes", "25 MiB: 29 nested multiparts, then lines that start like their boundaries",
        [] {
-         std::string raw = kHeaders + "Content-Type: multipart/mixed; boundary=0\r\n\r\n";
+         std::string raw = Headers() + "Content-Type: multipart/mixed; boundary=0\r\n\r\n";
          for (int i = 1; i < 29; ++i)
            raw += "--" + std::to_string(i - 1) +
                   "\r\nContent-Type: multipart/mixed; boundary=" + std::to_string(i) + "\r\n\r\n";
@@ -89,7 +91,7 @@ std::vector<Case> Cases() {
          return "Subject: x\r\nX-Filler: " + Repeat("=?utf-8?b?AAAAAAAAAAAAAAAAAAAAAAAA", 1 << 20);
        }},
       {"uuencode", "1 MiB body of uuencode begin lines without an end",
-       [] { return kHeaders + "\r\n" + Repeat("begin 644 x.bin\r\n#:&D*\r\n", 1 << 20); }},
+       [] { return Headers() + "\r\n" + Repeat("begin 644 x.bin\r\n#:&D*\r\n", 1 << 20); }},
   };
 }
 

@@ -29,7 +29,8 @@ std::optional<std::string> RepairEncodedWords(std::string_view headers,
                                               int* left_as_text = nullptr);
 
 // Takes uuencoded files ("begin 644 name" ... "end") out of a text body and
-// returns them as attachments; the text keeps a note where each was.
+// returns them as attachments; the text keeps a note where each was. Linear
+// in the text's length, however many "begin" lines lack their "end".
 std::vector<MailAttachment> ExtractUuencoded(std::string* text);
 
 }  // namespace frontdesk

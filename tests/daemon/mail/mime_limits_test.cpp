@@ -3,6 +3,7 @@
 #include <gmime/gmime.h>
 
 #include <catch2/catch.hpp>
+#include <memory>
 #include <nlohmann/json.hpp>
 
 #include "daemon/mail/gmime_util.h"
@@ -26,16 +27,18 @@ std::string Multipart(const std::string& boundary, const std::vector<std::string
   return out;
 }
 
-const std::string kHeaders =
-    "From: Ann <ann@example.com>\nTo: help@example.com\nSubject: Hello\n"
-    "Message-ID: <m1@example.com>\nReferences: <r0@example.com> <r1@example.com>\n";
+// The header block every message here starts with.
+std::string Headers() {
+  return "From: Ann <ann@example.com>\nTo: help@example.com\nSubject: Hello\n"
+         "Message-ID: <m1@example.com>\nReferences: <r0@example.com> <r1@example.com>\n";
+}
 
 TEST_CASE("a message of one part is one entity at depth 0", "[mail][limits]") {
-  MimeShape s = Shape(kHeaders + "\nJust text.\n--not a boundary\n");
+  MimeShape s = Shape(Headers() + "\nJust text.\n--not a boundary\n");
   CHECK(s.parts == 1);
   CHECK(s.depth == 0);
   CHECK_FALSE(s.stopped);
-  CHECK(s.body_start == kHeaders.size() + 1);
+  CHECK(s.body_start == Headers().size() + 1);
   // No empty line: everything is header, as GMime reads it.
   CHECK(Shape("Subject: x\nContent-Type: multipart/mixed; boundary=b\n--b\n--b\n").parts == 1);
 }
@@ -45,7 +48,7 @@ TEST_CASE("multiparts are counted by their delimiters, nested ones one level dee
   std::string alt = "Content-Type: multipart/alternative; boundary=\"alt\"\n\n" +
                     Multipart("alt", {"Content-Type: text/plain\n\nplain",
                                       "Content-Type: text/html\n\n<p>html</p>"});
-  std::string raw = kHeaders + "Content-Type: multipart/mixed; boundary=\"mix\"\n\n" +
+  std::string raw = Headers() + "Content-Type: multipart/mixed; boundary=\"mix\"\n\n" +
                     Multipart("mix", {alt, "Content-Type: application/pdf\n\n%PDF"});
   MimeShape s = Shape(raw);
   CHECK(s.parts == 5);  // mixed, alternative, plain, html, pdf
@@ -58,18 +61,18 @@ TEST_CASE("a message/rfc822 body is a nested entity", "[mail][limits]") {
       "From: b@example.com\nSubject: inner\nContent-Type: multipart/mixed; boundary=in\n\n" +
       Multipart("in", {"\na", "\nb"});
   std::string raw =
-      kHeaders + "Content-Type: multipart/mixed; boundary=out\n\n" +
+      Headers() + "Content-Type: multipart/mixed; boundary=out\n\n" +
       Multipart("out", {"\nsee attached", "Content-Type: message/rfc822\n\n" + inner});
   MimeShape s = Shape(raw);
   CHECK(s.parts == 6);  // outer, text, rfc822 part, inner message, a, b
   CHECK(s.depth == 3);
   // Encoded, it is an opaque attachment, as GMime treats it.
   std::string encoded =
-      kHeaders + "Content-Type: multipart/mixed; boundary=out\n\n" +
+      Headers() + "Content-Type: multipart/mixed; boundary=out\n\n" +
       Multipart("out", {"Content-Type: message/global\nContent-Transfer-Encoding: base64\n\nQQ=="});
   CHECK(Shape(encoded).parts == 2);
   // In a digest a part without a type is a message.
-  std::string digest = kHeaders + "Content-Type: multipart/digest; boundary=d\n\n" +
+  std::string digest = Headers() + "Content-Type: multipart/digest; boundary=d\n\n" +
                        Multipart("d", {"\nContent-Type: multipart/mixed; boundary=x\n\n" +
                                        Multipart("x", {"\n1", "\n2"})});
   CHECK(Shape(digest).parts == 5);  // digest, part, its message (multipart x), 1, 2
@@ -77,7 +80,7 @@ TEST_CASE("a message/rfc822 body is a nested entity", "[mail][limits]") {
 
 TEST_CASE("boundaries are read however they are written", "[mail][limits]") {
   auto parts_with = [](const std::string& content_type, const std::string& delimiter) {
-    return Shape(kHeaders + content_type + "\n\n" + delimiter + "\n\na\n" + delimiter + "\n\nb\n")
+    return Shape(Headers() + content_type + "\n\n" + delimiter + "\n\na\n" + delimiter + "\n\nb\n")
         .parts;
   };
   CHECK(parts_with("Content-Type: multipart/mixed; boundary=plain-1", "--plain-1") == 3);
@@ -101,7 +104,7 @@ TEST_CASE("boundaries are read however they are written", "[mail][limits]") {
 }
 
 TEST_CASE("a close delimiter ends a multipart, and an outer one ends the inner", "[mail][limits]") {
-  std::string raw = kHeaders +
+  std::string raw = Headers() +
                     "Content-Type: multipart/mixed; boundary=o\n\n"
                     "--o\nContent-Type: multipart/alternative; boundary=i\n\n"
                     "--i\n\none\n"
@@ -118,16 +121,16 @@ TEST_CASE("a close delimiter ends a multipart, and an outer one ends the inner",
 // What GMime itself builds: entities, and how deep.
 std::pair<int, int> GMimeShape(const std::string& raw) {
   InitGMime();
-  GMimeStream* stream = g_mime_stream_mem_new_with_buffer(raw.data(), raw.size());
-  GMimeParser* parser = g_mime_parser_new_with_stream(stream);
-  GMimeParserOptions* options = g_mime_parser_options_new();
-  g_mime_parser_options_set_parameter_compliance_mode(options, GMIME_RFC_COMPLIANCE_LOOSE);
-  GMimeMessage* message = g_mime_parser_construct_message(parser, options);
-  g_mime_parser_options_free(options);
+  GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
+  GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
+  std::unique_ptr<GMimeParserOptions, decltype(&g_mime_parser_options_free)> options(
+      g_mime_parser_options_new(), &g_mime_parser_options_free);
+  g_mime_parser_options_set_parameter_compliance_mode(options.get(), GMIME_RFC_COMPLIANCE_LOOSE);
+  GPtr<GMimeMessage> message(g_mime_parser_construct_message(parser.get(), options.get()));
   std::pair<int, int> shape{0, 0};
   std::vector<std::pair<GMimeObject*, int>> todo;
-  if (message && g_mime_message_get_mime_part(message))
-    todo.push_back({g_mime_message_get_mime_part(message), 0});
+  if (message.get() && g_mime_message_get_mime_part(message.get()))
+    todo.push_back({g_mime_message_get_mime_part(message.get()), 0});
   while (!todo.empty()) {
     auto [o, depth] = todo.back();
     todo.pop_back();
@@ -142,9 +145,6 @@ std::pair<int, int> GMimeShape(const std::string& raw) {
         todo.push_back({g_mime_message_get_mime_part(inner), depth + 1});
     }
   }
-  if (message) g_object_unref(message);
-  g_object_unref(parser);
-  g_object_unref(stream);
   return shape;
 }
 
@@ -175,7 +175,7 @@ TEST_CASE("the scan never counts less than GMime builds", "[mail][limits]") {
       "--bb\n\n1\n--b\n\n2\n--bb\n\n3\n--b--\n",
   };
   for (const std::string& body : cases) {
-    std::string raw = kHeaders + body;
+    std::string raw = Headers() + body;
     MimeShape s = Shape(raw);
     std::pair<int, int> g = GMimeShape(raw);
     INFO(raw);
@@ -185,14 +185,14 @@ TEST_CASE("the scan never counts less than GMime builds", "[mail][limits]") {
 }
 
 std::string ManyParts(int n) {
-  std::string raw = kHeaders + "Content-Type: multipart/mixed; boundary=b\n\n";
+  std::string raw = Headers() + "Content-Type: multipart/mixed; boundary=b\n\n";
   for (int i = 0; i < n; ++i) raw += "--b\n\nx\n";
   return raw + "--b--\n";
 }
 
 // Multiparts inside multiparts, with a text part `levels` deep.
 std::string DeepParts(int levels) {
-  std::string raw = kHeaders + "Content-Type: multipart/mixed; boundary=b0\n\n";
+  std::string raw = Headers() + "Content-Type: multipart/mixed; boundary=b0\n\n";
   for (int i = 1; i < levels; ++i)
     raw += "--b" + std::to_string(i - 1) + "\nContent-Type: multipart/mixed; boundary=b" +
            std::to_string(i) + "\n\n";
@@ -218,7 +218,7 @@ TEST_CASE("the scan stops at the first part over a cap and says why", "[mail][li
         "the message nests MIME parts more than 5 deep (mail.max_mime_depth); it was not parsed "
         "beyond its headers");
   // Nested messages count as nesting too.
-  std::string messages = kHeaders + "Content-Type: message/rfc822\n\n";
+  std::string messages = Headers() + "Content-Type: message/rfc822\n\n";
   for (int i = 0; i < 10; ++i) messages += "Subject: fwd\nContent-Type: message/rfc822\n\n";
   CHECK(MeasureMime(messages, 100, 5).stopped);
 }
