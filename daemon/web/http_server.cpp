@@ -7,6 +7,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <iterator>
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/random.h"
@@ -158,6 +159,41 @@ void HttpServer::Get(const std::string& pattern, const std::string& route, Handl
 void HttpServer::Post(const std::string& pattern, const std::string& route, Handler handler) {
   server_.Post(pattern, Timed(route, "POST", std::move(handler)));
 }
+void HttpServer::PostForm(const std::string& pattern, const std::string& route, Handler handler) {
+  server_.Post(pattern, [timed = Timed(route, "POST", std::move(handler))](
+                            const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& read) {
+    httplib::Request whole = req;
+    bool complete = true;
+    if (req.is_multipart_form_data()) {
+      std::string name;
+      complete = read(
+          [&](const httplib::MultipartFormData& part) {
+            name = part.name;
+            whole.files.emplace(part.name, part);
+            return true;
+          },
+          [&](const char* data, size_t n) {
+            // The part just announced is the last one under its name.
+            auto range = whole.files.equal_range(name);
+            if (range.first == range.second) return false;
+            std::prev(range.second)->second.content.append(data, n);
+            return true;
+          });
+    } else {
+      // The stream already stops a body at max_body_bytes.
+      complete = read([&](const char* data, size_t n) {
+        whole.body.append(data, n);
+        return true;
+      });
+      if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
+        httplib::detail::parse_query_text(whole.body, whole.params);
+      }
+    }
+    if (!complete) return WriteError(res, 400, "bad_request", "the request body could not be read");
+    timed(whole, res);
+  });
+}
+
 void HttpServer::Patch(const std::string& pattern, const std::string& route, Handler handler) {
   server_.Patch(pattern, Timed(route, "PATCH", std::move(handler)));
 }

@@ -79,6 +79,12 @@ class HttpServer {
   void Post(const std::string& pattern, const std::string& route, Handler handler);
   void Patch(const std::string& pattern, const std::string& route, Handler handler);
   void Delete(const std::string& pattern, const std::string& route, Handler handler);
+  // A POST that takes a browser form of any size up to max_body_bytes.
+  // Debian's cpp-httplib refuses an urlencoded body over 8 KiB with 413 (a
+  // limit compiled into the library), below the form's own caps; here the
+  // body is read by this route, urlencoded fields land in req.params and
+  // multipart parts in req.files, as for Post().
+  void PostForm(const std::string& pattern, const std::string& route, Handler handler);
   // One of the above by name: GET, POST, PATCH or DELETE.
   void Add(std::string_view method, const std::string& pattern, const std::string& route, Handler handler);
   const std::string& name() const { return name_; }

@@ -326,7 +326,7 @@ void RegisterPublicRoutes(HttpServer& server, ServeContext& ctx) {
     SendHtml(res, 200, RenderFormPage(ctx.config()->form, values, {}));
   });
 
-  server.Post("/tickets", "/tickets", [&ctx](const httplib::Request& req, httplib::Response& res) {
+  server.PostForm("/tickets", "/tickets", [&ctx](const httplib::Request& req, httplib::Response& res) {
     HandleSubmit(ctx, req, res);
   });
 
