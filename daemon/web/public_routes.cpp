@@ -337,13 +337,21 @@ void RegisterPublicRoutes(HttpServer& server, ServeContext& ctx) {
     AnswerSurveyPost(ctx, req, res);
   });
 
-  // Says only whether the service can take a ticket now: the database answers.
+  // Says only whether the service can take a ticket now: the database
+  // answers, and takes writes.
   server.Get("/healthz", "/healthz", [&ctx](const httplib::Request&, httplib::Response& res) {
     Result<StorePool::Lease> store = ctx.stores.Acquire();
     Status s = store.ok() ? (*store)->SchemaVersion().status() : store.status();
     if (!s.ok()) {
       res.status = 503;
       res.set_content(R"({"status":"unavailable"})", "application/json");
+      return;
+    }
+    // Readable but not writable (a read-only file system, a full disk): no
+    // ticket can be taken, so a load balancer must not send customers here.
+    if (!ctx.writer.write_error().empty()) {
+      res.status = 503;
+      res.set_content(R"({"status":"degraded"})", "application/json");
       return;
     }
     res.set_content(R"({"status":"ok"})", "application/json");
