@@ -96,8 +96,15 @@ for unit in /lib/systemd/system/frontdesk*.service; do
   [[ -n $score ]] || fail "no security score for $unit"
   awk -v s="$score" 'BEGIN { exit !(s <= 2.0) }' || fail "$unit exposure $score is over 2.0"
   echo "test_deb: $(basename "$unit") exposure $score"
+  # Resource ceilings, so that a runaway cannot starve the box.
+  for key in MemoryMax TasksMax LimitNOFILE; do
+    grep -q "^$key=" "$unit" || fail "$unit has no $key="
+  done
 done
-ok "every unit verifies; every service scores 2.0 or lower"
+for unit in frontdesk-escalate frontdesk-backup; do
+  grep -qx "PrivateNetwork=yes" "/lib/systemd/system/$unit.service" || fail "$unit.service can reach the network"
+done
+ok "every unit verifies; every service scores 2.0 or lower and has its resource ceilings"
 
 $SUDO dpkg -r frontdesk >/dev/null
 [[ ! -e /usr/bin/frontdesk ]] || fail "remove left the binary"
