@@ -1,5 +1,6 @@
 #include "admin/cli_context.h"
 
+#include <cstdio>
 #include <cstdlib>
 #include <iostream>
 
@@ -26,6 +27,19 @@ std::unique_ptr<Config> CliContext::LoadConfigOrReport() {
 
 std::unique_ptr<Store> CliContext::OpenStoreOrReport(const Config& config, bool migrate) {
   if (migrate) {
+    // A data_dir under a folder that does not exist yet (/srv/frontdesk/data
+    // on a fresh box) is made whole, and each folder made is named, so
+    // that its owner and mode can be checked.
+    Result<std::vector<MadeDirectory>> made = CreateDataDirectory(config.server.data_dir);
+    if (!made.ok()) {
+      std::cerr << "frontdesk: " << made.status().message() << "\n";
+      return nullptr;
+    }
+    for (const MadeDirectory& d : *made) {
+      char mode[8];
+      std::snprintf(mode, sizeof mode, "%04o", d.mode);
+      std::cerr << "frontdesk: created the directory " << d.path << " (mode " << mode << ")\n";
+    }
     Status s = EnsureDataDir(config.server);
     if (!s.ok()) {
       std::cerr << "frontdesk: " << s.message() << "\n";

@@ -27,9 +27,14 @@ int Create(CliContext& ctx, const TokenFlags& f) {
   std::unique_ptr<Store> store = ctx.OpenStoreOrReport(*config);
   if (!store) return kExitFailure;
   TokenStore tokens(*store);
-  Result<NewToken> t = tokens.Create(f.name, *scope, ctx.clock->Now());
-  if (!t.ok()) {
-    std::cerr << "frontdesk: " << t.status().message() << "\n";
+  // One transaction, so that two creates at once cannot both find the name free.
+  Result<NewToken> t = Status::Internal("no token made");
+  Status s = DirectTxnRunner(*store)([&](Store&) {
+    t = tokens.Create(f.name, *scope, ctx.clock->Now());
+    return t.ok() ? Status::Ok() : t.status();
+  });
+  if (!s.ok()) {
+    std::cerr << "frontdesk: " << s.message() << "\n";
     return kExitFailure;
   }
   std::cerr << "Created token '" << t->info.name << "' (id " << t->info.public_id << ", scope "

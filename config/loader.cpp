@@ -2,9 +2,12 @@
 
 #include <arpa/inet.h>
 #include <date/tz.h>
+#include <pwd.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -404,9 +407,36 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
   return config;
 }
 
+namespace {
+
+// The cause decides what the operator does next: a wrong path, or a file
+// that only the service user (or root) may read.
+Status UnreadableConfig(const std::string& path, int err) {
+  std::string out = path + ": cannot read the config file: " + std::strerror(err);
+  if (err == ENOENT) {
+    return Status::NotFound(
+        out +
+        ". Check the path given by --config or $FRONTDESK_CONFIG, or start from the commented "
+        "example: /usr/share/doc/frontdesk/frontdesk.example.toml when installed, "
+        "config/frontdesk.example.toml in the source");
+  }
+  if (err == EACCES) {
+    passwd* pw = getpwuid(geteuid());
+    std::string me = pw ? pw->pw_name : "uid " + std::to_string(geteuid());
+    return Status::Io(
+        out + " (running as " + me +
+        "). Run the command as a user who may read it: the installed config is root:frontdesk, "
+        "mode 0640, so as frontdesk (runuser -u frontdesk -- frontdesk ...) or as root");
+  }
+  return Status::Io(out);
+}
+
+}  // namespace
+
 Result<Config> LoadConfigFile(const std::string& path) {
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(path + ": cannot read the config file");
+  if (!in) return UnreadableConfig(path, errno != 0 ? errno : EIO);
   std::ostringstream buf;
   buf << in.rdbuf();
   if (buf.str().size() > 4 * kMiB) return Status::Invalid(path + ": the config file is over 4 MiB");

@@ -14,9 +14,10 @@ build_pkgs=(
   libgumbo-dev libhowardhinnant-date-dev nlohmann-json3-dev libcli11-dev sqlite3 tzdata
   ca-certificates
 )
+# ccache: packaging/test.sh compiles through it when it is there.
 test_pkgs=(
   catch2 curl python3 dovecot-imapd python3-aiosmtpd procps clang
-  systemd adduser dpkg-dev nginx-light
+  systemd adduser dpkg-dev nginx-light ccache
 )
 
 want=("${build_pkgs[@]}")

@@ -7,6 +7,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "daemon/store/db.h"
 
@@ -43,6 +44,17 @@ class Store {
   explicit Store(std::unique_ptr<Db> db) : db_(std::move(db)) {}
   std::unique_ptr<Db> db_;
 };
+
+// A directory CreateDataDirectory made, with the mode it got (after the umask).
+struct MadeDirectory {
+  std::string path;
+  unsigned mode = 0;
+};
+// Creates the directory that holds the database, `dir`, and every missing
+// parent, outermost first. `dir` itself gets 0750 (it holds the database
+// and its backups), a parent 0755 so that the service user can pass
+// through it. Returns what it made; nothing when `dir` already exists.
+Result<std::vector<MadeDirectory>> CreateDataDirectory(const std::string& dir);
 
 // Runs a job inside one write transaction and commits it: the daemon's
 // WriteQueue, or DirectTxnRunner() in a command.

@@ -43,6 +43,15 @@ Result<NewToken> TokenStore::Create(std::string_view name, Scope scope, Timestam
   if (name.empty() || name.size() > 100) {
     return Status::Invalid("a token name must be 1 to 100 characters", "name");
   }
+  Result<std::optional<TokenInfo>> live = FindLive(name);
+  if (!live.ok()) return live.status();
+  if (*live) {
+    const TokenInfo& t = **live;
+    return Status::Conflict(
+        "a token named '" + t.name + "' already exists (id " + t.public_id + ", scope " +
+        ScopeName(t.scope) + ", created " + FormatRfc3339(t.created_at) +
+        "); choose another name, or revoke that one first: frontdesk token revoke " + t.public_id);
+  }
   NewToken out;
   // The public id must not contain '_', which separates the parts.
   do {
@@ -67,6 +76,18 @@ Result<NewToken> TokenStore::Create(std::string_view name, Scope scope, Timestam
   if (!s.ok()) return s;
   out.info.id = db_.LastInsertId();
   return out;
+}
+
+Result<std::optional<TokenInfo>> TokenStore::FindLive(std::string_view name) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT id, public_id, name, scope, created_at, last_used_at, revoked_at "
+      "FROM api_tokens WHERE name = ?1 AND revoked_at IS NULL ORDER BY id LIMIT 1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, name);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  if (!*row) return std::optional<TokenInfo>();
+  return std::optional<TokenInfo>(ReadToken(*st));
 }
 
 Result<std::vector<TokenInfo>> TokenStore::List() {

@@ -39,7 +39,13 @@ class TokenStore {
  public:
   explicit TokenStore(Store& store) : db_(store.db()) {}
 
+  // kConflict when a token that is not revoked already has `name`: a name
+  // is what `token revoke NAME` and the event log identify a token by, so
+  // two live tokens must not share one. Run it in a write transaction
+  // (BEGIN IMMEDIATE) so that the check and the insert are one step.
   Result<NewToken> Create(std::string_view name, Scope scope, Timestamp now);
+  // The token named `name` that is not revoked, if there is one.
+  Result<std::optional<TokenInfo>> FindLive(std::string_view name);
   Result<std::vector<TokenInfo>> List();
   // Revokes by public id or by name. Revoking twice is not an error.
   Status Revoke(std::string_view id_or_name, Timestamp now);

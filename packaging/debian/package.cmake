@@ -1,4 +1,5 @@
-# The Debian package: `packaging/deb.sh`, or by hand
+# The Debian package: `packaging/deb.sh` (`--from DIR` packs a tree already
+# built for /usr, as the test suite does), or by hand
 #   cmake -S . -B build-deb -DCMAKE_BUILD_TYPE=Release -DCMAKE_INSTALL_PREFIX=/usr -DFRONTDESK_TESTS=OFF
 #   cmake --build build-deb && (cd build-deb && cpack -G DEB)
 # Files under absolute paths are where Debian 12 and systemd look for them.

@@ -144,10 +144,24 @@ TEST_CASE("config lookup order: flag, environment, ./frontdesk.toml, /etc", "[co
   CHECK(*local == "./frontdesk.toml");
 }
 
-TEST_CASE("a missing file is a clear error", "[config]") {
+TEST_CASE("a missing file is a clear error that says the cause and what to do", "[config]") {
   Result<Config> c = LoadConfigFile("/nonexistent/frontdesk.toml");
   REQUIRE_FALSE(c.ok());
-  CHECK(c.status().message() == "/nonexistent/frontdesk.toml: cannot read the config file");
+  CHECK(c.status().code() == Status::Code::kNotFound);
+  CHECK(c.status().message() ==
+        "/nonexistent/frontdesk.toml: cannot read the config file: No such file or directory. "
+        "Check the path given by --config or $FRONTDESK_CONFIG, or start from the commented "
+        "example: /usr/share/doc/frontdesk/frontdesk.example.toml when installed, "
+        "config/frontdesk.example.toml in the source");
+}
+
+TEST_CASE("a config path that cannot be opened names the system's cause", "[config]") {
+  testing::TempDir dir;
+  std::string file = dir.Write("not-a-dir", "x");
+  Result<Config> c = LoadConfigFile(file + "/frontdesk.toml");
+  REQUIRE_FALSE(c.ok());
+  CHECK(c.status().message() ==
+        file + "/frontdesk.toml: cannot read the config file: Not a directory");
 }
 
 }  // namespace

@@ -126,6 +126,7 @@ class UpgradeTest(unittest.TestCase):
         r = other.cli("restore", backups[-1])
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertEqual([i for (i,) in other.query("SELECT id FROM tickets ORDER BY id")], in_copy)
+        other.tokens = dict(fd.tokens)  # the restored database holds fd's tokens
         other.start()
         self.assertEqual(other.get(f"/api/v1/tickets/{in_copy[-1]}", scope="read").status, 200)
         self.assertEqual(other.stop(), 0)

@@ -81,11 +81,21 @@ done
 [[ $($SUDO stat -c %U /var/lib/frontdesk/frontdesk.db) == frontdesk ]] || fail "the database is not the frontdesk user's"
 curl -fsS -H 'Content-Type: application/json' -d '{"email":"deb@example.org","subject":"From the package","message":"m","fields":{"topic":"Orders"}}' \
   http://127.0.0.1:8080/tickets | grep -q '"id"' || fail "a ticket through the installed daemon"
+# The postinst's token step, exactly as it prints it: run as the frontdesk
+# user, it leaves nothing in the state directory owned by root, and the
+# token it prints opens the admin API.
+# (apt's log ends its lines with \r\n.)
+token_cmd=$(tr -d '\r' </tmp/test_deb.apt.log | sed -n 's/^ *\(runuser -u frontdesk -- frontdesk token create .*\)$/\1/p')
+[[ -n $token_cmd ]] || fail "postinst did not say how to make an admin token as the frontdesk user"
+# shellcheck disable=SC2086 # the printed command line, split into words as a shell would
+token=$($SUDO $token_cmd) || fail "the postinst's token step: $token_cmd"
+curl -fsS -H "Authorization: Bearer $token" http://127.0.0.1:8081/healthz >/dev/null || fail "the postinst's token opens no admin API"
+[[ -z $($SUDO find /var/lib/frontdesk ! -user frontdesk) ]] || fail "the token step left files not owned by frontdesk"
 as_frontdesk /usr/bin/frontdesk backup --config /etc/frontdesk/frontdesk.toml | grep -q "integrity ok" || fail "backup"
 $SUDO kill -TERM "$serve_pid"
 wait "$serve_pid" || fail "serve did not stop cleanly"
 serve_pid=""
-ok "serve as frontdesk answers /healthz, files a ticket, backs up, stops on SIGTERM"
+ok "serve as frontdesk answers /healthz, files a ticket, takes the postinst's token, backs up, stops on SIGTERM"
 
 for unit in /lib/systemd/system/frontdesk*.service /lib/systemd/system/frontdesk*.timer; do
   out=$(systemd-analyze verify "$unit" 2>&1) || { echo "$out"; fail "systemd-analyze verify $unit"; }

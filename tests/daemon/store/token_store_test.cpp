@@ -87,5 +87,35 @@ TEST_CASE("token list shows last use and revocation", "[store][tokens]") {
   CHECK_FALSE(tokens.Create("", Scope::kRead, f.clock.Now()).ok());
 }
 
+TEST_CASE("a second live token with the same name is refused, naming the first",
+          "[store][tokens]") {
+  Fixture f;
+  TokenStore tokens(*f.store);
+  Result<NewToken> first = tokens.Create("ops", Scope::kAdmin, f.clock.Now());
+  REQUIRE(first.ok());
+  f.clock.Advance(std::chrono::minutes(1));
+  Result<NewToken> again = tokens.Create("ops", Scope::kRead, f.clock.Now());
+  REQUIRE_FALSE(again.ok());
+  CHECK(again.status().code() == Status::Code::kConflict);
+  CHECK(again.status().message() ==
+        "a token named 'ops' already exists (id " + first->info.public_id +
+            ", scope admin, created " + FormatRfc3339(FromUnix(1795341600)) +
+            "); choose another name, or revoke that one first: frontdesk token revoke " +
+            first->info.public_id);
+  // Nothing was written, and the first token still works.
+  REQUIRE(tokens.List()->size() == 1);
+  CHECK(tokens.Authenticate(first->secret, f.clock.Now()).ok());
+
+  // Once the first is revoked, the name is free again, and revoking by
+  // name later reaches the new token.
+  REQUIRE(tokens.Revoke("ops", f.clock.Now()).ok());
+  Result<NewToken> second = tokens.Create("ops", Scope::kRead, f.clock.Now());
+  REQUIRE(second.ok());
+  REQUIRE(tokens.FindLive("ops")->has_value());
+  CHECK((*tokens.FindLive("ops"))->public_id == second->info.public_id);
+  REQUIRE(tokens.Revoke("ops", f.clock.Now()).ok());
+  CHECK_FALSE(tokens.Authenticate(second->secret, f.clock.Now()).ok());
+}
+
 }  // namespace
 }  // namespace frontdesk
