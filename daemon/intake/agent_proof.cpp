@@ -73,10 +73,6 @@ bool SenderVerified(const ParsedMail& m, const Config& config) {
 
 Result<AgentProof> ProveAgent(Store& store, const ParsedMail& m, const Ticket& ticket, const std::string& agent,
                               const Config& config, const std::string& secret) {
-  const std::string& authserv = config.mail.trusted_authserv_id;
-  if (!authserv.empty() && TrustedDmarcResult(m, authserv) == "pass") {
-    return AgentProof{true, "dmarc=pass for " + DomainOf(agent) + " from " + authserv};
-  }
   std::vector<std::string> ids;
   if (!m.in_reply_to.empty()) ids.push_back(m.in_reply_to);
   ids.insert(ids.end(), m.references.begin(), m.references.end());
@@ -89,8 +85,13 @@ Result<AgentProof> ProveAgent(Store& store, const ParsedMail& m, const Ticket& t
     Result<std::optional<int64_t>> sent = outbox.TicketSentTo(MessageIdLocalPart(id), AsciiLower(agent));
     if (!sent.ok()) return sent.status();
     if (*sent && **sent == ticket.id) {
-      return AgentProof{true, "it answers <" + MessageIdLocalPart(id) + ">, which Frontdesk sent to " + agent};
+      return AgentProof{true, "it answers <" + MessageIdLocalPart(id) + ">, which Frontdesk sent to " + agent,
+                        /*answers_our_mail=*/true};
     }
+  }
+  const std::string& authserv = config.mail.trusted_authserv_id;
+  if (!authserv.empty() && TrustedDmarcResult(m, authserv) == "pass") {
+    return AgentProof{true, "dmarc=pass for " + DomainOf(agent) + " from " + authserv};
   }
   return AgentProof{false, "it answers no mail Frontdesk sent to " + agent + " about ticket " +
                                std::to_string(ticket.id)};

@@ -25,6 +25,9 @@ namespace frontdesk {
 struct AgentProof {
   bool proven = false;
   std::string how;  // what proved it, or why nothing did
+  // Proven by answering our own mail to the agent about this very ticket:
+  // the agent was told of it, whichever queue it has moved to since.
+  bool answers_our_mail = false;
 };
 
 Result<AgentProof> ProveAgent(Store& store, const ParsedMail& m, const Ticket& ticket, const std::string& agent,

@@ -1,5 +1,7 @@
 #include "daemon/intake/mail_intake.h"
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/text.h"
@@ -126,6 +128,21 @@ Result<MailOutcome> ApplyRejected(Store& store, const MailPlan& p, const Config&
   return out;
 }
 
+// The Message-IDs a mail that opens a ticket answers: none of them is
+// filed yet, so each may still arrive (out-of-order delivery) and take
+// this ticket into its own. The nearest first, at most a handful.
+std::vector<std::string> AwaitedParents(const ParsedMail& m) {
+  constexpr size_t kMax = 8;
+  std::vector<std::string> ids;
+  auto add = [&](const std::string& id) {
+    if (id.empty() || ids.size() >= kMax || id == m.message_id) return;
+    if (std::find(ids.begin(), ids.end(), id) == ids.end()) ids.push_back(id);
+  };
+  add(m.in_reply_to);
+  for (auto it = m.references.rbegin(); it != m.references.rend(); ++it) add(*it);
+  return ids;
+}
+
 // The ticket a new mail makes: routed, or quarantined with its reason.
 NewTicket NewTicketOf(const MailPlan& p, int64_t raw_id, int64_t raw_size, const Config& config, Timestamp now) {
   NewTicket t = TicketFromMail(p.mail, config.mail, now);
@@ -136,6 +153,10 @@ NewTicket NewTicketOf(const MailPlan& p, int64_t raw_id, int64_t raw_size, const
   if (p.same_message_id_in && *p.same_message_id_in) t.same_message_id_in = p.same_message_id_in;
   t.idempotency_key = p.key;
   t.request_sha256 = p.raw_sha256;
+  // Automatic mail that threads to nothing of ours (an out-of-office to a
+  // mail we never sent): kept, but no one's work and no KPI's.
+  t.automatic = p.mail.auto_submitted && !p.linked_ticket_id;
+  if (!p.linked_ticket_id) t.awaited_parents = AwaitedParents(p.mail);
   if (p.what == MailCase::kQuarantined) {
     t.quarantined = true;
     t.quarantine_reason = p.quarantine_reason;
@@ -165,6 +186,7 @@ Result<MailOutcome> ApplyNew(TicketService& service, const InboundMail& in, cons
     copy.queue = queue;
     copy.copy_of = c->ticket_id;
     copy.idempotency_key = p.key + ":" + queue;
+    copy.awaited_parents.clear();  // the first ticket joins the parent; copies stay in their queues
     Result<CreatedTicket> made = service.Open(copy);
     if (!made.ok()) return made.status();
     s = service.RecordBounce(made->ticket_id, p.dsn, now);
@@ -205,9 +227,13 @@ Result<MailOutcome> AcceptMail(Store& store, const InboundMail& in, const Config
                                const SlaEngine& sla, Timestamp now) {
   Result<std::string> secret = SecretStore(store).GetOrCreate(kMailSecret, now);
   if (!secret.ok()) return secret.status();
-  Result<MailPlan> plan = PlanMail(store, in, config, router, *secret, now);
+  // The mail is read, routed and timed as of when it reached us: a message
+  // that waited in the spool while the daemon was busy or down has made
+  // its customer wait just as long. A clock that says otherwise is wrong.
+  Timestamp received = in.arrived_at && *in.arrived_at < now ? *in.arrived_at : now;
+  Result<MailPlan> plan = PlanMail(store, in, config, router, *secret, received);
   if (!plan.ok()) return plan.status();
-  return ApplyMailPlan(store, in, *plan, config, sla, now);
+  return ApplyMailPlan(store, in, *plan, config, sla, received);
 }
 
 Result<std::string> Reprocess(Store& store, int64_t ticket_id, const Config& config, const Router& router,

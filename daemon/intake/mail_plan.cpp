@@ -121,18 +121,23 @@ Status PlanThreaded(Store& store, const Config& config, const std::string& secre
   if (m.auto_submitted) return Status::Ok();
   Result<Ticket> t = TicketStore(store).Get(p->ticket_id);
   if (!t.ok()) return t.status();
-  if (m.from.address == t->requester_email || !IsQueueAgent(config, t->queue, m.from.address)) {
-    return Status::Ok();
-  }
-  Result<AgentProof> proof = ProveAgent(store, m, *t, m.from.address, config, secret);
+  const std::string& from = m.from.address;
+  const bool of_queue = IsQueueAgent(config, t->queue, from);
+  if (from == t->requester_email || (!of_queue && !config.IsAgent(from))) return Status::Ok();
+  Result<AgentProof> proof = ProveAgent(store, m, *t, from, config, secret);
   if (!proof.ok()) return proof.status();
+  if (!of_queue && !proof->answers_our_mail) return Status::Ok();  // an agent elsewhere, writing as anyone
   if (!proof->proven) {
     p->unproven_agent = true;
-    p->why += "; from " + m.from.address + ", an agent of queue " + t->queue + ", without proof: " + proof->how;
+    p->why += "; from " + from + ", an agent of queue " + t->queue + ", without proof: " + proof->how;
     return Status::Ok();
   }
   p->what = MailCase::kAgentMail;
-  p->why += "; from " + m.from.address + ", an agent of queue " + t->queue + ": " + proof->how;
+  // The ticket moved to a queue the agent is not in after they were told of
+  // it: their answer to that mail still acts on the ticket it names.
+  p->why += "; from " + from + (of_queue ? ", an agent of queue " + t->queue
+                                         : ", an agent, though the ticket has moved to queue " + t->queue) +
+            ": " + proof->how;
   p->agent = ReadAgentMail(m.body_text, m.from.address, *t, config);
   return Status::Ok();
 }
@@ -148,11 +153,10 @@ Status CheckTooLate(Store& store, const Config& config, const std::string& secre
                   (t->status == TicketStatus::kSolved && t->solved_at &&
                    now - *t->solved_at > config.mail.reopen_window);
   const std::string& from = p->mail.from.address;
-  if (too_late && t->status == TicketStatus::kSolved && from != t->requester_email &&
-      IsQueueAgent(config, t->queue, from)) {
+  if (too_late && t->status == TicketStatus::kSolved && from != t->requester_email && config.IsAgent(from)) {
     Result<AgentProof> proof = ProveAgent(store, p->mail, *t, from, config, secret);
     if (!proof.ok()) return proof.status();
-    too_late = !proof->proven;
+    too_late = !(proof->proven && (IsQueueAgent(config, t->queue, from) || proof->answers_our_mail));
   }
   if (!too_late) return Status::Ok();
   p->linked_ticket_id = p->ticket_id;
@@ -254,6 +258,14 @@ Result<MailPlan> PlanMail(Store& store, const InboundMail& in, const Config& con
   p.why = thread->why;
   if (thread->ticket) {
     p.ticket_id = *thread->ticket;
+    // A ticket joined into another (its reply arrived before its parent)
+    // sends what follows to where its messages went.
+    Result<Ticket> found = tickets.Get(p.ticket_id);
+    if (!found.ok()) return found.status();
+    if (found->merged_into) {
+      p.ticket_id = *found->merged_into;
+      p.why += "; ticket " + std::to_string(found->id) + " was joined into ticket " + std::to_string(p.ticket_id);
+    }
     bool customer = !p.mail.auto_submitted && !p.mail.is_dsn && !p.as_comment;
     if (customer) {
       Status s = CheckTooLate(store, config, secret, now, &p);

@@ -27,6 +27,10 @@ struct InboundMail {
   std::optional<std::string> queue;  // mailgate --queue
   bool as_comment = false;           // mailgate --action comment
   std::string mailbox;               // for routing, "" for mailgate
+  // When the MTA handed it to mailgate (the spool time) or the poller
+  // fetched it. SLA clocks count from here, not from when it was filed:
+  // the customer's wait began when their mail reached us.
+  std::optional<Timestamp> arrived_at;
 };
 
 enum class MailCase {

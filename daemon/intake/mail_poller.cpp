@@ -115,6 +115,8 @@ Result<std::vector<Item>> FetchChunk(ImapClient& imap, const MailboxConfig& box,
         }
       }
     }
+    // Its SLA clocks count from here, however long the chunk takes to file.
+    item.mail.arrived_at = ctx.clock.Now();
     item.mail.source = "imap:" + box.name;
     if (!box.queue.empty()) item.mail.queue = box.queue;
     item.mail.as_comment = box.as_comment;
@@ -147,7 +149,7 @@ Status FileItem(Store& store, const MailboxConfig& box, const PollContext& ctx, 
     e.source = item.mail.source;
     e.queue = item.mail.queue;
     e.as_comment = item.mail.as_comment;
-    e.received_at = now;
+    e.received_at = item.mail.arrived_at.value_or(now);
     e.attempts = 1;
     Result<int64_t> id = SpoolStore(store).Add(e, item.parse_error);
     if (!id.ok()) return id.status();

@@ -64,6 +64,7 @@ std::string RequestHash(const IntakeRequest& r) {
   j["attachments"] = att;
   if (r.queue) j["queue"] = *r.queue;
   if (r.priority) j["priority"] = *r.priority;
+  if (!r.acknowledge) j["acknowledge"] = false;
   return Sha256Hex(j.dump(-1, ' ', false, json::error_handler_t::replace));
 }
 
@@ -180,6 +181,7 @@ NewTicket Intake::BuildTicket(const IntakeRequest& r, const Config& config, cons
   t.queue = queue.name;
   if (r.priority) t.priority = *r.priority;
   t.tags = r.tags;
+  t.acknowledge = r.acknowledge;
   json fields = json::object();
   for (const auto& [k, v] : r.fields) {
     // The form keeps only the fields the config offers.

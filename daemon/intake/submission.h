@@ -40,6 +40,8 @@ struct IntakeRequest {
   std::optional<std::string> queue;
   std::optional<std::string> priority;
   std::vector<std::string> tags;
+  // Mail the customer the acknowledgement (the API's `acknowledge`, default true).
+  bool acknowledge = true;
   // The client's key: the form's hidden token, or an Idempotency-Key header.
   std::string idempotency_key;
   // Namespaces the key, so two API tokens cannot collide ("api:<token id>").

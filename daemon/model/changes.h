@@ -62,6 +62,14 @@ struct NewTicket {
   std::vector<std::string> cc;
   bool auto_submitted = false;
   std::optional<std::string> auto_reason;
+  // Opened by automatic mail that threads to nothing of ours (Ticket::automatic).
+  bool automatic = false;
+  // The customer hears by mail that the ticket was made, and when to expect
+  // an answer. An API client that tells its customer itself may opt out.
+  bool acknowledge = true;
+  // Message-IDs the mail answers that no ticket holds yet: the ticket may
+  // join the one that mail opens, when it arrives (out-of-order delivery).
+  std::vector<std::string> awaited_parents;
   bool quarantined = false;
   std::optional<std::string> quarantine_reason;
   std::vector<std::string> problems;  // what the parser repaired, for the quarantine event

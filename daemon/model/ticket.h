@@ -94,6 +94,11 @@ struct Ticket {
   std::optional<Timestamp> first_response_at;
   std::optional<Timestamp> solved_at;
   std::optional<Timestamp> closed_at;
+  // Opened by automatic mail that answers nothing of ours: kept, listed
+  // under its own filter, counted in no KPI and no backlog.
+  bool automatic = false;
+  // Joined to another ticket (a reply that arrived before its parent).
+  std::optional<int64_t> merged_into;
 };
 
 struct MessageRecord {

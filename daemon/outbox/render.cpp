@@ -42,6 +42,23 @@ std::string CustomerZone(const Config& config, const std::string& queue, const s
   return calendar ? calendar->timezone : "UTC";
 }
 
+Result<std::optional<ReplyPromise>> FirstReplyPromise(const Config& config, Store& reader, int64_t ticket_id) {
+  Result<Ticket> t = TicketStore(reader).Get(ticket_id);
+  if (!t.ok()) return t.status();
+  if (!t->sla_policy) return std::optional<ReplyPromise>();
+  Result<std::vector<TargetClock>> clocks = SlaStore(reader).Clocks(ticket_id);
+  if (!clocks.ok()) return clocks.status();
+  for (const TargetClock& c : *clocks) {
+    if (c.target != "first_response" || !c.due_at || c.met_at || c.paused_since) continue;
+    ReplyPromise p;
+    p.due = *c.due_at;
+    p.when = HumanTime(*c.due_at, CustomerZone(config, t->queue, t->sla_policy));
+    p.sentence = "We will reply by " + p.when + ".";
+    return std::optional<ReplyPromise>(std::move(p));
+  }
+  return std::optional<ReplyPromise>();
+}
+
 std::string TemplateNameFor(const OutboxRow& row) {
   if (!row.vars) return "";
   if (row.kind == "reply") return "agent_reply";
@@ -78,9 +95,11 @@ Result<TemplateVars> MailVariables(const Config& config, Store& reader, const Ou
       std::optional<Timestamp> next;
       for (const TargetClock& c : *clocks) {
         if (!c.due_at || c.met_at) continue;
-        if (c.target == "first_response") vars["due"] = HumanTime(*c.due_at, zone);
         if (c.target != "resolution" && (!next || *c.due_at < *next)) next = c.due_at;
       }
+      Result<std::optional<ReplyPromise>> promise = FirstReplyPromise(config, reader, row.ticket_id);
+      if (!promise.ok()) return promise.status();
+      if (*promise) vars["due"] = (*promise)->when;
       if (next) vars["next_due"] = HumanTime(*next, zone);
     }
   }

@@ -31,6 +31,17 @@ Result<TemplateVars> MailVariables(const Config& config, Store& reader, const Ou
 
 Result<RenderedMail> RenderOutboxRow(const Config& config, Store& reader, const OutboxRow& row);
 
+// When a customer may expect an answer: the first response's due time,
+// while that clock runs. Nothing where no SLA applies, or the clock is met
+// or paused: the customer is never promised a time the SLA did not compute.
+// The acknowledgement, the thank-you page and the API's answer all say this.
+struct ReplyPromise {
+  Timestamp due;
+  std::string when;      // "Monday 30 November 2026, 14:00 CET", in the customer's zone
+  std::string sentence;  // "We will reply by Monday 30 November 2026, 14:00 CET."
+};
+Result<std::optional<ReplyPromise>> FirstReplyPromise(const Config& config, Store& reader, int64_t ticket_id);
+
 // The zone a customer of `queue` reads times in: the queue's timezone, or
 // else that of the SLA policy's calendar, or else UTC.
 std::string CustomerZone(const Config& config, const std::string& queue, const std::optional<std::string>& sla_policy);

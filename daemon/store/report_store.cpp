@@ -9,6 +9,10 @@ namespace {
 
 constexpr int64_t kHour = 3600;
 
+// Tickets the KPIs count: not opened by automatic mail (an out-of-office to
+// nothing of ours), and not joined into another ticket (counted there).
+constexpr std::string_view kCounted = " AND t.automatic = 0 AND t.merged_into IS NULL";
+
 int64_t FloorDiv(int64_t a, int64_t b) { return a / b - ((a % b != 0) && ((a < 0) != (b < 0))); }
 int64_t CeilDiv(int64_t a, int64_t b) { return -FloorDiv(-a, b); }
 
@@ -91,9 +95,10 @@ class ReadSnapshot {
 }  // namespace
 
 Status ReportStore::ReadTables(int64_t from, int64_t to, FactSink& sink) {
-  // Runs `sql` over [from, to), calling `row` per row. Every query ends
-  // with the ticket's queue and assignee.
-  auto each = [&](const char* sql, int owner_col, auto row) -> Status {
+  // Runs `query` over [from, to) and counted tickets only, calling `row`
+  // per row. Every query's columns end with the ticket's queue and assignee.
+  auto each = [&](std::string_view query, int owner_col, auto row) -> Status {
+    const std::string sql = std::string(query) + std::string(kCounted);
     Result<Stmt> st = db_.Prepare(sql);
     if (!st.ok()) return st.status();
     st->Bind(1, from).Bind(2, to);
@@ -215,7 +220,7 @@ Result<std::vector<BacklogFact>> ReportStore::Facts(const ReportScope& scope, Fa
       "sum(t.created_at <= ?1 - 3 * 86400 AND t.created_at > ?1 - 7 * 86400), "
       "sum(t.created_at <= ?1 - 7 * 86400 AND t.created_at > ?1 - 30 * 86400), "
       "sum(t.created_at <= ?1 - 30 * 86400) FROM tickets t "
-      "WHERE t.status IN ('new', 'open', 'pending', 'on_hold')";
+      "WHERE t.status IN ('new', 'open', 'pending', 'on_hold') AND t.automatic = 0";
   if (scope.queue) sql += " AND t.queue = ?2";
   if (scope.agent) sql += " AND t.assignee = ?3";
   sql += " GROUP BY t.status, t.queue, t.priority";

@@ -534,10 +534,88 @@ CREATE TRIGGER kpi_tickets_delete AFTER DELETE ON tickets BEGIN
 END;
 )sql";
 
+// Schema 11.
+//
+// A ticket's version and updated_at move with every change that shows in
+// it: a message, an event, an SLA clock, a survey. Triggers do it, so no
+// writer can forget, and an ETag or `sort=updated_at` never misses new mail.
+// updated_at only moves forward (mail read from the spool carries the time
+// it arrived, which may be earlier than the ticket's last change).
+//
+// `automatic`: a ticket opened by automatic mail that answers nothing of
+// ours (an out-of-office reply to nothing we sent). It is kept, but counted
+// in no KPI and no backlog. `merged_into`: a reply that arrived before the
+// mail it answers opened a ticket of its own; when the parent arrived and
+// nobody had acted on it yet, its messages moved to the parent's ticket and
+// this one points there. `awaited_parents` holds the Message-IDs such a
+// ticket answers that we had not seen.
+constexpr const char* kSchemaV11 = R"sql(
+ALTER TABLE tickets ADD COLUMN automatic INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE tickets ADD COLUMN merged_into INTEGER REFERENCES tickets(id);
+CREATE INDEX tickets_automatic ON tickets(id) WHERE automatic = 1;
+
+CREATE TABLE awaited_parents (
+  message_id TEXT NOT NULL,
+  ticket_id  INTEGER NOT NULL REFERENCES tickets(id),
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (message_id, ticket_id)
+) WITHOUT ROWID;
+
+UPDATE tickets SET automatic = 1
+WHERE channel = 'email' AND linked_ticket_id IS NULL AND first_response_at IS NULL
+  AND (SELECT m.auto_submitted FROM messages m WHERE m.ticket_id = tickets.id ORDER BY m.id LIMIT 1) = 1;
+
+DROP INDEX tickets_backlog;
+CREATE INDEX tickets_backlog ON tickets(status, queue, priority, created_at, assignee) WHERE automatic = 0;
+
+DROP TRIGGER kpi_tickets_update;
+CREATE TRIGGER kpi_tickets_update AFTER UPDATE ON tickets
+WHEN OLD.created_at IS NOT NEW.created_at OR OLD.channel IS NOT NEW.channel
+  OR OLD.first_response_at IS NOT NEW.first_response_at OR OLD.solved_at IS NOT NEW.solved_at
+  OR OLD.reopened_count IS NOT NEW.reopened_count OR OLD.queue IS NOT NEW.queue
+  OR OLD.assignee IS NOT NEW.assignee OR OLD.id IS NOT NEW.id
+  OR OLD.automatic IS NOT NEW.automatic OR OLD.merged_into IS NOT NEW.merged_into
+BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (OLD.created_at / 3600, OLD.first_response_at / 3600, OLD.solved_at / 3600,
+                                       NEW.created_at / 3600, NEW.first_response_at / 3600, NEW.solved_at / 3600);
+  DELETE FROM kpi_hours WHERE (OLD.queue IS NOT NEW.queue OR OLD.assignee IS NOT NEW.assignee OR OLD.id IS NOT NEW.id
+                               OR OLD.automatic IS NOT NEW.automatic OR OLD.merged_into IS NOT NEW.merged_into)
+    AND hour IN (SELECT coalesce(breached_at, met_at) / 3600 FROM sla_targets WHERE ticket_id IN (OLD.id, NEW.id)
+                 UNION SELECT at / 3600 FROM events WHERE ticket_id IN (OLD.id, NEW.id) AND +kind = 'status_changed'
+                 UNION SELECT answered_at / 3600 FROM csat WHERE ticket_id IN (OLD.id, NEW.id));
+END;
+-- The cached hours counted automatic tickets.
+DELETE FROM kpi_hours;
+
+CREATE TRIGGER ticket_touch_message AFTER INSERT ON messages BEGIN
+  UPDATE tickets SET version = version + 1, updated_at = max(updated_at, NEW.created_at) WHERE id = NEW.ticket_id;
+END;
+CREATE TRIGGER ticket_touch_message_moved AFTER UPDATE OF ticket_id ON messages BEGIN
+  UPDATE tickets SET version = version + 1, updated_at = max(updated_at, NEW.created_at)
+  WHERE id IN (OLD.ticket_id, NEW.ticket_id);
+END;
+CREATE TRIGGER ticket_touch_event AFTER INSERT ON events WHEN NEW.ticket_id IS NOT NULL BEGIN
+  UPDATE tickets SET version = version + 1, updated_at = max(updated_at, NEW.at) WHERE id = NEW.ticket_id;
+END;
+CREATE TRIGGER ticket_touch_target_insert AFTER INSERT ON sla_targets BEGIN
+  UPDATE tickets SET version = version + 1 WHERE id = NEW.ticket_id;
+END;
+CREATE TRIGGER ticket_touch_target_update AFTER UPDATE ON sla_targets BEGIN
+  UPDATE tickets SET version = version + 1 WHERE id = NEW.ticket_id;
+END;
+CREATE TRIGGER ticket_touch_csat_insert AFTER INSERT ON csat BEGIN
+  UPDATE tickets SET version = version + 1 WHERE id = NEW.ticket_id;
+END;
+CREATE TRIGGER ticket_touch_csat_update AFTER UPDATE ON csat BEGIN
+  UPDATE tickets SET version = version + 1, updated_at = max(updated_at, coalesce(NEW.answered_at, updated_at))
+  WHERE id = NEW.ticket_id;
+END;
+)sql";
+
 // Append new steps here; never edit a step that has shipped.
 const std::vector<const char*>& Steps() {
   static const std::vector<const char*> steps = {kSchemaV1, kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6, kSchemaV7,
-                                                      kSchemaV8, kSchemaV9, kSchemaV10};
+                                                      kSchemaV8, kSchemaV9, kSchemaV10, kSchemaV11};
   return steps;
 }
 

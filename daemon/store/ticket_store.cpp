@@ -13,7 +13,7 @@ constexpr const char* kTicketColumns =
     "id, subject, status, priority, queue, category, assignee, requester_email, requester_name, "
     "channel, tags, fields, quarantined, quarantine_reason, route_rule, sla_policy, next_due_at, "
     "linked_ticket_id, reopened_count, version, created_at, updated_at, first_response_at, "
-    "solved_at, closed_at";
+    "solved_at, closed_at, automatic, merged_into";
 
 std::optional<Timestamp> OptTime(const Stmt& st, int col) {
   if (auto v = st.OptInt(col)) return FromUnix(*v);
@@ -57,6 +57,8 @@ Ticket ReadTicket(const Stmt& st) {
   t.first_response_at = OptTime(st, 22);
   t.solved_at = OptTime(st, 23);
   t.closed_at = OptTime(st, 24);
+  t.automatic = st.Int(25) != 0;
+  t.merged_into = st.OptInt(26);
   return t;
 }
 
@@ -114,14 +116,15 @@ Result<int64_t> TicketStore::InsertTicket(const NewTicket& t) {
     Result<Stmt> st = db_.Prepare(
         "INSERT INTO tickets(subject, status, priority, queue, requester_email, requester_name, "
         "channel, tags, fields, created_at, updated_at, category, assignee, route_rule, auto_reply_suppressed, "
-        "quarantined, quarantine_reason, linked_ticket_id) "
-        "VALUES (?1, 'new', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)");
+        "quarantined, quarantine_reason, linked_ticket_id, automatic) "
+        "VALUES (?1, 'new', ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17)");
     if (!st.ok()) return st.status();
     st->Bind(1, t.subject).Bind(2, t.priority).Bind(3, t.queue).Bind(4, t.requester_email)
         .Bind(5, t.requester_name).Bind(6, Name(t.channel)).Bind(7, TagsJson(t.tags))
         .Bind(8, t.fields_json).Bind(9, ToUnix(t.now)).Bind(10, t.category).Bind(11, t.assignee)
         .Bind(12, t.route_rule).Bind(13, static_cast<int64_t>(t.auto_reply_suppressed))
-        .Bind(14, static_cast<int64_t>(t.quarantined)).Bind(15, t.quarantine_reason).Bind(16, t.linked_ticket_id);
+        .Bind(14, static_cast<int64_t>(t.quarantined)).Bind(15, t.quarantine_reason).Bind(16, t.linked_ticket_id)
+        .Bind(17, static_cast<int64_t>(t.automatic));
     Status s = st->Run();
     if (!s.ok()) return s;
     ticket_id = db_.LastInsertId();
@@ -193,7 +196,7 @@ Status TicketStore::SaveTicket(const Ticket& t, Timestamp now) {
   Result<Stmt> st = db_.Prepare(
       "UPDATE tickets SET status = ?2, priority = ?3, queue = ?4, assignee = ?5, tags = ?6, "
       "solved_at = ?7, closed_at = ?8, reopened_count = ?9, first_response_at = ?10, version = version + 1, "
-      "updated_at = ?11 WHERE id = ?1 AND version = ?12");
+      "updated_at = max(updated_at, ?11) WHERE id = ?1 AND version = ?12");
   if (!st.ok()) return st.status();
   auto unix = [](const std::optional<Timestamp>& v) {
     return v ? std::optional<int64_t>(ToUnix(*v)) : std::nullopt;
@@ -294,7 +297,7 @@ Status TicketStore::Unquarantine(int64_t ticket_id, const NewTicket& t, Timestam
   }
   Result<Stmt> st = db_.Prepare(
       "UPDATE tickets SET subject = ?2, requester_email = ?3, requester_name = ?4, quarantined = 0, "
-      "version = version + 1, updated_at = ?5 WHERE id = ?1");
+      "version = version + 1, updated_at = max(updated_at, ?5) WHERE id = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id).Bind(2, t.subject).Bind(3, t.requester_email).Bind(4, t.requester_name).Bind(5, ToUnix(now));
   Status s = st->Run();
@@ -360,6 +363,7 @@ Result<TicketPage> TicketStore::List(const TicketQuery& q) {
     binds.push_back([v = ToUnix(*q.created_before), k = n](Stmt& s) { s.Bind(k, v); });
   }
   if (q.quarantined) sql += *q.quarantined ? " AND quarantined = 1" : " AND quarantined = 0";
+  if (q.automatic) sql += *q.automatic ? " AND automatic = 1" : " AND automatic = 0";
   if (q.breached) {
     sql += std::string(" AND ") + (*q.breached ? "" : "NOT ") +
            "EXISTS (SELECT 1 FROM sla_targets s WHERE s.ticket_id = tickets.id AND s.breached_at IS NOT NULL)";
@@ -504,5 +508,76 @@ Result<std::vector<std::pair<std::string, int64_t>>> TicketStore::CountByStatus(
   if (!st.ok()) return st.status();
   return st->Rows([](const Stmt& r) { return std::make_pair(r.Text(0), r.Int(1)); });
 }
+
+Status TicketStore::AwaitParents(int64_t ticket_id, const std::vector<std::string>& message_ids, Timestamp now) {
+  for (const std::string& id : message_ids) {
+    if (id.empty()) continue;
+    Result<Stmt> st = db_.Prepare(
+        "INSERT OR IGNORE INTO awaited_parents(message_id, ticket_id, created_at) VALUES (?1, ?2, ?3)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, id).Bind(2, ticket_id).Bind(3, ToUnix(now));
+    Status s = st->Run();
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+Result<std::vector<int64_t>> TicketStore::TicketsAwaiting(const std::string& message_id) {
+  Result<Stmt> st = db_.Prepare("SELECT ticket_id FROM awaited_parents WHERE message_id = ?1 ORDER BY ticket_id");
+  if (!st.ok()) return st.status();
+  st->Bind(1, message_id);
+  return st->Rows([](const Stmt& r) { return r.Int(0); });
+}
+
+Status TicketStore::StopAwaiting(int64_t ticket_id) {
+  Result<Stmt> st = db_.Prepare("DELETE FROM awaited_parents WHERE ticket_id = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id);
+  return st->Run();
+}
+
+Result<bool> TicketStore::ActedOn(int64_t ticket_id) {
+  // A person's hand shows as a reply or note, or as a change the router and
+  // the SLA levels did not make.
+  Result<Stmt> st = db_.Prepare(
+      "SELECT EXISTS (SELECT 1 FROM messages WHERE ticket_id = ?1 AND kind IN ('reply', 'note')) "
+      "OR EXISTS (SELECT 1 FROM events WHERE ticket_id = ?1 AND kind IN ('status_changed', 'priority_changed', "
+      "'queue_changed', 'assignee_changed', 'tags_changed', 'agent_mail', 'reply_added', 'note_added') "
+      "AND actor <> 'router' AND actor NOT LIKE 'sla:%')");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return st->Int(0) != 0;
+}
+
+Result<std::vector<int64_t>> TicketStore::MoveThread(int64_t from, int64_t to) {
+  Result<Stmt> ids = db_.Prepare("SELECT id FROM messages WHERE ticket_id = ?1 ORDER BY id");
+  if (!ids.ok()) return ids.status();
+  ids->Bind(1, from);
+  Result<std::vector<int64_t>> moved = ids->Rows([](const Stmt& r) { return r.Int(0); });
+  if (!moved.ok()) return moved.status();
+  for (const char* sql : {"UPDATE messages SET ticket_id = ?2 WHERE ticket_id = ?1",
+                          "UPDATE attachments SET ticket_id = ?2 WHERE ticket_id = ?1",
+                          "INSERT OR IGNORE INTO ticket_addresses(ticket_id, address, role) "
+                          "SELECT ?2, address, CASE role WHEN 'requester' THEN 'cc' ELSE role END "
+                          "FROM ticket_addresses WHERE ticket_id = ?1"}) {
+    Result<Stmt> st = db_.Prepare(sql);
+    if (!st.ok()) return st.status();
+    st->Bind(1, from).Bind(2, to);
+    Status s = st->Run();
+    if (!s.ok()) return s;
+  }
+  return moved;
+}
+
+Status TicketStore::MarkMerged(int64_t ticket_id, int64_t into, Timestamp now) {
+  Result<Stmt> st = db_.Prepare(
+      "UPDATE tickets SET merged_into = ?2, version = version + 1, updated_at = max(updated_at, ?3) WHERE id = ?1");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id).Bind(2, into).Bind(3, ToUnix(now));
+  return st->Run();
+}
+
 
 }  // namespace frontdesk

@@ -28,6 +28,7 @@ struct TicketQuery {
   std::optional<Timestamp> created_before;  // exclusive
   std::optional<bool> quarantined;
   std::optional<bool> breached;
+  std::optional<bool> automatic;  // opened by automatic mail (an out-of-office to nothing of ours)
   enum class Sort { kIdDesc, kIdAsc, kCreatedDesc, kCreatedAsc, kUpdatedDesc, kUpdatedAsc };
   Sort sort = Sort::kIdDesc;
   int limit = 50;
@@ -91,6 +92,19 @@ class TicketStore {
   Result<std::vector<SlaTargetRecord>> SlaTargets(int64_t ticket_id);
   Result<AttachmentContent> Attachment(int64_t ticket_id, int64_t attachment_id);
   Result<std::vector<std::pair<std::string, int64_t>>> CountByStatus();
+
+  // Mail that answers Message-IDs we have not seen yet: when one of them
+  // arrives, the ticket may join that mail's ticket (TicketService::Join).
+  Status AwaitParents(int64_t ticket_id, const std::vector<std::string>& message_ids, Timestamp now);
+  Result<std::vector<int64_t>> TicketsAwaiting(const std::string& message_id);
+  Status StopAwaiting(int64_t ticket_id);
+  // Whether a person has acted on the ticket: a reply or note, or a change
+  // that neither routing nor an SLA level made.
+  Result<bool> ActedOn(int64_t ticket_id);
+  // Moves every message and attachment of ticket `from` to `to`, whose
+  // participants it joins (its requester as a CC). Returns the messages moved.
+  Result<std::vector<int64_t>> MoveThread(int64_t from, int64_t to);
+  Status MarkMerged(int64_t ticket_id, int64_t into, Timestamp now);
 
   Status AddEvent(std::optional<int64_t> ticket_id, Timestamp at, std::string_view kind,
                   std::string_view actor, std::optional<std::string> rule_id,

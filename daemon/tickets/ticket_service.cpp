@@ -39,17 +39,6 @@ NewMessage FirstMessage(const NewTicket& t) {
   return m;
 }
 
-// Whether a channel acknowledges a new ticket by mail. Mail customers get
-// the acknowledgement; the form and the API answer on the page instead.
-bool AcknowledgesByMail(Channel c) {
-  switch (c) {
-    case Channel::kEmail: return true;
-    case Channel::kWeb: return false;
-    case Channel::kApi: return false;
-  }
-  return false;
-}
-
 }  // namespace
 
 Result<CreatedTicket> TicketService::Open(const NewTicket& t) {
@@ -83,6 +72,14 @@ Result<CreatedTicket> TicketService::Open(const NewTicket& t) {
   }
   s = QueueOpeningMail(t, c);
   if (!s.ok()) return s;
+  if (!t.awaited_parents.empty()) {
+    s = tickets.AwaitParents(c.ticket_id, t.awaited_parents, t.now);
+    if (!s.ok()) return s;
+  }
+  if (t.message_id && !t.copy_of) {
+    s = JoinAwaiting(*t.message_id, c.ticket_id, t.now);
+    if (!s.ok()) return s;
+  }
   return c;
 }
 
@@ -92,6 +89,7 @@ Status TicketService::RecordOpening(const NewTicket& t, const CreatedTicket& c) 
   for (const NewAttachment& a : t.attachments) attachments.push_back({{"filename", a.filename}, {"size", a.data.size()}});
   json created = {{"channel", Name(t.channel)}, {"queue", t.queue}, {"priority", t.priority},
                   {"message_id", c.message_id}};
+  if (t.automatic) created["automatic"] = t.auto_reason.value_or("automatic mail that answers nothing of ours");
   if (!attachments.empty()) created["attachments"] = attachments;
   Status s = Record(c.ticket_id, "created", t.actor, Dump(created), t.now);
   if (!s.ok()) return s;
@@ -140,7 +138,9 @@ Status TicketService::StartClocks(int64_t ticket_id, const std::string& named_po
 }
 
 Status TicketService::QueueOpeningMail(const NewTicket& t, const CreatedTicket& c) {
-  if (AcknowledgesByMail(t.channel) && !t.quarantined && !t.auto_reply_suppressed) {
+  // Every channel's customer hears that the ticket exists and when to
+  // expect an answer, unless an API client tells them itself.
+  if (t.acknowledge && !t.quarantined && !t.auto_reply_suppressed) {
     Status s = QueueAutoAck(store_, config_, c.ticket_id, t.sender_verified, t.now);
     if (!s.ok()) return s;
   }
@@ -188,21 +188,25 @@ Result<int64_t> TicketService::AddAgentMessage(const Ticket& t, const NewMessage
     return Status::Conflict("ticket " + std::to_string(t.id) + " is closed; a reply cannot be sent");
   }
   TicketStore tickets(store_);
+  Ticket after = t;
+  if (m.kind == MessageKind::kReply) {
+    // A public reply is the response the customer waits for.
+    if (!after.first_response_at) after.first_response_at = m.now;
+    if (after.status == TicketStatus::kNew) after.status = TicketStatus::kOpen;
+  }
+  // Saved before the message goes in: every row added to a ticket moves
+  // its version (schema v11), and SaveTicket checks the version `t` was read at.
+  Status s = tickets.SaveTicket(after, m.now);
+  if (!s.ok()) return s;
   Result<int64_t> id = Insert(t, m);
   if (!id.ok()) return id.status();
   json detail = {{"message_id", *id}};
-  Ticket after = t;
   if (m.kind == MessageKind::kReply) {
     Result<int64_t> queued = QueueAgentReply(store_, t, *id, m.body, m.author_name, m.now);
     if (!queued.ok()) return queued.status();
     detail["outbox_id"] = *queued;
     detail["to"] = t.requester_email;
-    // A public reply is the response the customer waits for.
-    if (!after.first_response_at) after.first_response_at = m.now;
-    if (after.status == TicketStatus::kNew) after.status = TicketStatus::kOpen;
   }
-  Status s = tickets.SaveTicket(after, m.now);
-  if (!s.ok()) return s;
   if (after.status != t.status) {
     s = Record(t.id, "status_changed", m.actor, Dump({{"from", Name(t.status)}, {"to", Name(after.status)}}), m.now);
     if (!s.ok()) return s;
@@ -224,10 +228,10 @@ Result<int64_t> TicketService::AddInbound(const Ticket& t, const NewMessage& m) 
   if (m.kind != MessageKind::kCustomer && m.kind != MessageKind::kAuto && m.kind != MessageKind::kNote) {
     return Status::Invalid("kind must be customer, auto or note", "kind");
   }
+  // The new message moves the ticket's version and updated_at (schema v11).
   Result<int64_t> id = Insert(t, m);
   if (!id.ok()) return id.status();
-  Status s = TicketStore(store_).SaveTicket(t, m.now);
-  if (!s.ok()) return s;
+  Status s = Status::Ok();
   std::string from = m.author_email.value_or("");
   json detail = {{"message_id", *id}, {"from", from}, {"kind", Name(m.kind)}};
   if (m.auto_submitted) detail["auto_reason"] = m.auto_reason.value_or("");
@@ -254,6 +258,10 @@ Result<int64_t> TicketService::AddInbound(const Ticket& t, const NewMessage& m) 
     s = QueueNoteAlert(store_, config_, t.id, *id, from, m.now);
   }
   if (!s.ok()) return s;
+  if (m.message_id) {
+    s = JoinAwaiting(*m.message_id, t.id, m.now);
+    if (!s.ok()) return s;
+  }
   return id;
 }
 
@@ -322,7 +330,9 @@ Result<Ticket> TicketService::Patch(int64_t ticket_id, const TicketPatch& patch,
   if (!after.ok()) return after.status();
   s = QueueSolvedMail(store_, config_, before.status, *after, now);
   if (!s.ok()) return s;
-  return after;
+  // Read again: the survey it schedules moves the version the caller's
+  // next If-Match must name.
+  return tickets.Get(ticket_id);
 }
 
 Status TicketService::Escalate(const EscalationAction& a, Timestamp now) {
@@ -394,6 +404,56 @@ Status TicketService::Reread(int64_t ticket_id, const NewTicket& reread, const T
   if (!s.ok()) return s;
   if (reread.auto_submitted) return Status::Ok();
   return StartClocks(ticket_id, reread.routing.sla_policy, now);
+}
+
+Status TicketService::JoinAwaiting(const std::string& message_id, int64_t parent_id, Timestamp now) {
+  TicketStore tickets(store_);
+  Result<std::vector<int64_t>> waiting = tickets.TicketsAwaiting(message_id);
+  if (!waiting.ok()) return waiting.status();
+  for (int64_t child : *waiting) {
+    if (child == parent_id) continue;
+    Status s = Join(child, parent_id, message_id, now);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
+}
+
+// Mail delivered in parallel (an MTA runs several mailgates) can file a
+// reply before the message it answers. The reply then opened a ticket of
+// its own; once the parent is here and nobody has touched the reply's
+// ticket, its messages move to the parent's ticket and it is closed,
+// pointing there. A ticket someone has acted on is left as it is: moving
+// work under an agent's feet would be worse than two tickets.
+Status TicketService::Join(int64_t child_id, int64_t parent_id, const std::string& message_id, Timestamp now) {
+  TicketStore tickets(store_);
+  Status s = tickets.StopAwaiting(child_id);
+  if (!s.ok()) return s;
+  Result<Ticket> child = tickets.Get(child_id);
+  if (!child.ok()) return child.status();
+  if (child->merged_into || child->status == TicketStatus::kClosed) return Status::Ok();
+  const Actor mail = Actor::System("mail");
+  Result<bool> acted = tickets.ActedOn(child_id);
+  if (!acted.ok()) return acted.status();
+  if (*acted) {
+    return Record(child_id, "parent_arrived", mail,
+                  Dump({{"message_id", message_id}, {"ticket", parent_id},
+                        {"joined", false}, {"why", "someone had already acted on this ticket"}}),
+                  now);
+  }
+  Result<std::vector<int64_t>> moved = tickets.MoveThread(child_id, parent_id);
+  if (!moved.ok()) return moved.status();
+  std::string because = "it answers <" + message_id + ">, which arrived after it";
+  s = Record(parent_id, "thread_joined", mail,
+             Dump({{"from_ticket", child_id}, {"messages", *moved}, {"why", because}}), now);
+  if (!s.ok()) return s;
+  TicketPatch close;
+  close.status = TicketStatus::kClosed;
+  Result<Ticket> closed = Patch(child_id, close, std::nullopt, mail, now);
+  if (!closed.ok()) return closed.status();
+  s = tickets.MarkMerged(child_id, parent_id, now);
+  if (!s.ok()) return s;
+  return Record(child_id, "merged", mail,
+                Dump({{"into", parent_id}, {"messages", *moved}, {"why", because}}), now);
 }
 
 Status TicketService::Record(std::optional<int64_t> ticket_id, std::string_view kind, const Actor& actor,

@@ -66,6 +66,11 @@ class TicketService {
   Status Reread(int64_t ticket_id, const NewTicket& reread, const TicketPatch& routed,
                 const std::string& detail_json, Timestamp now);
 
+  // A mail with Message-ID `message_id` was filed in ticket `parent_id`:
+  // tickets opened earlier by replies to it join that ticket, unless
+  // someone has acted on them (then an event says why not).
+  Status JoinAwaiting(const std::string& message_id, int64_t parent_id, Timestamp now);
+
   Store& store() { return store_; }
 
   // A fact that changes nothing else, for the event log.
@@ -79,6 +84,7 @@ class TicketService {
   Result<int64_t> AddAgentMessage(const Ticket& t, const NewMessage& m);
   Result<int64_t> AddInbound(const Ticket& t, const NewMessage& m);
   Result<int64_t> Insert(const Ticket& t, const NewMessage& m);
+  Status Join(int64_t child_id, int64_t parent_id, const std::string& message_id, Timestamp now);
 
   Store& store_;
   const Config& config_;

@@ -111,11 +111,12 @@ std::string RenderFormPage(const FormConfig& form, const FormValues& v,
   return RenderPage(form.title, body);
 }
 
-std::string RenderThanksPage(const FormConfig& form, int64_t ticket_number) {
+std::string RenderThanksPage(const FormConfig& form, int64_t ticket_number, const std::string& promise) {
   std::string body = "<h1>" + HtmlEscape(form.thanks_title) + "</h1>";
   if (ticket_number > 0) {
     body += "<p>Your ticket number is <strong>" + std::to_string(ticket_number) + "</strong>.</p>";
   }
+  if (!promise.empty()) body += "<p class=\"promise\">" + HtmlEscape(promise) + "</p>";
   body += "<p>" + HtmlEscape(form.thanks_text) + "</p><p><a href=\"/\">Send another request</a></p>";
   return RenderPage(form.thanks_title, body);
 }

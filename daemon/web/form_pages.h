@@ -25,7 +25,9 @@ inline constexpr const char* kHoneypotField = "website";
 std::string RenderFormPage(const FormConfig& form, const FormValues& values,
                            const std::vector<FieldError>& errors);
 // The page after a post that was taken, with its ticket number.
-std::string RenderThanksPage(const FormConfig& form, int64_t ticket_number);
+// `promise` is the sentence that says when the customer may expect an
+// answer (ReplyPromise), "" where no SLA promises one.
+std::string RenderThanksPage(const FormConfig& form, int64_t ticket_number, const std::string& promise);
 // A whole page around `body`, which must be escaped HTML already.
 std::string RenderPage(const std::string& title, const std::string& body);
 std::string RenderMessagePage(const std::string& title, const std::string& text);

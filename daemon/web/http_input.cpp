@@ -81,7 +81,7 @@ Status ParseTicketJson(const std::string& body, bool admin_fields, IntakeRequest
                                                    "fields", "attachments", "form_token",
                                                    "website"};
   static const std::vector<std::string> kAdmin = {"requester", "subject", "message", "fields",
-                                                  "attachments", "queue", "priority", "tags"};
+                                                  "attachments", "queue", "priority", "tags", "acknowledge"};
   const auto& allowed = admin_fields ? kAdmin : kPublic;
   for (auto it = j.begin(); it != j.end(); ++it) {
     if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
@@ -105,6 +105,11 @@ Status ParseTicketJson(const std::string& body, bool admin_fields, IntakeRequest
     if (j.contains("priority")) {
       if (!(s = ExpectString(j, "priority", &v, "priority")).ok()) return s;
       out->priority = v;
+    }
+    if (j.contains("acknowledge")) {
+      // An API client that tells its customer itself asks us not to mail.
+      if (!j["acknowledge"].is_boolean()) return Status::Invalid("must be true or false", "acknowledge");
+      out->acknowledge = j["acknowledge"].get<bool>();
     }
     if (j.contains("tags")) {
       const json& tags = j["tags"];

@@ -6,6 +6,7 @@
 
 #include "daemon/base/random.h"
 #include "daemon/base/text.h"
+#include "daemon/outbox/render.h"
 #include "daemon/outbox/survey.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/web/form_pages.h"
@@ -153,8 +154,19 @@ bool ReadSubmission(const httplib::Request& req, const FormConfig& form, IntakeR
   return false;
 }
 
-void AnswerSubmitted(const Result<CreatedTicket>& created, const FormConfig& form, bool json_out,
-                     httplib::Response& res) {
+// The promise a new ticket's customer is given. A failure to read it
+// costs the customer the sentence, not the answer: the ticket is in.
+std::optional<ReplyPromise> PromiseOf(ServeContext& ctx, const Config& config, int64_t ticket_id) {
+  Result<StorePool::Lease> store = ctx.stores.Acquire();
+  Result<std::optional<ReplyPromise>> promise =
+      store.ok() ? FirstReplyPromise(config, **store, ticket_id) : Result<std::optional<ReplyPromise>>(store.status());
+  if (promise.ok()) return *promise;
+  spdlog::warn("web form: ticket {}: cannot read its reply time: {}", ticket_id, promise.status().ToString());
+  return std::nullopt;
+}
+
+void AnswerSubmitted(const Result<CreatedTicket>& created, const std::optional<ReplyPromise>& promise,
+                     const FormConfig& form, bool json_out, httplib::Response& res) {
   if (!created.ok()) {
     const Status& s = created.status();
     if (s.transient()) spdlog::warn("web form: not accepted: {}", s.ToString());
@@ -167,10 +179,12 @@ void AnswerSubmitted(const Result<CreatedTicket>& created, const FormConfig& for
     return;
   }
   if (json_out) {
-    SendJson(res, created->replayed ? 200 : 201,
-             {{"id", created->ticket_id}, {"number", created->ticket_id}, {"replayed", created->replayed}});
+    json body = {{"id", created->ticket_id}, {"number", created->ticket_id}, {"replayed", created->replayed}};
+    body["first_response_due"] = promise ? json(FormatRfc3339(promise->due)) : json(nullptr);
+    body["first_response_promise"] = promise ? json(promise->sentence) : json(nullptr);
+    SendJson(res, created->replayed ? 200 : 201, body);
   } else {
-    SendHtml(res, 200, RenderThanksPage(form, created->ticket_id));
+    SendHtml(res, 200, RenderThanksPage(form, created->ticket_id, promise ? promise->sentence : ""));
   }
 }
 
@@ -198,7 +212,7 @@ Result<CreatedTicket> LikelyNextTicket(ServeContext& ctx) {
 // misled by one. A failure to read it is answered as a failed commit would be.
 void AnswerHoneypot(ServeContext& ctx, const FormConfig& form, bool json_out,
                     httplib::Response& res) {
-  AnswerSubmitted(LikelyNextTicket(ctx), form, json_out, res);
+  AnswerSubmitted(LikelyNextTicket(ctx), std::nullopt, form, json_out, res);
 }
 
 void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -232,7 +246,10 @@ void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Respo
     spdlog::info("web form: honeypot filled by {}; dropped", client);
     return AnswerHoneypot(ctx, form, json_out, res);
   }
-  AnswerSubmitted(ctx.intake.Submit(r, *config, *info.router, *info.sla), form, json_out, res);
+  Result<CreatedTicket> created = ctx.intake.Submit(r, *config, *info.router, *info.sla);
+  std::optional<ReplyPromise> promise;
+  if (created.ok()) promise = PromiseOf(ctx, *config, created->ticket_id);
+  AnswerSubmitted(created, promise, form, json_out, res);
 }
 
 void ShowSurvey(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {

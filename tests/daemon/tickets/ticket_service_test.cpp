@@ -102,9 +102,19 @@ TEST_CASE("each cause has the same effects, whichever channel brings it", "[tick
     bool clocks;
   };
   const Case cases[] = {
-      {"a web ticket", [](Fixture& f) { return f.Make(Channel::kWeb); }, {"created", "sla_assigned"},
-       {"new_ticket_alert to a1@example.test", "new_ticket_alert to a2@example.test"}, true},
-      {"an API ticket", [](Fixture& f) { return f.Make(Channel::kApi); }, {"created", "sla_assigned"},
+      {"a web ticket is acknowledged", [](Fixture& f) { return f.Make(Channel::kWeb); }, {"created", "sla_assigned"},
+       {"auto_ack to c@example.org", "new_ticket_alert to a1@example.test", "new_ticket_alert to a2@example.test"},
+       true},
+      {"an API ticket is acknowledged", [](Fixture& f) { return f.Make(Channel::kApi); }, {"created", "sla_assigned"},
+       {"auto_ack to c@example.org", "new_ticket_alert to a1@example.test", "new_ticket_alert to a2@example.test"},
+       true},
+      {"an API client may tell its customer itself",
+       [](Fixture& f) {
+         NewTicket t = f.Make(Channel::kApi);
+         t.acknowledge = false;
+         return t;
+       },
+       {"created", "sla_assigned"},
        {"new_ticket_alert to a1@example.test", "new_ticket_alert to a2@example.test"}, true},
       {"a mail ticket is acknowledged", [](Fixture& f) { return f.Make(Channel::kEmail); },
        {"created", "sla_assigned"},
@@ -174,6 +184,45 @@ TEST_CASE("each cause has the same effects, whichever channel brings it", "[tick
     CHECK(e.mail == c.mail);
     CHECK((f.Clocks(id) > 0) == c.clocks);
   }
+}
+
+TEST_CASE("a reply filed before its parent joins the parent's ticket, unless someone acted on it",
+          "[tickets][service][join]") {
+  Fixture f;
+  auto mail = [&](const char* id, std::vector<std::string> awaits) {
+    NewTicket t = f.Make(Channel::kEmail);
+    t.message_id = id;
+    t.awaited_parents = std::move(awaits);
+    return t;
+  };
+  const int64_t reply = f.Open(mail("r1@x", {"p1@x"}));
+  const int64_t before = f.Get(reply).version;
+  Effects e = f.Run([&](TicketService& s) { return s.Open(mail("p1@x", {})).status(); });
+  REQUIRE(e.status.ok());
+  const int64_t parent = reply + 1;
+  CHECK(e.events == Strings{"created", "sla_assigned", "thread_joined", "status_changed", "merged"});
+  Ticket joined = f.Get(reply);
+  CHECK(joined.merged_into == parent);
+  CHECK(joined.status == TicketStatus::kClosed);
+  CHECK(joined.version > before);
+  CHECK(TicketStore(*f.store).Messages(reply)->empty());
+  CHECK(TicketStore(*f.store).Messages(parent)->size() == 2);
+  CHECK(*TicketStore(*f.store).IsParticipant(parent, "c@example.org"));
+
+  // An agent changed the second reply's ticket before its parent came.
+  const int64_t worked = f.Open(mail("r2@x", {"p2@x"}));
+  TicketPatch high;
+  high.priority = "high";
+  REQUIRE(f.Run([&](TicketService& s) { return s.Patch(worked, high, std::nullopt, Actor::ApiToken("ci"), f.clock.Now()).status(); })
+              .status.ok());
+  e = f.Run([&](TicketService& s) { return s.Open(mail("p2@x", {})).status(); });
+  REQUIRE(e.status.ok());
+  CHECK(e.events == Strings{"created", "sla_assigned", "parent_arrived"});
+  CHECK_FALSE(f.Get(worked).merged_into);
+  CHECK(TicketStore(*f.store).Messages(worked)->size() == 1);
+  // The parent arriving again (a copy, a redelivery) finds nothing left to join.
+  e = f.Run([&](TicketService& s) { return s.JoinAwaiting("p2@x", worked + 1, f.clock.Now()); });
+  CHECK(e.events.empty());
 }
 
 TEST_CASE("messages: a reply answers, a note tells the others, a customer reopens", "[tickets][service]") {
@@ -266,7 +315,8 @@ TEST_CASE("patches: legal changes only, an event each, and the solved mail", "[t
   solve.status = TicketStatus::kSolved;
   solve.priority = "high";
   solve.tags = std::vector<std::string>{"b", "a", "a"};
-  Effects e = f.Run([&](TicketService& s) { return s.Patch(id, solve, 1, Actor::ApiToken("ci"), f.clock.Now()).status(); });
+  const int64_t opened = f.Get(id).version;
+  Effects e = f.Run([&](TicketService& s) { return s.Patch(id, solve, opened, Actor::ApiToken("ci"), f.clock.Now()).status(); });
   REQUIRE(e.status.ok());
   CHECK(e.events == Strings{"status_changed", "priority_changed", "tags_changed"});
   CHECK(e.mail == Strings{"solved to c@example.org"});
@@ -277,7 +327,7 @@ TEST_CASE("patches: legal changes only, an event each, and the solved mail", "[t
   // A stale version, an illegal move, an unknown queue: refused, nothing written.
   TicketPatch pending;
   pending.status = TicketStatus::kPending;
-  e = f.Run([&](TicketService& s) { return s.Patch(id, pending, 1, Actor::ApiToken("ci"), f.clock.Now()).status(); });
+  e = f.Run([&](TicketService& s) { return s.Patch(id, pending, opened, Actor::ApiToken("ci"), f.clock.Now()).status(); });
   CHECK(e.status.code() == Status::Code::kPreconditionFailed);
   e = f.Run([&](TicketService& s) { return s.Patch(id, pending, std::nullopt, Actor::ApiToken("ci"), f.clock.Now()).status(); });
   CHECK(e.status.code() == Status::Code::kInvalid);
