@@ -2,9 +2,9 @@
 (daemon/tickets/ticket_service.h), whichever channel it comes from. The same
 change made through the web form, the admin API and mail (mailgate, an
 agent's reply and commands) must leave the same events and queue the same
-mail. Only what a channel adds by design may differ: mail's auto_ack on a
-new ticket (docs/MAIL.md, "Acknowledgements") and the agent_mail event that
-lists an agent's mail commands (docs/MAIL.md, "Agents by mail").
+mail. Only what a channel adds by design may differ: the agent_mail event
+that lists an agent's mail commands (docs/MAIL.md, "Agents by mail"). Every
+channel's customer is acknowledged by mail (docs/MAIL.md, "Acknowledgements").
 
 Each test makes its tickets alike, notes where each ticket's event log and
 the outbox stand, makes the same change by each path, and compares what
@@ -192,14 +192,10 @@ class OneWritePathTest(unittest.TestCase):
             with self.subTest(channel=channel, compare="SLA policy"):
                 self.assertSameAsApi("sla_assigned detail", sla["api"], sla[channel], channel)
             with self.subTest(channel=channel, compare="outbox"):
-                # Only mail acknowledges by mail (docs/MAIL.md, "Acknowledgements").
-                own = [("auto_ack", "requester")] if channel == "email" else []
-                self.assertSameAsApi("outbox rows of a new ticket, apart from mail's auto_ack",
-                                     api_outbox, without(outbox, *own), channel)
-                self.assertEqual(outbox, sorted(alerts + own),
-                                 f"the {channel} ticket: both agents alerted"
-                                 + (", the requester acknowledged" if own else ", no auto_ack"))
-        self.assertEqual(api_outbox, alerts, "the API ticket: both agents alerted, no auto_ack")
+                # Every channel acknowledges by mail (docs/MAIL.md, "Acknowledgements").
+                self.assertSameAsApi("outbox rows of a new ticket", api_outbox, outbox, channel)
+        ack = [("auto_ack", "requester")]
+        self.assertEqual(api_outbox, sorted(alerts + ack), "the API ticket: both agents alerted, the requester acknowledged")
 
     # -- 2. a status change ----------------------------------------------------------
     def test_solved_through_the_api_and_by_an_agents_mail_command(self):
@@ -286,7 +282,8 @@ class OneWritePathTest(unittest.TestCase):
             self.assertEqual(t["status"], "open")
             self.assertIsNotNone(t["first_response_at"])
             self.assertEqual([m["kind"] for m in t["messages"]], ["customer", "reply"])
-            (sent,) = self.sink.wait_for(requester, 1)
+            (ack, sent) = self.sink.wait_for(requester, 2)
+            self.assertEqual(ack["Auto-Submitted"], "auto-replied")
             self.assertEqual(sent["From"], "Test Support <support@example.test>")
             self.assertEqual(sent.get_content().strip(), "We are on it.")
 
