@@ -5,6 +5,7 @@
 #include <gmime/gmime.h>
 
 #include <mutex>
+#include <utility>
 
 namespace frontdesk {
 
@@ -23,6 +24,14 @@ struct GPtr {
   }
   GPtr(const GPtr&) = delete;
   GPtr& operator=(const GPtr&) = delete;
+  GPtr(GPtr&& o) noexcept : p(std::exchange(o.p, nullptr)) {}
+  GPtr& operator=(GPtr&& o) noexcept {
+    if (this != &o) {
+      if (p) g_object_unref(p);
+      p = std::exchange(o.p, nullptr);
+    }
+    return *this;
+  }
   T* get() const { return p; }
 };
 

@@ -43,9 +43,121 @@ std::string ValidUtf8(std::string_view s) {
   return out;
 }
 
-std::string DecodeContent(GMimePart* part) {
+// Labels that lie in practice, widened to the charset senders meant.
+// `charset` is lower case.
+std::string WidenCharset(std::string charset) {
+  if (charset == "gb2312" || charset == "gbk" || charset == "x-gbk" || charset == "euc-cn") return "GB18030";
+  if (charset.rfind("ks_c_5601", 0) == 0 || charset == "euc-kr") return "CP949";
+  if (charset == "iso-8859-1" || charset == "latin1" || charset == "us-ascii" || charset == "ascii")
+    return "WINDOWS-1252";
+  if (charset == "shift_jis" || charset == "x-sjis" || charset == "sjis") return "CP932";
+  if (charset == "utf8") return "UTF-8";
+  return charset;
+}
+
+// ToUtf8, noting in `problems` (when given) where ISO-2022-JP needed more
+// than its own tables.
+std::string CharsetToUtf8(std::string_view bytes, std::string charset, std::vector<std::string>* problems) {
+  charset = AsciiLower(charset);
+  if (IsIso2022JpLabel(charset)) {
+    // Read as Windows writes it (CP50221): the same text as CP932.
+    JisReading reading;
+    std::string sjis = Iso2022JpToShiftJis(bytes, &reading);
+    if (problems && reading.shift_jis) problems->push_back("Shift_JIS text labelled ISO-2022-JP was read as Shift_JIS");
+    else if (problems && reading.extended)
+      problems->push_back("ISO-2022-JP text with NEC or IBM characters was read as CP50221");
+    return CharsetToUtf8(sjis, "cp932", nullptr);
+  }
+  charset = WidenCharset(charset);
+  if (charset == "utf-8" || charset == "UTF-8") return ValidUtf8(bytes);
+  GIConv cd = g_iconv_open("UTF-8", charset.c_str());
+  if (cd == reinterpret_cast<GIConv>(-1)) {
+    // An unknown label: keep what is valid, as UTF-8 if it is.
+    return ValidUtf8(bytes);
+  }
+  std::string out;
+  std::string in(bytes);
+  char* inbuf = in.data();
+  gsize inleft = in.size();
+  char buf[4096];
+  while (inleft > 0) {
+    char* outbuf = buf;
+    gsize outleft = sizeof buf;
+    gsize r = g_iconv(cd, &inbuf, &inleft, &outbuf, &outleft);
+    out.append(buf, outbuf - buf);
+    if (r == static_cast<gsize>(-1)) {
+      if (errno == E2BIG) continue;
+      // An invalid or truncated sequence: mark it and go on after one byte.
+      out += "\xEF\xBF\xBD";
+      ++inbuf;
+      --inleft;
+    }
+  }
+  char* outbuf = buf;
+  gsize outleft = sizeof buf;
+  g_iconv(cd, nullptr, nullptr, &outbuf, &outleft);
+  out.append(buf, outbuf - buf);
+  g_iconv_close(cd);
+  return ValidUtf8(out);
+}
+
+std::string StreamBytes(GMimeStream* stream) {
+  GPtr<GMimeStream> mem(g_mime_stream_mem_new());
+  g_mime_stream_reset(stream);
+  g_mime_stream_write_to_stream(stream, mem.get());
+  g_mime_stream_reset(stream);
+  GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
+  return std::string(reinterpret_cast<const char*>(bytes->data), bytes->len);
+}
+
+bool HasBeginLine(std::string_view s) {
+  return s.rfind("begin ", 0) == 0 || s.find("\nbegin ") != std::string_view::npos;
+}
+
+// The part's content, decoded. Base64 and uuencode are decoded here rather
+// than by GMime where GMime loses bytes: the whole bytes of a base64 group
+// cut short at the end, and an x-uuencode body without its "begin" line
+// (GMime waits for that line and yields nothing).
+std::string DecodeContent(GMimePart* part, std::vector<std::string>& problems) {
   GMimeDataWrapper* wrapper = g_mime_part_get_content(part);
   if (!wrapper) return "";
+  GMimeContentEncoding encoding = g_mime_data_wrapper_get_encoding(wrapper);
+  GMimeStream* raw = g_mime_data_wrapper_get_stream(wrapper);
+  if (raw && encoding == GMIME_CONTENT_ENCODING_BASE64) {
+    bool cut_short = false;
+    std::string data = DecodeBase64Whole(StreamBytes(raw), &cut_short);
+    const char* note = "base64 cut short in its last group; its whole bytes were kept";
+    if (cut_short && std::find(problems.begin(), problems.end(), note) == problems.end()) problems.push_back(note);
+    return data;
+  }
+  // GMime knows "x-uuencode" and "uuencode"; "x-uue" is the same thing.
+  bool uue_label = false;
+  if (encoding == GMIME_CONTENT_ENCODING_DEFAULT) {
+    const char* cte = g_mime_object_get_header(GMIME_OBJECT(part), "Content-Transfer-Encoding");
+    std::string label = cte ? AsciiLower(Trimmed(cte)) : "";
+    uue_label = label == "x-uue" || label == "uue";
+  }
+  if (raw && (encoding == GMIME_CONTENT_ENCODING_UUENCODE || uue_label)) {
+    std::string encoded = StreamBytes(raw);
+    if (!HasBeginLine(encoded)) {
+      if (std::optional<std::string> data = DecodeHeadlessUuencode(encoded)) {
+        problems.push_back("an x-uuencode part without a begin line was decoded line by line");
+        return *data;
+      }
+    } else if (uue_label) {
+      size_t begin = encoded.rfind("begin ", 0) == 0 ? 0 : encoded.find("\nbegin ") + 1;
+      size_t data_start = encoded.find('\n', begin);
+      std::string decoded(encoded.size(), '\0');
+      int state = GMIME_UUDECODE_STATE_BEGIN;
+      guint32 save = 0;
+      size_t at = data_start == std::string::npos ? encoded.size() : data_start + 1;
+      size_t len = g_mime_encoding_uudecode_step(reinterpret_cast<const unsigned char*>(encoded.data()) + at,
+                                                 encoded.size() - at,
+                                                 reinterpret_cast<unsigned char*>(decoded.data()), &state, &save);
+      decoded.resize(len);
+      return decoded;
+    }
+  }
   GPtr<GMimeStream> mem(g_mime_stream_mem_new());
   g_mime_data_wrapper_write_to_stream(wrapper, mem.get());
   GByteArray* bytes = g_mime_stream_mem_get_byte_array(GMIME_STREAM_MEM(mem.get()));
@@ -53,7 +165,7 @@ std::string DecodeContent(GMimePart* part) {
 }
 
 std::string PartText(GMimePart* part, const MailParseOptions& options, std::vector<std::string>& problems) {
-  std::string raw = DecodeContent(part);
+  std::string raw = DecodeContent(part, problems);
   const char* cs = g_mime_object_get_content_type_parameter(GMIME_OBJECT(part), "charset");
   std::string charset = cs ? AsciiLower(cs) : "";
   if (charset.empty() || charset == "us-ascii" || charset == "utf-8" || charset == "utf8") {
@@ -67,7 +179,7 @@ std::string PartText(GMimePart* part, const MailParseOptions& options, std::vect
     problems.push_back("text without a valid charset read as " + options.fallback_charset);
     return ToUtf8(raw, options.fallback_charset);
   }
-  return ToUtf8(raw, charset);
+  return CharsetToUtf8(raw, charset, &problems);
 }
 
 bool IsAttachment(GMimeObject* obj) {
@@ -156,12 +268,16 @@ struct Walker {
         if (text.empty() || !in_alternative) text += t;
         return;
       }
-      if (is_html) {
+      // The first HTML part is the body's, and others in an alternative
+      // are versions of it; a later one outside any alternative (a mailer
+      // that splits a message around an inline file) is kept as a file
+      // rather than lost.
+      if (is_html && (html.empty() || in_alternative)) {
         if (html.empty()) html = t;
         return;
       }
     }
-    AddAttachment(obj, DecodeContent(part), DefaultName(ct));
+    AddAttachment(obj, DecodeContent(part, mail.problems), DefaultName(ct));
   }
 
   // A name for a part that has none, from its type: "image.png".
@@ -186,7 +302,7 @@ std::vector<MailAddress> Addresses(InternetAddressList* list) {
     MailAddress m;
     const char* addr = internet_address_mailbox_get_addr(INTERNET_ADDRESS_MAILBOX(a));
     const char* name = internet_address_get_name(a);
-    m.address = addr ? AsciiLower(ValidUtf8(addr)) : "";
+    m.address = addr ? AsciiLower(ValidUtf8(UnquoteLocalPart(addr))) : "";
     m.name = name ? ValidUtf8(name) : "";
     out.push_back(std::move(m));
   }
@@ -222,15 +338,20 @@ void DetectAutomatic(ParsedMail& m) {
 }
 
 // RepairEncodedWords on the first `count` of `blocks` (mime_limits.h):
-// every header block GMime will decode. Returns the repaired message, or ""
+// every header block GMime will decode; QuoteDottedLocalParts on the first. Returns the repaired message, or ""
 // when nothing changed; *body_start follows the first block's growth.
 std::string RepairHeaderBlocks(std::string_view raw, const std::vector<std::pair<size_t, size_t>>& blocks,
-                               size_t count, size_t* body_start, int* left_as_text) {
+                               size_t count, size_t* body_start, WordRepairs* repairs, int* quoted) {
   std::string out;
   size_t copied = 0;
   for (size_t i = 0; i < count && i < blocks.size(); ++i) {
     auto [begin, end] = blocks[i];
-    std::optional<std::string> fixed = RepairEncodedWords(raw.substr(begin, end - begin), left_as_text);
+    std::optional<std::string> fixed = RepairEncodedWords(raw.substr(begin, end - begin), repairs);
+    if (i == 0) {
+      // The mail's own addresses: a part's header block has none.
+      std::string_view block = fixed ? std::string_view(*fixed) : raw.substr(begin, end - begin);
+      if (std::optional<std::string> dotted = QuoteDottedLocalParts(block, quoted)) fixed = std::move(dotted);
+    }
     if (!fixed) continue;
     out.append(raw.substr(copied, begin - copied));
     out += *fixed;
@@ -240,6 +361,92 @@ std::string RepairHeaderBlocks(std::string_view raw, const std::vector<std::pair
   if (out.empty()) return out;
   out.append(raw.substr(copied));
   return out;
+}
+
+void NoteWordRepairs(const WordRepairs& r, std::vector<std::string>& problems) {
+  if (r.left_as_text > 0)
+    problems.push_back(std::to_string(r.left_as_text) +
+                       " encoded words in the headers never end; they were left as written");
+  if (r.short_base64 > 0)
+    problems.push_back(std::to_string(r.short_base64) +
+                       " encoded words had base64 cut short in their last group; their whole bytes were kept");
+  if (r.jis_extended > 0)
+    problems.push_back(std::to_string(r.jis_extended) +
+                       " encoded words in ISO-2022-JP with NEC or IBM characters were read as CP50221");
+  if (r.shift_jis > 0)
+    problems.push_back(std::to_string(r.shift_jis) + " encoded words labelled ISO-2022-JP were read as Shift_JIS");
+}
+
+using ParserOptionsPtr = std::unique_ptr<GMimeParserOptions, decltype(&g_mime_parser_options_free)>;
+
+ParserOptionsPtr MakeParserOptions(const std::vector<std::string>& charsets) {
+  ParserOptionsPtr popts(g_mime_parser_options_new(), &g_mime_parser_options_free);
+  std::vector<const char*> list;
+  for (const std::string& c : charsets)
+    if (!c.empty()) list.push_back(c.c_str());
+  list.push_back(nullptr);
+  g_mime_parser_options_set_fallback_charsets(popts.get(), list.data());
+  g_mime_parser_options_set_rfc2047_compliance_mode(popts.get(), GMIME_RFC_COMPLIANCE_LOOSE);
+  g_mime_parser_options_set_address_compliance_mode(popts.get(), GMIME_RFC_COMPLIANCE_LOOSE);
+  g_mime_parser_options_set_parameter_compliance_mode(popts.get(), GMIME_RFC_COMPLIANCE_LOOSE);
+  return popts;
+}
+
+// The charset iconv should use for 8-bit text a sender wrote in `charset`,
+// or "" when it says nothing useful (none, or US-ASCII).
+std::string CharsetLabel(std::string_view charset) {
+  std::string c = AsciiLower(Trim(charset));
+  if (c.empty() || c == "us-ascii" || c == "ascii") return "";
+  if (c == "utf-8" || c == "utf8") return "UTF-8";
+  // Raw 8-bit Japanese is Shift_JIS even where the body is ISO-2022-JP.
+  if (IsIso2022JpLabel(c)) return "CP932";
+  return WidenCharset(c);
+}
+
+// The charset parameter of the mail's first text part, or, when no text
+// part has one, of its top-level Content-Type (some mailers put it on the
+// multipart); "" when neither has one. Visits at most `max_parts` parts.
+std::string BodyCharset(GMimeMessage* msg, int max_parts) {
+  std::vector<GMimeObject*> stack;
+  GMimeObject* top = g_mime_message_get_mime_part(msg);
+  if (top) stack.push_back(top);
+  for (int seen = 0; !stack.empty() && seen < max_parts; ++seen) {
+    GMimeObject* obj = stack.back();
+    stack.pop_back();
+    if (GMIME_IS_MULTIPART(obj)) {
+      GMimeMultipart* mp = GMIME_MULTIPART(obj);
+      for (int i = g_mime_multipart_get_count(mp) - 1; i >= 0; --i) stack.push_back(g_mime_multipart_get_part(mp, i));
+      continue;
+    }
+    GMimeContentType* ct = g_mime_object_get_content_type(obj);
+    if (GMIME_IS_PART(obj) && ct && g_mime_content_type_is_type(ct, "text", "*")) {
+      if (const char* cs = g_mime_object_get_content_type_parameter(obj, "charset")) return cs;
+      break;
+    }
+  }
+  const char* top_cs = top ? g_mime_object_get_content_type_parameter(top, "charset") : nullptr;
+  return top_cs ? top_cs : "";
+}
+
+// Whether iconv reads all of `bytes` as `charset` without an error.
+bool ConvertsCleanly(std::string_view bytes, const std::string& charset) {
+  GIConv cd = g_iconv_open("UTF-8", charset.c_str());
+  if (cd == reinterpret_cast<GIConv>(-1)) return false;
+  std::string in(bytes);
+  char* inbuf = in.data();
+  gsize inleft = in.size();
+  char buf[4096];
+  bool clean = true;
+  while (inleft > 0) {
+    char* outbuf = buf;
+    gsize outleft = sizeof buf;
+    if (g_iconv(cd, &inbuf, &inleft, &outbuf, &outleft) == static_cast<gsize>(-1) && errno != E2BIG) {
+      clean = false;
+      break;
+    }
+  }
+  g_iconv_close(cd);
+  return clean;
 }
 
 // The top-level headers: sender, recipients, subject, threading.
@@ -280,54 +487,13 @@ void ReadHeaders(GMimeMessage* msg, GMimeParserOptions* popts, ParsedMail& m) {
 }  // namespace
 
 std::string ToUtf8(std::string_view bytes, std::string charset) {
-  charset = AsciiLower(charset);
-  if (charset == "gb2312" || charset == "gbk" || charset == "x-gbk" || charset == "euc-cn") charset = "GB18030";
-  else if (charset.rfind("ks_c_5601", 0) == 0 || charset == "euc-kr") charset = "CP949";
-  else if (charset == "iso-8859-1" || charset == "latin1" || charset == "us-ascii" || charset == "ascii") charset = "WINDOWS-1252";
-  else if (charset == "shift_jis" || charset == "x-sjis" || charset == "sjis") charset = "CP932";
-  else if (charset == "utf8") charset = "UTF-8";
-  if (charset == "utf-8" || charset == "UTF-8") return ValidUtf8(bytes);
-  GIConv cd = g_iconv_open("UTF-8", charset.c_str());
-  if (cd == reinterpret_cast<GIConv>(-1)) {
-    // An unknown label: keep what is valid, as UTF-8 if it is.
-    return ValidUtf8(bytes);
-  }
-  std::string out;
-  std::string in(bytes);
-  char* inbuf = in.data();
-  gsize inleft = in.size();
-  char buf[4096];
-  while (inleft > 0) {
-    char* outbuf = buf;
-    gsize outleft = sizeof buf;
-    gsize r = g_iconv(cd, &inbuf, &inleft, &outbuf, &outleft);
-    out.append(buf, outbuf - buf);
-    if (r == static_cast<gsize>(-1)) {
-      if (errno == E2BIG) continue;
-      // An invalid or truncated sequence: mark it and go on after one byte.
-      out += "\xEF\xBF\xBD";
-      ++inbuf;
-      --inleft;
-    }
-  }
-  char* outbuf = buf;
-  gsize outleft = sizeof buf;
-  g_iconv(cd, nullptr, nullptr, &outbuf, &outleft);
-  out.append(buf, outbuf - buf);
-  g_iconv_close(cd);
-  return ValidUtf8(out);
+  return CharsetToUtf8(bytes, std::move(charset), nullptr);
 }
 
 ParsedMail ParseMail(std::string_view raw, const MailParseOptions& options) {
   InitGMime();
   ParsedMail m;
-  // A leading mbox "From " line is not a header; GMime would read it as the
-  // start of a body.
-  if (raw.rfind("From ", 0) == 0) {
-    size_t eol = raw.find('\n');
-    raw.remove_prefix(eol == std::string_view::npos ? raw.size() : eol + 1);
-    m.problems.push_back("a leading mbox From line was skipped");
-  }
+  raw = SkipBeforeHeaders(raw, m.problems);
   // Measured before GMime sees the body: GMime spends about 1.3 KB and 5 us
   // per part however small (3.7 million empty parts: 4.8 GB, 21 s) and has
   // no cap of its own worth having. A mail over a cap is read up to its
@@ -336,32 +502,47 @@ ParsedMail ParseMail(std::string_view raw, const MailParseOptions& options) {
   MimeShape shape = MeasureMime(raw, options.max_parts, options.max_depth);
   m.refused = MimeLimitReason(shape, options.max_parts, options.max_depth);
   size_t body_start = shape.body_start;
-  int left_as_text = 0;
-  std::string repaired =
-      RepairHeaderBlocks(raw, shape.header_blocks, m.refused.empty() ? shape.header_blocks.size() : 1,
-                         &body_start, &left_as_text);
+  size_t blocks = m.refused.empty() ? shape.header_blocks.size() : 1;
+  std::string eight_bit = EightBitHeaderLines(raw, shape.header_blocks, blocks);
+  WordRepairs repairs;
+  int quoted = 0;
+  std::string repaired = RepairHeaderBlocks(raw, shape.header_blocks, blocks, &body_start, &repairs, &quoted);
   if (!repaired.empty()) raw = repaired;
-  if (left_as_text > 0) {
-    m.problems.push_back(std::to_string(left_as_text) +
-                         " encoded words in the headers never end; they were left as written");
-  }
+  NoteWordRepairs(repairs, m.problems);
+  if (quoted > 0)
+    m.problems.push_back(std::to_string(quoted) +
+                         " addresses have a dot at the start or end of their local part; they were kept as written");
   if (!m.refused.empty()) raw = raw.substr(0, body_start);
 
   GPtr<GMimeStream> stream(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
   GPtr<GMimeParser> parser(g_mime_parser_new_with_stream(stream.get()));
-  std::unique_ptr<GMimeParserOptions, decltype(&g_mime_parser_options_free)> popts(g_mime_parser_options_new(),
-                                                                                   &g_mime_parser_options_free);
-  const char* fallbacks[] = {"UTF-8", options.fallback_charset.c_str(), nullptr};
-  g_mime_parser_options_set_fallback_charsets(popts.get(), fallbacks);
-  g_mime_parser_options_set_rfc2047_compliance_mode(popts.get(), GMIME_RFC_COMPLIANCE_LOOSE);
-  g_mime_parser_options_set_address_compliance_mode(popts.get(), GMIME_RFC_COMPLIANCE_LOOSE);
-  g_mime_parser_options_set_parameter_compliance_mode(popts.get(), GMIME_RFC_COMPLIANCE_LOOSE);
+  ParserOptionsPtr popts = MakeParserOptions({"UTF-8", options.fallback_charset});
   GPtr<GMimeMessage> msg(g_mime_parser_construct_message(parser.get(), popts.get()));
   if (!msg.get()) {
     m.problems.push_back("not a mail message: no header could be read");
     if (!m.refused.empty()) m.problems.push_back(m.refused);
     else m.body_text = ValidUtf8(raw.substr(0, 1 << 20));
     return m;
+  }
+  if (!eight_bit.empty() && !IsValidUtf8(eight_bit)) {
+    // Raw 8-bit header text names no charset. GMime tries UTF-8 and then
+    // the fallback; the sender's own charset, the one its body declares,
+    // comes before the fallback, so the mail is parsed again with it.
+    std::string label = CharsetLabel(BodyCharset(msg.get(), options.max_parts));
+    if (!label.empty() && label != "UTF-8" && AsciiLower(label) != AsciiLower(CharsetLabel(options.fallback_charset)) &&
+        ConvertsCleanly(eight_bit, label)) {
+      GPtr<GMimeStream> again(g_mime_stream_mem_new_with_buffer(raw.data(), raw.size()));
+      GPtr<GMimeParser> reparser(g_mime_parser_new_with_stream(again.get()));
+      ParserOptionsPtr with_body = MakeParserOptions({"UTF-8", label, options.fallback_charset});
+      if (GMimeMessage* better = g_mime_parser_construct_message(reparser.get(), with_body.get())) {
+        msg = GPtr<GMimeMessage>(better);
+        stream = std::move(again);
+        parser = std::move(reparser);
+        popts = std::move(with_body);
+        m.problems.push_back("8-bit header text without a charset was read as " + AsciiLower(label) +
+                             ", the charset of the body");
+      }
+    }
   }
   ReadHeaders(msg.get(), popts.get(), m);
   if (!m.refused.empty()) {

@@ -71,7 +71,8 @@ ParsedMail ParseMail(std::string_view raw, const MailParseOptions& options = {})
 std::string ParsedMailJson(const ParsedMail& mail);
 // Converts `bytes` in `charset` to UTF-8, replacing what cannot be decoded
 // with U+FFFD. Labels that lie in practice are widened (gb2312 to GB18030,
-// ks_c_5601 to CP949, iso-8859-1 to windows-1252, shift_jis to CP932).
+// ks_c_5601 to CP949, iso-8859-1 to windows-1252, shift_jis to CP932), and
+// ISO-2022-JP is read as Windows' CP50221, Shift_JIS under its label too.
 std::string ToUtf8(std::string_view bytes, std::string charset);
 
 }  // namespace frontdesk

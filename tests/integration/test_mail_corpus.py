@@ -69,8 +69,10 @@ class MailCorpusTest(unittest.TestCase):
               f"sender agrees {agree_sender}/{compared_sender}")
         for d in differences:
             print("  differs:", d)
-        self.assertGreaterEqual(agree_subject, 0.85 * compared_subject)
-        self.assertGreaterEqual(agree_sender, 0.85 * compared_sender)
+        # Measured on 2026-11-30: 74 of 79 subjects (the five above) and 75
+        # of 75 senders. Fewer is a regression in reading real mail.
+        self.assertGreaterEqual(agree_subject, 74)
+        self.assertGreaterEqual(agree_sender, 75)
 
 
 if __name__ == "__main__":

@@ -61,6 +61,21 @@ class ParseMailTest(unittest.TestCase):
                     if name == "missing-boundary":
                         self.assertIn("hello", got["body_text"] + json.dumps(got["attachments"]) + json.dumps(got["problems"]))
 
+    def test_raw_8bit_headers_fall_back_to_the_configured_charset(self):
+        # No charset anywhere: UTF-8 is tried first, then --fallback-charset
+        # (mail.fallback_charset in the daemon).
+        raw = ("From: a@example.cn\r\nSubject: ".encode() + "发票".encode("gb18030") +
+               b"\r\n\r\nbody\r\n")
+        with tempfile.TemporaryDirectory() as d:
+            path = os.path.join(d, "gb.eml")
+            with open(path, "wb") as f:
+                f.write(raw)
+            r = subprocess.run([FRONTDESK_BIN, "parse-mail", path, "--json", "--fallback-charset", "GB18030"],
+                               capture_output=True, timeout=60)
+            self.assertEqual(r.returncode, 0, r.stderr)
+            self.assertEqual(json.loads(r.stdout.decode("utf-8"))["subject"], "发票")
+            self.assertEqual(parse(path)["subject"], "·¢Æ±")  # windows-1252, the default fallback
+
 
 if __name__ == "__main__":
     unittest.main()

@@ -52,11 +52,11 @@ TEST_CASE("words that never end are left for GMime to show, once per field", "[m
   CHECK_FALSE(RepairEncodedWords("Subject: cut =?utf-8?b?SGVsbG8\nX-A: =?utf-8?q?a b\n"));
   // A later one in the same field (a folded line is the same field) gets a
   // word joiner, which GMime does not read as the start of a word.
-  int left = 0;
+  WordRepairs left;
   CHECK(RepairEncodedWords("Subject: =?utf-8?b?QQ =?utf-8?Q?B\n =?x?b?C\nTo: =?a?b?D\n", &left) ==
         std::string(
             "Subject: =?utf-8?b?QQ =\xE2\x81\xA0?utf-8?Q?B\n =\xE2\x81\xA0?x?b?C\nTo: =?a?b?D\n"));
-  CHECK(left == 2);
+  CHECK(left.left_as_text == 2);
   // Words with an end anywhere later in the field are left alone: GMime
   // reads up to that end in one go.
   CHECK_FALSE(RepairEncodedWords("Subject: =?utf-8?b?QQ =?utf-8?b?Qg ?= =?utf-8?q?x?=\n"));
@@ -69,9 +69,10 @@ TEST_CASE("words that never end are left for GMime to show, once per field", "[m
 TEST_CASE("a megabyte of unterminated encoded words is read in linear time", "[mail][repair]") {
   std::string words;
   while (words.size() < (1 << 20)) words += "=?utf-8?b?SGVsbG8gd29ybGQ= ";
-  int left = 0;
-  std::optional<std::string> fixed = RepairEncodedWords(words, &left);
+  WordRepairs repairs;
+  std::optional<std::string> fixed = RepairEncodedWords(words, &repairs);
   REQUIRE(fixed);
+  int left = repairs.left_as_text;
   CHECK(left == static_cast<int>(words.size() / 27) - 1);
   std::string runs;
   while (runs.size() < (1 << 20)) runs += "=?utf-8?b?" + std::string(1000, 'A');
@@ -141,6 +142,135 @@ TEST_CASE("a megabyte of uuencode begin lines is read in linear time", "[mail][r
   REQUIRE(m.attachments.size() == 1);
   // The first begin line reaches the only end line, as it always has.
   CHECK(m.attachments[0].filename == "x.bin");
+}
+
+TEST_CASE("base64 cut short in its last group keeps every whole byte", "[mail][repair]") {
+  bool cut = false;
+  // 18 characters carry 13 bytes, 15 carry 11: GMime alone gives 12 and 9.
+  CHECK(DecodeBase64Whole("VGhpcnRlZW4gYnl0ZQ", &cut) == "Thirteen byte");
+  CHECK(cut);
+  CHECK(DecodeBase64Whole("ZWxldmVuIGJ5dGU", &cut) == "eleven byte");
+  CHECK(cut);
+  CHECK(DecodeBase64Whole("QUJD\r\nRA\r\n", &cut) == "ABCD");
+  CHECK(cut);
+  // Padded, whole, or six bits that make no byte: as GMime reads them.
+  CHECK(DecodeBase64Whole("VGhpcnRlZW4gYnl0ZQ==", &cut) == "Thirteen byte");
+  CHECK_FALSE(cut);
+  CHECK(DecodeBase64Whole("ZWxldmVuIGJ5dGU=\n", &cut) == "eleven byte");
+  CHECK_FALSE(cut);
+  CHECK(DecodeBase64Whole("QUJDR", &cut) == "ABC");
+  CHECK_FALSE(cut);
+  CHECK(DecodeBase64Whole("", &cut).empty());
+}
+
+TEST_CASE("a B word cut short becomes a Q word with all its bytes", "[mail][repair]") {
+  WordRepairs r;
+  CHECK(RepairEncodedWords("Subject: =?UTF-8?B?w5xiZXI?= uns\n", &r) ==
+        std::string("Subject: =?UTF-8?Q?=C3=9C=62=65=72?= uns\n"));
+  CHECK(r.short_base64 == 1);
+  // Whole groups need nothing.
+  CHECK_FALSE(RepairEncodedWords("Subject: =?UTF-8?B?QUJD?=\n"));
+}
+
+TEST_CASE("x-uuencode without a begin line is decoded when its lines look like uuencode",
+          "[mail][repair]") {
+  CHECK(DecodeHeadlessUuencode("/2&5L;&\\@1G)O;G1D97-K\n`\n") ==
+        std::optional<std::string>("Hello Frontdesk"));
+  CHECK(DecodeHeadlessUuencode("\r\n/2&5L;&\\@1G)O;G1D97-K\r\nend\r\n") ==
+        std::optional<std::string>("Hello Frontdesk"));
+  // The length character promises more than the line holds, or the text is
+  // not uuencode at all: nothing.
+  CHECK_FALSE(DecodeHeadlessUuencode("M2&5L;&\\@\n"));
+  CHECK_FALSE(DecodeHeadlessUuencode("This is plain text, labelled x-uuencode.\n"));
+  CHECK_FALSE(DecodeHeadlessUuencode("hello\n"));
+  CHECK_FALSE(DecodeHeadlessUuencode("`\n"));
+  CHECK_FALSE(DecodeHeadlessUuencode("/2&5L;&\\@1G)o;G1D97-K\n"));  // 'o' is past '`'
+}
+
+TEST_CASE("ISO-2022-JP becomes Shift_JIS, NEC and IBM rows included", "[mail][repair]") {
+  JisReading r;
+  CHECK(Iso2022JpToShiftJis("a\x1b$B$3\x1b(Bb", &r) ==
+        "a\x82\xb1"
+        "b");
+  CHECK_FALSE(r.extended);
+  CHECK_FALSE(r.shift_jis);
+  // Circled one: NEC row 13, Shift_JIS 0x8740.
+  CHECK(Iso2022JpToShiftJis("\x1b$B-!\x1b(B", &r) == "\x87\x40");
+  CHECK(r.extended);
+  // Row 89 (NEC-selected IBM): Shift_JIS 0xED40.
+  CHECK(Iso2022JpToShiftJis("\x1b$By!\x1b(B", &r) == "\xed\x40");
+  CHECK(r.extended);
+  // Half-width katakana, by escape and by SO/SI.
+  CHECK(Iso2022JpToShiftJis("\x1b(I1\x1b(B\x0e"
+                            "1\x0f",
+                            &r) == "\xb1\xb1");
+  // Shift_JIS under the label passes through.
+  CHECK(Iso2022JpToShiftJis("\x8eR\x93"
+                            "c",
+                            &r) ==
+        "\x8eR\x93"
+        "c");
+  CHECK(r.shift_jis);
+  CHECK(ToUtf8(Iso2022JpToShiftJis("\x1b$B-!-6\x1b(B"), "CP932") ==
+        "\xe2\x91\xa0\xe2\x85\xa1");  // ①Ⅱ
+}
+
+TEST_CASE("ISO-2022-JP words GMime cannot read are rewritten in UTF-8", "[mail][repair]") {
+  WordRepairs r;
+  // ① in ISO-2022-JP.
+  CHECK(RepairEncodedWords("Subject: =?ISO-2022-JP?B?GyRCLSEbKEI=?=\n", &r) ==
+        std::string("Subject: =?UTF-8?B?4pGg?=\n"));
+  CHECK(r.jis_extended == 1);
+  // Shift_JIS "山田" labelled ISO-2022-JP.
+  CHECK(RepairEncodedWords("From: =?iso-2022-jp?B?jlKTYw==?= <y@example.jp>\n", &r) ==
+        std::string("From: =?UTF-8?B?5bGx55Sw?= <y@example.jp>\n"));
+  CHECK(r.shift_jis == 1);
+  // Plain ISO-2022-JP is GMime's to read: a Q word stays, a padded B word
+  // becomes the same bytes in Q as any other.
+  CHECK_FALSE(RepairEncodedWords("Subject: =?ISO-2022-JP?Q?=1B$B$3=1B(B?=\n"));
+  CHECK(RepairEncodedWords("Subject: =?ISO-2022-JP?B?GyRCJDMbKEI=?=\n") ==
+        std::string("Subject: =?ISO-2022-JP?Q?=1B=24=42=24=33=1B=28=42?=\n"));
+}
+
+TEST_CASE("a megabyte of ISO-2022-JP and cut base64 words is read in linear time",
+          "[mail][repair]") {
+  std::string words;
+  while (words.size() < (1 << 20)) words += "=?ISO-2022-JP?B?GyRCLSEbKEI=?= =?UTF-8?B?w5xiZXI?= ";
+  WordRepairs r;
+  std::optional<std::string> fixed = RepairEncodedWords("Subject: " + words + "\n", &r);
+  REQUIRE(fixed);
+  CHECK(r.jis_extended > 10000);
+  CHECK(r.short_base64 == r.jis_extended);
+  std::string escapes(1 << 20, '\x1b');
+  CHECK(Iso2022JpToShiftJis(escapes).size() == escapes.size());
+  std::string lines;
+  while (lines.size() < (1 << 20)) lines += "/2&5L;&\\@1G)O;G1D97-K\n";
+  CHECK(DecodeHeadlessUuencode(lines)->size() == lines.size() / 22 * 15);
+}
+
+TEST_CASE("local parts with a dot at an end are quoted for GMime, and unquoted after",
+          "[mail][repair]") {
+  int quoted = 0;
+  CHECK(QuoteDottedLocalParts(
+            "From: john.@example.com\nTo: A. <.a@x.org>, b..c@x.org\nSubject: x.@y\n", &quoted) ==
+        std::string(
+            "From: \"john.\"@example.com\nTo: A. <\".a\"@x.org>, \"b..c\"@x.org\nSubject: x.@y\n"));
+  CHECK(quoted == 3);
+  // Quoted already, in a quoted display name, in a comment, or fine as it is.
+  CHECK_FALSE(QuoteDottedLocalParts("From: \"john.\"@example.com\n"));
+  CHECK_FALSE(QuoteDottedLocalParts("From: \"x.@y\" <a@b.c>\n"));
+  CHECK_FALSE(QuoteDottedLocalParts("From: a@b.c (old x.@y)\n"));
+  CHECK_FALSE(QuoteDottedLocalParts("From: J. Doe. <j.doe@example.com>\n"));
+  CHECK(UnquoteLocalPart("\"john.\"@example.com") == "john.@example.com");
+  CHECK(UnquoteLocalPart("\"x y\"@example.com") == "\"x y\"@example.com");
+  CHECK(UnquoteLocalPart("\"john\"@example.com") == "\"john\"@example.com");
+  CHECK(UnquoteLocalPart("plain@example.com") == "plain@example.com");
+
+  std::string many = "To: ";
+  while (many.size() < (1 << 20)) many += "a.@b, ";
+  quoted = 0;
+  CHECK(QuoteDottedLocalParts(many + "\n", &quoted));
+  CHECK(quoted == static_cast<int>((many.size() - 4) / 6));
 }
 
 }  // namespace
