@@ -164,8 +164,15 @@ int SlaExplain(CliContext& ctx, const PolicyFlags& f) {
   }
   Timestamp now = ctx.clock->Now();
   if (!f.at.empty()) {
-    if (std::optional<Timestamp> at = ParseRfc3339(f.at)) now = *at;
+    std::optional<Timestamp> at = ParseRfc3339(f.at);
+    if (!at) {
+      std::cerr << "frontdesk: --at must be an RFC 3339 time, such as 2026-11-23T15:00:00Z\n";
+      return kExitUsage;
+    }
+    now = *at;
   }
+  // The engine computes due times from this config's calendars; when the
+  // daemon has not loaded it yet, the explanation shows both due times.
   Result<std::string> text = (*sla)->Explain(*store, *id, now);
   if (!text.ok()) {
     std::cerr << "frontdesk: " << text.status().message() << "\n";

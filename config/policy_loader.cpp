@@ -27,6 +27,60 @@ std::string Where(const ConfigErrors& errors, const toml::source_position& pos) 
   return errors.file() + ":" + std::to_string(pos.line) + ":" + std::to_string(pos.column);
 }
 
+// "22:00-06:00" as two minutes of the day, in any order; false when it is
+// not two "HH:MM" times (up to "24:00") joined by '-'.
+bool ReadWindowEnds(std::string_view text, TimeWindow* w) {
+  auto hhmm = [](std::string_view t, int* minutes) {
+    if (t.size() != 5 || t[2] != ':') return false;
+    for (int i : {0, 1, 3, 4})
+      if (t[i] < '0' || t[i] > '9') return false;
+    int h = (t[0] - '0') * 10 + (t[1] - '0');
+    int m = (t[3] - '0') * 10 + (t[4] - '0');
+    if (h > 24 || m > 59 || (h == 24 && m != 0)) return false;
+    *minutes = h * 60 + m;
+    return true;
+  };
+  size_t dash = text.find('-');
+  if (dash == std::string_view::npos) return false;
+  return hhmm(text.substr(0, dash), &w->start_minute) && hhmm(text.substr(dash + 1), &w->end_minute);
+}
+
+// A minute of the day (0 to 1440) as "HH:MM".
+std::string Hhmm(int minutes) {
+  std::string out = "00:00";
+  out[0] = static_cast<char>('0' + minutes / 600);
+  out[1] = static_cast<char>('0' + minutes / 60 % 10);
+  out[3] = static_cast<char>('0' + minutes % 60 / 10);
+  out[4] = static_cast<char>('0' + minutes % 10);
+  return out;
+}
+
+// The error for a working window that crosses midnight, with the two
+// windows that mean the same, under their days' keys.
+std::string CrossingAdvice(const std::string& raw, const TimeWindow& w, int day) {
+  std::string night = "\"" + Hhmm(w.start_minute) + "-24:00\"";
+  if (w.end_minute == 0) {
+    return "the window \"" + raw + "\" crosses midnight; a window that ends at midnight ends at \"24:00\": write " +
+           kWeekdays[day] + " = [" + night + "]";
+  }
+  return "the window \"" + raw + "\" crosses midnight; a window ends on the day it starts, so write it as two: " +
+         kWeekdays[day] + " = [" + night + "] and " + kWeekdays[(day + 1) % 7] + " = [\"00:00-" + Hhmm(w.end_minute) +
+         "\"]";
+}
+
+// The same for a holiday's closed window: two holidays, one a day.
+std::string HolidayCrossingAdvice(const std::string& raw, const TimeWindow& w, const date::year_month_day& ymd) {
+  auto day = [](const date::year_month_day& d) { return date::format("%Y-%m-%d", date::sys_days(d)); };
+  std::string first = "\"" + day(ymd) + " " + Hhmm(w.start_minute) + "-24:00\"";
+  if (w.end_minute == 0) {
+    return "the holiday \"" + raw + "\" crosses midnight; a window that ends at midnight ends at \"24:00\": write " +
+           first;
+  }
+  date::year_month_day next{date::sys_days(ymd) + date::days(1)};
+  return "the holiday \"" + raw + "\" crosses midnight; write it as two holidays, " + first + " and \"" +
+         day(next) + " 00:00-" + Hhmm(w.end_minute) + "\"";
+}
+
 }  // namespace
 
 Result<SlaDuration> ParseSlaDuration(std::string_view text) {
@@ -79,21 +133,16 @@ Status ParseLevelAt(const std::string& at, EscalationLevel* l) {
 
 Result<TimeWindow> ParseTimeWindow(std::string_view text) {
   const Status bad = Status::Invalid("expected a window such as \"09:00-17:00\", got \"" + std::string(text) + "\"");
-  auto hhmm = [](std::string_view t, int* minutes) {
-    if (t.size() != 5 || t[2] != ':') return false;
-    for (int i : {0, 1, 3, 4})
-      if (t[i] < '0' || t[i] > '9') return false;
-    int h = (t[0] - '0') * 10 + (t[1] - '0');
-    int m = (t[3] - '0') * 10 + (t[4] - '0');
-    if (h > 24 || m > 59 || (h == 24 && m != 0)) return false;
-    *minutes = h * 60 + m;
-    return true;
-  };
-  size_t dash = text.find('-');
-  if (dash == std::string_view::npos) return bad;
   TimeWindow w;
-  if (!hhmm(text.substr(0, dash), &w.start_minute) || !hhmm(text.substr(dash + 1), &w.end_minute)) return bad;
-  if (w.start_minute >= w.end_minute || w.start_minute == 1440) {
+  if (!ReadWindowEnds(text, &w)) return bad;
+  if (w.start_minute == 1440) return Status::Invalid("the window \"" + std::string(text) + "\" must end after it starts");
+  if (w.start_minute > w.end_minute) {
+    return Status::Invalid("the window \"" + std::string(text) +
+                           "\" crosses midnight; a window ends on the day it starts, so write it as two windows, \"" +
+                           Hhmm(w.start_minute) + "-24:00\" on one day and \"00:00-" + Hhmm(w.end_minute) +
+                           "\" on the next");
+  }
+  if (w.start_minute == w.end_minute) {
     return Status::Invalid("the window \"" + std::string(text) + "\" must end after it starts");
   }
   return w;
@@ -139,6 +188,11 @@ void ReadCalendars(TableReader& root, Config& config, ConfigErrors& errors) {
         std::string item = std::string(kWeekdays[d]) + "[" + std::to_string(i) + "]";
         toml::source_position pos = arr && i < arr->size() ? arr->get(i)->source().begin : r.PositionOf(kWeekdays[d]);
         Result<TimeWindow> w = ParseTimeWindow(raw[i]);
+        TimeWindow ends;
+        if (!w.ok() && ReadWindowEnds(raw[i], &ends) && ends.start_minute > ends.end_minute && ends.start_minute < 1440) {
+          r.ErrorAt(pos, item, CrossingAdvice(raw[i], ends, d));
+          continue;
+        }
         if (!w.ok()) {
           r.ErrorAt(pos, item, w.status().message());
           continue;
@@ -174,6 +228,12 @@ void ReadCalendars(TableReader& root, Config& config, ConfigErrors& errors) {
       cl.day = static_cast<int>(static_cast<unsigned>(ymd.day()));
       if (h.size() > 10) {
         Result<TimeWindow> w = h[10] == ' ' ? ParseTimeWindow(h.substr(11)) : Result<TimeWindow>(Status::Invalid(""));
+        TimeWindow ends;
+        if (!w.ok() && h[10] == ' ' && ReadWindowEnds(h.substr(11), &ends) && ends.start_minute > ends.end_minute &&
+            ends.start_minute < 1440) {
+          r.ErrorAt(pos, item, HolidayCrossingAdvice(h, ends, ymd));
+          continue;
+        }
         if (!w.ok()) {
           r.ErrorAt(pos, item, "expected \"YYYY-MM-DD\" or \"YYYY-MM-DD HH:MM-HH:MM\", got \"" + h + "\"");
           continue;

@@ -17,7 +17,9 @@ namespace frontdesk {
 Result<SlaDuration> ParseSlaDuration(std::string_view text);
 // "75%", "-30m", "+2h": when an escalation level fires.
 Status ParseLevelAt(const std::string& at, EscalationLevel* level);
-// "09:00-17:30"; the end may be "24:00".
+// "09:00-17:30"; the end may be "24:00". A window cannot cross midnight:
+// "22:00-06:00" is refused, and the error names the two windows that mean
+// the same ("22:00-24:00" on one day, "00:00-06:00" on the next).
 Result<TimeWindow> ParseTimeWindow(std::string_view text);
 
 void ReadCalendars(TableReader& root, Config& config, ConfigErrors& errors);

@@ -190,6 +190,7 @@ Status Daemon::Reload() {
     return sla.status();
   }
   std::shared_ptr<const Config> old_config = config();
+  std::shared_ptr<const SlaEngine> old_sla = config_info().sla;
   WarnRestartOnly(*old_config, *next);
   for (const std::string& w : FilesOthersCanRead(*next)) spdlog::warn("config reload: {}", w);
   (void)SetLogLevel(next->logging.level);
@@ -207,8 +208,25 @@ Status Daemon::Reload() {
     generation = info->generation;
   }
   spdlog::info("configuration generation {} is now serving", generation);
+  // After the swap, so a ticket made from now on already gets the new
+  // calendars and the recompute covers every one made before.
+  if ((*sla)->fingerprint() != old_sla->fingerprint()) RecomputeSla(**sla, "reload");
   sd_notify(0, "READY=1\nSTATUS=Serving");
   return Status::Ok();
+}
+
+void Daemon::RecomputeSla(const SlaEngine& sla, const char* why) {
+  auto started = std::chrono::steady_clock::now();
+  TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
+  Result<RecomputeReport> r = RecomputeDueTimes(sla, run, clock_.Now());
+  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::steady_clock::now() - started).count();
+  if (!r.ok()) {
+    spdlog::error("SLA due times after {}: not recomputed: {}; the next start tries again", why, r.status().ToString());
+    return;
+  }
+  if (r->damaged) spdlog::warn("SLA due times: {} tickets skipped: their policy snapshot cannot be read", r->damaged);
+  spdlog::info("SLA due times after {}: {} tickets with running clocks, {} moved ({} ms)", why, r->tickets, r->moved,
+               ms);
 }
 
 Result<SweepReport> Daemon::Escalate(bool dry_run) {
@@ -431,6 +449,9 @@ int Daemon::Run(const sigset_t& signals, const RouteRegistrar& admin_routes) {
     spdlog::critical("{}", s.message());
     return 1;
   }
+  // The database keeps no record of the calendars its due times were
+  // computed with, and they may have changed while the daemon was stopped.
+  RecomputeSla(*config_info().sla, "start");
   HttpServer public_server("public", ListenerOptions(cfg->server, false), &metrics_);
   HttpServer admin_server("admin", ListenerOptions(cfg->server, true), &metrics_);
   RegisterPublicRoutes(public_server, *context_);

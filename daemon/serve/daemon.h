@@ -65,6 +65,10 @@ class Daemon {
   Daemon(std::string config_path, Config config, const Clock& clock);
   // Opens and migrates the database, then the readers' pool and the writer.
   Status OpenDatabase(const Config& cfg);
+  // Brings every running SLA clock's due time in line with `sla`'s
+  // calendars (at start, and after a reload that changed them). A failure
+  // is logged: the sweep still records each breach at its true instant.
+  void RecomputeSla(const SlaEngine& sla, const char* why);
   // Waits for signals: SIGHUP reloads, SIGTERM and SIGINT return. Feeds
   // the systemd watchdog when it is on.
   void WaitForStop(const sigset_t& signals);

@@ -25,11 +25,12 @@ date::local_days Calendar::LocalDay(Timestamp t) const {
   return date::floor<date::days>(zone_->to_local(t));
 }
 
-std::vector<Interval> Calendar::DayIntervals(date::local_days day) const {
+std::vector<Interval> Calendar::DayIntervals(date::local_days day, bool holidays) const {
   unsigned iso = date::weekday(day).iso_encoding();  // 1 = Monday
   std::vector<TimeWindow> windows = config_.week[iso - 1];
   date::year_month_day ymd(day);
   for (const Closure& c : config_.holidays) {
+    if (!holidays) break;
     if (static_cast<int>(ymd.year()) != c.year || static_cast<unsigned>(ymd.month()) != static_cast<unsigned>(c.month) ||
         static_cast<unsigned>(ymd.day()) != static_cast<unsigned>(c.day)) {
       continue;
@@ -69,6 +70,16 @@ bool Calendar::IsOpen(Timestamp t) const {
 }
 
 std::vector<Interval> Calendar::OpenIntervals(Timestamp from, Timestamp to) const {
+  return Intervals(from, to, true);
+}
+
+int64_t Calendar::HolidaySeconds(Timestamp from, Timestamp to) const {
+  int64_t closed = 0;
+  for (const Interval& i : Intervals(from, to, false)) closed += (i.second - i.first).count();
+  return closed - BusinessSeconds(from, to);
+}
+
+std::vector<Interval> Calendar::Intervals(Timestamp from, Timestamp to, bool holidays) const {
   std::vector<Interval> out;
   if (to <= from) return out;
   if (!zone_) {
@@ -77,7 +88,7 @@ std::vector<Interval> Calendar::OpenIntervals(Timestamp from, Timestamp to) cons
   }
   date::local_days last = LocalDay(to);
   for (date::local_days day = LocalDay(from) - date::days(1); day <= last; day += date::days(1)) {
-    for (const Interval& i : DayIntervals(day)) {
+    for (const Interval& i : DayIntervals(day, holidays)) {
       Timestamp a = std::max(i.first, from), b = std::min(i.second, to);
       if (a < b) out.emplace_back(a, b);
     }
@@ -145,9 +156,14 @@ Timestamp Calendar::Add(Timestamp from, const SlaDuration& d) const {
   return AddBusinessSeconds(AddWorkingDays(from, d.days), d.seconds);
 }
 
+// Seconds only when there are some: windows and most targets are whole
+// minutes, so "09:00" reads best; but a "90m" target started at 17:24:08
+// is due at 18:54:08, and printing "18:54" would make a clock that has not
+// run out yet look breached for most of a minute.
 std::string Calendar::FormatLocal(Timestamp t) const {
-  if (!zone_) return date::format("%Y-%m-%d %H:%M UTC", t);
-  return date::format("%a %Y-%m-%d %H:%M %Z", date::make_zoned(zone_, t));
+  bool whole_minute = ToUnix(t) % 60 == 0;
+  if (!zone_) return date::format(whole_minute ? "%Y-%m-%d %H:%M UTC" : "%Y-%m-%d %H:%M:%S UTC", t);
+  return date::format(whole_minute ? "%a %Y-%m-%d %H:%M %Z" : "%a %Y-%m-%d %H:%M:%S %Z", date::make_zoned(zone_, t));
 }
 
 }  // namespace frontdesk

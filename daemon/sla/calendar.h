@@ -38,13 +38,18 @@ class Calendar {
   Timestamp Add(Timestamp from, const SlaDuration& d) const;
   // The open intervals that overlap [from, to), clipped to it.
   std::vector<Interval> OpenIntervals(Timestamp from, Timestamp to) const;
-  // "2026-03-30 09:00 CEST", for people.
+  // The working time in [from, to) that holidays close, so an explanation
+  // can tell a holiday from a night.
+  int64_t HolidaySeconds(Timestamp from, Timestamp to) const;
+  // "Mon 2026-03-30 09:00 CEST", for people; with seconds
+  // ("09:00:08") when the instant is not on a whole minute.
   std::string FormatLocal(Timestamp t) const;
 
  private:
   explicit Calendar(CalendarConfig config, const date::time_zone* zone)
       : config_(std::move(config)), zone_(zone) {}
-  std::vector<Interval> DayIntervals(date::local_days day) const;
+  std::vector<Interval> DayIntervals(date::local_days day, bool holidays = true) const;
+  std::vector<Interval> Intervals(Timestamp from, Timestamp to, bool holidays) const;
   date::local_days LocalDay(Timestamp t) const;
 
   CalendarConfig config_;

@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "config/policy_loader.h"
+#include "daemon/base/random.h"
 #include "daemon/store/sla_store.h"
 #include "daemon/store/ticket_store.h"
 
@@ -34,6 +35,116 @@ std::string Human(int64_t seconds) {
 }
 
 const char* kRaise[] = {"low", "normal", "high", "urgent"};
+
+json TimeJson(const std::optional<Timestamp>& t) { return t ? json(FormatRfc3339(*t)) : json(nullptr); }
+
+// A running clock whose due time moved when its calendar changed.
+struct DueChange {
+  std::string target;
+  int64_t cycle = 0;
+  std::optional<Timestamp> from, to;
+};
+
+std::vector<DueChange> RefreshAll(std::vector<TargetClock>& clocks, const Calendar& cal) {
+  std::vector<DueChange> moved;
+  for (TargetClock& c : clocks) {
+    std::optional<Timestamp> before = c.due_at;
+    if (RefreshDue(c, cal)) moved.push_back({c.target, c.cycle, before, c.due_at});
+  }
+  return moved;
+}
+
+// The earliest pending event of a ticket: a due time not yet breached, or a
+// level not yet fired, all by the calendar as it is now.
+std::optional<Timestamp> NextDue(const std::vector<TargetClock>& clocks, const std::set<FiredLevel>& fired,
+                                 const SlaPolicyConfig& p, const Calendar& cal) {
+  std::optional<Timestamp> next;
+  auto consider = [&](std::optional<Timestamp> t) {
+    if (t && (!next || *t < *next)) next = t;
+  };
+  for (const TargetClock& c : clocks) {
+    if (c.finished() || !c.running_since) continue;
+    if (!c.breached_at) consider(DueAt(c, cal));
+    for (size_t i = 0; i < p.escalations.size(); ++i) {
+      const EscalationLevel& l = p.escalations[i];
+      if (l.target != c.target || fired.count({c.target, c.cycle, static_cast<int>(i)})) continue;
+      consider(LevelTime(c, cal, l));
+    }
+  }
+  return next;
+}
+
+// Writes the moved due times and the one event that tells of them (with
+// next_due_at when that moved too).
+Status RecordMoved(Store& store, int64_t ticket_id, const std::string& policy, const std::vector<DueChange>& moved,
+                   std::optional<Timestamp> old_next, std::optional<Timestamp> new_next, Timestamp now) {
+  SlaStore sla(store);
+  json clocks = json::array();
+  for (const DueChange& m : moved) {
+    Status s = sla.SetDue(ticket_id, m.target, m.cycle, m.to);
+    if (!s.ok()) return s;
+    clocks.push_back({{"target", m.target}, {"cycle", m.cycle}, {"old_due_at", TimeJson(m.from)},
+                      {"new_due_at", TimeJson(m.to)}});
+  }
+  json detail = {{"clocks", clocks}};
+  if (old_next != new_next) {
+    detail["old_next_due_at"] = TimeJson(old_next);
+    detail["new_next_due_at"] = TimeJson(new_next);
+  }
+  return TicketStore(store).AddEvent(ticket_id, now, "sla_recomputed", "sla:" + policy, std::nullopt, detail.dump());
+}
+
+// The closed stretches in [from, until) of a minute or more, the first 12.
+std::string SkippedLines(const Calendar& cal, Timestamp from, Timestamp until) {
+  std::string out;
+  Timestamp cursor = from;
+  int shown = 0;
+  for (const Interval& i : cal.OpenIntervals(from, until)) {
+    if (i.first > cursor && (i.first - cursor).count() >= 60 && shown < 12) {
+      int64_t holiday = cal.HolidaySeconds(cursor, i.first);
+      const char* why = holiday == 0                             ? "outside working hours"
+                        : holiday == (i.first - cursor).count() ? "holiday"
+                                                                 : "outside working hours and holiday";
+      out += "  skipped   " + cal.FormatLocal(cursor) + " -> " + cal.FormatLocal(i.first) + " (" + why + ")\n";
+      ++shown;
+    }
+    cursor = i.second;
+  }
+  return out;
+}
+
+// When the stored due time was computed under another calendar (this
+// command reads a config the daemon has not loaded yet), both are shown.
+std::string StaleNote(const Calendar& cal, const TargetClock& c, Timestamp due) {
+  if (c.due_at == due || c.breached_at) return "";
+  return " (stored: " + (c.due_at ? cal.FormatLocal(*c.due_at) : std::string("none")) +
+         ", from an older calendar; the daemon recomputes it when it reloads or starts)";
+}
+
+// Everything that decides a due time, in one canonical text.
+std::string Fingerprint(const Config& config) {
+  json cals = json::array();
+  for (const CalendarConfig& c : config.calendars) {
+    json week = json::array();
+    for (const std::vector<TimeWindow>& day : c.week) {
+      json windows = json::array();
+      for (const TimeWindow& w : day) windows.push_back({w.start_minute, w.end_minute});
+      week.push_back(windows);
+    }
+    json holidays = json::array();
+    for (const Closure& h : c.holidays) {
+      holidays.push_back({h.year, h.month, h.day, h.window.start_minute, h.window.end_minute});
+    }
+    cals.push_back({{"name", c.name}, {"timezone", c.timezone}, {"always_open", c.always_open}, {"week", week},
+                    {"holidays", holidays}});
+  }
+  json policies = json::array();
+  for (const SlaPolicyConfig& p : config.slas) {
+    policies.push_back({{"policy", SlaEngine::MakeSnapshot(p)}, {"queues", p.queues}, {"priorities", p.priorities},
+                        {"categories", p.categories}, {"tags", p.tags}, {"channels", p.channels}});
+  }
+  return Sha256Hex(json{{"calendars", cals}, {"policies", policies}}.dump());
+}
 
 }  // namespace
 
@@ -99,6 +210,7 @@ Result<std::shared_ptr<const SlaEngine>> SlaEngine::Build(const Config& config) 
     if (!cal.ok()) return cal.status();
     engine->calendars_.emplace(c.name, std::move(*cal));
   }
+  engine->fingerprint_ = Fingerprint(config);
   return std::shared_ptr<const SlaEngine>(engine);
 }
 
@@ -229,22 +341,38 @@ Status SlaEngine::Reschedule(Store& store, int64_t ticket_id, const SlaPolicyCon
   if (!clocks.ok()) return clocks.status();
   Result<std::set<FiredLevel>> fired = sla.Fired(ticket_id);
   if (!fired.ok()) return fired.status();
-  const Calendar& cal = CalendarFor(p.calendar);
-  std::optional<Timestamp> next;
-  auto consider = [&](Timestamp t) {
-    if (!next || t < *next) next = t;
-  };
-  for (const TargetClock& c : *clocks) {
-    if (c.finished() || !c.running_since) continue;
-    if (!c.breached_at && c.due_at) consider(*c.due_at);
-    for (size_t i = 0; i < p.escalations.size(); ++i) {
-      const EscalationLevel& l = p.escalations[i];
-      if (l.target != c.target || fired->count({c.target, c.cycle, static_cast<int>(i)})) continue;
-      if (std::optional<Timestamp> at = LevelTime(c, cal, l)) consider(*at);
-    }
-  }
   (void)now;
-  return sla.SetNextDue(ticket_id, next);
+  return sla.SetNextDue(ticket_id, NextDue(*clocks, *fired, p, CalendarFor(p.calendar)));
+}
+
+Status SlaEngine::Recompute(Store& store, std::vector<RunningTicket>& page, Timestamp now,
+                            RecomputeReport* report) const {
+  // Tickets share a handful of snapshots; each is parsed once per page.
+  std::map<std::string, std::optional<SlaPolicyConfig>> policies;
+  SlaStore sla(store);
+  for (RunningTicket& t : page) {
+    if (t.snapshot.empty()) continue;
+    auto it = policies.find(t.snapshot);
+    if (it == policies.end()) {
+      Result<SlaPolicyConfig> p = ParseSnapshot(t.snapshot);
+      it = policies.emplace(t.snapshot, p.ok() ? std::optional<SlaPolicyConfig>(*p) : std::nullopt).first;
+    }
+    if (!it->second) {
+      report->damaged++;
+      continue;
+    }
+    const SlaPolicyConfig& p = *it->second;
+    const Calendar& cal = CalendarFor(p.calendar);
+    report->tickets++;
+    std::vector<DueChange> moved = RefreshAll(t.clocks, cal);
+    std::optional<Timestamp> next = NextDue(t.clocks, t.fired, p, cal);
+    if (moved.empty() && next == t.next_due_at) continue;
+    report->moved++;
+    Status s = next == t.next_due_at ? Status::Ok() : sla.SetNextDue(t.id, next);
+    if (s.ok()) s = RecordMoved(store, t.id, p.name, moved, t.next_due_at, next, now);
+    if (!s.ok()) return s;
+  }
+  return Status::Ok();
 }
 
 EscalationAction SlaEngine::LevelAction(const Ticket& t, const SlaPolicyConfig& p, const TargetClock& c,
@@ -306,6 +434,14 @@ Status SlaEngine::Sweep(Store& store, int64_t ticket_id, Timestamp now, bool dry
   if (!fired.ok()) return fired.status();
   const Calendar& cal = CalendarFor(p->calendar);
   std::string id = std::to_string(ticket_id);
+  // A due time stored under an older calendar (this process's config is
+  // newer than the last recompute) is brought up to date first, so the
+  // breach below is recorded when the business time really ran out.
+  std::vector<DueChange> moved = RefreshAll(*clocks, cal);
+  if (!moved.empty() && !dry_run) {
+    Status s = RecordMoved(store, ticket_id, p->name, moved, std::nullopt, std::nullopt, now);
+    if (!s.ok()) return s;
+  }
   for (TargetClock& c : *clocks) {
     if (c.finished() || !c.running_since) continue;
     if (CheckBreach(c, cal, now)) {
@@ -374,7 +510,6 @@ Result<std::string> SlaEngine::Explain(Store& store, int64_t ticket_id, Timestam
     out += "\n" + c.target + (c.target == "next_response" ? " (cycle " + std::to_string(c.cycle) + ")" : "") +
            ": target " + (target ? target->text : "?") + " = " + Human(c.total_seconds) + " of business time\n";
     out += "  started   " + cal.FormatLocal(c.started_at) + "\n";
-    Timestamp until = c.met_at ? *c.met_at : now;
     int64_t counted = c.met_at ? c.business_seconds.value_or(0) : Consumed(c, cal, now);
     out += "  counted   " + Human(counted) + " of business time";
     if (c.paused_seconds || c.paused_since) {
@@ -382,18 +517,15 @@ Result<std::string> SlaEngine::Explain(Store& store, int64_t ticket_id, Timestam
       out += ", paused for " + Human(paused) + (c.paused_since ? " (paused now)" : "");
     }
     out += "\n";
-    // The closed time between start and now: nights, weekends, holidays.
-    std::vector<Interval> open = cal.OpenIntervals(c.started_at, until);
-    Timestamp cursor = c.started_at;
-    int shown = 0;
-    for (const Interval& i : open) {
-      if (i.first > cursor && (i.first - cursor).count() >= 60 && shown < 12) {
-        out += "  skipped   " + cal.FormatLocal(cursor) + " -> " + cal.FormatLocal(i.first) + " (outside working hours)\n";
-        ++shown;
-      }
-      cursor = i.second;
-    }
-    if (c.due_at) out += "  due       " + cal.FormatLocal(*c.due_at) + "\n";
+    // The due time by the calendar as it is now: the one the sweep, the
+    // levels and next_due_at use.
+    std::optional<Timestamp> due = c.breached_at ? c.due_at : DueAt(c, cal);
+    if (!due) due = c.due_at;
+    // The closed time the clock has skipped, and, while it runs, the closed
+    // time its due time skips: nights, weekends, holidays.
+    Timestamp until = c.met_at ? *c.met_at : due && !c.breached_at ? std::max(now, *due) : now;
+    out += SkippedLines(cal, c.started_at, until);
+    if (due) out += "  due       " + cal.FormatLocal(*due) + StaleNote(cal, c, *due) + "\n";
     if (c.breached_at) out += "  breached  " + cal.FormatLocal(*c.breached_at) + "\n";
     if (c.met_at) out += "  met       " + cal.FormatLocal(*c.met_at) + (c.breached_at ? " (late)" : " (on time)") + "\n";
     for (size_t i = 0; i < p->escalations.size(); ++i) {

@@ -3,9 +3,10 @@
 // rewrites a ticket's history), starts, pauses, resumes and meets clocks as
 // the ticket changes (TicketService calls these hooks), sweeps due tickets
 // to record breaches and decide which escalation levels fire and what they
-// do (the service applies them), and explains a ticket's timeline. Every
-// method works inside the caller's write transaction. Immutable once
-// built; thread-safe.
+// do (the service applies them), recomputes running clocks' due times when
+// the calendars change, and explains a ticket's timeline. Every method
+// works inside the caller's write transaction. Immutable once built;
+// thread-safe.
 #pragma once
 
 #include <functional>
@@ -19,6 +20,7 @@
 #include "daemon/model/ticket.h"
 #include "daemon/sla/calendar.h"
 #include "daemon/sla/target_clock.h"
+#include "daemon/store/sla_store.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {
@@ -28,6 +30,13 @@ struct SweepReport {
   int breaches = 0;
   int levels_fired = 0;
   std::vector<std::string> lines;  // what happened, or would (dry run)
+};
+
+// What a recompute of due times found and did.
+struct RecomputeReport {
+  int tickets = 0;  // tickets with a running clock, looked at
+  int moved = 0;    // of them, tickets whose due times or next_due_at moved
+  int damaged = 0;  // skipped: their policy snapshot cannot be read
 };
 
 // What one escalation level does when it fires, decided by the policy:
@@ -68,6 +77,17 @@ class SlaEngine {
                const LevelSink& fire) const;
   Result<std::string> Explain(Store& store, int64_t ticket_id, Timestamp now) const;
 
+  // A digest of everything that decides a due time (the calendars and the
+  // policies): two engines with the same fingerprint compute the same due
+  // times, so a reload that keeps it has nothing to recompute.
+  const std::string& fingerprint() const { return fingerprint_; }
+  // Brings the running clocks of `page` in line with the calendars as
+  // configured now: each clock's due time, its levels' times and the
+  // ticket's next_due_at. Writes only what moved, with one sla_recomputed
+  // event per ticket (old and new due times). Business time already
+  // counted, remaining budgets and recorded breaches do not change.
+  Status Recompute(Store& store, std::vector<RunningTicket>& page, Timestamp now, RecomputeReport* report) const;
+
   // The policy as stored in a ticket's snapshot.
   static Result<SlaPolicyConfig> ParseSnapshot(const std::string& json);
   static std::string MakeSnapshot(const SlaPolicyConfig& p);
@@ -81,6 +101,7 @@ class SlaEngine {
 
   Config config_;
   std::map<std::string, Calendar> calendars_;
+  std::string fingerprint_;
 };
 
 }  // namespace frontdesk

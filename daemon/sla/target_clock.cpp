@@ -1,5 +1,7 @@
 #include "daemon/sla/target_clock.h"
 
+#include <algorithm>
+
 namespace frontdesk {
 
 TargetClock StartClock(const Calendar& cal, std::string target, int64_t cycle,
@@ -75,10 +77,33 @@ void Reopen(TargetClock& c, const Calendar& cal, Timestamp now, bool paused) {
 
 bool CheckBreach(TargetClock& c, const Calendar& cal, Timestamp now) {
   if (c.breached_at || c.finished() || !c.running_since) return false;
-  if (Consumed(c, cal, now) < c.total_seconds) return false;
+  std::optional<Timestamp> due = DueAt(c, cal);
+  if (!due || *due > now) return false;
   // The breach happened when the last second of the target ran out, which
   // may be before this check.
-  c.breached_at = c.due_at ? *c.due_at : now;
+  c.due_at = due;
+  c.breached_at = due;
+  return true;
+}
+
+std::optional<Timestamp> DueAt(const TargetClock& c, const Calendar& cal) {
+  if (!c.running_since || c.finished()) return std::nullopt;
+  int64_t left = std::max<int64_t>(c.remaining_seconds, 0);
+  Timestamp due = cal.AddBusinessSeconds(*c.running_since, left);
+  // A target in working days is due at an opening ("Friday 18:00 + 1d is
+  // Tuesday 09:00"), and the close of the day before is the same business
+  // instant. While the calendar still puts exactly the remaining business
+  // time before the stored due time, that one stands: an unchanged
+  // calendar moves nothing.
+  if (c.due_at && *c.due_at > due && cal.BusinessSeconds(*c.running_since, *c.due_at) == left) return c.due_at;
+  return due;
+}
+
+bool RefreshDue(TargetClock& c, const Calendar& cal) {
+  if (c.breached_at) return false;
+  std::optional<Timestamp> due = DueAt(c, cal);
+  if (!due || due == c.due_at) return false;
+  c.due_at = due;
   return true;
 }
 

@@ -32,9 +32,22 @@ void Meet(TargetClock& c, const Calendar& cal, Timestamp now);
 // Reopens a met clock (resolution after a reopen): it continues with what
 // was left when it was met; the time in between does not count.
 void Reopen(TargetClock& c, const Calendar& cal, Timestamp now, bool paused);
-// Records the breach when the clock has run past its target by `now`.
-// Returns true when this call recorded it.
+// Records the breach when the clock has run past its target by `now`, at
+// the instant its business time ran out by the calendar as it is now (not
+// at `now`, nor at a due time stored under an older calendar). Returns
+// true when this call recorded it.
 bool CheckBreach(TargetClock& c, const Calendar& cal, Timestamp now);
+
+// The instant a running clock's business time runs out, by the calendar as
+// it is now; nothing while it is paused or done. When the stored due_at is
+// the same business instant (an opening after a closed stretch, where a
+// working-days target lands), it is the stored one.
+std::optional<Timestamp> DueAt(const TargetClock& c, const Calendar& cal);
+// Brings a running, not yet breached clock's due_at in line with DueAt()
+// after its calendar changed. Returns true when due_at moved. A breach
+// already recorded is a fact and keeps its time; a paused clock keeps its
+// remaining business time, and gets its due time when it resumes.
+bool RefreshDue(TargetClock& c, const Calendar& cal);
 
 // When a ladder level fires: the instant the clock's consumed business time
 // reaches the level's threshold. Nothing while the clock is paused or done.

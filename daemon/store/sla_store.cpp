@@ -1,6 +1,8 @@
 #include "daemon/store/sla_store.h"
 
 #include <cstdint>
+#include <map>
+#include <string>
 
 namespace frontdesk {
 namespace {
@@ -12,31 +14,93 @@ std::optional<Timestamp> Time(const std::optional<int64_t>& v) {
   return v ? std::optional<Timestamp>(FromUnix(*v)) : std::nullopt;
 }
 
+constexpr const char* kClockColumns =
+    "target, cycle, started_at, due_at, paused_since, paused_seconds, met_at, breached_at, "
+    "business_seconds, total_seconds, remaining_seconds, running_since";
+
+// Reads kClockColumns from column `at` on.
+TargetClock ReadClock(const Stmt& r, int at) {
+  TargetClock c;
+  c.target = r.Text(at);
+  c.cycle = r.Int(at + 1);
+  c.started_at = FromUnix(r.Int(at + 2));
+  c.due_at = Time(r.OptInt(at + 3));
+  c.paused_since = Time(r.OptInt(at + 4));
+  c.paused_seconds = r.Int(at + 5);
+  c.met_at = Time(r.OptInt(at + 6));
+  c.breached_at = Time(r.OptInt(at + 7));
+  c.business_seconds = r.OptInt(at + 8);
+  c.total_seconds = r.Int(at + 9);
+  c.remaining_seconds = r.Int(at + 10);
+  c.running_since = Time(r.OptInt(at + 11));
+  return c;
+}
+
+template <class Visit>
+Status EachRow(Stmt& st, Visit visit) {
+  for (;;) {
+    Result<bool> row = st.Step();
+    if (!row.ok()) return row.status();
+    if (!*row) return Status::Ok();
+    visit(st);
+  }
+}
+
 }  // namespace
 
 Result<std::vector<TargetClock>> SlaStore::Clocks(int64_t ticket_id) {
-  Result<Stmt> st = db_.Prepare(
-      "SELECT target, cycle, started_at, due_at, paused_since, paused_seconds, met_at, breached_at, "
-      "business_seconds, total_seconds, remaining_seconds, running_since FROM sla_targets "
-      "WHERE ticket_id = ?1 ORDER BY target, cycle");
+  Result<Stmt> st =
+      db_.Prepare(std::string("SELECT ") + kClockColumns + " FROM sla_targets WHERE ticket_id = ?1 ORDER BY target, cycle");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id);
-  return st->Rows([](const Stmt& r) {
-    TargetClock c;
-    c.target = r.Text(0);
-    c.cycle = r.Int(1);
-    c.started_at = FromUnix(r.Int(2));
-    c.due_at = Time(r.OptInt(3));
-    c.paused_since = Time(r.OptInt(4));
-    c.paused_seconds = r.Int(5);
-    c.met_at = Time(r.OptInt(6));
-    c.breached_at = Time(r.OptInt(7));
-    c.business_seconds = r.OptInt(8);
-    c.total_seconds = r.Int(9);
-    c.remaining_seconds = r.Int(10);
-    c.running_since = Time(r.OptInt(11));
-    return c;
+  return st->Rows([](const Stmt& r) { return ReadClock(r, 0); });
+}
+
+Status SlaStore::SetDue(int64_t ticket_id, const std::string& target, int64_t cycle, std::optional<Timestamp> due) {
+  Result<Stmt> st = db_.Prepare("UPDATE sla_targets SET due_at = ?4 WHERE ticket_id = ?1 AND target = ?2 AND cycle = ?3");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id).Bind(2, target).Bind(3, cycle).Bind(4, Unix(due));
+  return st->Run();
+}
+
+Result<std::vector<RunningTicket>> SlaStore::RunningTickets(int64_t after_id, int limit) {
+  // The primary key (ticket_id, target, cycle) makes each read a range scan.
+  Result<Stmt> st = db_.Prepare(
+      "SELECT id, sla_snapshot, next_due_at FROM tickets WHERE id IN "
+      "(SELECT DISTINCT ticket_id FROM sla_targets WHERE ticket_id > ?1 AND met_at IS NULL "
+      "AND running_since IS NOT NULL ORDER BY ticket_id LIMIT ?2) ORDER BY id");
+  if (!st.ok()) return st.status();
+  st->Bind(1, after_id).Bind(2, static_cast<int64_t>(limit));
+  Result<std::vector<RunningTicket>> page = st->Rows([](const Stmt& r) {
+    RunningTicket t;
+    t.id = r.Int(0);
+    t.snapshot = r.OptText(1).value_or("");
+    t.next_due_at = Time(r.OptInt(2));
+    return t;
   });
+  if (!page.ok() || page->empty()) return page;
+  std::map<int64_t, RunningTicket*> by_id;
+  for (RunningTicket& t : *page) by_id[t.id] = &t;
+  Result<Stmt> clocks = db_.Prepare(std::string("SELECT ticket_id, ") + kClockColumns +
+                                    " FROM sla_targets WHERE ticket_id BETWEEN ?1 AND ?2 AND met_at IS NULL "
+                                    "AND running_since IS NOT NULL ORDER BY ticket_id, target, cycle");
+  if (!clocks.ok()) return clocks.status();
+  clocks->Bind(1, page->front().id).Bind(2, page->back().id);
+  Status s = EachRow(*clocks, [&](const Stmt& r) {
+    auto it = by_id.find(r.Int(0));
+    if (it != by_id.end()) it->second->clocks.push_back(ReadClock(r, 1));
+  });
+  if (!s.ok()) return s;
+  Result<Stmt> fired =
+      db_.Prepare("SELECT ticket_id, target, cycle, level FROM sla_levels_fired WHERE ticket_id BETWEEN ?1 AND ?2");
+  if (!fired.ok()) return fired.status();
+  fired->Bind(1, page->front().id).Bind(2, page->back().id);
+  s = EachRow(*fired, [&](const Stmt& r) {
+    auto it = by_id.find(r.Int(0));
+    if (it != by_id.end()) it->second->fired.insert({r.Text(1), r.Int(2), static_cast<int>(r.Int(3))});
+  });
+  if (!s.ok()) return s;
+  return page;
 }
 
 Status SlaStore::SaveClock(int64_t ticket_id, const TargetClock& c) {

@@ -18,12 +18,28 @@ namespace frontdesk {
 
 using FiredLevel = std::tuple<std::string, int64_t, int>;  // target, cycle, level
 
+// A ticket with at least one running clock, as a recompute of due times
+// reads it: only its running clocks, every level fired.
+struct RunningTicket {
+  int64_t id = 0;
+  std::string snapshot;  // the policy snapshot; empty when it has none
+  std::optional<Timestamp> next_due_at;
+  std::vector<TargetClock> clocks;
+  std::set<FiredLevel> fired;
+};
+
 class SlaStore {
  public:
   explicit SlaStore(Store& store) : db_(store.db()) {}
 
   Result<std::vector<TargetClock>> Clocks(int64_t ticket_id);
   Status SaveClock(int64_t ticket_id, const TargetClock& c);
+  // Moves one clock's due time, and nothing else about it.
+  Status SetDue(int64_t ticket_id, const std::string& target, int64_t cycle, std::optional<Timestamp> due);
+  // Up to `limit` tickets with a running clock, by id, after
+  // `after_id`: three range reads per page, so recomputing every running
+  // clock costs one pass over the clocks.
+  Result<std::vector<RunningTicket>> RunningTickets(int64_t after_id, int limit);
   Result<std::set<FiredLevel>> Fired(int64_t ticket_id);
   Result<std::vector<std::pair<FiredLevel, Timestamp>>> FiredWithTimes(int64_t ticket_id);
   // True when this call recorded the level; false when it had fired before.

@@ -11,6 +11,9 @@ namespace {
 // tickets costs a handful of fsyncs, small enough that the daemon's writer
 // is not held for long.
 constexpr size_t kChunk = 250;
+// Tickets per recompute transaction: a page is three range reads and,
+// when the calendars did not move anything, no write at all.
+constexpr int kRecomputePage = 500;
 }  // namespace
 
 Result<SweepReport> RunEscalations(Store& reader, const Config& config, const SlaEngine& sla, const TxnRunner& run,
@@ -48,6 +51,28 @@ Result<SweepReport> RunEscalations(Store& reader, const Config& config, const Sl
     report.lines.insert(report.lines.end(), chunk.lines.begin(), chunk.lines.end());
   }
   return report;
+}
+
+Result<RecomputeReport> RecomputeDueTimes(const SlaEngine& sla, const TxnRunner& run, Timestamp now) {
+  RecomputeReport report;
+  int64_t after_id = 0;
+  for (;;) {
+    RecomputeReport page_report;
+    int64_t last_id = 0;
+    Status s = run([&](Store& store) -> Status {
+      page_report = RecomputeReport();
+      Result<std::vector<RunningTicket>> page = SlaStore(store).RunningTickets(after_id, kRecomputePage);
+      if (!page.ok()) return page.status();
+      last_id = page->empty() ? 0 : page->back().id;
+      return sla.Recompute(store, *page, now, &page_report);
+    });
+    if (!s.ok()) return s;
+    if (last_id == 0) return report;
+    report.tickets += page_report.tickets;
+    report.moved += page_report.moved;
+    report.damaged += page_report.damaged;
+    after_id = last_id;
+  }
 }
 
 }  // namespace frontdesk

@@ -4,7 +4,8 @@
 // the due tickets, not the open ones) and processes them in chunks, each in
 // one write transaction; the levels that fire are applied through
 // TicketService. Exactly-once comes from the store, not from here: several
-// sweeps may run at once. Thread-safe (no state of its own).
+// sweeps may run at once. Also the recompute of due times after a config
+// change. Thread-safe (no state of its own).
 #pragma once
 
 #include <functional>
@@ -18,5 +19,10 @@ namespace frontdesk {
 // Each level that fires is applied through TicketService.
 Result<SweepReport> RunEscalations(Store& reader, const Config& config, const SlaEngine& sla, const TxnRunner& run,
                                    Timestamp now, int limit, bool dry_run);
+
+// Recomputes the due times of every running clock with `sla`'s calendars
+// (SlaEngine::Recompute), after the calendars or policies changed: a page
+// of tickets per write transaction, so intake waits at most one page.
+Result<RecomputeReport> RecomputeDueTimes(const SlaEngine& sla, const TxnRunner& run, Timestamp now);
 
 }  // namespace frontdesk

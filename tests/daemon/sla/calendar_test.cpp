@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "config/loader.h"
 #include "tests/test_util.h"
 
 namespace frontdesk {
@@ -115,6 +116,85 @@ TEST_CASE("24x7 is plain time", "[calendar]") {
   CHECK(FormatRfc3339(always.Add(At("2026-11-21T10:00:00Z"), {2, 3600, ""})) == "2026-11-23T11:00:00Z");
   CHECK(always.BusinessSeconds(At("2026-11-21T10:00:00Z"), At("2026-11-21T11:00:00Z")) == 3600);
 }
+
+TEST_CASE("a time off the whole minute is shown with its seconds", "[calendar]") {
+  Calendar office = *Calendar::Build(Office());
+  CHECK(office.FormatLocal(At("2026-11-23T17:54:08Z")) == "Mon 2026-11-23 18:54:08 CET");
+  CHECK(office.FormatLocal(At("2026-11-23T17:54:00Z")) == "Mon 2026-11-23 18:54 CET");
+  CalendarConfig c;
+  c.name = "24x7";
+  c.always_open = true;
+  Calendar always = *Calendar::Build(c);
+  CHECK(always.FormatLocal(At("2026-11-23T17:54:08Z")) == "2026-11-23 17:54:08 UTC");
+}
+
+TEST_CASE("the working time holidays close is told apart from nights", "[calendar]") {
+  Calendar office = *Calendar::Build(Office());
+  // Christmas Eve afternoon (13:00-17:00 CET) and Christmas Day (7 hours).
+  CHECK(office.HolidaySeconds(At("2026-12-24T11:00:00Z"), At("2026-12-28T00:00:00Z")) == 11 * 3600);
+  CHECK(office.HolidaySeconds(At("2026-11-20T16:00:00Z"), At("2026-11-23T08:00:00Z")) == 0);  // a weekend
+}
+
+// Windows are read by the config loader; these go through its public
+// entry point, so the file, line and column are the ones a user sees.
+namespace loading {
+
+const char* kQueue = "[[queue]]\nname = \"support\"\naddresses = [\"support@example.com\"]\n";
+
+std::string LoadErrors(const std::string& calendar) {
+  Result<Config> c = LoadConfigText(std::string(kQueue) + calendar, "fd.toml");
+  REQUIRE_FALSE(c.ok());
+  return c.status().message();
+}
+
+TEST_CASE("a window that crosses midnight is refused with the two windows that mean the same",
+          "[calendar][config]") {
+  struct Case {
+    const char* name;
+    const char* calendar;
+    const char* error;
+  };
+  const Case cases[] = {
+      {"a night shift", "[calendar.night]\ntimezone = \"UTC\"\nmon = [\"22:00-06:00\"]\n",
+       "fd.toml:6:8: calendar.night.mon[0]: the window \"22:00-06:00\" crosses midnight; a window ends on the day it "
+       "starts, so write it as two: mon = [\"22:00-24:00\"] and tue = [\"00:00-06:00\"]"},
+      {"Sunday into Monday", "[calendar.night]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\nsun = [\"23:30-01:15\"]\n",
+       "fd.toml:7:8: calendar.night.sun[0]: the window \"23:30-01:15\" crosses midnight; a window ends on the day it "
+       "starts, so write it as two: sun = [\"23:30-24:00\"] and mon = [\"00:00-01:15\"]"},
+      {"ending at 00:00", "[calendar.night]\ntimezone = \"UTC\"\nfri = [\"18:00-00:00\"]\n",
+       "fd.toml:6:8: calendar.night.fri[0]: the window \"18:00-00:00\" crosses midnight; a window that ends at "
+       "midnight ends at \"24:00\": write fri = [\"18:00-24:00\"]"},
+      {"a holiday night",
+       "[calendar.night]\ntimezone = \"UTC\"\nmon = [\"09:00-17:00\"]\nholidays = [\"2026-12-31 20:00-02:00\"]\n",
+       "fd.toml:7:13: calendar.night.holidays[0]: the holiday \"2026-12-31 20:00-02:00\" crosses midnight; write it as "
+       "two holidays, \"2026-12-31 20:00-24:00\" and \"2027-01-01 00:00-02:00\""},
+      {"an empty window", "[calendar.night]\ntimezone = \"UTC\"\nmon = [\"09:00-09:00\"]\n",
+       "fd.toml:6:8: calendar.night.mon[0]: the window \"09:00-09:00\" must end after it starts"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK(LoadErrors(c.calendar) == c.error);
+  }
+}
+
+TEST_CASE("a night shift written as two windows counts the whole night", "[calendar][config]") {
+  Result<Config> c = LoadConfigText(std::string(kQueue) +
+                                        "[calendar.night]\ntimezone = \"Europe/Warsaw\"\n"
+                                        "mon = [\"22:00-24:00\"]\ntue = [\"00:00-06:00\"]\n",
+                                    "fd.toml");
+  INFO(c.status().message());
+  REQUIRE(c.ok());
+  const CalendarConfig* night = nullptr;
+  for (const CalendarConfig& cal : c->calendars) night = cal.name == "night" ? &cal : night;
+  REQUIRE(night != nullptr);
+  Calendar cal = *Calendar::Build(*night);
+  // Monday 22:00 CET to Tuesday 06:00 CET: one unbroken 8-hour shift.
+  CHECK(cal.BusinessSeconds(At("2026-11-23T12:00:00Z"), At("2026-11-24T12:00:00Z")) == 8 * 3600);
+  CHECK(FormatRfc3339(cal.AddBusinessSeconds(At("2026-11-23T21:00:00Z"), 3 * 3600)) == "2026-11-24T00:00:00Z");
+  CHECK(cal.OpenIntervals(At("2026-11-23T12:00:00Z"), At("2026-11-24T12:00:00Z")).size() == 2);
+}
+
+}  // namespace loading
 
 }  // namespace
 }  // namespace frontdesk

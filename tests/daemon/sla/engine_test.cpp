@@ -179,5 +179,163 @@ TEST_CASE("a policy snapshot round-trips", "[sla_engine]") {
   CHECK_FALSE(SlaEngine::ParseSnapshot("{]").ok());
 }
 
+// Monday and Tuesday 09:00-17:00 in Warsaw, a 4-hour first response with a
+// level at half of it; kHoliday closes Monday 23 November 11:00-13:00.
+std::string OfficeConfig(const std::string& holidays) {
+  return std::string(R"toml(
+[[queue]]
+name = "support"
+agents = ["agent@example.test"]
+[calendar.office]
+timezone = "Europe/Warsaw"
+mon = ["09:00-17:00"]
+tue = ["09:00-17:00"]
+)toml") + holidays + R"toml(
+[[sla]]
+name = "office"
+calendar = "office"
+first_response = "4h"
+pause_on = ["pending"]
+[[sla.escalation]]
+target = "first_response"
+at = "50%"
+notify = ["lead@example.test"]
+)toml";
+}
+const char* kHoliday = "holidays = [\"2026-11-23 11:00-13:00\"]\n";
+
+struct OfficeFixture : Fixture {
+  Config before = *LoadConfigText(OfficeConfig(""), "fd.toml");
+  Config after = *LoadConfigText(OfficeConfig(kHoliday), "fd.toml");
+  std::shared_ptr<const SlaEngine> old_sla = *SlaEngine::Build(before);
+  std::shared_ptr<const SlaEngine> new_sla = *SlaEngine::Build(after);
+  TxnRunner run = [this](const std::function<Status(Store&)>& job) { return InTxn(*store, job); };
+  OfficeFixture() { sla = old_sla; }
+  std::string DueOf(int64_t id, const std::string& target) {
+    Result<std::vector<TargetClock>> clocks = SlaStore(*store).Clocks(id);
+    REQUIRE(clocks.ok());
+    for (const TargetClock& c : *clocks) {
+      if (c.target == target) return c.due_at ? FormatRfc3339(*c.due_at) : "none";
+    }
+    return "no clock";
+  }
+  std::string NextDueText(int64_t id) {
+    std::optional<int64_t> n = NextDue(id);
+    return n ? FormatRfc3339(FromUnix(*n)) : "none";
+  }
+};
+
+TEST_CASE("the fingerprint follows the calendars and policies only", "[sla_engine]") {
+  Config a = *LoadConfigText(OfficeConfig(""), "fd.toml");
+  Config b = *LoadConfigText(OfficeConfig(kHoliday), "fd.toml");
+  Config c = *LoadConfigText(OfficeConfig("") + "[escalation]\ninterval = \"5m\"\n", "fd.toml");
+  CHECK((*SlaEngine::Build(a))->fingerprint() == (*SlaEngine::Build(c))->fingerprint());
+  CHECK((*SlaEngine::Build(a))->fingerprint() != (*SlaEngine::Build(b))->fingerprint());
+}
+
+TEST_CASE("a holiday added to the calendar moves the due times of running clocks", "[sla_engine][recompute]") {
+  OfficeFixture f;
+  Timestamp t0 = At("2026-11-23T09:00:00Z");  // Monday 10:00 CET
+  int64_t running = f.MakeTicket(t0);
+  int64_t paused = f.MakeTicket(t0);
+  int64_t answered = f.MakeTicket(t0);
+  REQUIRE(f.InTxn(*f.store, [&](Store& s) {
+    return f.sla->OnStatusChange(s, paused, TicketStatus::kNew, TicketStatus::kPending, t0);
+  }).ok());
+  REQUIRE(f.InTxn(*f.store, [&](Store& s) { return f.sla->OnPublicReply(s, answered, t0 + std::chrono::minutes(5)); }).ok());
+  REQUIRE(f.DueOf(running, "first_response") == "2026-11-23T13:00:00Z");
+  REQUIRE(f.NextDueText(running) == "2026-11-23T11:00:00Z");  // the 50 % level
+
+  // The calendar gets Monday's 11:00-13:00 closed; the daemon recomputes.
+  Timestamp t1 = At("2026-11-23T09:30:00Z");
+  Result<RecomputeReport> r = RecomputeDueTimes(*f.new_sla, f.run, t1);
+  REQUIRE(r.ok());
+  CHECK(r->tickets == 1);  // the paused and the answered ones have no running clock
+  CHECK(r->moved == 1);
+  CHECK(f.DueOf(running, "first_response") == "2026-11-23T15:00:00Z");
+  CHECK(f.NextDueText(running) == "2026-11-23T13:00:00Z");  // 2 business hours: 10-11, 13-14 CET
+  CHECK(f.DueOf(paused, "first_response") == "none");
+  CHECK(f.Count("SELECT remaining_seconds FROM sla_targets WHERE ticket_id = " + std::to_string(paused)) == 4 * 3600);
+  CHECK(f.Count("SELECT count(*) FROM events WHERE kind = 'sla_recomputed'") == 1);
+  Result<Stmt> ev = f.store->db().Prepare("SELECT ticket_id, at, detail FROM events WHERE kind = 'sla_recomputed'");
+  REQUIRE(ev.ok());
+  REQUIRE(*ev->Step());
+  CHECK(ev->Int(0) == running);
+  CHECK(ev->Int(1) == ToUnix(t1));
+  CHECK(ev->Text(2) ==
+        R"({"clocks":[{"cycle":0,"new_due_at":"2026-11-23T15:00:00Z","old_due_at":"2026-11-23T13:00:00Z",)"
+        R"("target":"first_response"}],"new_next_due_at":"2026-11-23T13:00:00Z","old_next_due_at":"2026-11-23T11:00:00Z"})");
+
+  // Nothing moves the second time.
+  r = RecomputeDueTimes(*f.new_sla, f.run, t1);
+  REQUIRE(r.ok());
+  CHECK(r->moved == 0);
+  CHECK(f.Count("SELECT count(*) FROM events WHERE kind = 'sla_recomputed'") == 1);
+
+  // The paused clock resumes under the new calendar with what it had left.
+  REQUIRE(f.InTxn(*f.store, [&](Store& s) {
+    return f.new_sla->OnStatusChange(s, paused, TicketStatus::kPending, TicketStatus::kOpen, t1);
+  }).ok());
+  CHECK(f.DueOf(paused, "first_response") == "2026-11-23T15:30:00Z");
+
+  // A sweep before the new due time fires the level and records no breach;
+  // one after it records the breach at 15:00Z.
+  Result<SweepReport> sweep = RunEscalations(*f.store, f.after, *f.new_sla, f.run, At("2026-11-23T14:00:00Z"), 100, false);
+  REQUIRE(sweep.ok());
+  CHECK(sweep->breaches == 0);
+  CHECK(sweep->levels_fired == 2);
+  CHECK(f.NextDueText(running) == "2026-11-23T15:00:00Z");
+  sweep = RunEscalations(*f.store, f.after, *f.new_sla, f.run, At("2026-11-23T15:10:00Z"), 100, false);
+  REQUIRE(sweep.ok());
+  CHECK(sweep->breaches == 1);
+  CHECK(f.Count("SELECT breached_at FROM sla_targets WHERE ticket_id = " + std::to_string(running)) ==
+        ToUnix(At("2026-11-23T15:00:00Z")));
+  CHECK(f.Count("SELECT count(*) FROM events WHERE kind = 'sla_breached' AND detail LIKE '%15:00:00Z%'") == 1);
+}
+
+TEST_CASE("a sweep whose calendar is newer than the stored due times breaches when time really ran out",
+          "[sla_engine][recompute]") {
+  OfficeFixture f;
+  int64_t id = f.MakeTicket(At("2026-11-23T09:00:00Z"));
+  // Past the stale due time (13:00Z) but before the real one: no breach, and
+  // the ticket is not due again until the real one.
+  Result<SweepReport> sweep = RunEscalations(*f.store, f.after, *f.new_sla, f.run, At("2026-11-23T13:30:00Z"), 100, false);
+  REQUIRE(sweep.ok());
+  CHECK(sweep->breaches == 0);
+  CHECK(f.DueOf(id, "first_response") == "2026-11-23T15:00:00Z");
+  CHECK(f.NextDueText(id) == "2026-11-23T15:00:00Z");
+  CHECK(f.Count("SELECT count(*) FROM events WHERE kind = 'sla_recomputed'") == 1);
+  sweep = RunEscalations(*f.store, f.after, *f.new_sla, f.run, At("2026-11-23T13:31:00Z"), 100, false);
+  REQUIRE(sweep.ok());
+  CHECK(sweep->tickets == 0);
+  sweep = RunEscalations(*f.store, f.after, *f.new_sla, f.run, At("2026-11-23T16:00:00Z"), 100, false);
+  REQUIRE(sweep.ok());
+  CHECK(sweep->breaches == 1);
+  CHECK(f.Count("SELECT breached_at FROM sla_targets") == ToUnix(At("2026-11-23T15:00:00Z")));
+}
+
+TEST_CASE("sla explain shows the due time it stores and the closed time it skips", "[sla_engine][recompute]") {
+  OfficeFixture f;
+  int64_t id = f.MakeTicket(At("2026-11-23T09:00:00Z"));
+  REQUIRE(RecomputeDueTimes(*f.new_sla, f.run, At("2026-11-23T09:00:00Z")).ok());
+  Result<std::string> text = f.new_sla->Explain(*f.store, id, At("2026-11-23T09:30:00Z"));
+  REQUIRE(text.ok());
+  INFO(*text);
+  CHECK(text->find("  skipped   Mon 2026-11-23 11:00 CET -> Mon 2026-11-23 13:00 CET (holiday)\n"
+                   "  due       Mon 2026-11-23 16:00 CET\n") != std::string::npos);
+  CHECK(text->find("level 1 at 50%: due Mon 2026-11-23 14:00 CET") != std::string::npos);
+  // Read with a config the daemon has not loaded yet, it says both.
+  text = f.old_sla->Explain(*f.store, id, At("2026-11-23T09:30:00Z"));
+  REQUIRE(text.ok());
+  CHECK(text->find("  due       Mon 2026-11-23 14:00 CET (stored: Mon 2026-11-23 16:00 CET, from an older calendar; "
+                   "the daemon recomputes it when it reloads or starts)\n") != std::string::npos);
+  // A due time off the whole minute shows its seconds.
+  int64_t odd = f.MakeTicket(At("2026-11-23T14:24:08Z"));
+  text = f.sla->Explain(*f.store, odd, At("2026-11-23T14:30:00Z"));
+  REQUIRE(text.ok());
+  CHECK(text->find("  started   Mon 2026-11-23 15:24:08 CET\n") != std::string::npos);
+  CHECK(text->find("  due       Tue 2026-11-24 11:24:08 CET\n") != std::string::npos);
+}
+
 }  // namespace
 }  // namespace frontdesk

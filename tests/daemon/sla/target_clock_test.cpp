@@ -86,5 +86,76 @@ TEST_CASE("ladder levels fire at a share of the target or an offset from the due
   CHECK_FALSE(LevelTime(c, cal, warn).has_value());
 }
 
+// Monday and Tuesday 09:00-17:00 in Warsaw, optionally with Monday's
+// 11:00-13:00 closed.
+Calendar MonTue(bool partial_holiday) {
+  CalendarConfig c;
+  c.name = "office";
+  c.timezone = "Europe/Warsaw";
+  c.week[0] = c.week[1] = {{9 * 60, 17 * 60}};
+  if (partial_holiday) c.holidays.push_back({2026, 11, 23, {11 * 60, 13 * 60}});
+  return *Calendar::Build(c);
+}
+
+TEST_CASE("a holiday added after a clock started moves its due time", "[sla]") {
+  // Monday 10:00 CET + 4h: due 14:00 CET (13:00Z).
+  TargetClock c = StartClock(MonTue(false), "first_response", 0, {0, 4 * 3600, "4h"}, At("2026-11-23T09:00:00Z"), false);
+  REQUIRE(FormatRfc3339(*c.due_at) == "2026-11-23T13:00:00Z");
+  Calendar now = MonTue(true);
+  // 10:00-11:00, then 13:00-16:00 CET.
+  CHECK(FormatRfc3339(*DueAt(c, now)) == "2026-11-23T15:00:00Z");
+  CHECK(RefreshDue(c, now));
+  CHECK(FormatRfc3339(*c.due_at) == "2026-11-23T15:00:00Z");
+  CHECK_FALSE(RefreshDue(c, now));  // nothing left to move
+  CHECK(c.remaining_seconds == 4 * 3600);
+  CHECK_FALSE(CheckBreach(c, now, At("2026-11-23T14:59:59Z")));
+  CHECK(CheckBreach(c, now, At("2026-11-23T16:00:00Z")));
+  CHECK(FormatRfc3339(*c.breached_at) == "2026-11-23T15:00:00Z");
+  // A recorded breach is a fact: the old calendar back does not move it.
+  CHECK_FALSE(RefreshDue(c, MonTue(false)));
+  CHECK(FormatRfc3339(*c.breached_at) == "2026-11-23T15:00:00Z");
+}
+
+TEST_CASE("a breach is recorded when business time ran out, not at a stale due time", "[sla]") {
+  TargetClock c = StartClock(MonTue(false), "first_response", 0, {0, 4 * 3600, "4h"}, At("2026-11-23T09:00:00Z"), false);
+  Calendar now = MonTue(true);
+  // The stored due time still says 13:00Z; only 2 business hours had passed then.
+  CHECK_FALSE(CheckBreach(c, now, At("2026-11-23T13:30:00Z")));
+  CHECK(CheckBreach(c, now, At("2026-11-23T15:30:00Z")));
+  CHECK(FormatRfc3339(*c.breached_at) == "2026-11-23T15:00:00Z");
+  CHECK(FormatRfc3339(*c.due_at) == "2026-11-23T15:00:00Z");
+  // Met late under the new calendar: the same instant.
+  TargetClock late = StartClock(MonTue(false), "first_response", 0, {0, 4 * 3600, "4h"}, At("2026-11-23T09:00:00Z"), false);
+  Meet(late, now, At("2026-11-23T15:30:00Z"));
+  CHECK(FormatRfc3339(*late.breached_at) == "2026-11-23T15:00:00Z");
+  CHECK(*late.business_seconds == 4 * 3600 + 1800);
+}
+
+TEST_CASE("a paused clock keeps its remaining time when the calendar changes", "[sla]") {
+  TargetClock c = StartClock(MonTue(false), "first_response", 0, {0, 4 * 3600, "4h"}, At("2026-11-23T09:00:00Z"), false);
+  Pause(c, MonTue(false), At("2026-11-23T09:30:00Z"));
+  Calendar now = MonTue(true);
+  CHECK_FALSE(DueAt(c, now).has_value());
+  CHECK_FALSE(RefreshDue(c, now));
+  CHECK_FALSE(c.due_at.has_value());
+  CHECK(c.remaining_seconds == 3 * 3600 + 1800);
+  // Resumed at 10:30 CET under the new calendar: 30 minutes, the holiday, 3 hours.
+  Resume(c, now, At("2026-11-23T09:30:00Z"));
+  CHECK(FormatRfc3339(*c.due_at) == "2026-11-23T15:00:00Z");
+}
+
+TEST_CASE("a working-days due time at an opening stays where it is while the calendar agrees", "[sla]") {
+  Calendar cal = Office();
+  // Friday 18:00 CET + 1d: Tuesday 09:00 CET, the same business instant as Monday 17:00.
+  TargetClock c = StartClock(cal, "resolution", 0, {1, 0, "1d"}, At("2026-11-20T17:00:00Z"), false);
+  REQUIRE(FormatRfc3339(*c.due_at) == "2026-11-24T08:00:00Z");
+  CHECK(FormatRfc3339(*DueAt(c, cal)) == "2026-11-24T08:00:00Z");
+  CHECK_FALSE(RefreshDue(c, cal));
+  // Not breached at Monday 17:00, and breached at the due time it shows.
+  CHECK_FALSE(CheckBreach(c, cal, At("2026-11-23T16:30:00Z")));
+  CHECK(CheckBreach(c, cal, At("2026-11-24T08:00:00Z")));
+  CHECK(FormatRfc3339(*c.breached_at) == "2026-11-24T08:00:00Z");
+}
+
 }  // namespace
 }  // namespace frontdesk
