@@ -1,5 +1,8 @@
 #include "admin/api_util.h"
 
+#include <algorithm>
+
+#include "daemon/base/random.h"
 #include "daemon/base/text.h"
 #include "daemon/web/http_input.h"
 #include "daemon/web/http_server.h"
@@ -34,6 +37,8 @@ json TicketJson(const Ticket& t) {
           {"sla_policy", Opt(t.sla_policy)},
           {"next_due_at", Time(t.next_due_at)},
           {"linked_ticket_id", t.linked_ticket_id ? json(*t.linked_ticket_id) : json(nullptr)},
+          {"automatic", t.automatic},
+          {"merged_into", t.merged_into ? json(*t.merged_into) : json(nullptr)},
           {"reopened_count", t.reopened_count},
           {"version", t.version},
           {"created_at", FormatRfc3339(t.created_at)},
@@ -53,6 +58,74 @@ Result<std::optional<int64_t>> ParseIfMatch(const httplib::Request& req) {
     if (n) return std::optional<int64_t>(*n);
   }
   return Status::Invalid("If-Match must be an ETag from this API, such as \"3\"", "If-Match");
+}
+
+std::string BodyETag(std::string_view body) { return "\"" + Sha256Hex(body).substr(0, 32) + "\""; }
+
+bool IfNoneMatchMatches(std::string_view field, std::string_view etag) {
+  field = Trim(field);
+  if (field == "*") return true;
+  if (etag.rfind("W/", 0) == 0) etag.remove_prefix(2);
+  auto space = [&](size_t i) { return i < field.size() && (field[i] == ' ' || field[i] == '\t'); };
+  size_t i = 0;
+  while (i < field.size()) {
+    while (space(i) || (i < field.size() && field[i] == ',')) ++i;
+    if (i == field.size()) break;
+    // entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE; etagc has no DQUOTE, so
+    // the tag ends at the next one.
+    size_t tag = field.compare(i, 2, "W/") == 0 ? i + 2 : i;
+    size_t close = tag < field.size() && field[tag] == '"' ? field.find('"', tag + 1) : std::string_view::npos;
+    if (close != std::string_view::npos) {
+      size_t end = close + 1;
+      while (space(end)) ++end;
+      if (end == field.size() || field[end] == ',') {
+        if (field.substr(tag, close + 1 - tag) == etag) return true;
+        i = end;
+        continue;
+      }
+    }
+    // Not an entity-tag: skip to the next element.
+    size_t comma = field.find(',', i);
+    i = comma == std::string_view::npos ? field.size() : comma + 1;
+  }
+  return false;
+}
+
+bool NotModified(const httplib::Request& req, httplib::Response& res, const std::string& etag) {
+  res.set_header("ETag", etag);
+  // Several If-None-Match lines mean one list (RFC 9110 5.3).
+  std::string field;
+  auto [first, last] = req.headers.equal_range("If-None-Match");
+  if (first == last) return false;
+  for (auto it = first; it != last; ++it) field += (field.empty() ? "" : ", ") + it->second;
+  if (!IfNoneMatchMatches(field, etag)) return false;
+  res.status = 304;
+  res.body.clear();
+  return true;
+}
+
+void SendJsonValidated(const httplib::Request& req, httplib::Response& res, const json& body) {
+  std::string text = body.dump(-1, ' ', false, json::error_handler_t::replace);
+  if (NotModified(req, res, BodyETag(text))) return;
+  res.status = 200;
+  res.set_content(text, "application/json");
+}
+
+Result<json> ReadOptionalObject(const httplib::Request& req, const std::vector<std::string>& allowed) {
+  if (Trim(req.body).empty()) return json::object();
+  Result<json> parsed = ParseJsonBody(req.body);
+  if (!parsed.ok()) return parsed.status();
+  if (!parsed->is_object()) return Status::Invalid("the body must be a JSON object, or empty");
+  for (auto it = parsed->begin(); it != parsed->end(); ++it) {
+    if (std::find(allowed.begin(), allowed.end(), it.key()) == allowed.end()) {
+      std::string known;
+      for (const std::string& a : allowed) known += (known.empty() ? "" : ", ") + a;
+      return Status::Invalid(known.empty() ? "unknown field; this endpoint takes no fields"
+                                           : "unknown field; use " + known,
+                             it.key());
+    }
+  }
+  return parsed;
 }
 
 

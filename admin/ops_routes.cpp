@@ -244,14 +244,36 @@ void ListOutbox(ServeContext& ctx, const httplib::Request& req, httplib::Respons
     }
     SendJson(res, {{"outbox", list}});
 }
+// `dry_run` comes as a parameter or a body field; either way a value that
+// is not true or false is refused, never read as a real sweep.
 void RunSweep(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
-    bool dry_run = req.has_param("dry_run") && req.get_param_value("dry_run") == "true";
-    Result<SweepReport> r = ctx.escalate(dry_run);
+    std::optional<bool> dry_run;
+    for (const auto& [k, v] : req.params) {
+      if (k != "dry_run") return WriteError(res, Status::Invalid("unknown parameter; use dry_run", k));
+      if (v != "true" && v != "false") return WriteError(res, Status::Invalid("must be true or false", k));
+      dry_run = v == "true";
+    }
+    Result<json> body = ReadOptionalObject(req, {"dry_run"});
+    if (!body.ok()) return WriteError(res, body.status());
+    if (body->contains("dry_run")) {
+      const json& v = (*body)["dry_run"];
+      if (!v.is_boolean()) return WriteError(res, Status::Invalid("must be true or false", "dry_run"));
+      if (dry_run && *dry_run != v.get<bool>()) {
+        return WriteError(res, Status::Invalid("the parameter and the body disagree; give it once", "dry_run"));
+      }
+      dry_run = v.get<bool>();
+    }
+    Result<SweepReport> r = ctx.escalate(dry_run.value_or(false));
     if (!r.ok()) return WriteError(res, r.status());
-    SendJson(res, {{"dry_run", dry_run}, {"tickets", r->tickets}, {"breaches", r->breaches},
+    SendJson(res, {{"dry_run", dry_run.value_or(false)}, {"tickets", r->tickets}, {"breaches", r->breaches},
                    {"levels_fired", r->levels_fired}, {"lines", r->lines}});
 }
-void ReloadConfig(ServeContext& ctx, const httplib::Request&, httplib::Response& res, const TokenInfo&) {
+void ReloadConfig(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
+    if (!req.params.empty()) {
+      return WriteError(res, Status::Invalid("unknown parameter; this endpoint takes none", req.params.begin()->first));
+    }
+    Result<json> body = ReadOptionalObject(req, {});
+    if (!body.ok()) return WriteError(res, body.status());
     Status s = ctx.reload();
     ConfigInfo ci = ctx.config_info();
     if (!s.ok()) {

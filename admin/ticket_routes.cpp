@@ -5,6 +5,7 @@
 #include "admin/api_util.h"
 #include "config/values.h"
 #include "daemon/base/text.h"
+#include "daemon/outbox/render.h"
 #include "daemon/outbox/survey.h"
 #include "daemon/store/csat_store.h"
 #include "daemon/store/ticket_store.h"
@@ -42,7 +43,7 @@ int64_t SortKey(const Ticket& t, TicketQuery::Sort s) {
 Status ParseListQuery(const httplib::Request& req, TicketQuery* q) {
   static const std::vector<std::string> kKnown = {
       "status", "queue", "priority", "assignee", "requester", "q", "created_after",
-      "created_before", "quarantined", "breached", "sort", "limit", "cursor"};
+      "created_before", "quarantined", "breached", "automatic", "sort", "limit", "cursor"};
   for (const auto& [k, v] : req.params) {
     if (std::find(kKnown.begin(), kKnown.end(), k) == kKnown.end()) {
       return Status::Invalid("unknown parameter", k);
@@ -91,10 +92,11 @@ Status ParseListQuery(const httplib::Request& req, TicketQuery* q) {
       (std::string_view(k) == "created_after" ? q->created_after : q->created_before) = t;
     }
   }
-  for (const char* k : {"quarantined", "breached"}) {
+  for (auto [k, flag] : {std::pair{"quarantined", &q->quarantined}, std::pair{"breached", &q->breached},
+                         std::pair{"automatic", &q->automatic}}) {
     if (auto v = get(k)) {
       if (*v != "true" && *v != "false") return Status::Invalid("must be true or false", k);
-      (std::string_view(k) == "quarantined" ? q->quarantined : q->breached) = *v == "true";
+      *flag = *v == "true";
     }
   }
   if (auto v = get("sort")) {
@@ -151,11 +153,12 @@ json SurveyJson(const std::optional<Survey>& s, Timestamp now) {
           {"answered_at", Time(s->answered_at)},
           {"answers", s->answers}};
 }
-Status ParsePatch(const std::string& body, const Config& config, TicketPatch* p) {
-  Result<json> parsed = ParseJsonBody(body);
+// Every field is optional, so an empty body is {}: a PATCH that changes
+// nothing and answers the ticket.
+Status ParsePatch(const httplib::Request& req, const Config& config, TicketPatch* p) {
+  Result<json> parsed = ReadOptionalObject(req, {"status", "priority", "queue", "assignee", "tags"});
   if (!parsed.ok()) return parsed.status();
   const json& j = *parsed;
-  if (!j.is_object()) return Status::Invalid("the body must be a JSON object");
   for (auto it = j.begin(); it != j.end(); ++it) {
     const std::string& k = it.key();
     const json& v = it.value();
@@ -193,8 +196,6 @@ Status ParsePatch(const std::string& body, const Config& config, TicketPatch* p)
       }
       if (tags.size() > 50) return Status::Invalid("at most 50 tags", k);
       p->tags = tags;
-    } else {
-      return Status::Invalid("unknown field; a ticket's status, priority, queue, assignee and tags can change", k);
     }
   }
   return Status::Ok();
@@ -218,7 +219,7 @@ void ListTickets(ServeContext& ctx, const httplib::Request& req, httplib::Respon
     next = Base64UrlEncode(std::string("t1|") + SortName(q.sort) + "|" +
                            std::to_string(SortKey(last, q.sort)) + "|" + std::to_string(last.id));
   }
-  SendJson(res, {{"tickets", list}, {"next_cursor", next}});
+  SendJsonValidated(req, res, {{"tickets", list}, {"next_cursor", next}});
 }
 void GetTicket(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
   std::optional<int64_t> id = ParseId(req.matches[1]);
@@ -231,6 +232,9 @@ void GetTicket(ServeContext& ctx, const httplib::Request& req, httplib::Response
   if (!txn.ok()) return WriteError(res, txn.status());
   Result<Ticket> t = tickets.Get(*id);
   if (!t.ok()) return WriteError(res, t.status());
+  // The version moves with every change to the ticket, so a client that
+  // holds it needs none of the rest.
+  if (NotModified(req, res, ETag(t->version))) return;
   Result<std::vector<MessageRecord>> messages = tickets.Messages(*id);
   Result<std::vector<AttachmentRecord>> attachments = tickets.Attachments(*id);
   Result<std::vector<EventRecord>> events = tickets.Events(*id);
@@ -274,7 +278,6 @@ void GetTicket(ServeContext& ctx, const httplib::Request& req, httplib::Response
   body["events"] = evs;
   body["sla"] = targets;
   body["csat"] = SurveyJson(*survey, ctx.clock.Now());
-  res.set_header("ETag", ETag(t->version));
   SendJson(res, body);
 }
 void GetAttachment(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
@@ -298,7 +301,7 @@ void PatchTicket(ServeContext& ctx, const httplib::Request& req, httplib::Respon
   Result<std::optional<int64_t>> expected = ParseIfMatch(req);
   if (!expected.ok()) return WriteError(res, expected.status());
   TicketPatch patch;
-  Status s = ParsePatch(req.body, *ctx.config(), &patch);
+  Status s = ParsePatch(req, *ctx.config(), &patch);
   if (!s.ok()) return WriteError(res, s);
   Ticket updated;
   Timestamp now = ctx.clock.Now();
@@ -342,10 +345,17 @@ void CreateTicket(ServeContext& ctx, const httplib::Request& req, httplib::Respo
   TicketStore tickets(**store);
   Result<Ticket> t = tickets.Get(created->ticket_id);
   if (!t.ok()) return WriteError(res, t.status());
+  // What the customer is told about when to expect an answer, for a client
+  // that shows it itself (docs/API.md).
+  Result<std::optional<ReplyPromise>> promise = FirstReplyPromise(*config, **store, t->id);
+  if (!promise.ok()) return WriteError(res, promise.status());
+  json body = TicketJson(*t);
+  body["first_response_due"] = *promise ? json(FormatRfc3339((*promise)->due)) : json(nullptr);
+  body["first_response_promise"] = *promise ? json((*promise)->sentence) : json(nullptr);
   res.set_header("Location", "/api/v1/tickets/" + std::to_string(t->id));
   res.set_header("ETag", ETag(t->version));
   if (created->replayed) res.set_header("Idempotent-Replayed", "true");
-  SendJson(res, TicketJson(*t), created->replayed ? 200 : 201);
+  SendJson(res, body, created->replayed ? 200 : 201);
 }
 void AddMessage(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo& token) {
   std::optional<int64_t> id = ParseId(req.matches[1]);

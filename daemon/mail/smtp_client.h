@@ -1,7 +1,8 @@
 // smtp_client.h: submits one message over SMTP with libcurl: smtp:// with
 // STARTTLS required or tried, or smtps://; AUTH when a user is set; a
 // timeout. The result says whether a failure is permanent (a 5xx answer:
-// sending again would not help) and carries the server's last words.
+// sending again would not help) and carries the reply that refused the mail,
+// every line as the server wrote it.
 // Not thread-safe: one client per sending thread.
 #pragma once
 
@@ -21,8 +22,11 @@ struct SmtpSettings {
 struct SmtpResult {
   bool ok = false;
   bool permanent = false;  // a 5xx: marked failed, not retried
-  long code = 0;           // the server's last reply code, 0 when it never answered
-  std::string message;     // for the outbox row and the logs
+  long code = 0;           // the code of the server's last reply (never QUIT's), 0 when it never answered
+  // Sent: the server's final answer ("250 2.0.0 Ok: queued as 4F2A1"), for
+  // the log. Refused: that reply's lines joined by "; " ("550 5.1.1
+  // <ann@example.org>: User unknown"). Otherwise libcurl's error.
+  std::string message;
 };
 
 class SmtpClient {

@@ -199,7 +199,7 @@ Result<SendReport> SendDue(const SendContext& ctx, int limit) {
     Status s = ctx.run([&](Store& store) -> Status {
       OutboxStore outbox(store);
       if (sent.ok) {
-        Status m = outbox.MarkSent(row.id, now, sent.message);
+        Status m = outbox.MarkSent(row.id, now);
         if (!m.ok() || row.kind != "survey") return m;
         return CsatStore(store).MarkSent(row.ticket_id, now);
       }
@@ -216,6 +216,9 @@ Result<SendReport> SendDue(const SendContext& ctx, int limit) {
     if (!s.ok()) return s;  // what was sent is sent; its mark comes next round
     if (sent.ok) {
       ++report.sent;
+      // The server's answer often names its queue id: the thread to pull
+      // when a customer says nothing arrived.
+      spdlog::info("outbox {} to {} sent: {}", row.id, row.recipient, sent.message);
     } else {
       report.last_error = sent.message;
       give_up ? ++report.failed : ++report.retried;

@@ -43,12 +43,12 @@ Result<std::vector<OutboxRow>> OutboxStore::Due(Timestamp now, int limit) {
   return ReadAll(*st);
 }
 
-Status OutboxStore::MarkSent(int64_t id, Timestamp now, const std::string& reply) {
+Status OutboxStore::MarkSent(int64_t id, Timestamp now) {
   Result<Stmt> st = db_.Prepare(
-      "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = ?3 "
+      "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL "
       "WHERE id = ?1 AND status = 'pending'");
   if (!st.ok()) return st.status();
-  st->Bind(1, id).Bind(2, ToUnix(now)).Bind(3, reply.empty() ? std::optional<std::string>() : reply);
+  st->Bind(1, id).Bind(2, ToUnix(now));
   return st->Run();
 }
 

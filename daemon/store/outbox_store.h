@@ -64,7 +64,9 @@ class OutboxStore {
 
   // Pending rows whose next attempt is due, oldest first.
   Result<std::vector<OutboxRow>> Due(Timestamp now, int limit);
-  Status MarkSent(int64_t id, Timestamp now, const std::string& reply);
+  // Clears last_error: it is the error of a try that did not succeed, and
+  // a sent row has none.
+  Status MarkSent(int64_t id, Timestamp now);
   Status MarkRetry(int64_t id, Timestamp next_attempt, const std::string& error);
   Status MarkFailed(int64_t id, Timestamp now, const std::string& error);
   Status MarkSuppressed(int64_t id, Timestamp now, const std::string& reason);

@@ -352,6 +352,8 @@ BEGIN
 END;
 -- The cached hours counted automatic tickets.
 DELETE FROM kpi_hours;
+-- A sent row kept the server's "250 ..." as its last error.
+UPDATE outbox SET last_error = NULL WHERE status = 'sent';
 
 CREATE TRIGGER ticket_touch_message AFTER INSERT ON messages BEGIN
   UPDATE tickets SET version = version + 1, updated_at = max(updated_at, NEW.created_at) WHERE id = NEW.ticket_id;

@@ -333,6 +333,7 @@ void ConnectionGate::Advance(const Ptr& c, Time now) {
                std::min(c->request_start + limits_.request_timeout, now + limits_.read_timeout));
   }
   c->head_size = head.size;
+  c->body_framed = head.content_length.has_value() || head.chunked;
   Hand(c, now);
 }
 

@@ -88,6 +88,9 @@ bool ConnectionStream::Fill() {
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
   // httplib reads a body without a length, or in chunks, until it ends;
   // the cap stops it where a Content-Length over the cap would have.
+  // A request whose head framed no body has none: a POST without
+  // Content-Length (curl -X POST) ends at its head, not at a timeout.
+  if (!c_.body_framed && c_.head_size > 0 && taken_ >= c_.head_size) return 0;
   uint64_t cap = c_.head_size + limits_.max_body_bytes;
   if (taken_ >= cap) {
     broken_ = true;

@@ -55,6 +55,9 @@ struct Connection {
   int local_port = 0;
   std::string buffered;  // read from the socket, not yet consumed by a request
   size_t head_size = 0;  // the head at the front of `buffered`, once complete
+  // The head gave a Content-Length or chunked coding. Without either a
+  // request has no body (RFC 9112, 6.3), and httplib must not wait for one.
+  bool body_framed = false;
   Time accepted_at;
   Time request_start;  // the connection, or a later request's first byte
   Time idle_since;     // the connection, or the end of its last request

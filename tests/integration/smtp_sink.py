@@ -1,8 +1,10 @@
 """A real SMTP sink for tests: aiosmtpd, in its own process, on a free
 loopback port, ended by its PID. Each message lands as a file in a Maildir;
-recipients whose local part starts with "reject" get a 550."""
+recipients whose local part starts with "reject" get a 550. SmtpServer's
+`rejects` refuses chosen recipients with the reply given, line for line."""
 
 import email
+import json
 import email.policy
 import mailbox
 import os
@@ -19,16 +21,25 @@ from harness import free_port
 class Sink:
     """The aiosmtpd handler (run by `python3 -m aiosmtpd -c smtp_sink.Sink DIR`)."""
 
-    def __init__(self, directory):
+    def __init__(self, directory, rejects=None):
         self.box = mailbox.Maildir(directory, create=True)
+        # Lower-case address -> the reply lines RCPT TO gets instead of 250.
+        self.rejects = {k.lower(): v for k, v in (rejects or {}).items()}
 
     @classmethod
     def from_cli(cls, parser, *args):
+        if len(args) == 2:
+            # The Maildir, and a JSON file of SmtpServer's `rejects`.
+            with open(args[1]) as f:
+                return cls(args[0], json.load(f))
         if len(args) != 1:
             parser.error("Sink takes one argument: the Maildir")
         return cls(args[0])
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        lines = self.rejects.get(address.lower())
+        if lines is not None:
+            return "\r\n".join(lines)
         if address.lower().startswith("reject"):
             return "550 5.1.1 <%s>: Recipient address rejected: User unknown" % address
         envelope.rcpt_tos.append(address)
@@ -62,18 +73,27 @@ next_response = "8h"
 
 
 class SmtpServer:
-    def __init__(self, port=None):
+    def __init__(self, port=None, rejects=None):
+        """rejects: {address: reply} refuses RCPT TO:<address> with the
+        reply, a line or a list of lines sent as they are (a multi-line
+        reply: ["550-5.1.1 first", "550 5.1.1 last"])."""
         self.dir = tempfile.mkdtemp(prefix="fd-smtp-")
         self.maildir = os.path.join(self.dir, "maildir")
         self.port = port or free_port()
         self.proc = None
+        self.rejects = {k: [v] if isinstance(v, str) else list(v) for k, v in (rejects or {}).items()}
 
     def start(self, timeout=15):
         env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
         self.log = open(os.path.join(self.dir, "sink.log"), "ab")
+        args = [self.maildir]
+        if self.rejects:
+            args.append(os.path.join(self.dir, "rejects.json"))
+            with open(args[-1], "w") as f:
+                json.dump(self.rejects, f)
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
-             "-c", "smtp_sink.Sink", self.maildir],
+             "-c", "smtp_sink.Sink", *args],
             stdout=self.log, stderr=subprocess.STDOUT, env=env)
         deadline = time.time() + timeout
         while time.time() < deadline:
