@@ -123,8 +123,7 @@ std::optional<int> QuickMailgate(int argc, char** argv) {
   where.received_at = static_cast<int64_t>(std::time(nullptr));
   SpoolAppendResult r = AppendToSpool(where, message.raw);
   if (r.kind != SpoolAppendResult::Kind::kSpooled) {
-    std::fprintf(stderr, "frontdesk: mailgate: %s: %s; the message is kept for a retry\n", where.db_path.c_str(),
-                 r.error.c_str());
+    std::fprintf(stderr, "frontdesk: mailgate: %s; the message is kept for a retry\n", r.error.c_str());
     return kTempFail;
   }
   std::printf("spooled as entry %lld; the daemon files it\n", static_cast<long long>(r.id));

@@ -44,6 +44,9 @@ Result<SpoolReport> DrainSpool(const PollContext& ctx, int limit) {
       in.source = e.source;
       in.queue = e.queue;
       in.as_comment = e.as_comment;
+      // The SLA clock starts when the MTA handed the mail over, not when
+      // the daemon got to it.
+      in.arrived_at = e.received_at;
       mails.push_back(std::move(in));
     }
     int64_t filed = 0, failed = 0;

@@ -6,10 +6,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdint>
 #include <cstdio>
 
 #include "daemon/base/unique_fd.h"
+#include "daemon/store/lock_holder.h"
 
 namespace frontdesk {
 
@@ -20,8 +22,15 @@ Status SqliteStatus(int rc, sqlite3* db, std::string_view what) {
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED:
+    case SQLITE_LOCKED: {
+      const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+      if (rc == SQLITE_BUSY_SNAPSHOT) {
+        msg += ": another connection wrote after this transaction began reading; run it again";
+      } else if (file != nullptr && *file != '\0') {
+        msg += ": " + LockedAdvice(file);
+      }
       return Status::Busy(std::move(msg));
+    }
     case SQLITE_IOERR:
     case SQLITE_FULL:
     case SQLITE_CANTOPEN:
@@ -231,12 +240,12 @@ Result<std::unique_ptr<Db>> Db::Open(const std::string& path, const DbOptions& o
 
 Status Db::Exec(std::string_view sql) {
   std::string text(sql);
-  char* err = nullptr;
-  int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, &err);
-  std::string what = err ? err : "exec";
-  sqlite3_free(err);
-  if (rc != SQLITE_OK) return SqliteStatus(rc, nullptr, what);
-  return Status::Ok();
+  int rc = sqlite3_exec(db_.get(), text.c_str(), nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK) return Status::Ok();
+  // The statement's first line names what failed; SqliteStatus adds
+  // SQLite's message once (sqlite3_exec's copy of it would repeat it).
+  std::string_view what = sql.substr(0, std::min(sql.find('\n'), size_t{60}));
+  return SqliteStatus(rc, db_.get(), what.empty() ? "exec" : what);
 }
 
 Result<Stmt> Db::Prepare(std::string_view sql) {

@@ -28,8 +28,10 @@ struct SpoolAppendResult {
   std::string error;
 };
 
-// Opens the database (never creating it), inserts, commits with
-// synchronous=FULL. kNotReady: the file or the table is not there yet.
+// Opens the database (never creating it), inserts, commits, and returns
+// kSpooled only once the row is on disk (the WAL synced after the commit,
+// outside the write lock; see the .cpp). kNotReady: the file or the table
+// is not there yet.
 SpoolAppendResult AppendToSpool(const SpoolAppend& where, const std::string& raw);
 
 }  // namespace frontdesk

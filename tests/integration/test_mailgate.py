@@ -134,6 +134,11 @@ class MailgateTest(unittest.TestCase):
             r = self.gate(message("locked@example.org"))
             self.assertEqual(r.returncode, 75, r.stderr)
             self.assertIn(b"kept for a retry", r.stderr)
+            # Said once, with who holds the lock and what to do.
+            err = r.stderr.decode()
+            self.assertEqual(err.count("database is locked"), 1, err)
+            self.assertIn(f"pid {os.getpid()} (", err)
+            self.assertIn("longer than [server] busy_timeout allows", err)
         finally:
             holder.execute("ROLLBACK")
             holder.close()

@@ -3,7 +3,9 @@ once; the daemon files the mail. Nothing is lost or doubled across a kill -9
 of the daemon with mail spooled, and `frontdesk fetch` files what a daemon
 left. A second daemon on the same data directory is refused."""
 
+import fcntl
 import os
+import sqlite3
 import subprocess
 import time
 import unittest
@@ -84,12 +86,12 @@ class SpoolTest(unittest.TestCase):
             conn_rows.append(r.stdout.decode())
         self.assertTrue(all("created" in o for o in conn_rows), conn_rows)
         # Entries spooled just before a crash (inserted as the quick path does).
-        import sqlite3
+        now = int(time.time())
         db = sqlite3.connect(self.fd.db_path)
         for n in range(3, 6):
-            db.execute("INSERT INTO inbound_spool(raw, source, received_at) VALUES (?, 'mailgate', 0)",
-                       (message(n),))
-        db.execute("INSERT INTO inbound_spool(raw, source, received_at) VALUES (?, 'mailgate', 0)", (message(0),))
+            db.execute("INSERT INTO inbound_spool(raw, source, received_at) VALUES (?, 'mailgate', ?)",
+                       (message(n), now))
+        db.execute("INSERT INTO inbound_spool(raw, source, received_at) VALUES (?, 'mailgate', ?)", (message(0), now))
         db.commit()
         db.close()
         self.fd.start()
@@ -99,15 +101,67 @@ class SpoolTest(unittest.TestCase):
     def test_fetch_files_what_no_daemon_filed(self):
         r = self.fd.cli("migrate")
         self.assertEqual(r.returncode, 0, r.stderr)
-        import sqlite3
         db = sqlite3.connect(self.fd.db_path)
-        db.execute("INSERT INTO inbound_spool(raw, source, received_at) VALUES (?, 'mailgate', 0)", (message(1),))
+        db.execute("INSERT INTO inbound_spool(raw, source, received_at) VALUES (?, 'mailgate', ?)",
+                   (message(1), int(time.time())))
         db.commit()
         db.close()
         r = self.fd.cli("fetch")
         self.assertEqual(r.returncode, 0, r.stderr)
         self.assertIn("spool: 1 filed", r.stdout)
         self.assertEqual(self.fd.query("SELECT count(*) FROM tickets")[0][0], 1)
+
+    def test_spooled_mail_is_timed_from_when_it_was_spooled(self):
+        # Spooled an hour ago, while the daemon was down: the customer has
+        # waited since then, and the ticket and its SLA clocks say so.
+        self.assertEqual(self.fd.cli("migrate").returncode, 0)
+        spooled_at = int(time.time()) - 3600
+        db = sqlite3.connect(self.fd.db_path)
+        db.execute("INSERT INTO inbound_spool(raw, source, received_at) VALUES (?, 'mailgate', ?)",
+                   (message(1), spooled_at))
+        db.commit()
+        db.close()
+        self.fd.start()
+        self.wait_filed(1)
+        self.assertEqual(self.fd.query("SELECT created_at FROM tickets"), [(spooled_at,)])
+
+    def test_a_locked_database_answers_75_and_names_who_holds_it_once(self):
+        self.fd.server_extra = 'busy_timeout = "300ms"'
+        self.fd.write_config()
+        self.fd.start()
+        holder = sqlite3.connect(self.fd.db_path, timeout=1, isolation_level=None)
+        holder.execute("BEGIN IMMEDIATE")
+        try:
+            r = self.gate(message(1))
+        finally:
+            holder.execute("ROLLBACK")
+            holder.close()
+        self.assertEqual(r.returncode, 75, r.stderr)
+        err = r.stderr.decode()
+        self.assertEqual(err.count("database is locked"), 1, err)
+        self.assertIn(f"pid {os.getpid()} (", err)
+        self.assertIn(f"held the write lock of {self.fd.db_path} longer than [server] busy_timeout allows", err)
+        self.assertTrue(err.endswith("; the message is kept for a retry\n"), err)
+        self.assertEqual(self.gate(message(1)).returncode, 0)  # the MTA's retry
+        self.wait_filed(1)
+
+    def test_the_wal_stays_bounded_when_nothing_else_has_the_database_open(self):
+        # A daemon that holds the serve lock but has closed its database
+        # (it is stopping): each mailgate is then the only connection, and
+        # one left unfolded makes the next rebuild its index from the whole
+        # WAL, so that each message cost more than the one before.
+        self.assertEqual(self.fd.cli("migrate").returncode, 0)
+        with open(os.path.join(self.fd.data_dir, "serve.lock"), "w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            for n in range(120):
+                r = self.gate(message(n, body="x" * 8000))
+                self.assertEqual(r.returncode, 0, r.stderr)
+            wal = self.fd.db_path + "-wal"
+            wal_bytes = os.path.getsize(wal) if os.path.exists(wal) else 0
+        self.assertEqual(self.fd.query("SELECT count(*) FROM inbound_spool")[0][0], 120)
+        # 120 messages of 8 KB are about 360 frames of 4 KB; the WAL is folded
+        # into the database once it passes 256.
+        self.assertLess(wal_bytes, 300 * 4120, wal_bytes)
 
     def test_a_second_daemon_on_the_same_data_directory_is_refused(self):
         self.fd.start()
