@@ -231,6 +231,26 @@ RouteDecision RouteSubmission(const IntakeRequest& r, const NewTicket& t, const 
 
 }  // namespace
 
+std::optional<ReplyPromise> Intake::PromiseFor(const IntakeRequest& r, const Config& config, const Router& router,
+                                               const SlaEngine& sla) const {
+  const QueueConfig* queue = StartQueue(r, config);
+  if (!queue) return std::nullopt;
+  NewTicket t = BuildTicket(r, config, *queue);
+  RouteDecision d = RouteSubmission(r, t, router);
+  if (d.rejected) return std::nullopt;
+  ApplyRoute(d, &t);
+  Ticket like;
+  like.queue = t.queue;
+  like.priority = t.priority;
+  like.category = t.category;
+  like.tags = t.tags;
+  like.channel = t.channel;
+  std::optional<Timestamp> due = sla.FirstResponseDueFor(like, t.routing.sla_policy, t.now);
+  if (!due) return std::nullopt;
+  const SlaPolicyConfig* policy = sla.Select(like, t.routing.sla_policy);
+  return MakeReplyPromise(config, *due, t.queue, policy ? std::optional<std::string>(policy->name) : std::nullopt);
+}
+
 Result<CreatedTicket> Intake::Submit(const IntakeRequest& r, const Config& config, const Router& router,
                                      const SlaEngine& sla) {
   std::vector<FieldError> errors = Validate(r, config);

@@ -16,6 +16,7 @@
 #include "daemon/base/metrics.h"
 #include "daemon/sla/engine.h"
 #include "daemon/model/changes.h"
+#include "daemon/outbox/render.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/write_queue.h"
 #include "daemon/tickets/router.h"
@@ -72,6 +73,11 @@ class Intake {
   // as kRejected with its reason, recorded in the rejections log.
   Result<CreatedTicket> Submit(const IntakeRequest& r, const Config& config, const Router& router,
                                const SlaEngine& sla);
+  // The reply time a valid request would be promised if it were submitted
+  // now, routed as Submit would route it; writes nothing. The honeypot's
+  // answer carries it, so that it reads as a real ticket's.
+  std::optional<ReplyPromise> PromiseFor(const IntakeRequest& r, const Config& config, const Router& router,
+                                         const SlaEngine& sla) const;
 
  private:
   // The ticket a valid request asks for, before routing.

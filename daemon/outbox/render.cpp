@@ -50,13 +50,18 @@ Result<std::optional<ReplyPromise>> FirstReplyPromise(const Config& config, Stor
   if (!clocks.ok()) return clocks.status();
   for (const TargetClock& c : *clocks) {
     if (c.target != "first_response" || !c.due_at || c.met_at || c.paused_since) continue;
-    ReplyPromise p;
-    p.due = *c.due_at;
-    p.when = HumanTime(*c.due_at, CustomerZone(config, t->queue, t->sla_policy));
-    p.sentence = "We will reply by " + p.when + ".";
-    return std::optional<ReplyPromise>(std::move(p));
+    return std::optional<ReplyPromise>(MakeReplyPromise(config, *c.due_at, t->queue, t->sla_policy));
   }
   return std::optional<ReplyPromise>();
+}
+
+ReplyPromise MakeReplyPromise(const Config& config, Timestamp due, const std::string& queue,
+                              const std::optional<std::string>& sla_policy) {
+  ReplyPromise p;
+  p.due = due;
+  p.when = HumanTime(due, CustomerZone(config, queue, sla_policy));
+  p.sentence = "We will reply by " + p.when + ".";
+  return p;
 }
 
 std::string TemplateNameFor(const OutboxRow& row) {

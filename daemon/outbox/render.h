@@ -41,6 +41,9 @@ struct ReplyPromise {
   std::string sentence;  // "We will reply by Monday 30 November 2026, 14:00 CET."
 };
 Result<std::optional<ReplyPromise>> FirstReplyPromise(const Config& config, Store& reader, int64_t ticket_id);
+// The promise of a due time, in the zone of a customer of `queue`.
+ReplyPromise MakeReplyPromise(const Config& config, Timestamp due, const std::string& queue,
+                              const std::optional<std::string>& sla_policy);
 
 // The zone a customer of `queue` reads times in: the queue's timezone, or
 // else that of the SLA policy's calendar, or else UTC.

@@ -97,15 +97,9 @@ void WarnRestartOnly(const Config& old_config, const Config& next) {
 }  // namespace
 
 Status EnsureDataDir(const ServerConfig& server) {
-  struct stat st;
-  if (stat(server.data_dir.c_str(), &st) == 0) {
-    if (!S_ISDIR(st.st_mode)) return Status::Io(server.data_dir + " is not a directory");
-    return Status::Ok();
-  }
-  if (mkdir(server.data_dir.c_str(), 0750) != 0 && errno != EEXIST) {
-    return Status::Io("cannot create data directory " + server.data_dir + ": " +
-                      std::strerror(errno));
-  }
+  Result<std::vector<MadeDirectory>> made = CreateDataDirectory(server.data_dir);
+  if (!made.ok()) return made.status();
+  for (const MadeDirectory& d : *made) spdlog::info("created the directory {} (mode {:04o})", d.path, d.mode);
   return Status::Ok();
 }
 

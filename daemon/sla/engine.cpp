@@ -246,6 +246,15 @@ Result<SlaPolicyConfig> SlaEngine::PolicyOf(Store& store, int64_t ticket_id) con
   return ParseSnapshot(**snap);
 }
 
+std::optional<Timestamp> SlaEngine::FirstResponseDueFor(const Ticket& t, const std::string& named,
+                                                        Timestamp now) const {
+  const SlaPolicyConfig* p = Select(t, named);
+  if (!p) return std::nullopt;
+  const std::optional<SlaDuration>& d = TargetOf(*p, "first_response");
+  if (!d) return std::nullopt;
+  return StartClock(CalendarFor(p->calendar), "first_response", 0, *d, now, false).due_at;
+}
+
 Status SlaEngine::Start(Store& store, int64_t ticket_id, const SlaPolicyConfig& p, Timestamp now) const {
   SlaStore sla(store);
   TicketStore tickets(store);

@@ -62,6 +62,10 @@ class SlaEngine {
 
   // The first policy whose applies_to matches, or the one a rule named.
   const SlaPolicyConfig* Select(const Ticket& t, const std::string& named) const;
+  // The first-response due time a new ticket like `t` would get if it
+  // started now; writes nothing. For an answer that must look like a real
+  // ticket's without being one (the web form's honeypot).
+  std::optional<Timestamp> FirstResponseDueFor(const Ticket& t, const std::string& named, Timestamp now) const;
   // Records the policy's snapshot on the ticket and starts its clocks.
   Status Start(Store& store, int64_t ticket_id, const SlaPolicyConfig& policy, Timestamp now) const;
   // A public reply by an agent: meets first_response and the open

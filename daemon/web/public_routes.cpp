@@ -205,14 +205,16 @@ Result<CreatedTicket> LikelyNextTicket(ServeContext& ctx) {
 // A post that filled the honeypot is answered through AnswerSubmitted, as a
 // new ticket would be, and stores nothing: a bot that compares the answers
 // cannot learn to leave the field empty. The page and the JSON carry the
-// number the next ticket is likely to get, so they look like any other.
+// number the next ticket is likely to get and the reply time such a ticket
+// would be promised, so they look like any other.
 // That number is the one untrue thing said. People do not fill the field:
 // it is hidden, out of the tab order and closed to autofill, and the
 // customers who do get a real number on the page outnumber by far anyone
 // misled by one. A failure to read it is answered as a failed commit would be.
-void AnswerHoneypot(ServeContext& ctx, const FormConfig& form, bool json_out,
+void AnswerHoneypot(ServeContext& ctx, const IntakeRequest& r, const ConfigInfo& info, bool json_out,
                     httplib::Response& res) {
-  AnswerSubmitted(LikelyNextTicket(ctx), std::nullopt, form, json_out, res);
+  std::optional<ReplyPromise> promise = ctx.intake.PromiseFor(r, *info.config, *info.router, *info.sla);
+  AnswerSubmitted(LikelyNextTicket(ctx), promise, info.config->form, json_out, res);
 }
 
 void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -244,7 +246,7 @@ void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Respo
   if (!honeypot.empty()) {
     ctx.metrics.Count("frontdesk_form_spam_total");
     spdlog::info("web form: honeypot filled by {}; dropped", client);
-    return AnswerHoneypot(ctx, form, json_out, res);
+    return AnswerHoneypot(ctx, r, info, json_out, res);
   }
   Result<CreatedTicket> created = ctx.intake.Submit(r, *config, *info.router, *info.sla);
   std::optional<ReplyPromise> promise;
