@@ -211,10 +211,12 @@ class AdminApiTest(unittest.TestCase):
         t = self.create("ETag")
         r = self.fd.get(f"/api/v1/tickets/{t['id']}", scope="read")
         etag = r.header("ETag")
-        self.assertEqual(etag, '"1"')
+        self.assertEqual(etag, f'"{t["version"]}"')
         r = self.patch(t["id"], {"priority": "high"}, etag=etag)
         self.assertEqual(r.status, 200, r.body)
-        self.assertEqual(r.header("ETag"), '"2"')
+        self.assertEqual(r.header("ETag"), f'"{r.json()["version"]}"')
+        self.assertNotEqual(r.header("ETag"), etag)
+        self.assertEqual(self.fd.get(f"/api/v1/tickets/{t['id']}", scope="read").header("ETag"), r.header("ETag"))
         # The first ETag is stale now.
         r = self.patch(t["id"], {"priority": "low"}, etag=etag)
         self.assertEqual(r.status, 412)
@@ -262,9 +264,10 @@ class AdminApiTest(unittest.TestCase):
                                "author": {"email": "lead@example.test"}})
         self.assertEqual(r.status, 201, r.body)
         # The agents hear of the new ticket and of the note; the customer
-        # hears of neither.
+        # is acknowledged, and hears nothing of the note.
         self.assertEqual(self.fd.query("SELECT recipient, kind FROM outbox WHERE ticket_id = ? ORDER BY id", tid),
-                         [("agent@example.test", "new_ticket_alert"), ("agent@example.test", "note_alert")])
+                         [("wants-answer@example.org", "auto_ack"), ("agent@example.test", "new_ticket_alert"),
+                          ("agent@example.test", "note_alert")])
         # The note's own author is not told of it.
         r = self.fd.post(f"/api/v1/tickets/{tid}/messages", scope="write",
                          body={"kind": "note", "body": "my own note", "author": {"email": "agent@example.test"}})
