@@ -17,6 +17,7 @@
 #include "config/table_reader.h"
 #include "config/template_loader.h"
 #include "config/values.h"
+#include "daemon/base/file_owner.h"
 #include "daemon/base/secret_file.h"
 #include "daemon/base/text.h"
 
@@ -421,8 +422,7 @@ Status UnreadableConfig(const std::string& path, int err) {
         "config/frontdesk.example.toml in the source");
   }
   if (err == EACCES) {
-    passwd* pw = getpwuid(geteuid());
-    std::string me = pw ? pw->pw_name : "uid " + std::to_string(geteuid());
+    std::string me = UserName(geteuid());
     return Status::Io(
         out + " (running as " + me +
         "). Run the command as a user who may read it: the installed config is root:frontdesk, "

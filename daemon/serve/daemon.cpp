@@ -13,6 +13,7 @@
 #include <map>
 
 #include "config/loader.h"
+#include "daemon/base/file_owner.h"
 #include "daemon/base/logging.h"
 #include "daemon/base/signals.h"
 #include "daemon/base/unique_fd.h"
@@ -111,13 +112,9 @@ std::string LockOpenError(const std::string& path, int err) {
   if ((err != EACCES && err != EPERM) || stat(path.c_str(), &st) != 0 || st.st_uid == geteuid()) return out;
   // The usual cause: `frontdesk serve` was once run by hand as root (or
   // another user) on the service's data directory, and left its files.
-  auto name = [](uid_t uid) {
-    struct passwd* pw = getpwuid(uid);
-    return pw ? std::string(pw->pw_name) : std::to_string(uid);
-  };
-  std::string me = name(geteuid());
-  return out + "; it belongs to " + name(st.st_uid) + ", and this process runs as " + me +
-         " (an earlier serve run as " + name(st.st_uid) + " probably left it). Give the data directory back: chown -R " +
+  std::string me = UserName(geteuid());
+  return out + "; it belongs to " + UserName(st.st_uid) + ", and this process runs as " + me +
+         " (an earlier serve run as " + UserName(st.st_uid) + " probably left it). Give the data directory back: chown -R " +
          me + ": " + path.substr(0, path.rfind('/'));
 }
 

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 
+#include "daemon/base/file_owner.h"
 #include "daemon/base/unique_fd.h"
 #include "daemon/store/lock_holder.h"
 
@@ -130,17 +131,6 @@ std::optional<int64_t> Stmt::OptInt(int col) const {
 
 namespace {
 
-std::string UserName(uid_t uid) {
-  passwd* pw = getpwuid(uid);
-  return pw ? pw->pw_name : "uid " + std::to_string(uid);
-}
-
-std::string Mode(mode_t mode) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
-}
-
 // SQLite opens a file it cannot write read-only without a word, and then
 // every write fails far from the cause. This names the file at fault and
 // the command that fixes it, and repairs the one case it safely can: a
@@ -151,7 +141,7 @@ Status CheckWritable(const std::string& path) {
   if (stat(path.c_str(), &db) != 0) return Status::Ok();  // not there yet: open says so, or creates it
   std::string me = UserName(geteuid());
   auto refuse = [&](const std::string& file, const struct stat& st, const std::string& fix) {
-    return Status::Io("database file " + file + " is read-only for " + me + " (mode " + Mode(st.st_mode) +
+    return Status::Io("database file " + file + " is read-only for " + me + " (mode " + ModeString(st.st_mode) +
                       ", owner " + UserName(st.st_uid) + "); nothing can be written. Fix: " + fix);
   };
   if (access(path.c_str(), W_OK) != 0) {
@@ -169,11 +159,11 @@ Status CheckWritable(const std::string& path) {
     if (stat(file.c_str(), &st) != 0 || access(file.c_str(), W_OK) == 0) continue;
     if (st.st_uid == geteuid() && chmod(file.c_str(), db.st_mode & 0777) == 0) {
       spdlog::warn("{} was read-only, left so by a process that opened the database while it was read-only; "
-                   "it now has the database's mode {}", file, Mode(db.st_mode));
+                   "it now has the database's mode {}", file, ModeString(db.st_mode));
       continue;
     }
     // Never advise removing a -wal: it may hold committed transactions.
-    return refuse(file, st, "chown " + me + ": " + file + " && chmod " + Mode(db.st_mode) + " " + file);
+    return refuse(file, st, "chown " + me + ": " + file + " && chmod " + ModeString(db.st_mode) + " " + file);
   }
   return Status::Ok();
 }

@@ -9,26 +9,11 @@
 #include <cstdio>
 #include <cstring>
 
+#include "daemon/base/file_owner.h"
 #include "daemon/store/schema.h"
 
 namespace frontdesk {
 namespace {
-
-std::string UserName(uid_t uid) {
-  passwd* pw = getpwuid(uid);
-  return pw ? pw->pw_name : "uid " + std::to_string(uid);
-}
-
-std::string GroupName(gid_t gid) {
-  group* gr = getgrgid(gid);
-  return gr ? gr->gr_name : "gid " + std::to_string(gid);
-}
-
-std::string Mode(mode_t mode) {
-  char buf[8];
-  std::snprintf(buf, sizeof buf, "%04o", static_cast<unsigned>(mode & 07777));
-  return buf;
-}
 
 // The first directory on the way to `path` that this process may not
 // enter, or "" when every one lets it in.
@@ -56,7 +41,7 @@ Status UnreachableDatabase(const std::string& path, int err) {
   std::string owner = UserName(st.st_uid);
   return Status::Io("cannot reach database " + path + ": " + me + " may not enter the directory " +
                     dir + " (owner " + owner + ":" + GroupName(st.st_gid) + ", mode " +
-                    Mode(st.st_mode) + "). Fix: run this command as " + owner +
+                    ModeString(st.st_mode) + "). Fix: run this command as " + owner +
                     ", who owns the data (for an MTA pipe, user=" + owner + " on its transport)");
 }
 
