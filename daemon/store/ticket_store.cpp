@@ -319,6 +319,15 @@ Result<bool> TicketStore::IsParticipant(int64_t ticket_id, const std::string& ad
   return *row;
 }
 
+Result<bool> TicketStore::HasAddress(int64_t ticket_id, const std::string& address) {
+  Result<Stmt> st = db_.Prepare("SELECT 1 FROM ticket_addresses WHERE ticket_id = ?1 AND address = ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, ticket_id).Bind(2, address);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return *row;
+}
+
 Result<Ticket> TicketStore::Get(int64_t id) {
   static const std::string sql = std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE id = ?1";
   Result<Stmt> st = db_.Prepare(sql);

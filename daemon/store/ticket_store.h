@@ -84,6 +84,8 @@ class TicketStore {
   Status Unquarantine(int64_t ticket_id, const NewTicket& reread, Timestamp now);
   // Whether `address` is the requester or a CC of the ticket.
   Result<bool> IsParticipant(int64_t ticket_id, const std::string& address);
+  // Whether `address` wrote, received or was copied on the ticket's mail.
+  Result<bool> HasAddress(int64_t ticket_id, const std::string& address);
   Result<Ticket> Get(int64_t id);
   Result<TicketPage> List(const TicketQuery& q);
   Result<std::vector<MessageRecord>> Messages(int64_t ticket_id);

@@ -434,10 +434,17 @@ Status TicketService::Join(int64_t child_id, int64_t parent_id, const std::strin
   const Actor mail = Actor::System("mail");
   Result<bool> acted = tickets.ActedOn(child_id);
   if (!acted.ok()) return acted.status();
-  if (*acted) {
+  // A Message-ID proves nothing about who sent it: a stranger who learnt
+  // the one a customer's reply names could send a "parent" and take the
+  // reply, and the agents' answers, into a ticket of their own. A real
+  // reply is written by someone the parent was from, to or copied to.
+  Result<bool> party = tickets.HasAddress(parent_id, child->requester_email);
+  if (!party.ok()) return party.status();
+  if (*acted || !*party) {
     return Record(child_id, "parent_arrived", mail,
-                  Dump({{"message_id", message_id}, {"ticket", parent_id},
-                        {"joined", false}, {"why", "someone had already acted on this ticket"}}),
+                  Dump({{"message_id", message_id}, {"ticket", parent_id}, {"joined", false},
+                        {"why", *acted ? "someone had already acted on this ticket"
+                                       : child->requester_email + " is not among that mail's sender and recipients"}}),
                   now);
   }
   Result<std::vector<int64_t>> moved = tickets.MoveThread(child_id, parent_id);

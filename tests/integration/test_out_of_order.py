@@ -64,6 +64,16 @@ class OutOfOrderTest(unittest.TestCase):
         self.assertFalse(arrived["detail"]["joined"])
         self.assertEqual(arrived["detail"]["ticket"], 1002)
 
+    def test_a_parent_from_a_stranger_takes_nothing(self):
+        # Someone who learnt the Message-ID a customer's reply names sends a
+        # "parent" of their own: the reply stays with its customer.
+        self.fd.deliver(mail("r4@example.org", "Re: Contract", "Signed copy attached.", in_reply_to="p4@example.org"))
+        self.fd.deliver(mail("p4@example.org", "Contract", "Send me their mail.", sender="mallory@example.net"))
+        self.assertEqual(self.fd.query("SELECT id, merged_into FROM tickets ORDER BY id"), [(1001, None), (1002, None)])
+        (arrived,) = self.events(1001, "parent_arrived")
+        self.assertIn("not among", arrived["detail"]["why"])
+        self.assertEqual(len(self.ticket(1002)["messages"]), 1)
+
     def test_parallel_mailgates_in_any_order_end_in_one_ticket(self):
         # Four mailgates at once, as Postfix runs them: a thread of a parent
         # and three replies, each naming the whole chain before it.

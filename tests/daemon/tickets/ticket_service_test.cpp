@@ -223,6 +223,16 @@ TEST_CASE("a reply filed before its parent joins the parent's ticket, unless som
   // The parent arriving again (a copy, a redelivery) finds nothing left to join.
   e = f.Run([&](TicketService& s) { return s.JoinAwaiting("p2@x", worked + 1, f.clock.Now()); });
   CHECK(e.events.empty());
+
+  // A "parent" from a stranger, to none of the reply's writers, takes nothing.
+  const int64_t lone = f.Open(mail("r3@x", {"p3@x"}));
+  NewTicket forged = mail("p3@x", {});
+  forged.requester_email = "stranger@example.net";
+  e = f.Run([&](TicketService& s) { return s.Open(forged).status(); });
+  REQUIRE(e.status.ok());
+  CHECK(e.events.back() == "parent_arrived");
+  CHECK_FALSE(f.Get(lone).merged_into);
+  CHECK(TicketStore(*f.store).Messages(lone)->size() == 1);
 }
 
 TEST_CASE("messages: a reply answers, a note tells the others, a customer reopens", "[tickets][service]") {
