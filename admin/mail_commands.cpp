@@ -17,7 +17,9 @@
 #include "daemon/mail/isolated_parser.h"
 #include "daemon/mail/mime.h"
 #include "daemon/outbox/sender.h"
+#include "daemon/serve/daemon.h"
 #include "daemon/sla/engine.h"
+#include "daemon/store/spool_append.h"
 #include "daemon/tickets/router.h"
 
 namespace frontdesk {
@@ -104,6 +106,26 @@ int Mailgate(CliContext& ctx, const GateFlags& f) {
     return message.failed ? kExitTempFail : kExitDataErr;
   }
   std::string raw = std::move(message.raw);
+  // A daemon runs, but its socket did not take the message (every handler
+  // busy, or no socket): spool it in one short commit for the daemon to
+  // file, rather than filing it here beside the daemon's own writes.
+  if (ServeLockHeld(config->server)) {
+    SpoolAppend where;
+    where.db_path = config->server.DatabasePath();
+    where.busy_timeout_ms = config->server.busy_timeout.count();
+    if (!f.queue.empty()) where.queue = f.queue;
+    where.as_comment = f.action == "comment";
+    where.received_at = ToUnix(ctx.clock->Now());
+    SpoolAppendResult r = AppendToSpool(where, raw);
+    if (r.kind == SpoolAppendResult::Kind::kSpooled) {
+      std::cout << "spooled as entry " << r.id << "; the daemon files it\n";
+      return 0;
+    }
+    if (r.kind == SpoolAppendResult::Kind::kTemporaryFailure) {
+      std::cerr << "frontdesk: mailgate: " << r.error << "; the message is kept for a retry\n";
+      return kExitTempFail;
+    }
+  }
   std::unique_ptr<Store> store = ctx.OpenStoreOrReport(*config);
   if (!store) return kExitTempFail;
   Result<std::shared_ptr<const Router>> router = Router::Build(*config);

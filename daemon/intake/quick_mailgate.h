@@ -1,12 +1,14 @@
 // quick_mailgate.h: `frontdesk mailgate` while the daemon runs. An MTA
-// starts one process per message, and loading Frontdesk's libraries (GMime,
-// libcurl, OpenSSL, ...) costs a process far more than storing the message,
-// so this path links only SQLite and toml++: it reads the few settings it
-// needs, spools the raw bytes in one durable commit, and exits 0. The
-// daemon, which holds the serve lock on the data directory, files the
-// spooled message within moments, through the same intake as all mail.
-// Without a daemon, or for any argument this path does not know, it steps
-// aside and the full command runs (parse, thread, route, commit).
+// starts one process per message, so what that process costs bounds how
+// fast mail can arrive. This path links no database and no TOML parser: it
+// finds `[server] data_dir` in the config text (config/data_dir_scan.h),
+// hands the message to the daemon over data_dir/mailgate.sock
+// (mailgate_wire.h), and exits 0 once the daemon has committed it to the
+// spool. The daemon files it within moments, through the same intake as
+// all mail.
+// Without a daemon, when the scan is unsure, or for any argument this path
+// does not know, it steps aside and the full command runs; a message it has
+// already read is put back on stdin for it.
 #pragma once
 
 #include <optional>

@@ -18,6 +18,8 @@
 #include "daemon/base/signals.h"
 #include "daemon/base/unique_fd.h"
 #include "daemon/intake/mail_poller.h"
+#include "daemon/intake/mailgate_server.h"
+#include "daemon/intake/mailgate_wire.h"
 #include "daemon/intake/spool_worker.h"
 #include "daemon/outbox/sender.h"
 #include "daemon/store/backup.h"
@@ -105,6 +107,13 @@ Status EnsureDataDir(const ServerConfig& server) {
 }
 
 std::string ServeLockPath(const ServerConfig& server) { return server.data_dir + "/serve.lock"; }
+
+bool ServeLockHeld(const ServerConfig& server) {
+  UniqueFd fd(open(ServeLockPath(server).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!fd) return false;
+  // Closing fd drops our shared lock, if we got it.
+  return flock(fd.get(), LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+}
 
 std::string LockOpenError(const std::string& path, int err) {
   std::string out = "cannot open " + path + ": " + std::strerror(err);
@@ -287,9 +296,23 @@ void Daemon::PollMailboxes() {
 }
 
 void Daemon::DrainSpoolLoop() {
+  using Steady = std::chrono::steady_clock;
+  // While mailgates are handing mail over, filing waits: a filing
+  // transaction holds the write lock the next mailgate needs, and the MTA
+  // waits for its durable copy, not for the ticket (whose clocks count from
+  // the spool time anyway). Filing starts once arrivals pause for kQuiet,
+  // or kMaxDefer after the first mail it has not filed, whichever is first.
+  constexpr auto kQuiet = std::chrono::milliseconds(20);
+  constexpr auto kMaxDefer = std::chrono::milliseconds(1000);
   TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
   std::unique_lock<std::mutex> lock(tick_mutex_);
   while (!tick_stop_) {
+    while (spool_pending_ && !tick_stop_) {
+      Steady::time_point until = std::min(last_arrival_ + kQuiet, first_unfiled_arrival_ + kMaxDefer);
+      if (until <= Steady::now()) break;
+      tick_wake_.wait_until(lock, until, [this] { return tick_stop_; });
+    }
+    spool_pending_ = false;
     lock.unlock();
     ConfigInfo info = config_info();
     Result<StorePool::Lease> reader = pool_->Acquire();
@@ -300,12 +323,25 @@ void Daemon::DrainSpoolLoop() {
     }
     if (!r.ok()) spdlog::warn("filing spooled mail: {}", r.status().message());
     lock.lock();
-    // Straight on while there is more; a pause after failures.
+    // Straight on while there is more; a pause after failures. Between
+    // arrivals the spool is still looked at every 100 ms, for mail a
+    // mailgate spooled without the socket.
     auto pause = !r.ok() || r->failed ? std::chrono::milliseconds(1000)
                  : r->left > 0        ? std::chrono::milliseconds(0)
                                       : std::chrono::milliseconds(100);
-    tick_wake_.wait_for(lock, pause, [this] { return tick_stop_; });
+    tick_wake_.wait_for(lock, pause, [this] { return tick_stop_ || spool_pending_; });
   }
+}
+
+void Daemon::SpoolArrived() {
+  {
+    std::lock_guard<std::mutex> guard(tick_mutex_);
+    auto now = std::chrono::steady_clock::now();
+    if (!spool_pending_) first_unfiled_arrival_ = now;
+    last_arrival_ = now;
+    spool_pending_ = true;
+  }
+  tick_wake_.notify_all();
 }
 
 void Daemon::SendLoop() {
@@ -454,8 +490,15 @@ int Daemon::Run(const sigset_t& signals, const RouteRegistrar& admin_routes) {
       return 1;
     }
   }
+  MailgateServer::Options gate_options;
+  gate_options.socket_path = MailgateSocketPath(cfg->server.data_dir);
+  MailgateServer gate(gate_options, *writer_, [this] { return config(); }, clock_, &metrics_,
+                      [this] { SpoolArrived(); });
+  s = gate.Listen();
+  if (!s.ok()) spdlog::warn("quick mailgate: {}", s.message());
   public_server.Start();
   admin_server.Start();
+  gate.Start();
   std::thread threads[] = {std::thread([this] { TickLoop(); }), std::thread([this] { PollMailboxes(); }),
                            std::thread([this] { DrainSpoolLoop(); }), std::thread([this] { SendLoop(); })};
   spdlog::info("frontdesk {} serving: public {}, admin {}, database {}", FRONTDESK_VERSION,
@@ -468,6 +511,7 @@ int Daemon::Run(const sigset_t& signals, const RouteRegistrar& admin_routes) {
   // Listeners and the workers first: work in flight may still wait on the writer.
   public_server.Stop();
   admin_server.Stop();
+  gate.Stop();
   {
     std::lock_guard<std::mutex> guard(tick_mutex_);
     tick_stop_ = true;

@@ -77,8 +77,10 @@ class Daemon {
   // Polls each enabled [[mailbox]] on its interval, backing off after
   // failures, until the daemon stops.
   void PollMailboxes();
-  // Files what the quick mailgate spooled, within moments of its arrival.
+  // Files what the quick mailgate spooled, as soon as it arrives.
   void DrainSpoolLoop();
+  // Wakes DrainSpoolLoop: the mailgate socket committed a message.
+  void SpoolArrived();
   // Delivers the outbox over [smtp] every smtp.interval, while configured.
   void SendLoop();
   bool Stopping();
@@ -100,14 +102,20 @@ class Daemon {
   std::mutex tick_mutex_;
   std::condition_variable tick_wake_;
   bool tick_stop_ = false;
+  // Guarded by tick_mutex_: mail the socket committed and DrainSpoolLoop
+  // has not looked at yet, and when it came.
+  bool spool_pending_ = false;
+  std::chrono::steady_clock::time_point first_unfiled_arrival_, last_arrival_;
 };
 
 // Creates the data directory (mode 0750) when it is missing.
 Status EnsureDataDir(const ServerConfig& server);
 // The lock `serve` holds on its data directory for as long as it runs: a
-// second daemon on the same database is refused, and the quick mailgate
-// knows that a daemon is there to file what it spools.
+// second daemon on the same database is refused, and a mailgate knows that
+// a daemon is there to file what it spools.
 std::string ServeLockPath(const ServerConfig& server);
+// Whether a daemon holds the serve lock on `server`'s data directory now.
+bool ServeLockHeld(const ServerConfig& server);
 // Why the lock file cannot be opened, and, when it belongs to another user,
 // the chown that fixes it.
 std::string LockOpenError(const std::string& path, int err);

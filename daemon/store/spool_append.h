@@ -1,7 +1,9 @@
-// spool_append.h: adds one raw message to the inbound spool. It is the
-// write path of the quick mailgate, which runs once per message as an MTA
-// starts it, so it links nothing but SQLite: loading Frontdesk's other
-// libraries would cost more than the whole commit. Thread-safe (no state).
+// spool_append.h: adds one raw message to the inbound spool from a process
+// of its own: the mailgate that finds a daemon holding the serve lock but
+// not taking the message over its socket (every handler busy, a data
+// directory path too long for a socket). One short commit, so that it
+// neither files the message beside the daemon nor holds the write lock
+// long. Thread-safe (no state).
 #pragma once
 
 #include <cstdint>

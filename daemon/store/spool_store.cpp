@@ -42,7 +42,8 @@ Result<int64_t> SpoolStore::Add(const SpoolEntry& e, const std::string& last_err
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
   if (!st.ok()) return st.status();
   st->BindBlob(1, e.raw).Bind(2, e.source).Bind(3, e.queue).Bind(4, e.as_comment ? 1 : 0);
-  st->Bind(5, ToUnix(e.received_at)).Bind(6, e.attempts).Bind(7, last_error);
+  st->Bind(5, ToUnix(e.received_at)).Bind(6, e.attempts);
+  st->Bind(7, last_error.empty() ? std::nullopt : std::optional<std::string>(last_error));
   Status s = st->Run();
   if (!s.ok()) return s;
   return db_.LastInsertId();

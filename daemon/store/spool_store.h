@@ -1,7 +1,9 @@
 // spool_store.h: the inbound spool, read and emptied by the daemon and by
-// `frontdesk fetch`. (Rows are added by the quick mailgate, through
-// spool_append.h, which links nothing but SQLite.) Writes expect the
-// caller's transaction. Not thread-safe; bound to one Store.
+// `frontdesk fetch`. Rows are added by the daemon for the quick mailgate
+// (mailgate_server.h) and for IMAP mail a parse worker failed on, and by a
+// mailgate that finds the daemon without its socket (spool_append.h).
+// Writes expect the caller's transaction. Not thread-safe; bound to one
+// Store.
 #pragma once
 
 #include <optional>
@@ -32,9 +34,10 @@ class SpoolStore {
   // Deletes the entry; false when another process filed it first.
   Result<bool> Take(int64_t id);
   Status Failed(int64_t id, const std::string& error);
-  // Adds a message another intake path could not file yet (IMAP mail that
-  // a parse worker failed on), with the tries so far and the last error, so
-  // that the spool's retry rules apply to it too.
+  // Adds a message to be filed: one the quick mailgate handed over (no
+  // error yet), or one another intake path could not file yet (IMAP mail
+  // that a parse worker failed on), with the tries so far and the last
+  // error, so that the spool's retry rules apply to it too.
   Result<int64_t> Add(const SpoolEntry& entry, const std::string& last_error);
   struct Depth {
     int64_t entries = 0;
