@@ -1,11 +1,16 @@
 #include "config/data_dir_scan.h"
 
-#include <cctype>
 #include <optional>
 #include <vector>
 
 namespace frontdesk {
 namespace {
+
+// A-Z a-z 0-9 _ -, without the locale lookups of std::isalnum: the scan
+// runs once per mail, over every key of the file.
+constexpr bool BareKeyChar(char c) {
+  return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+}
 
 // A cursor over the file that knows TOML's strings, arrays, inline tables
 // and comments well enough to step over any value, so that a line inside a
@@ -73,7 +78,8 @@ class Scanner {
     }
   }
   void SkipComment() {
-    while (i_ < s_.size() && s_[i_] != '\n') ++i_;
+    size_t end = s_.find('\n', i_);
+    i_ = end == std::string_view::npos ? s_.size() : end;
   }
   bool Expect(char c) {
     SkipBlank(false);
@@ -110,10 +116,9 @@ class Scanner {
         if (!SkipSingleLineString()) return std::nullopt;
         part = std::string(s_.substr(start, i_ - start));
       } else {
-        while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_' ||
-                                  s_[i_] == '-')) {
-          part += s_[i_++];
-        }
+        size_t start = i_;
+        while (i_ < s_.size() && BareKeyChar(s_[i_])) ++i_;
+        part = std::string(s_.substr(start, i_ - start));
         if (part.empty()) return std::nullopt;
       }
       parts.push_back(std::move(part));

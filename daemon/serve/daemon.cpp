@@ -310,7 +310,7 @@ void Daemon::DrainSpoolLoop() {
     while (spool_pending_ && !tick_stop_) {
       Steady::time_point until = std::min(last_arrival_ + kQuiet, first_unfiled_arrival_ + kMaxDefer);
       if (until <= Steady::now()) break;
-      tick_wake_.wait_until(lock, until, [this] { return tick_stop_; });
+      spool_wake_.wait_until(lock, until, [this] { return tick_stop_; });
     }
     spool_pending_ = false;
     lock.unlock();
@@ -329,19 +329,23 @@ void Daemon::DrainSpoolLoop() {
     auto pause = !r.ok() || r->failed ? std::chrono::milliseconds(1000)
                  : r->left > 0        ? std::chrono::milliseconds(0)
                                       : std::chrono::milliseconds(100);
-    tick_wake_.wait_for(lock, pause, [this] { return tick_stop_ || spool_pending_; });
+    spool_wake_.wait_for(lock, pause, [this] { return tick_stop_ || spool_pending_; });
   }
 }
 
 void Daemon::SpoolArrived() {
+  bool first;
   {
     std::lock_guard<std::mutex> guard(tick_mutex_);
     auto now = std::chrono::steady_clock::now();
-    if (!spool_pending_) first_unfiled_arrival_ = now;
+    first = !spool_pending_;
+    if (first) first_unfiled_arrival_ = now;
     last_arrival_ = now;
     spool_pending_ = true;
   }
-  tick_wake_.notify_all();
+  // Later arrivals only move the time DrainSpoolLoop is already waiting
+  // for; it reads it again when it wakes.
+  if (first) spool_wake_.notify_one();
 }
 
 void Daemon::SendLoop() {
@@ -517,6 +521,7 @@ int Daemon::Run(const sigset_t& signals, const RouteRegistrar& admin_routes) {
     tick_stop_ = true;
   }
   tick_wake_.notify_all();
+  spool_wake_.notify_all();
   for (std::thread& t : threads) t.join();
   writer_->Stop();
   pool_->CloseIdle();

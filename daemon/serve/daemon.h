@@ -105,6 +105,7 @@ class Daemon {
   // Guarded by tick_mutex_: mail the socket committed and DrainSpoolLoop
   // has not looked at yet, and when it came.
   bool spool_pending_ = false;
+  std::condition_variable spool_wake_;  // DrainSpoolLoop's own, with tick_mutex_
   std::chrono::steady_clock::time_point first_unfiled_arrival_, last_arrival_;
 };
 

@@ -13,14 +13,39 @@ WriteQueue::~WriteQueue() { Stop(); }
 
 Status WriteQueue::Run(Job job) {
   std::future<Status> result;
+  std::vector<Pending> batch;
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (stopping_) return Status::Unavailable("shutting down");
     queue_.push_back(Pending{std::move(job), {}});
     result = queue_.back().done.get_future();
+    // Nobody is writing: this thread runs the batch itself rather than
+    // waking the writer thread and waiting to be woken in turn, two thread
+    // hops that cost an uncontended write as much as its SQL. Jobs queued
+    // while it runs go to the writer thread as the next batch.
+    if (!writing_) {
+      writing_ = true;
+      TakeBatch(batch);
+    }
   }
-  wake_.notify_one();
+  if (batch.empty()) {
+    wake_.notify_one();
+    return result.get();
+  }
+  RunBatch(batch);
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    writing_ = false;
+  }
+  wake_.notify_all();  // the writer thread, for what queued meanwhile; Stop
   return result.get();
+}
+
+void WriteQueue::TakeBatch(std::vector<Pending>& batch) {
+  while (!queue_.empty() && batch.size() < max_batch_) {
+    batch.push_back(std::move(queue_.front()));
+    queue_.pop_front();
+  }
 }
 
 void WriteQueue::Stop() {
@@ -28,8 +53,11 @@ void WriteQueue::Stop() {
     std::lock_guard<std::mutex> lock(mutex_);
     stopping_ = true;
   }
-  wake_.notify_one();
+  wake_.notify_all();
   if (thread_.joinable()) thread_.join();
+  // A caller may still be running its own batch on the store.
+  std::unique_lock<std::mutex> lock(mutex_);
+  wake_.wait(lock, [this] { return !writing_; });
 }
 
 void WriteQueue::Loop() {
@@ -37,14 +65,17 @@ void WriteQueue::Loop() {
     std::vector<Pending> batch;
     {
       std::unique_lock<std::mutex> lock(mutex_);
-      wake_.wait(lock, [this] { return stopping_ || !queue_.empty(); });
+      wake_.wait(lock, [this] { return (stopping_ && !writing_) || (!queue_.empty() && !writing_); });
       if (queue_.empty()) return;  // stopping, and everything is done
-      while (!queue_.empty() && batch.size() < max_batch_) {
-        batch.push_back(std::move(queue_.front()));
-        queue_.pop_front();
-      }
+      writing_ = true;
+      TakeBatch(batch);
     }
     RunBatch(batch);
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      writing_ = false;
+    }
+    wake_.notify_all();
   }
 }
 

@@ -1,9 +1,11 @@
 // write_queue.h: the daemon's single writer. Request threads hand it jobs;
-// one thread runs whatever has queued up as one batch: BEGIN IMMEDIATE, each
-// job inside its own SAVEPOINT, one COMMIT. A caller is woken only after the
-// commit that holds its job, so a 2xx always means durable (promise 1), and
-// concurrent requests share one fsync (group commit). A job that fails rolls
-// back to its savepoint without touching its neighbours.
+// whatever has queued up runs as one batch: BEGIN IMMEDIATE, each job inside
+// its own SAVEPOINT, one COMMIT. A caller returns only after the commit that
+// holds its job, so a 2xx always means durable (promise 1), and concurrent
+// requests share one fsync (group commit). A job that fails rolls back to
+// its savepoint without touching its neighbours. One batch runs at a time:
+// on the caller's own thread when nobody is writing, otherwise on the
+// writer thread once the running batch has committed.
 // Thread-safe: Run() may be called from any thread.
 #pragma once
 
@@ -49,6 +51,8 @@ class WriteQueue {
     std::promise<Status> done;
   };
   void Loop();
+  // Moves up to max_batch_ queued jobs into `batch`; mutex_ held.
+  void TakeBatch(std::vector<Pending>& batch);
   void RunBatch(std::vector<Pending>& batch);
   void NoteHealth(const Status& s);
 
@@ -58,6 +62,7 @@ class WriteQueue {
   std::condition_variable wake_;
   std::deque<Pending> queue_;
   bool stopping_ = false;
+  bool writing_ = false;  // a batch is running, on some thread
   std::atomic<uint64_t> batches_{0};
   std::atomic<uint64_t> jobs_{0};
   mutable std::mutex health_mutex_;
