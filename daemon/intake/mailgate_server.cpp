@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <sys/un.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -18,9 +19,6 @@ namespace frontdesk {
 namespace {
 
 using Steady = std::chrono::steady_clock;
-
-// Handlers that always run; more start under load, up to Options::handlers.
-constexpr size_t kBaseHandlers = 2;
 
 // Waits until `fd` is readable, the deadline passes or `stop` is set.
 bool WaitReadable(int fd, Steady::time_point deadline, const std::atomic<bool>& stop) {
@@ -54,8 +52,7 @@ MailgateServer::MailgateServer(Options options, WriteQueue& writer, ConfigSource
       config_(std::move(config)),
       clock_(clock),
       metrics_(metrics),
-      spooled_(std::move(spooled)),
-      handlers_(kBaseHandlers, options_.handlers, 0) {}
+      spooled_(std::move(spooled)) {}
 
 MailgateServer::~MailgateServer() { Stop(); }
 
@@ -88,60 +85,52 @@ Status MailgateServer::Listen() {
     unlink(path.c_str());
     return s;
   }
-  int pipe_fds[2];
-  if (pipe2(pipe_fds, O_CLOEXEC) != 0) {
-    unlink(path.c_str());
-    return Status::Io(std::string("pipe: ") + std::strerror(errno));
-  }
-  wake_read_ = UniqueFd(pipe_fds[0]);
-  wake_write_ = UniqueFd(pipe_fds[1]);
   listen_fd_ = std::move(fd);
   listening_ = true;
   return Status::Ok();
 }
 
 void MailgateServer::Start() {
-  if (listening_ && !acceptor_.joinable()) acceptor_ = std::thread([this] { AcceptLoop(); });
+  if (!listening_ || !handlers_.empty()) return;
+  for (size_t i = 0; i < std::max<size_t>(1, options_.handlers); ++i) {
+    handlers_.emplace_back([this] { HandlerLoop(); });
+  }
 }
 
 void MailgateServer::Stop() {
   if (!listening_) return;
   listening_ = false;
   stopping_ = true;
-  (void)!write(wake_write_.get(), "x", 1);
-  if (acceptor_.joinable()) acceptor_.join();
+  // Wakes every thread blocked in accept() (it fails with EINVAL), and
+  // ends the waits of handlers reading a slow client (WaitReadable).
+  shutdown(listen_fd_.get(), SHUT_RDWR);
+  for (std::thread& t : handlers_) t.join();
+  handlers_.clear();
   unlink(options_.socket_path.c_str());
   listen_fd_.Reset();
-  handlers_.Shutdown();
 }
 
-void MailgateServer::AcceptLoop() {
-  for (;;) {
-    pollfd p[2] = {{listen_fd_.get(), POLLIN, 0}, {wake_read_.get(), POLLIN, 0}};
-    int n = poll(p, 2, -1);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0 || (p[1].revents & POLLIN)) return;
+void MailgateServer::HandlerLoop() {
+  while (!stopping_) {
     int conn = accept4(listen_fd_.get(), nullptr, nullptr, SOCK_CLOEXEC);
     if (conn < 0) {
       if (errno == EMFILE || errno == ENFILE) {
         spdlog::warn("mailgate socket: {}; mailgate files the message itself meanwhile", std::strerror(errno));
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
+      } else if (errno != EINTR && errno != ECONNABORTED && !stopping_) {
+        spdlog::warn("mailgate socket: accept: {}", std::strerror(errno));
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
       }
       continue;
     }
-    // Every handler busy: closed before the greeting, so the mailgate
-    // files the message itself (slower) rather than waiting here.
     std::shared_ptr<const Config> config = config_();
-    if (!handlers_.TryEnqueue([this, conn, config] { Serve(UniqueFd(conn), config); })) {
+    std::string greeting = GreetingLine(config->mail.hard_max_message_bytes);
+    if (send(conn, greeting.data(), greeting.size(), MSG_NOSIGNAL | MSG_DONTWAIT) !=
+        static_cast<ssize_t>(greeting.size())) {
       close(conn);
-      if (metrics_) metrics_->Count("frontdesk_mailgate_handoffs_total", "result", "busy");
       continue;
     }
-    // Greeted from here, so that the mailgate reads its message while a
-    // handler wakes up. A full socket buffer cannot happen on a fresh
-    // connection; a greeting that fails leaves the mailgate on the full path.
-    std::string greeting = GreetingLine(config->mail.hard_max_message_bytes);
-    (void)!send(conn, greeting.data(), greeting.size(), MSG_NOSIGNAL | MSG_DONTWAIT);
+    Serve(UniqueFd(conn), config);
   }
 }
 

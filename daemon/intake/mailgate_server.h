@@ -5,11 +5,13 @@
 // messages of concurrent mailgates share one fsync. Filing happens after,
 // on the spool worker, so the MTA waits for a durable copy and nothing more.
 //
-// One thread accepts; each connection is served by a handler thread, at
-// most `handlers` at a time. A connection beyond that, or a client that
-// does not finish its request within `timeout`, costs no daemon work: the
-// first is closed before its greeting (the mailgate takes the full path),
-// the second is answered TEMPFAIL and closed (the MTA retries).
+// `handlers` threads each accept a connection and serve it to the end, so
+// that a message reaches the writer without a hand-over between threads
+// (the kernel wakes one waiting thread per connection). While all of them
+// are busy, further connections wait in the listen backlog; a mailgate
+// that gets no greeting within 10 s takes the full path instead. A client
+// that does not finish its request within `timeout` is answered TEMPFAIL
+// and closed (the MTA retries).
 // Thread-safe: Start and Stop from the thread that owns it.
 #pragma once
 
@@ -19,11 +21,11 @@
 #include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "config/config.h"
 #include "daemon/base/clock.h"
 #include "daemon/base/metrics.h"
-#include "daemon/base/thread_pool.h"
 #include "daemon/base/unique_fd.h"
 #include "daemon/store/write_queue.h"
 
@@ -56,7 +58,7 @@ class MailgateServer {
   void Stop();
 
  private:
-  void AcceptLoop();
+  void HandlerLoop();
   // Serves one greeted connection, with the config it was greeted under.
   void Serve(UniqueFd conn, const std::shared_ptr<const Config>& config);
   // The answer line for one request read from `conn`.
@@ -69,9 +71,7 @@ class MailgateServer {
   Metrics* metrics_;
   std::function<void()> spooled_;
   UniqueFd listen_fd_;
-  UniqueFd wake_read_, wake_write_;
-  ElasticThreadPool handlers_;
-  std::thread acceptor_;
+  std::vector<std::thread> handlers_;
   bool listening_ = false;
   // Set by Stop: a handler waiting on a slow client gives up at once.
   std::atomic<bool> stopping_{false};
