@@ -11,7 +11,7 @@ build_pkgs=(
   build-essential cmake pkg-config
   libcpp-httplib-dev libsqlite3-dev libtomlplusplus-dev libspdlog-dev
   libgmime-3.0-dev libcurl4-openssl-dev libsystemd-dev libssl-dev libre2-dev
-  libgumbo-dev libhowardhinnant-date-dev nlohmann-json3-dev libcli11-dev sqlite3 tzdata
+  libgumbo-dev libhowardhinnant-date-dev nlohmann-json3-dev libcli11-dev libicu-dev sqlite3 tzdata
   ca-certificates
 )
 # ccache: packaging/test.sh compiles through it when it is there.

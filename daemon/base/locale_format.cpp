@@ -1,0 +1,1 @@
+#include "daemon/base/locale_format.h"

@@ -1,0 +1,3 @@
+#include "config/customer_texts.h"
+
+#include <catch2/catch.hpp>

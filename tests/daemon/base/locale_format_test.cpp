@@ -1,0 +1,3 @@
+#include "daemon/base/locale_format.h"
+
+#include <catch2/catch.hpp>
