@@ -347,7 +347,7 @@ void CreateTicket(ServeContext& ctx, const httplib::Request& req, httplib::Respo
   if (!t.ok()) return WriteError(res, t.status());
   // What the customer is told about when to expect an answer, for a client
   // that shows it itself (docs/API.md).
-  Result<std::optional<ReplyPromise>> promise = FirstReplyPromise(*config, **store, t->id);
+  Result<std::optional<ReplyPromise>> promise = FirstReplyPromise(*config, **store, t->id, ctx.clock.Now());
   if (!promise.ok()) return WriteError(res, promise.status());
   json body = TicketJson(*t);
   body["first_response_due"] = *promise ? json(FormatRfc3339((*promise)->due)) : json(nullptr);

@@ -172,11 +172,19 @@ struct EscalationLevel {
   int template_line = 0, template_column = 0;  // where it is named
 };
 
-// An SLA target: whole working days of the calendar, then business seconds.
+// An SLA target: whole working days of the calendar, then business seconds;
+// or "same_business_day": the close of the business day the clock starts
+// on, the next one's when it starts after `cutoff_minute` (a minute of the
+// calendar's local day) or outside working hours.
 struct SlaDuration {
+  SlaDuration() = default;
+  SlaDuration(int d, int64_t s, std::string as_written) : days(d), seconds(s), text(std::move(as_written)) {}
+
   int days = 0;
   int64_t seconds = 0;
   std::string text;  // as written
+  bool same_business_day = false;
+  std::optional<int> cutoff_minute;  // same_business_day only; the policy's cutoff
 };
 
 struct SlaPolicyConfig {
@@ -189,6 +197,9 @@ struct SlaPolicyConfig {
   // Targets in business time of the calendar; absent means no target.
   std::optional<SlaDuration> first_response, next_response, resolution;
   std::vector<std::string> pause_on;
+  // `cutoff = "15:00"`: for same_business_day targets, mail that arrives
+  // after it is due at the close of the next business day.
+  std::optional<int> cutoff_minute;
   std::vector<EscalationLevel> escalations;
 };
 

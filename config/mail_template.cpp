@@ -99,7 +99,7 @@ std::vector<std::string> With(std::vector<std::string> base, std::initializer_li
 const std::vector<std::string>& Common() {
   static const std::vector<std::string> v = {
       "ticket", "subject", "status", "priority", "queue", "queue_name", "category", "requester",
-      "requester_name", "requester_email", "due", "support_address", "form_url"};
+      "requester_name", "requester_email", "due", "promise", "support_address", "form_url"};
   return v;
 }
 
@@ -137,9 +137,9 @@ std::map<std::string, MailTemplate, std::less<>> MakeBuiltins() {
                            "\n"
                            "thank you for your message. ") + kTeam +
                        " has received it as ticket {{ticket}}.\n"
-                       "{{#due}}\n"
-                       "We will reply by {{due}}.\n"
-                       "{{/due}}\n"
+                       "{{#promise}}\n"
+                       "{{promise}}\n"
+                       "{{/promise}}\n"
                        "\n"
                        "To add to it, reply to this mail and keep the ticket number in the subject.\n";
   b["new_ticket_alert"].subject = "{{subject}}";

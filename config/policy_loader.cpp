@@ -86,6 +86,10 @@ std::string HolidayCrossingAdvice(const std::string& raw, const TimeWindow& w, c
 Result<SlaDuration> ParseSlaDuration(std::string_view text) {
   SlaDuration d;
   d.text = std::string(text);
+  if (text == kSameBusinessDay) {
+    d.same_business_day = true;
+    return d;
+  }
   std::string_view rest = text;
   // Leading "<n>d": working days.
   size_t i = 0;
@@ -99,8 +103,8 @@ Result<SlaDuration> ParseSlaDuration(std::string_view text) {
   if (!rest.empty()) {
     Result<std::chrono::milliseconds> ms = ParseDuration(rest);
     if (!ms.ok() || ms->count() % 1000 != 0 || std::string(rest).find_first_of("wd") != std::string::npos) {
-      return Status::Invalid("expected a target such as \"4h\", \"90m\", \"2d\" (working days) or \"1d 4h\", got \"" +
-                             std::string(text) + "\"");
+      return Status::Invalid("expected a target such as \"4h\", \"90m\", \"2d\" (working days), \"1d 4h\" or "
+                             "\"same_business_day\", got \"" + std::string(text) + "\"");
     }
     d.seconds = ms->count() / 1000;
   }
@@ -108,6 +112,20 @@ Result<SlaDuration> ParseSlaDuration(std::string_view text) {
     return Status::Invalid("a target must be longer than zero, got \"" + std::string(text) + "\"");
   }
   return d;
+}
+
+Result<int> ParseCutoff(std::string_view text) {
+  TimeWindow w;
+  if (!ReadWindowEnds(std::string(text) + "-24:00", &w) || w.start_minute >= 1440) {
+    return Status::Invalid("expected a time of day such as \"15:00\", got \"" + std::string(text) + "\"");
+  }
+  return w.start_minute;
+}
+
+void ApplyCutoff(SlaPolicyConfig& p) {
+  for (std::optional<SlaDuration>* d : {&p.first_response, &p.next_response, &p.resolution}) {
+    if (*d && (*d)->same_business_day) (*d)->cutoff_minute = p.cutoff_minute;
+  }
 }
 
 Status ParseLevelAt(const std::string& at, EscalationLevel* l) {
@@ -290,6 +308,22 @@ void ReadSlas(TableReader& root, Config& config, ConfigErrors& errors) {
       (std::string_view(target) == "first_response" ? p.first_response
        : std::string_view(target) == "next_response" ? p.next_response
                                                       : p.resolution) = *d;
+    }
+    std::string cutoff;
+    r.String("cutoff", &cutoff, false, 16);
+    if (!cutoff.empty()) {
+      Result<int> minute = ParseCutoff(cutoff);
+      bool same_day = false;
+      for (const auto* d : {&p.first_response, &p.next_response, &p.resolution})
+        same_day = same_day || (*d && (*d)->same_business_day);
+      if (!minute.ok()) {
+        r.Error("cutoff", minute.status().message());
+      } else if (!same_day) {
+        r.Error("cutoff", "a cutoff applies only to \"same_business_day\" targets, and this policy has none");
+      } else {
+        p.cutoff_minute = *minute;
+        ApplyCutoff(p);
+      }
     }
     r.StringList("pause_on", &p.pause_on);
     for (const std::string& s : p.pause_on) {

@@ -12,9 +12,15 @@
 
 namespace frontdesk {
 
+inline constexpr std::string_view kSameBusinessDay = "same_business_day";
+
 // "2d", "4h", "1d 4h", "90m": d counts working days of the calendar, the
-// rest business time.
+// rest business time; or "same_business_day".
 Result<SlaDuration> ParseSlaDuration(std::string_view text);
+// A policy's `cutoff`, "15:00", as a minute of the day.
+Result<int> ParseCutoff(std::string_view text);
+// Gives the policy's cutoff to each of its same_business_day targets.
+void ApplyCutoff(SlaPolicyConfig& policy);
 // "75%", "-30m", "+2h": when an escalation level fires.
 Status ParseLevelAt(const std::string& at, EscalationLevel* level);
 // "09:00-17:30"; the end may be "24:00". A window cannot cross midnight:

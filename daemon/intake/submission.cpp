@@ -248,7 +248,8 @@ std::optional<ReplyPromise> Intake::PromiseFor(const IntakeRequest& r, const Con
   std::optional<Timestamp> due = sla.FirstResponseDueFor(like, t.routing.sla_policy, t.now);
   if (!due) return std::nullopt;
   const SlaPolicyConfig* policy = sla.Select(like, t.routing.sla_policy);
-  return MakeReplyPromise(config, *due, t.queue, policy ? std::optional<std::string>(policy->name) : std::nullopt);
+  return MakeReplyPromise(config, *due, t.queue, policy ? std::optional<std::string>(policy->name) : std::nullopt,
+                          t.now);
 }
 
 Result<CreatedTicket> Intake::Submit(const IntakeRequest& r, const Config& config, const Router& router,

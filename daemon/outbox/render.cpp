@@ -42,7 +42,8 @@ std::string CustomerZone(const Config& config, const std::string& queue, const s
   return calendar ? calendar->timezone : "UTC";
 }
 
-Result<std::optional<ReplyPromise>> FirstReplyPromise(const Config& config, Store& reader, int64_t ticket_id) {
+Result<std::optional<ReplyPromise>> FirstReplyPromise(const Config& config, Store& reader, int64_t ticket_id,
+                                                      Timestamp now) {
   Result<Ticket> t = TicketStore(reader).Get(ticket_id);
   if (!t.ok()) return t.status();
   if (!t->sla_policy) return std::optional<ReplyPromise>();
@@ -50,17 +51,33 @@ Result<std::optional<ReplyPromise>> FirstReplyPromise(const Config& config, Stor
   if (!clocks.ok()) return clocks.status();
   for (const TargetClock& c : *clocks) {
     if (c.target != "first_response" || !c.due_at || c.met_at || c.paused_since) continue;
-    return std::optional<ReplyPromise>(MakeReplyPromise(config, *c.due_at, t->queue, t->sla_policy));
+    return std::optional<ReplyPromise>(MakeReplyPromise(config, *c.due_at, t->queue, t->sla_policy, now));
   }
   return std::optional<ReplyPromise>();
 }
 
 ReplyPromise MakeReplyPromise(const Config& config, Timestamp due, const std::string& queue,
-                              const std::optional<std::string>& sla_policy) {
+                              const std::optional<std::string>& sla_policy, Timestamp now) {
   ReplyPromise p;
   p.due = due;
-  p.when = HumanTime(due, CustomerZone(config, queue, sla_policy));
+  std::string zone = CustomerZone(config, queue, sla_policy);
+  p.when = HumanTime(due, zone);
   p.sentence = "We will reply by " + p.when + ".";
+  const SlaPolicyConfig* policy = sla_policy ? config.FindSla(*sla_policy) : nullptr;
+  if (!policy || !policy->first_response || !policy->first_response->same_business_day) return p;
+  try {
+    const date::time_zone* tz = date::locate_zone(zone);
+    auto local_due = date::make_zoned(tz, std::chrono::floor<std::chrono::minutes>(due)).get_local_time();
+    auto days = date::floor<date::days>(local_due) - date::floor<date::days>(date::make_zoned(tz, now).get_local_time());
+    // A close at midnight is the end of the day before it.
+    if (local_due == date::floor<date::days>(local_due)) days -= date::days(1);
+    std::string time = date::format("%H:%M", local_due);
+    if (local_due == date::floor<date::days>(local_due)) time = "24:00";
+    if (days.count() == 0) p.sentence = "We will reply today by " + time + ".";
+    if (days.count() == 1) p.sentence = "We will reply tomorrow by " + time + ".";
+  } catch (const std::exception&) {
+    // An unknown zone: the date, as HumanTime gives it in UTC.
+  }
   return p;
 }
 
@@ -75,7 +92,7 @@ std::string TemplateNameFor(const OutboxRow& row) {
   return IsTemplateKind(row.kind) ? row.kind : "";
 }
 
-Result<TemplateVars> MailVariables(const Config& config, Store& reader, const OutboxRow& row) {
+Result<TemplateVars> MailVariables(const Config& config, Store& reader, const OutboxRow& row, Timestamp now) {
   TemplateVars vars;
   vars["subject"] = row.subject;
   vars["body"] = row.body;
@@ -102,9 +119,12 @@ Result<TemplateVars> MailVariables(const Config& config, Store& reader, const Ou
         if (!c.due_at || c.met_at) continue;
         if (c.target != "resolution" && (!next || *c.due_at < *next)) next = c.due_at;
       }
-      Result<std::optional<ReplyPromise>> promise = FirstReplyPromise(config, reader, row.ticket_id);
+      Result<std::optional<ReplyPromise>> promise = FirstReplyPromise(config, reader, row.ticket_id, now);
       if (!promise.ok()) return promise.status();
-      if (*promise) vars["due"] = (*promise)->when;
+      if (*promise) {
+        vars["due"] = (*promise)->when;
+        vars["promise"] = (*promise)->sentence;
+      }
       if (next) vars["next_due"] = HumanTime(*next, zone);
     }
   }
@@ -127,7 +147,7 @@ Result<TemplateVars> MailVariables(const Config& config, Store& reader, const Ou
   return vars;
 }
 
-Result<RenderedMail> RenderOutboxRow(const Config& config, Store& reader, const OutboxRow& row) {
+Result<RenderedMail> RenderOutboxRow(const Config& config, Store& reader, const OutboxRow& row, Timestamp now) {
   RenderedMail out;
   std::string name = TemplateNameFor(row);
   if (name.empty()) {
@@ -135,7 +155,7 @@ Result<RenderedMail> RenderOutboxRow(const Config& config, Store& reader, const 
     out.text = row.body;
     return out;
   }
-  Result<TemplateVars> vars = MailVariables(config, reader, row);
+  Result<TemplateVars> vars = MailVariables(config, reader, row, now);
   if (!vars.ok()) return vars.status();
   const MailTemplate& tpl = config.Template((*vars)["queue"], name);
   out.subject = RenderTemplate(tpl.subject, *vars, TemplateEscape::kHeader);

@@ -27,23 +27,29 @@ struct RenderedMail {
 std::string TemplateNameFor(const OutboxRow& row);
 
 // The variables of a row's mail: the ticket's, then the row's own.
-Result<TemplateVars> MailVariables(const Config& config, Store& reader, const OutboxRow& row);
+// `now` is when the mail is written: a promise such as "today by 17:00"
+// is worded from it.
+Result<TemplateVars> MailVariables(const Config& config, Store& reader, const OutboxRow& row, Timestamp now);
 
-Result<RenderedMail> RenderOutboxRow(const Config& config, Store& reader, const OutboxRow& row);
+Result<RenderedMail> RenderOutboxRow(const Config& config, Store& reader, const OutboxRow& row, Timestamp now);
 
 // When a customer may expect an answer: the first response's due time,
 // while that clock runs. Nothing where no SLA applies, or the clock is met
 // or paused: the customer is never promised a time the SLA did not compute.
 // The acknowledgement, the thank-you page and the API's answer all say this.
+// A same_business_day target is promised in the customer's words, from
+// `now`: "We will reply today by 17:00.", "... tomorrow by 17:00.", or the
+// date when it is further away.
 struct ReplyPromise {
   Timestamp due;
   std::string when;      // "Monday 30 November 2026, 14:00 CET", in the customer's zone
   std::string sentence;  // "We will reply by Monday 30 November 2026, 14:00 CET."
 };
-Result<std::optional<ReplyPromise>> FirstReplyPromise(const Config& config, Store& reader, int64_t ticket_id);
+Result<std::optional<ReplyPromise>> FirstReplyPromise(const Config& config, Store& reader, int64_t ticket_id,
+                                                      Timestamp now);
 // The promise of a due time, in the zone of a customer of `queue`.
 ReplyPromise MakeReplyPromise(const Config& config, Timestamp due, const std::string& queue,
-                              const std::optional<std::string>& sla_policy);
+                              const std::optional<std::string>& sla_policy, Timestamp now);
 
 // The zone a customer of `queue` reads times in: the queue's timezone, or
 // else that of the SLA policy's calendar, or else UTC.

@@ -39,8 +39,8 @@ std::chrono::seconds RetryDelay(const SmtpConfig& smtp, int64_t attempts) {
   return std::min(d, cap);
 }
 
-Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const OutboxRow& row) {
-  Result<RenderedMail> words = RenderOutboxRow(config, reader, row);
+Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const OutboxRow& row, Timestamp now) {
+  Result<RenderedMail> words = RenderOutboxRow(config, reader, row, now);
   if (!words.ok()) return words.status();
   TicketStore tickets(reader);
   std::optional<Ticket> ticket;
@@ -183,7 +183,7 @@ Result<SendReport> SendDue(const SendContext& ctx, int limit) {
       spdlog::info("outbox {} to {} suppressed: {}", row.id, row.recipient, *hold);
       continue;
     }
-    Result<OutgoingMail> mail = ComposeOutgoing(ctx.config, ctx.reader, row);
+    Result<OutgoingMail> mail = ComposeOutgoing(ctx.config, ctx.reader, row, ctx.clock.Now());
     if (mail.ok()) mail->date = ctx.clock.Now();
     Result<std::string> bytes = mail.ok() ? BuildMessage(*mail) : Result<std::string>(mail.status());
     SmtpResult sent;

@@ -51,6 +51,6 @@ Result<std::string> SuppressReason(const Config& config, Store& reader, const Ou
 std::chrono::seconds RetryDelay(const SmtpConfig& smtp, int64_t attempts);
 
 // The mail a row becomes, before rendering; exposed for tests.
-Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const OutboxRow& row);
+Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const OutboxRow& row, Timestamp now);
 
 }  // namespace frontdesk

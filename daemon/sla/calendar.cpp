@@ -152,7 +152,35 @@ Timestamp Calendar::AddWorkingDays(Timestamp from, int days) const {
   return kNever;
 }
 
+Timestamp Calendar::CloseOfBusinessDay(Timestamp from, std::optional<int> cutoff_minute) const {
+  if (!zone_) {
+    // Always open, in UTC: the day ends at midnight.
+    auto day = std::chrono::floor<date::days>(from);
+    bool late = cutoff_minute && (from - day) >= std::chrono::minutes(*cutoff_minute);
+    return day + date::days(late ? 2 : 1);
+  }
+  date::local_days day = LocalDay(from);
+  auto local = date::make_zoned(zone_, from).get_local_time();
+  bool late = cutoff_minute && (local - day) >= std::chrono::minutes(*cutoff_minute);
+  // Today, while some of its working time is still ahead (before the
+  // opening, or in a break, counts) and the cutoff has not passed.
+  std::vector<Interval> iv = DayIntervals(day);
+  if (!late && !iv.empty() && iv.back().second > from) return iv.back().second;
+  for (int n = 0; n < kMaxDays; ++n) {
+    day += date::days(1);
+    iv = DayIntervals(day);
+    if (!iv.empty()) return iv.back().second;
+  }
+  return kNever;
+}
+
+bool Calendar::SameLocalDay(Timestamp a, Timestamp b) const {
+  if (!zone_) return std::chrono::floor<date::days>(a) == std::chrono::floor<date::days>(b);
+  return LocalDay(a) == LocalDay(b);
+}
+
 Timestamp Calendar::Add(Timestamp from, const SlaDuration& d) const {
+  if (d.same_business_day) return CloseOfBusinessDay(from, d.cutoff_minute);
   return AddBusinessSeconds(AddWorkingDays(from, d.days), d.seconds);
 }
 

@@ -7,6 +7,7 @@
 
 #include <date/tz.h>
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -34,7 +35,15 @@ class Calendar {
   // The same point of the working day `days` working days later. A time
   // outside working hours counts as the next opening.
   Timestamp AddWorkingDays(Timestamp from, int days) const;
-  // Working days, then business seconds.
+  // The close of the business day `from` falls on: the end of that local
+  // day's last working window, while some of its working time is still
+  // ahead and, with a cutoff (a minute of the local day), `from` is before
+  // it. Otherwise the close of the next day that has working time. A day
+  // that holidays close in part closes where its last open window ends.
+  Timestamp CloseOfBusinessDay(Timestamp from, std::optional<int> cutoff_minute) const;
+  // Whether two instants fall on the same local day of the calendar.
+  bool SameLocalDay(Timestamp a, Timestamp b) const;
+  // Working days, then business seconds; or the close of the business day.
   Timestamp Add(Timestamp from, const SlaDuration& d) const;
   // The open intervals that overlap [from, to), clipped to it.
   std::vector<Interval> OpenIntervals(Timestamp from, Timestamp to) const;

@@ -1,6 +1,7 @@
 #include "daemon/sla/engine.h"
 
 #include <algorithm>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 
 #include "config/policy_loader.h"
@@ -20,6 +21,21 @@ const std::optional<SlaDuration>& TargetOf(const SlaPolicyConfig& p, const std::
 
 bool Contains(const std::vector<std::string>& v, const std::string& x) {
   return std::find(v.begin(), v.end(), x) != v.end();
+}
+
+// Why a same_business_day clock is due at the close it is due at.
+std::string SameDayReason(const Calendar& cal, const TargetClock& c, const SlaDuration& target) {
+  Timestamp plain = cal.CloseOfBusinessDay(c.started_at, std::nullopt);
+  if (target.cutoff_minute && cal.CloseOfBusinessDay(c.started_at, target.cutoff_minute) != plain) {
+    char cutoff[16];
+    std::snprintf(cutoff, sizeof cutoff, "%02d:%02d", *target.cutoff_minute / 60, *target.cutoff_minute % 60);
+    return std::string("started after the ") + cutoff + " cutoff: due at the close of the next business day";
+  }
+  // A close at midnight belongs to the day before it.
+  if (!cal.SameLocalDay(c.started_at, plain - std::chrono::seconds(1))) {
+    return "started outside working hours: due at the close of the next business day";
+  }
+  return "due at the close of the business day it started on";
 }
 
 std::string Human(int64_t seconds) {
@@ -162,6 +178,7 @@ std::string SlaEngine::MakeSnapshot(const SlaPolicyConfig& p) {
     const std::optional<SlaDuration>& d = TargetOf(p, t);
     j[t] = d ? json(d->text) : json(nullptr);
   }
+  if (p.cutoff_minute) j["cutoff"] = *p.cutoff_minute;
   return j.dump();
 }
 
@@ -182,6 +199,9 @@ Result<SlaPolicyConfig> SlaEngine::ParseSnapshot(const std::string& text) {
        : std::string_view(t) == "next_response" ? p.next_response
                                                  : p.resolution) = *d;
     }
+    // Snapshots from before same_business_day targets have no cutoff.
+    if (j.contains("cutoff") && j["cutoff"].is_number_integer()) p.cutoff_minute = j["cutoff"].get<int>();
+    ApplyCutoff(p);
     for (const json& l : j.at("escalations")) {
       EscalationLevel level;
       level.target = l.at("target").get<std::string>();
@@ -519,6 +539,7 @@ Result<std::string> SlaEngine::Explain(Store& store, int64_t ticket_id, Timestam
     out += "\n" + c.target + (c.target == "next_response" ? " (cycle " + std::to_string(c.cycle) + ")" : "") +
            ": target " + (target ? target->text : "?") + " = " + Human(c.total_seconds) + " of business time\n";
     out += "  started   " + cal.FormatLocal(c.started_at) + "\n";
+    if (target && target->same_business_day) out += "  same day  " + SameDayReason(cal, c, *target) + "\n";
     int64_t counted = c.met_at ? c.business_seconds.value_or(0) : Consumed(c, cal, now);
     out += "  counted   " + Human(counted) + " of business time";
     if (c.paused_seconds || c.paused_since) {

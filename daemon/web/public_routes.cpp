@@ -159,7 +159,8 @@ bool ReadSubmission(const httplib::Request& req, const FormConfig& form, IntakeR
 std::optional<ReplyPromise> PromiseOf(ServeContext& ctx, const Config& config, int64_t ticket_id) {
   Result<StorePool::Lease> store = ctx.stores.Acquire();
   Result<std::optional<ReplyPromise>> promise =
-      store.ok() ? FirstReplyPromise(config, **store, ticket_id) : Result<std::optional<ReplyPromise>>(store.status());
+      store.ok() ? FirstReplyPromise(config, **store, ticket_id, ctx.clock.Now())
+                 : Result<std::optional<ReplyPromise>>(store.status());
   if (promise.ok()) return *promise;
   spdlog::warn("web form: ticket {}: cannot read its reply time: {}", ticket_id, promise.status().ToString());
   return std::nullopt;

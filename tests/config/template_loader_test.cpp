@@ -118,7 +118,7 @@ Hello {{requester}},
 your ticket is {{tiket}}.
 """
 )") == "fd.toml:15:16: templates.auto_ack.text: unknown variable \"tiket\"; this template knows ticket, subject, "
-       "status, priority, queue, queue_name, category, requester, requester_name, requester_email, due, "
+       "status, priority, queue, queue_name, category, requester, requester_name, requester_email, due, promise, "
        "support_address, form_url, body");
   CHECK(ErrorsOf(std::string(kQueues) + "[templates.solved]\nsubject = \"Done {{#ticket}}\"\n") ==
         "fd.toml:12:17: templates.solved.subject: the section \"ticket\" is never closed");
@@ -153,7 +153,7 @@ TEST_CASE("errors in template files name the template file", "[config][template]
   CHECK(c.status().message() ==
         dir.Path("t/auto_ack.txt") + ":1:17: templates.auto_ack.subject: unknown variable \"subjct\"; this template "
         "knows ticket, subject, status, priority, queue, queue_name, category, requester, requester_name, "
-        "requester_email, due, support_address, form_url, body\n" +
+        "requester_email, due, promise, support_address, form_url, body\n" +
         dir.Path("t/sloved.txt") + ":1:1: templates.sloved: not a template name; known: auto_ack, new_ticket_alert, "
         "customer_reply_alert, note_alert, agent_reply, escalation, solved, rejected, oversize_notice, survey, "
         "low_score_alert, or a name an "

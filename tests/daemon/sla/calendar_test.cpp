@@ -10,6 +10,13 @@ namespace {
 
 using testing::At;
 
+SlaDuration D(int days, int64_t seconds) {
+  SlaDuration d;
+  d.days = days;
+  d.seconds = seconds;
+  return d;
+}
+
 CalendarConfig Office() {
   CalendarConfig c;
   c.name = "office";
@@ -37,18 +44,18 @@ TEST_CASE("adding business time across nights, weekends, lunch and holidays", "[
     const char* due;
   };
   const Case cases[] = {
-      {"a weekend", "2026-11-20T15:00:00Z", {0, 2 * 3600, ""}, "2026-11-23T09:00:00Z"},
-      {"a lunch break", "2026-11-23T10:30:00Z", {0, 3600, ""}, "2026-11-23T12:30:00Z"},
-      {"a full and a partial holiday", "2026-12-23T15:00:00Z", {0, 5 * 3600, ""}, "2026-12-28T09:00:00Z"},
-      {"Friday at 16:59", "2026-11-20T15:59:00Z", {0, 4 * 3600, ""}, "2026-11-23T12:59:00Z"},
-      {"a DST weekend (spring)", "2026-03-27T15:00:00Z", {0, 2 * 3600, ""}, "2026-03-30T08:00:00Z"},
-      {"a DST weekend (autumn)", "2026-10-23T14:00:00Z", {0, 2 * 3600, ""}, "2026-10-26T09:00:00Z"},
-      {"created on a Saturday", "2026-11-21T10:00:00Z", {0, 1800, ""}, "2026-11-23T08:30:00Z"},
-      {"minutes", "2026-11-23T08:00:00Z", {0, 15 * 60, ""}, "2026-11-23T08:15:00Z"},
-      {"one working day from Friday 16:59", "2026-11-20T15:59:00Z", {1, 0, ""}, "2026-11-23T15:59:00Z"},
-      {"one working day from Friday evening", "2026-11-20T17:00:00Z", {1, 0, ""}, "2026-11-24T08:00:00Z"},
-      {"three working days over Christmas", "2026-12-23T09:00:00Z", {3, 0, ""}, "2026-12-29T09:00:00Z"},
-      {"a day and some hours", "2026-11-23T08:00:00Z", {1, 3 * 3600, ""}, "2026-11-24T11:00:00Z"},
+      {"a weekend", "2026-11-20T15:00:00Z", D(0, 2 * 3600), "2026-11-23T09:00:00Z"},
+      {"a lunch break", "2026-11-23T10:30:00Z", D(0, 3600), "2026-11-23T12:30:00Z"},
+      {"a full and a partial holiday", "2026-12-23T15:00:00Z", D(0, 5 * 3600), "2026-12-28T09:00:00Z"},
+      {"Friday at 16:59", "2026-11-20T15:59:00Z", D(0, 4 * 3600), "2026-11-23T12:59:00Z"},
+      {"a DST weekend (spring)", "2026-03-27T15:00:00Z", D(0, 2 * 3600), "2026-03-30T08:00:00Z"},
+      {"a DST weekend (autumn)", "2026-10-23T14:00:00Z", D(0, 2 * 3600), "2026-10-26T09:00:00Z"},
+      {"created on a Saturday", "2026-11-21T10:00:00Z", D(0, 1800), "2026-11-23T08:30:00Z"},
+      {"minutes", "2026-11-23T08:00:00Z", D(0, 15 * 60), "2026-11-23T08:15:00Z"},
+      {"one working day from Friday 16:59", "2026-11-20T15:59:00Z", D(1, 0), "2026-11-23T15:59:00Z"},
+      {"one working day from Friday evening", "2026-11-20T17:00:00Z", D(1, 0), "2026-11-24T08:00:00Z"},
+      {"three working days over Christmas", "2026-12-23T09:00:00Z", D(3, 0), "2026-12-29T09:00:00Z"},
+      {"a day and some hours", "2026-11-23T08:00:00Z", D(1, 3 * 3600), "2026-11-24T11:00:00Z"},
   };
   for (const Case& c : cases) {
     INFO(c.name);
@@ -56,6 +63,51 @@ TEST_CASE("adding business time across nights, weekends, lunch and holidays", "[
     CHECK(FormatRfc3339(due) == c.due);
     if (c.add.days == 0) CHECK(office.BusinessSeconds(At(c.from), due) == c.add.seconds);
   }
+}
+
+TEST_CASE("same_business_day is due at the close of the day, or of the next one", "[calendar][same_day]") {
+  // Mon-Fri 09:00-12:00 and 13:00-17:00 Europe/Warsaw; Christmas Eve closes
+  // at 12:00, Christmas Day is closed.
+  Calendar office = *Calendar::Build(Office());
+  SlaDuration same_day;
+  same_day.text = "same_business_day";
+  same_day.same_business_day = true;
+  SlaDuration cutoff = same_day;
+  cutoff.cutoff_minute = 15 * 60;
+  struct Case {
+    const char* name;
+    const char* from;
+    const SlaDuration& target;
+    const char* due;
+  };
+  const Case cases[] = {
+      {"a morning", "2026-11-23T08:00:00Z", same_day, "2026-11-23T16:00:00Z"},
+      {"before the opening", "2026-11-23T06:00:00Z", same_day, "2026-11-23T16:00:00Z"},
+      {"in the lunch break", "2026-11-23T11:30:00Z", same_day, "2026-11-23T16:00:00Z"},
+      {"a minute before the close", "2026-11-23T15:59:00Z", same_day, "2026-11-23T16:00:00Z"},
+      {"at the close", "2026-11-23T16:00:00Z", same_day, "2026-11-24T16:00:00Z"},
+      {"an evening", "2026-11-23T19:00:00Z", same_day, "2026-11-24T16:00:00Z"},
+      {"just before the cutoff", "2026-11-23T13:59:00Z", cutoff, "2026-11-23T16:00:00Z"},
+      {"at the cutoff", "2026-11-23T14:00:00Z", cutoff, "2026-11-24T16:00:00Z"},
+      {"after a Friday's cutoff, over the weekend", "2026-11-20T14:30:00Z", cutoff, "2026-11-23T16:00:00Z"},
+      {"a Saturday", "2026-11-21T10:00:00Z", same_day, "2026-11-23T16:00:00Z"},
+      {"a Sunday night", "2026-11-22T22:30:00Z", same_day, "2026-11-23T16:00:00Z"},
+      {"Christmas Eve morning, a short day", "2026-12-24T08:00:00Z", same_day, "2026-12-24T11:00:00Z"},
+      {"Christmas Eve after its close", "2026-12-24T11:30:00Z", same_day, "2026-12-28T16:00:00Z"},
+      {"the morning before a holiday, after the cutoff", "2026-12-23T14:30:00Z", cutoff, "2026-12-24T11:00:00Z"},
+      {"Christmas Day", "2026-12-25T09:00:00Z", same_day, "2026-12-28T16:00:00Z"},
+      {"the Friday before summer time", "2026-03-27T12:00:00Z", same_day, "2026-03-27T16:00:00Z"},
+      {"after the close, into summer time", "2026-03-27T17:00:00Z", same_day, "2026-03-30T15:00:00Z"},
+      {"after the cutoff, into winter time", "2026-10-23T13:30:00Z", cutoff, "2026-10-26T16:00:00Z"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK(FormatRfc3339(office.Add(At(c.from), c.target)) == c.due);
+  }
+  // Always open, in UTC: the day ends at midnight.
+  Calendar always = *Calendar::Build(CalendarConfig{"24x7", "UTC", {}, {}, true});
+  CHECK(FormatRfc3339(always.Add(At("2026-11-23T08:00:00Z"), same_day)) == "2026-11-24T00:00:00Z");
+  CHECK(FormatRfc3339(always.Add(At("2026-11-23T16:00:00Z"), cutoff)) == "2026-11-25T00:00:00Z");
 }
 
 TEST_CASE("business seconds between two instants", "[calendar]") {
@@ -113,7 +165,7 @@ TEST_CASE("24x7 is plain time", "[calendar]") {
   c.name = "24x7";
   c.always_open = true;
   Calendar always = *Calendar::Build(c);
-  CHECK(FormatRfc3339(always.Add(At("2026-11-21T10:00:00Z"), {2, 3600, ""})) == "2026-11-23T11:00:00Z");
+  CHECK(FormatRfc3339(always.Add(At("2026-11-21T10:00:00Z"), D(2, 3600))) == "2026-11-23T11:00:00Z");
   CHECK(always.BusinessSeconds(At("2026-11-21T10:00:00Z"), At("2026-11-21T11:00:00Z")) == 3600);
 }
 
