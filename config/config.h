@@ -82,6 +82,10 @@ struct QueueConfig {
   // The zone customers of this queue read times in (the promised reply
   // time); "" = the zone of the ticket's SLA calendar.
   std::string timezone;
+  // The language its customers read (a BCP 47 tag Frontdesk has words for:
+  // en, pl, ru, bg, it, de); "" = [locale] language. The loader stores the
+  // language code ("pl" for "pl-PL").
+  std::string language;
   // This queue's own words for some mails, whole (every part resolved
   // against [templates] and the built-in ones); see Config::Template.
   std::map<std::string, MailTemplate, std::less<>> templates;
@@ -376,6 +380,13 @@ struct BackupConfig {
   bool before_migrate = true;
 };
 
+// [locale]: the language of customers whose queue names none, and the
+// languages the web form may follow a browser's Accept-Language among.
+struct LocaleConfig {
+  std::string language = "en";
+  std::vector<std::string> form_languages;  // empty: the form's queue's language only
+};
+
 struct Config {
   std::string path;  // the file this came from
   ServerConfig server;
@@ -391,6 +402,7 @@ struct Config {
   SmtpConfig smtp;
   CsatConfig csat;
   BackupConfig backup;
+  LocaleConfig locale;
   // Every template kind and every escalation level's own template, whole.
   std::map<std::string, MailTemplate, std::less<>> templates;
 
@@ -400,6 +412,8 @@ struct Config {
   // The queue with default = true, or the first one; nullptr when none.
   const QueueConfig* DefaultQueue() const;
   const QueueConfig* FindQueue(std::string_view name) const;
+  // The language customers of `queue` read: its own, else [locale]'s.
+  const std::string& LanguageOf(std::string_view queue) const;
   // Whether `address` is an agent of any queue.
   bool IsAgent(std::string_view address) const;
   const CalendarConfig* FindCalendar(std::string_view name) const;

@@ -73,6 +73,7 @@ constexpr CustomerPageText kEnglishPages[] = {
     {"promise.today", "We will reply today by {time}."},
     {"promise.tomorrow", "We will reply tomorrow by {time}."},
     {"promise.later", "We will reply by {date}, {time}."},
+    {"mail.your_message", "Your message"},
     // The survey page (survey_page.cpp; config.h, [csat]; outbox/survey.cpp).
     {"survey.title", "How did we do?"},
     {"survey.about", "About ticket {ticket}, {subject}, handled by {team}."},

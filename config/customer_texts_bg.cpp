@@ -61,6 +61,7 @@ constexpr CustomerPageText kPages[] = {
     {"promise.today", "Ще Ви отговорим днес до {time}."},
     {"promise.tomorrow", "Ще Ви отговорим утре до {time}."},
     {"promise.later", "Ще Ви отговорим до {date}, {time}."},
+    {"mail.your_message", "Вашето съобщение"},
     {"survey.title", "Как се справихме?"},
     {"survey.about", "Относно запитване № {ticket}, {subject}, обработено от {team}."},
     {"survey.about_team", "нашия екип по поддръжката"},

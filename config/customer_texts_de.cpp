@@ -62,6 +62,7 @@ constexpr CustomerPageText kPages[] = {
     {"promise.today", "Wir antworten Ihnen heute bis {time}."},
     {"promise.tomorrow", "Wir antworten Ihnen morgen bis {time}."},
     {"promise.later", "Wir antworten Ihnen bis {date}, {time}."},
+    {"mail.your_message", "Ihre Nachricht"},
     {"survey.title", "Wie zufrieden waren Sie?"},
     {"survey.about", "Es geht um Ihr Ticket {ticket}, {subject}, das {team} bearbeitet hat."},
     {"survey.about_team", "unser Support-Team"},

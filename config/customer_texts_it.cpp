@@ -62,6 +62,7 @@ constexpr CustomerPageText kPages[] = {
     {"promise.today", "Le risponderemo oggi entro le {time}."},
     {"promise.tomorrow", "Le risponderemo domani entro le {time}."},
     {"promise.later", "Le risponderemo entro le {time} di {date}."},
+    {"mail.your_message", "Il Suo messaggio"},
     {"survey.title", "Com'è andata?"},
     {"survey.about", "Riguarda la richiesta n. {ticket}, {subject}, di cui si occupa {team}."},
     {"survey.about_team", "il nostro servizio clienti"},

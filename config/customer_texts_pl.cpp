@@ -61,6 +61,7 @@ constexpr CustomerPageText kPages[] = {
     {"promise.today", "Odpowiemy dziś do godz. {time}."},
     {"promise.tomorrow", "Odpowiemy jutro do godz. {time}."},
     {"promise.later", "Odpowiemy najpóźniej w terminie: {date}, godz. {time}."},
+    {"mail.your_message", "Państwa wiadomość"},
     {"survey.title", "Jak oceniają Państwo naszą pomoc?"},
     {"survey.about",
      "Ankieta dotyczy zgłoszenia nr {ticket}, {subject}, którym zajmuje się {team}."},

@@ -62,6 +62,7 @@ constexpr CustomerPageText kPages[] = {
     {"promise.today", "Мы ответим Вам сегодня до {time}."},
     {"promise.tomorrow", "Мы ответим Вам завтра до {time}."},
     {"promise.later", "Мы ответим Вам не позднее срока: {date}, {time}."},
+    {"mail.your_message", "Ваше сообщение"},
     {"survey.title", "Как мы справились?"},
     {"survey.about", "Опрос касается обращения № {ticket}, {subject}, которым занимается {team}."},
     {"survey.about_team", "наша служба поддержки"},

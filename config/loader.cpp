@@ -12,12 +12,14 @@
 #include <map>
 #include <sstream>
 
+#include "config/customer_texts.h"
 #include "config/mail_loader.h"
 #include "config/policy_loader.h"
 #include "config/table_reader.h"
 #include "config/template_loader.h"
 #include "config/values.h"
 #include "daemon/base/file_owner.h"
+#include "daemon/base/locale_format.h"
 #include "daemon/base/secret_file.h"
 #include "daemon/base/text.h"
 
@@ -103,6 +105,60 @@ bool ValidQueueName(const std::string& n) {
   return true;
 }
 
+// The language code of `tag`, or an error at `key` when Frontdesk has no
+// words in it.
+std::string CheckLanguage(TableReader& r, const std::string& key, const std::string& tag) {
+  std::string base = BaseLanguage(tag);
+  if (base.empty() || !IsSupportedLanguage(base) || !IsCustomerLanguage(base)) {
+    std::string known;
+    for (const std::string& l : CustomerLanguages()) known += (known.empty() ? "" : ", ") + l;
+    r.Error(key, "unknown language \"" + tag + "\"; Frontdesk writes to customers in " + known +
+                     " (a BCP 47 tag such as \"pl\" or \"de-AT\")");
+    return "";
+  }
+  return base;
+}
+
+void ReadLocale(TableReader& root, Config& config, ConfigErrors& errors) {
+  const toml::table* t = root.Table("locale");
+  if (!t) return;
+  TableReader r(*t, "locale", errors);
+  std::string language;
+  r.String("language", &language, false, 64);
+  std::vector<std::string> form;
+  r.StringList("form_languages", &form);
+  r.Finish();
+  if (!language.empty()) {
+    std::string base = CheckLanguage(r, "language", language);
+    if (!base.empty()) config.locale.language = base;
+  }
+  for (const std::string& l : form) {
+    std::string base = CheckLanguage(r, "form_languages", l);
+    if (!base.empty() && std::find(config.locale.form_languages.begin(), config.locale.form_languages.end(), base) ==
+                             config.locale.form_languages.end()) {
+      config.locale.form_languages.push_back(base);
+    }
+  }
+}
+
+// Each queue's customer templates in its language: a part the config
+// leaves built-in takes the built-in words of that language.
+void LocalizeTemplates(Config& config) {
+  for (QueueConfig& q : config.queues) {
+    const std::string& language = config.LanguageOf(q.name);
+    if (language == "en") continue;
+    for (const std::string& kind : CustomerTemplateKinds()) {
+      const MailTemplate* words = BuiltinCustomerTemplate(kind, language);
+      if (!words) continue;
+      MailTemplate t = config.Template(q.name, kind);
+      if (t.subject_origin == "built-in") t.subject = words->subject;
+      if (t.text_origin == "built-in") t.text = words->text;
+      if (t.html_origin == "built-in") t.html = words->html;
+      q.templates[kind] = std::move(t);
+    }
+  }
+}
+
 void ReadQueues(TableReader& root, Config& config, ConfigErrors& errors) {
   std::vector<const toml::table*> tables = root.ArrayOfTables("queue");
   std::map<std::string, std::string> address_owner;  // address -> queue key path
@@ -120,8 +176,10 @@ void ReadQueues(TableReader& root, Config& config, ConfigErrors& errors) {
     r.Address("lead", &q.lead);
     r.Bool("default", &q.is_default);
     r.String("timezone", &q.timezone, false, 64);
+    r.String("language", &q.language, false, 64);
     (void)r.Table("templates");  // read with the other templates
     r.Finish();
+    if (!q.language.empty()) q.language = CheckLanguage(r, "language", q.language);
     if (!q.timezone.empty()) {
       try {
         (void)date::locate_zone(q.timezone);
@@ -370,6 +428,7 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
     TableReader r(*t, "logging", errors);
     ReadLogging(r, config.logging);
   }
+  ReadLocale(top, config, errors);
   ReadQueues(top, config, errors);
   if (const toml::table* t = top.Table("form")) {
     TableReader r(*t, "form", errors);
@@ -395,6 +454,7 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
   }
   // After the queues and the policies: both name templates.
   ReadTemplates(top, text, config, errors);
+  LocalizeTemplates(config);
   top.Finish();
 
   if (!errors.empty()) {
@@ -473,6 +533,11 @@ const MailTemplate& Config::Template(std::string_view queue, std::string_view na
   }
   auto it = templates.find(name);
   return it != templates.end() ? it->second : BuiltinTemplate(name);
+}
+
+const std::string& Config::LanguageOf(std::string_view queue) const {
+  const QueueConfig* q = FindQueue(queue);
+  return q && !q->language.empty() ? q->language : locale.language;
 }
 
 const QueueConfig* Config::FindQueue(std::string_view name) const {

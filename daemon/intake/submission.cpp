@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <nlohmann/json.hpp>
 
+#include "config/customer_texts.h"
 #include "config/values.h"
 #include "daemon/base/random.h"
 #include "daemon/base/text.h"
@@ -19,26 +20,42 @@ constexpr size_t kMaxApiFields = 50;
 constexpr size_t kMaxApiFieldChars = 2000;
 constexpr size_t kMaxKeyLength = 200;
 
+// An error a customer of the form may read: its English message is the
+// English page text of `key`, so that the API and the form say the same.
+FieldError Fault(const std::string& field, const char* key, std::map<std::string, std::string> values = {},
+                 bool too_large = false) {
+  FieldError e;
+  e.field = field;
+  e.message = FillText(PageText(key, "en"), values);
+  e.too_large = too_large;
+  e.key = key;
+  e.values = std::move(values);
+  return e;
+}
+
+FieldError TooLong(const std::string& field, int max_chars) {
+  return Fault(field, "error.too_long", {{"max", std::to_string(max_chars)}});
+}
+
 // Checks one single-line text: UTF-8, no control characters (a CR or LF in
 // a subject or name would become a header injection in outgoing mail),
-// within `max_chars` code points.
+// within `max_chars` code points. `missing` is the key of the error for an
+// empty required value.
 void CheckLine(std::vector<FieldError>& errors, const std::string& field, const std::string& value,
                int max_chars, bool required, const char* missing) {
   if (!IsValidUtf8(value)) {
-    errors.push_back({field, "is not valid UTF-8"});
+    errors.push_back(Fault(field, "error.not_utf8"));
     return;
   }
   if (Trim(value).empty()) {
-    if (required) errors.push_back({field, missing});
+    if (required) errors.push_back(Fault(field, missing));
     return;
   }
   if (value.find_first_of("\r\n") != std::string::npos || HasControlChars(value)) {
-    errors.push_back({field, "must be one line without control characters"});
+    errors.push_back(Fault(field, "error.not_one_line"));
     return;
   }
-  if (Utf8Length(value) > static_cast<size_t>(max_chars)) {
-    errors.push_back({field, "is longer than " + std::to_string(max_chars) + " characters"});
-  }
+  if (Utf8Length(value) > static_cast<size_t>(max_chars)) errors.push_back(TooLong(field, max_chars));
 }
 
 // Whether a submission comes from the public form (its fields are the
@@ -70,6 +87,11 @@ std::string RequestHash(const IntakeRequest& r) {
 
 }  // namespace
 
+std::string FieldErrorText(const FieldError& e, std::string_view language) {
+  if (e.key.empty() || language == "en") return e.message;
+  return FillText(PageText(e.key, language), e.values);
+}
+
 void ApplyRoute(const RouteDecision& d, NewTicket* t) {
   if (!d.queue.empty()) {
     t->queue = d.queue;
@@ -92,35 +114,41 @@ std::vector<FieldError> Intake::Validate(const IntakeRequest& r, const Config& c
   const FormConfig& form = config.form;
   std::vector<FieldError> errors;
   const bool web = IsWebForm(r.channel);
-  CheckLine(errors, "name", r.name, form.max_name_chars, form.require_name && web, "enter your name");
+  CheckLine(errors, "name", r.name, form.max_name_chars, form.require_name && web, "error.name_missing");
   if (!IsValidUtf8(r.email)) {
-    errors.push_back({"email", "is not valid UTF-8"});
+    errors.push_back(Fault("email", "error.not_utf8"));
   } else if (Trim(r.email).empty()) {
-    errors.push_back({"email", "enter your email address"});
+    errors.push_back(Fault("email", "error.email_missing"));
   } else {
     Result<std::string> a = ParseMailAddress(Trim(r.email));
-    if (!a.ok()) errors.push_back({"email", a.status().message()});
+    if (!a.ok()) {
+      // English keeps the parser's own, more precise reason.
+      FieldError e = Fault("email", "error.email_invalid");
+      e.message = a.status().message();
+      errors.push_back(std::move(e));
+    }
   }
-  CheckLine(errors, "subject", r.subject, form.max_subject_chars, true, "enter a subject");
+  CheckLine(errors, "subject", r.subject, form.max_subject_chars, true, "error.subject_missing");
   if (!IsValidUtf8(r.message)) {
-    errors.push_back({"message", "is not valid UTF-8"});
+    errors.push_back(Fault("message", "error.not_utf8"));
   } else if (Trim(r.message).empty()) {
-    errors.push_back({"message", "enter a message"});
+    errors.push_back(Fault("message", "error.message_missing"));
   } else if (HasControlChars(r.message)) {
-    errors.push_back({"message", "contains control characters"});
+    errors.push_back(Fault("message", "error.control_chars"));
   } else if (Utf8Length(r.message) > static_cast<size_t>(form.max_message_chars)) {
-    errors.push_back({"message", "is longer than " + std::to_string(form.max_message_chars) + " characters"});
+    errors.push_back(TooLong("message", form.max_message_chars));
   }
 
   if (r.attachments.size() > static_cast<size_t>(form.max_attachments)) {
-    errors.push_back({"attachment", "at most " + std::to_string(form.max_attachments) + " attachments are allowed", true});
+    errors.push_back(Fault("attachment", "error.too_many_attachments",
+                           {{"count", std::to_string(form.max_attachments)}}, true));
   }
   for (const RawAttachment& a : r.attachments) {
     if (static_cast<int64_t>(a.data.size()) > form.max_attachment_bytes) {
-      errors.push_back({"attachment",
-                        "\"" + SanitizeFilename(a.filename) + "\" is larger than " +
-                            std::to_string(form.max_attachment_bytes) + " bytes",
-                        true});
+      errors.push_back(Fault("attachment", "error.attachment_too_large",
+                             {{"file", SanitizeFilename(a.filename)},
+                              {"bytes", std::to_string(form.max_attachment_bytes)}},
+                             true));
     }
   }
 
@@ -129,16 +157,15 @@ std::vector<FieldError> Intake::Validate(const IntakeRequest& r, const Config& c
       auto it = std::find_if(r.fields.begin(), r.fields.end(), [&](auto& p) { return p.first == f.name; });
       std::string value = it == r.fields.end() ? "" : it->second;
       if (f.kind == "textarea") {
-        if (!IsValidUtf8(value)) errors.push_back({f.name, "is not valid UTF-8"});
-        else if (f.required && Trim(value).empty()) errors.push_back({f.name, "is required"});
-        else if (Utf8Length(value) > static_cast<size_t>(f.max_chars))
-          errors.push_back({f.name, "is longer than " + std::to_string(f.max_chars) + " characters"});
+        if (!IsValidUtf8(value)) errors.push_back(Fault(f.name, "error.not_utf8"));
+        else if (f.required && Trim(value).empty()) errors.push_back(Fault(f.name, "error.required"));
+        else if (Utf8Length(value) > static_cast<size_t>(f.max_chars)) errors.push_back(TooLong(f.name, f.max_chars));
       } else {
-        CheckLine(errors, f.name, value, f.max_chars, f.required, "is required");
+        CheckLine(errors, f.name, value, f.max_chars, f.required, "error.required");
       }
       if (f.kind == "select" && !value.empty() &&
           std::find(f.options.begin(), f.options.end(), value) == f.options.end()) {
-        errors.push_back({f.name, "is not one of the offered choices"});
+        errors.push_back(Fault(f.name, "error.not_a_choice"));
       }
     }
   } else {

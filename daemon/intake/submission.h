@@ -6,8 +6,10 @@
 // Thread-safe: one Intake serves all request threads.
 #pragma once
 
+#include <map>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -52,9 +54,19 @@ struct IntakeRequest {
 
 struct FieldError {
   std::string field;
-  std::string message;
+  std::string message;     // in English, as the admin API answers it
   bool too_large = false;  // 413 rather than 400
+  // The page text (customer_texts.h) that says `message` to a customer of
+  // the public form, and the values it is filled with; "" for the API's
+  // own checks, which no customer sees.
+  std::string key;
+  std::map<std::string, std::string> values;
 };
+
+// What `e` says to a customer who reads `language`: `message` itself in
+// English (byte for byte what the form always said) or when there is no key,
+// else its page text in that language. Plain text: escape it for HTML.
+std::string FieldErrorText(const FieldError& e, std::string_view language);
 
 // Puts a routing decision on a new ticket: its queue (and the rule that
 // chose it), priority, category, assignee, added tags, and a rule's

@@ -95,6 +95,9 @@ Result<std::string> BuildMessage(const OutgoingMail& m) {
   if (!m.loop_token.empty()) {
     g_mime_object_set_header(top, std::string(kLoopHeader).c_str(), HeaderSafe(m.loop_token).c_str(), nullptr);
   }
+  if (!m.content_language.empty()) {
+    g_mime_object_set_header(top, "Content-Language", HeaderSafe(m.content_language).c_str(), nullptr);
+  }
 
   std::string text = IsValidUtf8(m.text) ? m.text : std::string("(text not valid UTF-8 withheld)");
   GPtr<GMimeTextPart> plain(Utf8Part("plain", text));

@@ -28,6 +28,7 @@ struct OutgoingMail {
   // "auto-generated" for alerts and notices.
   std::string auto_submitted;
   std::string loop_token;               // for the X-Frontdesk-Loop header
+  std::string content_language;         // "pl": the Content-Language header (RFC 3282); "" = none
   Timestamp date;
 };
 

@@ -2,6 +2,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/customer_texts.h"
 #include "daemon/base/text.h"
 #include "daemon/outbox/queue.h"
 #include "daemon/outbox/render.h"
@@ -53,9 +54,9 @@ std::string Person(const std::optional<std::string>& name, const std::optional<s
 // oversize notices) goes to whatever From said. Unless that address is
 // proven, it leaves out the words the sender chose, the subject and the
 // name, so that a forged From cannot make us deliver someone's spam.
-void LeaveOutSenderText(const Config& config, bool sender_verified, json* vars) {
+void LeaveOutSenderText(const Config& config, const std::string& queue, bool sender_verified, json* vars) {
   if (sender_verified || config.mail.quote_unverified_senders) return;
-  (*vars)["subject"] = "Your message";
+  (*vars)["subject"] = PageText("mail.your_message", config.LanguageOf(queue));
   (*vars)["requester_name"] = "";
 }
 
@@ -69,7 +70,7 @@ Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, bool 
   Result<std::vector<MessageRecord>> messages = tickets.Messages(ticket_id);
   if (!messages.ok()) return messages.status();
   json vars = json::object();
-  LeaveOutSenderText(config, sender_verified, &vars);
+  LeaveOutSenderText(config, t->queue, sender_verified, &vars);
   OutboxMail m = Automatic("ack:" + std::to_string(ticket_id) + ":" + t->requester_email, ticket_id, "auto_ack",
                            t->requester_email, t->subject, vars.dump(), now);
   m.body = messages->empty() ? "" : messages->front().body_text;
@@ -144,7 +145,7 @@ Status QueueRejectedNotice(Store& store, const Config& config, const RejectedMai
                {"requester_name", mail.sender_name},
                {"reason", mail.reason},
                {"in_reply_to", mail.message_id}};
-  LeaveOutSenderText(config, mail.sender_verified, &vars);
+  LeaveOutSenderText(config, mail.queue, mail.sender_verified, &vars);
   OutboxMail m = Automatic("rejected:" + mail.key, 0, "rejected", mail.sender_email, mail.subject, vars.dump(), now);
   Result<int64_t> q = QueueMail(store, m);
   return q.ok() ? Status::Ok() : q.status();
@@ -158,7 +159,7 @@ Status QueueOversizeNotice(Store& store, const Config& config, int64_t ticket_id
   if (!t.ok()) return t.status();
   if (t->requester_email.empty() || t->requester_email == "unknown@invalid") return Status::Ok();
   json vars = {{"size", HumanSize(size)}, {"limit", HumanSize(config.mail.max_message_bytes)}};
-  LeaveOutSenderText(config, sender_verified, &vars);
+  LeaveOutSenderText(config, t->queue, sender_verified, &vars);
   OutboxMail m = Automatic("oversize:" + std::to_string(ticket_id) + ":" + t->requester_email, ticket_id,
                            "oversize_notice", t->requester_email, t->subject, vars.dump(), now);
   Result<int64_t> q = QueueMail(store, m);

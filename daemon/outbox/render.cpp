@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/customer_texts.h"
+#include "daemon/base/locale_format.h"
 #include "daemon/store/sla_store.h"
 #include "daemon/store/ticket_store.h"
 
@@ -61,23 +63,18 @@ ReplyPromise MakeReplyPromise(const Config& config, Timestamp due, const std::st
   ReplyPromise p;
   p.due = due;
   std::string zone = CustomerZone(config, queue, sla_policy);
-  p.when = HumanTime(due, zone);
-  p.sentence = "We will reply by " + p.when + ".";
+  const std::string& language = config.LanguageOf(queue);
+  p.when = FormatDateTime(due, zone, language);
+  p.sentence = FillText(PageText("promise.by", language), {{"when", p.when}});
   const SlaPolicyConfig* policy = sla_policy ? config.FindSla(*sla_policy) : nullptr;
   if (!policy || !policy->first_response || !policy->first_response->same_business_day) return p;
-  try {
-    const date::time_zone* tz = date::locate_zone(zone);
-    auto local_due = date::make_zoned(tz, std::chrono::floor<std::chrono::minutes>(due)).get_local_time();
-    auto days = date::floor<date::days>(local_due) - date::floor<date::days>(date::make_zoned(tz, now).get_local_time());
-    // A close at midnight is the end of the day before it.
-    if (local_due == date::floor<date::days>(local_due)) days -= date::days(1);
-    std::string time = date::format("%H:%M", local_due);
-    if (local_due == date::floor<date::days>(local_due)) time = "24:00";
-    if (days.count() == 0) p.sentence = "We will reply today by " + time + ".";
-    if (days.count() == 1) p.sentence = "We will reply tomorrow by " + time + ".";
-  } catch (const std::exception&) {
-    // An unknown zone: the date, as HumanTime gives it in UTC.
-  }
+  // A close at midnight is the end of the day before it: "today by 24:00".
+  Timestamp minute = std::chrono::floor<std::chrono::minutes>(due);
+  bool midnight = LocalDayDifference(minute - std::chrono::seconds(1), minute, zone) == 1;
+  int days = LocalDayDifference(now, midnight ? minute - std::chrono::seconds(1) : minute, zone);
+  std::string time = midnight ? "24:00" : FormatTime(minute, zone, language);
+  if (days == 0) p.sentence = FillText(PageText("promise.today", language), {{"time", time}});
+  if (days == 1) p.sentence = FillText(PageText("promise.tomorrow", language), {{"time", time}});
   return p;
 }
 

@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/customer_texts.h"
 #include "daemon/base/secret_file.h"
 #include "daemon/mail/builder.h"
 #include "daemon/mail/signature.h"
@@ -99,6 +100,12 @@ Result<OutgoingMail> ComposeOutgoing(const Config& config, Store& reader, const 
   // RFC 3834: an answer to the sender's own mail is auto-replied; alerts
   // and notices about a ticket are auto-generated.
   bool answer = row.kind == "auto_ack" || row.kind == "rejected" || row.kind == "oversize_notice";
+  // The mails Frontdesk writes to customers in their queue's language say
+  // which it is; an agent's reply is in whatever the agent wrote.
+  const std::vector<std::string>& customer_kinds = CustomerTemplateKinds();
+  if (std::find(customer_kinds.begin(), customer_kinds.end(), row.kind) != customer_kinds.end()) {
+    m.content_language = config.LanguageOf(queue);
+  }
   if (row.automatic) m.auto_submitted = answer ? "auto-replied" : "auto-generated";
   Result<std::string> secret = SecretStore(reader).Get(kMailSecret);
   if (!secret.ok()) return secret.status();

@@ -4,6 +4,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "config/customer_texts.h"
+#include "daemon/base/locale_format.h"
 #include "daemon/base/random.h"
 #include "daemon/base/text.h"
 #include "daemon/outbox/queue.h"
@@ -96,7 +98,8 @@ Status ScheduleSurvey(Store& store, const Config& config, const Ticket& after, T
   json vars = {{"survey_url", url},
                {"scale_min", std::to_string(s.scale_min)},
                {"scale_max", std::to_string(s.scale_max)},
-               {"expires", HumanTime(s.expires_at, CustomerZone(config, after.queue, after.sla_policy))}};
+               {"expires", FormatDateTime(s.expires_at, CustomerZone(config, after.queue, after.sla_policy),
+                                          config.LanguageOf(after.queue))}};
   OutboxMail m;
   m.dedupe_key = "survey:" + std::to_string(after.id) + ":" + s.nonce;
   m.ticket_id = after.id;
@@ -146,15 +149,20 @@ Result<SurveyView> LookUpSurvey(Store& reader, const Config& config, std::string
   return view;
 }
 
-Status CheckSurveyAnswer(const CsatConfig& csat, const Survey& survey, const SurveyAnswer& answer) {
+Status CheckSurveyAnswer(const CsatConfig& csat, const Survey& survey, const SurveyAnswer& answer,
+                         std::string_view language) {
   if (answer.score < survey.scale_min || answer.score > survey.scale_max) {
-    return Status::Invalid("choose a score from " + Scale(survey), "score");
+    return Status::Invalid(FillText(PageText("survey.error.score", language),
+                                    {{"min", std::to_string(survey.scale_min)},
+                                     {"max", std::to_string(survey.scale_max)}}),
+                           "score");
   }
-  if (!IsValidUtf8(answer.comment)) return Status::Invalid("is not valid UTF-8 text", "comment");
+  if (!IsValidUtf8(answer.comment)) return Status::Invalid(PageText("survey.error.comment_utf8", language), "comment");
   size_t chars = Utf8Length(answer.comment);
   if (chars > static_cast<size_t>(csat.max_comment_chars)) {
-    return Status::Invalid("is " + std::to_string(chars) + " characters; at most " +
-                               std::to_string(csat.max_comment_chars) + " fit",
+    return Status::Invalid(FillText(PageText("survey.error.comment_long", language),
+                                    {{"chars", std::to_string(chars)},
+                                     {"max", std::to_string(csat.max_comment_chars)}}),
                            "comment");
   }
   return Status::Ok();

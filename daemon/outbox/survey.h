@@ -63,8 +63,10 @@ struct SurveyAnswer {
 };
 
 // Checks an answer against the survey's scale and the comment limit; the
-// error names the field ("score", "comment"), or is Ok.
-Status CheckSurveyAnswer(const CsatConfig& csat, const Survey& survey, const SurveyAnswer& answer);
+// error names the field ("score", "comment") and says what is wrong in
+// `language` (a customer reads it on the survey page), or is Ok.
+Status CheckSurveyAnswer(const CsatConfig& csat, const Survey& survey, const SurveyAnswer& answer,
+                         std::string_view language = "en");
 
 // Records `answer` for the survey `token` names, in the caller's write
 // transaction: the score and comment, an event on the ticket, and for a low

@@ -6,6 +6,7 @@
 
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "config/config.h"
@@ -22,14 +23,24 @@ struct FormValues {
 // The name of the honeypot field: hidden from people, filled in by bots.
 inline constexpr const char* kHoneypotField = "website";
 
-std::string RenderFormPage(const FormConfig& form, const FormValues& values,
-                           const std::vector<FieldError>& errors);
+// The words a customer reads where the operator may set their own (the
+// [form] and [csat] texts): `configured` when the operator changed it from
+// `english_default`, the config's default, else the built-in page text
+// `key` in `language`.
+std::string OperatorOrBuiltin(const std::string& configured, const std::string& english_default,
+                              std::string_view key, std::string_view language);
+
+// The pages below speak `language` (a code of CustomerLanguages(); another
+// reads as English), and say so in <html lang>.
+std::string RenderFormPage(const FormConfig& form, const FormValues& values, const std::vector<FieldError>& errors,
+                           std::string_view language);
 // The page after a post that was taken, with its ticket number.
 // `promise` is the sentence that says when the customer may expect an
 // answer (ReplyPromise), "" where no SLA promises one.
-std::string RenderThanksPage(const FormConfig& form, int64_t ticket_number, const std::string& promise);
+std::string RenderThanksPage(const FormConfig& form, int64_t ticket_number, const std::string& promise,
+                             std::string_view language);
 // A whole page around `body`, which must be escaped HTML already.
-std::string RenderPage(const std::string& title, const std::string& body);
-std::string RenderMessagePage(const std::string& title, const std::string& text);
+std::string RenderPage(const std::string& title, const std::string& body, std::string_view language);
+std::string RenderMessagePage(const std::string& title, const std::string& text, std::string_view language);
 
 }  // namespace frontdesk

@@ -2,8 +2,12 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+
 #include <nlohmann/json.hpp>
 
+#include "config/customer_texts.h"
+#include "daemon/base/locale_format.h"
 #include "daemon/base/random.h"
 #include "daemon/base/text.h"
 #include "daemon/outbox/render.h"
@@ -41,6 +45,30 @@ void SendJson(httplib::Response& res, int status, const json& body) {
   res.set_content(body.dump(-1, ' ', false, json::error_handler_t::replace), "application/json");
 }
 
+// The language of the form's queue (form.queue, else the default queue):
+// the form speaks it unless the browser may choose.
+std::string FormQueueLanguage(const Config& config) {
+  const QueueConfig* queue = config.form.queue.empty() ? nullptr : config.FindQueue(config.form.queue);
+  if (!queue) queue = config.DefaultQueue();
+  return config.LanguageOf(queue ? queue->name : "");
+}
+
+// The language the form and its answers speak to this request: the form's
+// queue's, or, where [locale] form_languages lets the browser choose, the
+// one its Accept-Language prefers among those and the queue's own. Then
+// the answer depends on that header, and says so to caches.
+std::string FormLanguage(const Config& config, const httplib::Request& req, httplib::Response& res) {
+  std::string own = FormQueueLanguage(config);
+  if (config.locale.form_languages.empty()) return own;
+  res.set_header("Vary", "Accept-Language");
+  // The queue's language first: a browser that accepts anything ("*") gets it.
+  std::vector<std::string> allowed = {own};
+  for (const std::string& l : config.locale.form_languages) {
+    if (std::find(allowed.begin(), allowed.end(), l) == allowed.end()) allowed.push_back(l);
+  }
+  return NegotiateLanguage(req.get_header_value("Accept-Language"), allowed, own);
+}
+
 // Reads a browser form (urlencoded or multipart) into an IntakeRequest and
 // the values to show again if it has errors.
 void ReadBrowserForm(const httplib::Request& req, const FormConfig& form, IntakeRequest* r,
@@ -69,13 +97,17 @@ void ReadBrowserForm(const httplib::Request& req, const FormConfig& form, Intake
   values->token = r->idempotency_key;
 }
 
-json ErrorBody(const std::vector<FieldError>& errors) {
+// The form's errors as JSON: the codes and field names as they are, the
+// messages in the customer's language.
+json ErrorBody(const std::vector<FieldError>& errors, std::string_view language) {
   json details = json::array();
-  for (const FieldError& e : errors) details.push_back({{"field", e.field}, {"message", e.message}});
+  for (const FieldError& e : errors) {
+    details.push_back({{"field", e.field}, {"message", FieldErrorText(e, language)}});
+  }
   const FieldError& first = errors.front();
   return {{"error",
            {{"code", first.too_large ? "too_large" : "invalid"},
-            {"message", first.field + ": " + first.message},
+            {"message", first.field + ": " + FieldErrorText(first, language)},
             {"field", first.field},
             {"details", details}}}};
 }
@@ -84,7 +116,7 @@ json ErrorBody(const std::vector<FieldError>& errors) {
 // (JudgeFormSource): 403, nothing stored. It runs before the rate limit, so
 // that a hostile page cannot spend its visitors' allowance either.
 bool CheckSource(ServeContext& ctx, const httplib::Request& req, const Config& config,
-                 const std::string& client, bool json_out, httplib::Response& res) {
+                 const std::string& client, bool json_out, std::string_view language, httplib::Response& res) {
   auto header = [&](const char* name) {
     return req.has_header(name) ? std::optional<std::string>(req.get_header_value(name))
                                 : std::nullopt;
@@ -100,26 +132,26 @@ bool CheckSource(ServeContext& ctx, const httplib::Request& req, const Config& c
     WriteError(res, 403, "forbidden", v.reason, v.header);
   } else {
     SendHtml(res, 403,
-             RenderMessagePage("Not sent",
-                               "This form can only be sent from its own page, so "
-                               "nothing was sent. Please send your request from the form."));
+             RenderMessagePage(PageText("page.not_sent", language), PageText("submit.source_refused", language),
+                               language));
   }
   return false;
 }
 
 // Takes a token from the client's rate-limit bucket (an IPv4 address or an
 // IPv6 /64, RateLimitKey); answers 429 and returns false when it is empty.
-bool TakeRateLimit(ServeContext& ctx, const std::string& client, bool json_out, httplib::Response& res) {
+bool TakeRateLimit(ServeContext& ctx, const std::string& client, bool json_out, std::string_view language,
+                   httplib::Response& res) {
   std::chrono::seconds wait = ctx.form_limiter.Take(RateLimitKey(client));
   if (wait.count() <= 0) return true;
   ctx.metrics.Count("frontdesk_form_rate_limited_total");
   res.set_header("Retry-After", std::to_string(wait.count()));
   if (json_out) {
-    WriteError(res, 429, "rate_limited", "too many requests from this address; try again in " +
-                                             std::to_string(wait.count()) + " seconds");
+    WriteError(res, 429, "rate_limited",
+               FillText(PageText("submit.rate_limited_json", language), {{"seconds", std::to_string(wait.count())}}));
   } else {
-    SendHtml(res, 429, RenderMessagePage("Please wait", "We received several requests from your address in a "
-                                                        "short time. Please try again in a few minutes."));
+    SendHtml(res, 429,
+             RenderMessagePage(PageText("page.wait", language), PageText("submit.rate_limited", language), language));
   }
   return false;
 }
@@ -167,15 +199,16 @@ std::optional<ReplyPromise> PromiseOf(ServeContext& ctx, const Config& config, i
 }
 
 void AnswerSubmitted(const Result<CreatedTicket>& created, const std::optional<ReplyPromise>& promise,
-                     const FormConfig& form, bool json_out, httplib::Response& res) {
+                     const FormConfig& form, bool json_out, std::string_view language, httplib::Response& res) {
   if (!created.ok()) {
     const Status& s = created.status();
     if (s.transient()) spdlog::warn("web form: not accepted: {}", s.ToString());
     if (json_out) return WriteError(res, s);
+    // A rule's reason for a reject is the operator's own words.
     SendHtml(res, HttpStatusFor(s),
-             RenderMessagePage(s.code() == Status::Code::kRejected ? "Not accepted" : "Not sent",
-                               s.transient() ? "We could not take your request just now. Please try again in a minute."
-                                             : s.message()));
+             RenderMessagePage(PageText(s.code() == Status::Code::kRejected ? "page.not_accepted" : "page.not_sent",
+                                        language),
+                               s.transient() ? PageText("submit.unavailable", language) : s.message(), language));
     if (s.transient()) res.set_header("Retry-After", "5");
     return;
   }
@@ -185,7 +218,7 @@ void AnswerSubmitted(const Result<CreatedTicket>& created, const std::optional<R
     body["first_response_promise"] = promise ? json(promise->sentence) : json(nullptr);
     SendJson(res, created->replayed ? 200 : 201, body);
   } else {
-    SendHtml(res, 200, RenderThanksPage(form, created->ticket_id, promise ? promise->sentence : ""));
+    SendHtml(res, 200, RenderThanksPage(form, created->ticket_id, promise ? promise->sentence : "", language));
   }
 }
 
@@ -213,9 +246,9 @@ Result<CreatedTicket> LikelyNextTicket(ServeContext& ctx) {
 // customers who do get a real number on the page outnumber by far anyone
 // misled by one. A failure to read it is answered as a failed commit would be.
 void AnswerHoneypot(ServeContext& ctx, const IntakeRequest& r, const ConfigInfo& info, bool json_out,
-                    httplib::Response& res) {
+                    std::string_view language, httplib::Response& res) {
   std::optional<ReplyPromise> promise = ctx.intake.PromiseFor(r, *info.config, *info.router, *info.sla);
-  AnswerSubmitted(LikelyNextTicket(ctx), promise, info.config->form, json_out, res);
+  AnswerSubmitted(LikelyNextTicket(ctx), promise, info.config->form, json_out, language, res);
 }
 
 void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -223,9 +256,10 @@ void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Respo
   std::shared_ptr<const Config> config = info.config;
   const FormConfig& form = config->form;
   const bool json_out = WantsJson(req);
+  const std::string language = FormLanguage(*config, req, res);
   std::string client = ClientAddress(req, config->server.trusted_proxies);
-  if (!CheckSource(ctx, req, *config, client, json_out, res)) return;
-  if (!TakeRateLimit(ctx, client, json_out, res)) return;
+  if (!CheckSource(ctx, req, *config, client, json_out, language, res)) return;
+  if (!TakeRateLimit(ctx, client, json_out, language, res)) return;
 
   IntakeRequest r;
   r.channel = Channel::kWeb;
@@ -240,19 +274,31 @@ void HandleSubmit(ServeContext& ctx, const httplib::Request& req, httplib::Respo
   std::vector<FieldError> errors = ctx.intake.Validate(r, *config);
   if (!errors.empty()) {
     bool too_large = std::any_of(errors.begin(), errors.end(), [](const FieldError& e) { return e.too_large; });
-    if (json_out) return SendJson(res, too_large ? 413 : 400, ErrorBody(errors));
+    if (json_out) return SendJson(res, too_large ? 413 : 400, ErrorBody(errors, language));
     if (values.token.empty()) values.token = RandomToken(16);
-    return SendHtml(res, too_large ? 413 : 400, RenderFormPage(form, values, errors));
+    return SendHtml(res, too_large ? 413 : 400, RenderFormPage(form, values, errors, language));
   }
   if (!honeypot.empty()) {
     ctx.metrics.Count("frontdesk_form_spam_total");
     spdlog::info("web form: honeypot filled by {}; dropped", client);
-    return AnswerHoneypot(ctx, r, info, json_out, res);
+    return AnswerHoneypot(ctx, r, info, json_out, language, res);
   }
   Result<CreatedTicket> created = ctx.intake.Submit(r, *config, *info.router, *info.sla);
   std::optional<ReplyPromise> promise;
   if (created.ok()) promise = PromiseOf(ctx, *config, created->ticket_id);
-  AnswerSubmitted(created, promise, form, json_out, res);
+  AnswerSubmitted(created, promise, form, json_out, language, res);
+}
+
+// The language of a survey's pages: that of its ticket's queue. A link
+// that names no survey, and a failure to read the ticket, get the form's.
+std::string SurveyLanguage(Store& reader, const Config& config, const SurveyView& view) {
+  if (view.state == SurveyState::kInvalid) return FormQueueLanguage(config);
+  Result<Ticket> t = TicketStore(reader).Get(view.ticket_id);
+  if (!t.ok()) {
+    spdlog::warn("survey page: ticket {}: cannot read its queue: {}", view.ticket_id, t.status().ToString());
+    return FormQueueLanguage(config);
+  }
+  return config.LanguageOf(t->queue);
 }
 
 void ShowSurvey(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
@@ -264,24 +310,35 @@ void ShowSurvey(ServeContext& ctx, const httplib::Request& req, httplib::Respons
   if (!view.ok()) {
     spdlog::warn("survey page: {}", view.status().ToString());
     res.set_header("Retry-After", "5");
-    return SendHtml(res, 503, RenderMessagePage("Please try again", "We could not open the survey just now."));
+    std::string language = FormQueueLanguage(*config);
+    return SendHtml(res, 503,
+                    RenderMessagePage(PageText("page.retry", language), PageText("survey.unavailable_open", language),
+                                      language));
   }
-  if (view->state != SurveyState::kOpen) return SendHtml(res, SurveyRefusalStatus(*view), RenderSurveyRefusal(*view));
+  const std::string language = SurveyLanguage(**reader, *config, *view);
+  if (view->state != SurveyState::kOpen) {
+    return SendHtml(res, SurveyRefusalStatus(*view), RenderSurveyRefusal(*view, language));
+  }
   // A link in the mail may carry a score to start from; it records nothing.
   std::optional<int> chosen = view->survey.score;
   if (req.has_param("score")) {
     std::optional<int64_t> s = ParseDigits(req.get_param_value("score"), 2);
     if (s && *s >= view->survey.scale_min && *s <= view->survey.scale_max) chosen = static_cast<int>(*s);
   }
-  SendHtml(res, 200, RenderSurveyPage(config->csat, *view, token, chosen, view->survey.comment, Status::Ok()));
+  SendHtml(res, 200,
+           RenderSurveyPage(config->csat, *view, token, chosen, view->survey.comment, Status::Ok(), language));
 }
 
 void AnswerSurveyPost(ServeContext& ctx, const httplib::Request& req, httplib::Response& res) {
   std::shared_ptr<const Config> config = ctx.config();
   std::string token = req.matches[1];
+  // Until the survey is read, its ticket's language is not known.
+  const std::string site_language = FormQueueLanguage(*config);
   std::string ct = req.get_header_value("Content-Type");
   if (ct.rfind("application/x-www-form-urlencoded", 0) != 0 && ct.rfind("multipart/form-data", 0) != 0) {
-    return SendHtml(res, 415, RenderMessagePage("Not sent", "Please answer with the form on the survey page."));
+    return SendHtml(res, 415,
+                    RenderMessagePage(PageText("page.not_sent", site_language),
+                                      PageText("survey.use_form", site_language), site_language));
   }
   auto field = [&](const std::string& name) -> std::string {
     if (req.has_file(name)) return req.get_file_value(name).content;
@@ -292,21 +349,28 @@ void AnswerSurveyPost(ServeContext& ctx, const httplib::Request& req, httplib::R
   if (wait.count() > 0) {
     ctx.metrics.Count("frontdesk_csat_rate_limited_total");
     res.set_header("Retry-After", std::to_string(wait.count()));
-    return SendHtml(res, 429, RenderMessagePage("Please wait", "We received several answers from your address in a "
-                                                               "short time. Please try again in a few minutes."));
+    return SendHtml(res, 429,
+                    RenderMessagePage(PageText("page.wait", site_language),
+                                      PageText("survey.rate_limited", site_language), site_language));
   }
   Timestamp now = ctx.clock.Now();
+  std::string language = site_language;
   auto unavailable = [&](const Status& s) {
     spdlog::warn("survey answer: {}", s.ToString());
     res.set_header("Retry-After", "5");
-    SendHtml(res, 503, RenderMessagePage("Please try again", "We could not record your answer just now."));
+    SendHtml(res, 503,
+             RenderMessagePage(PageText("page.retry", language), PageText("survey.unavailable_record", language),
+                               language));
   };
   // Refuse what cannot be answered before asking for the writer.
   Result<StorePool::Lease> reader = ctx.stores.Acquire();
   if (!reader.ok()) return unavailable(reader.status());
   Result<SurveyView> view = LookUpSurvey(**reader, *config, token, now);
   if (!view.ok()) return unavailable(view.status());
-  if (view->state != SurveyState::kOpen) return SendHtml(res, SurveyRefusalStatus(*view), RenderSurveyRefusal(*view));
+  language = SurveyLanguage(**reader, *config, *view);
+  if (view->state != SurveyState::kOpen) {
+    return SendHtml(res, SurveyRefusalStatus(*view), RenderSurveyRefusal(*view, language));
+  }
 
   std::optional<int64_t> digits = ParseDigits(Trim(field("score")), 2);
   std::optional<int> score = digits ? std::optional<int>(static_cast<int>(*digits)) : std::nullopt;
@@ -317,9 +381,9 @@ void AnswerSurveyPost(ServeContext& ctx, const httplib::Request& req, httplib::R
   for (char c : Trim(comment)) {
     if (c != '\r') answer.comment += c;
   }
-  Status bad = CheckSurveyAnswer(config->csat, view->survey, answer);
+  Status bad = CheckSurveyAnswer(config->csat, view->survey, answer, language);
   if (!bad.ok()) {
-    return SendHtml(res, 400, RenderSurveyPage(config->csat, *view, token, score, answer.comment, bad));
+    return SendHtml(res, 400, RenderSurveyPage(config->csat, *view, token, score, answer.comment, bad, language));
   }
   Result<SurveyView> after = Status::Internal("not run");
   Status s = ctx.writer.Run([&](Store& store) -> Status {
@@ -328,22 +392,26 @@ void AnswerSurveyPost(ServeContext& ctx, const httplib::Request& req, httplib::R
   });
   if (!s.ok()) {
     if (!s.transient() && !s.field().empty()) {
-      return SendHtml(res, 400, RenderSurveyPage(config->csat, *view, token, score, answer.comment, s));
+      return SendHtml(res, 400, RenderSurveyPage(config->csat, *view, token, score, answer.comment, s, language));
     }
     return unavailable(s);
   }
-  if (after->state != SurveyState::kOpen) return SendHtml(res, SurveyRefusalStatus(*after), RenderSurveyRefusal(*after));
+  if (after->state != SurveyState::kOpen) {
+    return SendHtml(res, SurveyRefusalStatus(*after), RenderSurveyRefusal(*after, language));
+  }
   spdlog::info("survey: ticket {} rated {}", after->ticket_id, answer.score);
-  SendHtml(res, 200, RenderSurveyThanks(config->csat, *after));
+  SendHtml(res, 200, RenderSurveyThanks(config->csat, *after, language));
 }
 
 }  // namespace
 
 void RegisterPublicRoutes(HttpServer& server, ServeContext& ctx) {
-  server.Get("/", "/", [&ctx](const httplib::Request&, httplib::Response& res) {
+  server.Get("/", "/", [&ctx](const httplib::Request& req, httplib::Response& res) {
+    std::shared_ptr<const Config> config = ctx.config();
+    std::string language = FormLanguage(*config, req, res);
     FormValues values;
     values.token = RandomToken(16);
-    SendHtml(res, 200, RenderFormPage(ctx.config()->form, values, {}));
+    SendHtml(res, 200, RenderFormPage(config->form, values, {}, language));
   });
 
   server.PostForm("/tickets", "/tickets", [&ctx](const httplib::Request& req, httplib::Response& res) {

@@ -6,6 +6,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "config/config.h"
 #include "daemon/base/status.h"
@@ -13,14 +14,19 @@
 
 namespace frontdesk {
 
+// Each page speaks `language`, the language of the ticket's queue
+// (Config::LanguageOf); its times are in the view's zone.
+//
 // The form. `chosen` and `comment` fill it in again (a ?score= link, an
-// earlier answer, or a POST with an error in `error`).
+// earlier answer, or a POST with an error in `error`, whose message is
+// shown as it is: CheckSurveyAnswer words it in `language`).
 std::string RenderSurveyPage(const CsatConfig& csat, const SurveyView& view, const std::string& token,
-                             std::optional<int> chosen, const std::string& comment, const Status& error);
+                             std::optional<int> chosen, const std::string& comment, const Status& error,
+                             std::string_view language = "en");
 // After an answer: thanks, the answer, and until when it may change.
-std::string RenderSurveyThanks(const CsatConfig& csat, const SurveyView& view);
+std::string RenderSurveyThanks(const CsatConfig& csat, const SurveyView& view, std::string_view language = "en");
 // The page for a token that cannot be answered: kInvalid, kExpired, kClosed.
-std::string RenderSurveyRefusal(const SurveyView& view);
+std::string RenderSurveyRefusal(const SurveyView& view, std::string_view language = "en");
 // The HTTP status of that page: 404 for kInvalid, 410 for the others.
 int SurveyRefusalStatus(const SurveyView& view);
 

@@ -75,6 +75,7 @@ const std::vector<std::pair<std::string, std::string>>& TodaysEnglish() {
       {"promise.today", "We will reply today by {time}."},
       {"promise.tomorrow", "We will reply tomorrow by {time}."},
       {"promise.later", "We will reply by {date}, {time}."},
+      {"mail.your_message", "Your message"},
       // daemon/web/survey_page.cpp, config/config.h CsatConfig, daemon/outbox/survey.cpp
       {"survey.title", "How did we do?"},
       {"survey.about", "About ticket {ticket}, {subject}, handled by {team}."},
