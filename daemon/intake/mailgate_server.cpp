@@ -33,16 +33,6 @@ bool WaitReadable(int fd, Steady::time_point deadline, const std::atomic<bool>& 
   }
 }
 
-bool SendAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 }  // namespace
 
 MailgateServer::MailgateServer(Options options, WriteQueue& writer, ConfigSource config, const Clock& clock,

@@ -1,5 +1,8 @@
 #include "daemon/intake/mailgate_wire.h"
 
+#include <sys/socket.h>
+
+#include <cerrno>
 #include <charconv>
 
 namespace frontdesk {
@@ -77,6 +80,16 @@ std::optional<SpoolRequest> ParseRequestLine(std::string_view line, std::string*
   }
   r.size = *n;
   return r;
+}
+
+bool SendAll(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return true;
 }
 
 std::string AnswerLine(std::string_view word, std::string_view text) {

@@ -9,8 +9,9 @@
 //             REFUSED <why>        not for this path (a queue the daemon does
 //                                  not know): the full command explains it
 //             TEMPFAIL <why>       not stored now: exit 75, the MTA retries
-// The daemon closes a connection without a greeting when all its handlers
-// are busy; the mailgate then takes the full path. Pure; thread-safe.
+// While all the daemon's handlers are busy a connection waits unanswered;
+// a mailgate that gets no greeting within 10 s takes the full path.
+// Thread-safe (no state).
 #pragma once
 
 #include <cstdint>
@@ -42,6 +43,10 @@ bool WireSafeQueue(std::string_view queue);
 std::string RequestLine(const SpoolRequest& request);
 // The request, or nullopt with `why` set to what is wrong with the line.
 std::optional<SpoolRequest> ParseRequestLine(std::string_view line, std::string* why);
+
+// Writes all of `data` to a socket; false when the peer is gone (no
+// SIGPIPE) or the send timed out.
+bool SendAll(int fd, std::string_view data);
 
 // One line of an answer: `word` and the text with control characters and
 // line breaks replaced, so that a message cannot end the line early.

@@ -112,16 +112,6 @@ std::optional<std::string> ReadLine(int fd) {
   return std::nullopt;
 }
 
-bool SendAll(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = send(fd, data.data(), data.size(), MSG_NOSIGNAL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return true;
-}
-
 // Puts the message back on stdin for the full command, which reads it from
 // there. False when that fails; the MTA must then retry.
 bool PutBackOnStdin(const std::string& raw) {
