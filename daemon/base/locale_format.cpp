@@ -128,7 +128,16 @@ std::string Format(Timestamp t, const std::string& zone, std::string_view langua
   std::optional<std::string> text;
   std::string base = BaseLanguage(language);
   const LanguagePatterns* lang = base == "en" ? nullptr : FindPatterns(base);
-  if (lang) text = IcuFormat(*lang, kind, wall.local);
+  if (lang && kind == kDateTime) {
+    // The date, a comma, the time: "poniedziałek, 30 listopada 2026, 14:00",
+    // as a letter writes a deadline and as the English text does. ICU's own
+    // joins differ by language ("2026 14:00", "um 14:00", "alle ore 14:00").
+    std::optional<std::string> date = IcuFormat(*lang, kDate, wall.local);
+    std::optional<std::string> time = IcuFormat(*lang, kTime, wall.local);
+    if (date && time) text = *date + ", " + *time;
+  } else if (lang) {
+    text = IcuFormat(*lang, kind, wall.local);
+  }
   if (!text) {
     text = date::format(std::locale::classic(), kEnglishFormats[kind],
                         std::chrono::floor<std::chrono::minutes>(wall.local));

@@ -33,10 +33,12 @@ bool IsSupportedLanguage(std::string_view tag);
 // An unknown zone is read as UTC; a language outside kSupportedLanguages is
 // written in English. English keeps the text Frontdesk has always sent
 // ("Monday 30 November 2026, 14:00 CET", day of month zero-padded); the
-// others take ICU's pattern for the locale.
+// others join ICU's date and ICU's time of the locale with a comma, as a
+// letter writes a deadline.
 //
 // Weekday, date, 24-hour time and the zone abbreviation:
-//   de "Montag, 30. November 2026 um 14:00 CET".
+//   pl "poniedziałek, 30 listopada 2026, 14:00 CET",
+//   de "Montag, 30. November 2026, 14:00 CET".
 std::string FormatDateTime(Timestamp t, const std::string& iana_zone, std::string_view language);
 // Weekday and date only: pl "wtorek, 1 grudnia 2026", en "Tuesday 01 December 2026".
 std::string FormatDate(Timestamp t, const std::string& iana_zone, std::string_view language);

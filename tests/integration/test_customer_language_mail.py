@@ -63,8 +63,8 @@ first_response = "4h"
 # Four business hours from Friday 14:00: 3 on Friday, 1 on Monday: Monday
 # 23 November 2026, 10:00 CET.
 EXPECT = {
-    "pl": "Odpowiemy najpóźniej w terminie: poniedziałek, 23 listopada 2026 10:00 CET.",
-    "it": "Le risponderemo entro lunedì 23 novembre 2026 alle ore 10:00 CET.",
+    "pl": "Odpowiemy najpóźniej w terminie: poniedziałek, 23 listopada 2026, 10:00 CET.",
+    "it": "Le risponderemo entro lunedì 23 novembre 2026, 10:00 CET.",
     # Same day: the close of Friday.
     "ru": "Мы ответим Вам сегодня до 17:00.",
     "en": "We will reply by Monday 23 November 2026, 10:00 CET.",

@@ -26,11 +26,11 @@ TEST_CASE("FormatDateTime in every shipped language, winter", "[locale]") {
   Timestamp t = At("2026-11-30T13:00:00Z");  // Monday 14:00 CET
   for (const Expected& e : std::vector<Expected>{
            {"en", "Monday 30 November 2026, 14:00 CET"},
-           {"pl", "poniedziałek, 30 listopada 2026 14:00 CET"},
-           {"ru", "понедельник, 30 ноября 2026\u202Fг. в 14:00 CET"},
-           {"bg", "понеделник, 30 ноември 2026\u202Fг. в 14:00 ч. CET"},
-           {"it", "lunedì 30 novembre 2026 alle ore 14:00 CET"},
-           {"de", "Montag, 30. November 2026 um 14:00 CET"},
+           {"pl", "poniedziałek, 30 listopada 2026, 14:00 CET"},
+           {"ru", "понедельник, 30 ноября 2026\u202Fг., 14:00 CET"},
+           {"bg", "понеделник, 30 ноември 2026\u202Fг., 14:00 ч. CET"},
+           {"it", "lunedì 30 novembre 2026, 14:00 CET"},
+           {"de", "Montag, 30. November 2026, 14:00 CET"},
        }) {
     INFO(e.language);
     CHECK(FormatDateTime(t, kWarsaw, e.language) == e.text);
@@ -41,11 +41,11 @@ TEST_CASE("FormatDateTime in every shipped language, summer", "[locale]") {
   Timestamp t = At("2026-07-15T12:00:00Z");  // Wednesday 14:00 CEST
   for (const Expected& e : std::vector<Expected>{
            {"en", "Wednesday 15 July 2026, 14:00 CEST"},
-           {"pl", "środa, 15 lipca 2026 14:00 CEST"},
-           {"ru", "среда, 15 июля 2026\u202Fг. в 14:00 CEST"},
-           {"bg", "сряда, 15 юли 2026\u202Fг. в 14:00 ч. CEST"},
-           {"it", "mercoledì 15 luglio 2026 alle ore 14:00 CEST"},
-           {"de", "Mittwoch, 15. Juli 2026 um 14:00 CEST"},
+           {"pl", "środa, 15 lipca 2026, 14:00 CEST"},
+           {"ru", "среда, 15 июля 2026\u202Fг., 14:00 CEST"},
+           {"bg", "сряда, 15 юли 2026\u202Fг., 14:00 ч. CEST"},
+           {"it", "mercoledì 15 luglio 2026, 14:00 CEST"},
+           {"de", "Mittwoch, 15. Juli 2026, 14:00 CEST"},
        }) {
     INFO(e.language);
     CHECK(FormatDateTime(t, kWarsaw, e.language) == e.text);
@@ -100,15 +100,15 @@ TEST_CASE("English FormatDateTime stays the text Frontdesk always sent", "[local
 TEST_CASE("FormatDateTime falls back to UTC and to English", "[locale]") {
   Timestamp t = At("2026-11-30T13:00:00Z");
   CHECK(FormatDateTime(t, "Mars/Olympus_Mons", "en") == "Monday 30 November 2026, 13:00 UTC");
-  CHECK(FormatDateTime(t, "", "de") == "Montag, 30. November 2026 um 13:00 UTC");
-  CHECK(FormatDateTime(t, "../../etc/passwd", "pl") == "poniedziałek, 30 listopada 2026 13:00 UTC");
+  CHECK(FormatDateTime(t, "", "de") == "Montag, 30. November 2026, 13:00 UTC");
+  CHECK(FormatDateTime(t, "../../etc/passwd", "pl") == "poniedziałek, 30 listopada 2026, 13:00 UTC");
   CHECK(FormatDateTime(t, "America/New_York", "en") == "Monday 30 November 2026, 08:00 EST");
   for (const char* language : {"fr", "", "pl_PL", "xx-YY", "*", "EN"}) {
     INFO(language);
     CHECK(FormatDateTime(t, kWarsaw, language) == "Monday 30 November 2026, 14:00 CET");
   }
-  CHECK(FormatDateTime(t, kWarsaw, "PL-pl") == "poniedziałek, 30 listopada 2026 14:00 CET");
-  CHECK(FormatDateTime(t, kWarsaw, "de-AT") == "Montag, 30. November 2026 um 14:00 CET");
+  CHECK(FormatDateTime(t, kWarsaw, "PL-pl") == "poniedziałek, 30 listopada 2026, 14:00 CET");
+  CHECK(FormatDateTime(t, kWarsaw, "de-AT") == "Montag, 30. November 2026, 14:00 CET");
 }
 
 TEST_CASE("FormatDateTime across the DST changes in Warsaw", "[locale]") {
@@ -118,16 +118,16 @@ TEST_CASE("FormatDateTime across the DST changes in Warsaw", "[locale]") {
   CHECK(FormatDateTime(At("2026-03-29T01:00:00Z"), kWarsaw, "en") ==
         "Sunday 29 March 2026, 03:00 CEST");
   CHECK(FormatDateTime(At("2026-03-29T00:59:00Z"), kWarsaw, "de") ==
-        "Sonntag, 29. März 2026 um 01:59 CET");
+        "Sonntag, 29. März 2026, 01:59 CET");
   CHECK(FormatDateTime(At("2026-03-29T01:00:00Z"), kWarsaw, "de") ==
-        "Sonntag, 29. März 2026 um 03:00 CEST");
+        "Sonntag, 29. März 2026, 03:00 CEST");
   // Autumn: 02:30 happens twice; the abbreviation tells the two apart.
   CHECK(FormatDateTime(At("2026-10-25T00:30:00Z"), kWarsaw, "pl") ==
-        "niedziela, 25 października 2026 02:30 CEST");
+        "niedziela, 25 października 2026, 02:30 CEST");
   CHECK(FormatDateTime(At("2026-10-25T01:30:00Z"), kWarsaw, "pl") ==
-        "niedziela, 25 października 2026 02:30 CET");
+        "niedziela, 25 października 2026, 02:30 CET");
   CHECK(FormatDateTime(At("2026-10-25T01:30:00Z"), kWarsaw, "ru") ==
-        "воскресенье, 25 октября 2026\u202Fг. в 02:30 CET");
+        "воскресенье, 25 октября 2026\u202Fг., 02:30 CET");
 }
 
 TEST_CASE("LocalDayDifference counts local calendar days", "[locale]") {
