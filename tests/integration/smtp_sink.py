@@ -56,6 +56,18 @@ class Sink:
 
 # A Berlin office calendar, 09:00-17:00 on weekdays, and a policy on it:
 # the first reply due in 4 business hours, the next in 8.
+# Mon-Fri 09:00-17:00 in Warsaw: the calendar of the same-day and language
+# tests, which add their own policies and holidays.
+WARSAW_OFFICE = """
+[calendar.office]
+timezone = "Europe/Warsaw"
+mon = ["09:00-17:00"]
+tue = ["09:00-17:00"]
+wed = ["09:00-17:00"]
+thu = ["09:00-17:00"]
+fri = ["09:00-17:00"]
+"""
+
 OFFICE_SLA = """
 [calendar.office]
 timezone = "Europe/Berlin"

@@ -10,7 +10,7 @@ import re
 import unittest
 
 from harness import Frontdesk
-from smtp_sink import SmtpServer
+from smtp_sink import WARSAW_OFFICE, SmtpServer
 
 NOW = "2026-11-20T13:00:00Z"
 
@@ -41,14 +41,7 @@ addresses = ["shop@example.test"]
 agents = ["agent@example.test"]
 """
 
-SLA = """
-[calendar.office]
-timezone = "Europe/Warsaw"
-mon = ["09:00-17:00"]
-tue = ["09:00-17:00"]
-wed = ["09:00-17:00"]
-thu = ["09:00-17:00"]
-fri = ["09:00-17:00"]
+SLA = WARSAW_OFFICE + """
 [[sla]]
 name = "same-day"
 calendar = "office"

@@ -6,21 +6,12 @@ itself); the due time, `sla explain` and, through the real daemon, the
 promise the customer is given are checked across the cutoff, a weekend, a
 holiday and both DST changes."""
 
-import json
-import os
 import unittest
 
-from harness import FRONTDESK_BIN, Frontdesk
+from harness import Frontdesk
+from smtp_sink import WARSAW_OFFICE
 
-SAME_DAY = """
-[calendar.office]
-timezone = "Europe/Warsaw"
-mon = ["09:00-17:00"]
-tue = ["09:00-17:00"]
-wed = ["09:00-17:00"]
-thu = ["09:00-17:00"]
-fri = ["09:00-17:00"]
-holidays = ["2026-12-24 12:00-24:00", "2026-12-25"]
+SAME_DAY = WARSAW_OFFICE + """holidays = ["2026-12-24 12:00-24:00", "2026-12-25"]
 [[sla]]
 name = "same-day"
 calendar = "office"
