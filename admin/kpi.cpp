@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "daemon/base/text.h"
+#include "daemon/tickets/standards.h"
 
 namespace frontdesk {
 namespace {
@@ -57,6 +58,8 @@ class Grouper {
 
 // The running sums of one group (or of the whole period).
 struct Tally {
+  const std::vector<PolicyStandard>* standards = nullptr;
+  std::vector<Ratio> by_standard;  // met and decided, beside *standards
   int64_t received = 0, escalated = 0;
   int64_t by_channel[kFactCodes] = {};
   std::vector<int64_t> frw, frb, rsw, rsb;
@@ -84,6 +87,14 @@ struct Tally {
     if (f.public_replies == 1 && f.reopened == 0) ++one_touch;
   }
   void Add(const TargetFact& f) {
+    // A few standards at most: a scan costs less than a map keyed by name.
+    for (size_t i = 0; standards && i < standards->size(); ++i) {
+      const PolicyStandard& s = (*standards)[i];
+      if (s.policy != f.policy || s.standard.target != kFactTargets[f.target]) continue;
+      by_standard.resize(standards->size());
+      ++by_standard[i].whole;
+      if (!f.breached) ++by_standard[i].part;
+    }
     ++targets[f.target];
     if (f.breached) {
       breached[f.target].push_back(f.ticket_id);
@@ -128,6 +139,9 @@ struct Tally {
     std::sort(any.begin(), any.end());
     k.breached_tickets = static_cast<int64_t>(std::unique(any.begin(), any.end()) - any.begin());
     k.reopened = reopened;
+    for (size_t i = 0; standards && i < standards->size(); ++i) {
+      k.standards.push_back({(*standards)[i], i < by_standard.size() ? by_standard[i] : Ratio{}});
+    }
     k.satisfaction_count = answers;
     k.satisfaction_distribution = distribution;
     if (answers) {
@@ -142,7 +156,10 @@ struct Tally {
 class KpiSink : public FactSink {
  public:
   KpiSink(const KpiQuery& q, const std::vector<KpiGroup>& groups)
-      : from_(ToUnix(q.from)), to_(ToUnix(q.to)), grouper_(groups), groups_(groups.size()) {}
+      : from_(ToUnix(q.from)), to_(ToUnix(q.to)), grouper_(groups), groups_(groups.size()) {
+    total_.standards = &q.standards;
+    for (Tally& t : groups_) t.standards = &q.standards;
+  }
 
   void Received(const ReceivedFact& f, const FactOwner&) override { Add(f); }
   void FirstResponse(const FirstResponseFact& f, const FactOwner&) override { Add(f); }
@@ -184,6 +201,24 @@ json RatioJson(const Ratio& r, const char* part, const char* whole) {
 
 json Round2(std::optional<double> v) { return v ? json(std::round(*v * 100) / 100) : json(nullptr); }
 
+json StandardsJson(const std::vector<KpiStandard>& standards) {
+  json out = json::array();
+  auto one_decimal = [](std::optional<double> v) { return v ? json(std::round(*v * 10) / 10) : json(nullptr); };
+  for (const KpiStandard& s : standards) {
+    StandardVerdict v = JudgeStandard(s.compliance.part, s.compliance.whole, s.of.standard.percent);
+    out.push_back({{"policy", s.of.policy},
+                   {"target", s.of.standard.target},
+                   {"standard", s.of.standard.percent},
+                   {"period", s.of.standard.period_text},
+                   {"met", s.compliance.part},
+                   {"targets", s.compliance.whole},
+                   {"percent", one_decimal(v.percent)},
+                   {"verdict", v.word},
+                   {"by", one_decimal(v.by)}});
+  }
+  return out;
+}
+
 json FiguresJson(const KpiFigures& k) {
   json by_target = json::object();
   for (const auto& [t, r] : k.sla_compliance_by_target) by_target[t] = RatioJson(r, "met", "targets");
@@ -208,6 +243,7 @@ json FiguresJson(const KpiFigures& k) {
       {"first_contact_resolution", RatioJson(k.first_contact_resolution, "one_touch", "solved")},
       {"escalation_rate", RatioJson(k.escalation_rate, "escalated", "received")},
       {"reopened", k.reopened},
+      {"standards", StandardsJson(k.standards)},
   };
 }
 
@@ -332,6 +368,9 @@ Result<KpiQuery> MakeKpiQuery(const KpiParams& p, const Config& config, Timestam
   }
   if (!p.agent.empty()) q.agent = AsciiLower(p.agent);
   q.group_by = p.group_by;
+  for (const SlaPolicyConfig& policy : config.slas) {
+    for (const ServiceStandard& standard : policy.standards) q.standards.push_back({policy.name, standard});
+  }
   Status s = ValidateKpiQuery(q);
   if (!s.ok()) return s;
   return q;
@@ -458,6 +497,17 @@ std::vector<std::pair<std::string, std::string>> FlatFigures(const KpiFigures& k
   add("escalated", std::to_string(k.escalation_rate.part));
   add("escalation_rate_percent", Percent(k.escalation_rate));
   add("reopened", std::to_string(k.reopened));
+  for (const KpiStandard& s : k.standards) {
+    const std::string name = s.of.policy + "/" + s.of.standard.target;
+    StandardVerdict v = JudgeStandard(s.compliance.part, s.compliance.whole, s.of.standard.percent);
+    char standard[32], by[32] = "";
+    std::snprintf(standard, sizeof standard, "%g", s.of.standard.percent);  // 90, 99.5
+    if (v.by) std::snprintf(by, sizeof by, "%+.1f", *v.by);
+    add(name + "_standard", standard);
+    add(name + "_percent", Percent(s.compliance));
+    add(name + "_verdict", v.percent ? v.word : "");
+    add(name + "_by", by);
+  }
   return out;
 }
 

@@ -20,11 +20,18 @@
 
 namespace frontdesk {
 
+// A policy's service standard, named for the report.
+struct PolicyStandard {
+  std::string policy;
+  ServiceStandard standard;
+};
+
 struct KpiQuery {
   Timestamp from, to;  // [from, to)
   std::string timezone = "UTC";
   std::optional<std::string> queue, agent;
   std::string group_by;  // "", "day", "week" or "month", in `timezone`
+  std::vector<PolicyStandard> standards;  // judged over the period, beside the figures
 };
 
 // Durations in seconds; median and p90 by nearest rank.
@@ -36,6 +43,13 @@ struct Durations {
 struct Ratio {
   int64_t part = 0, whole = 0;
   std::optional<double> percent() const;  // none when whole is 0
+};
+
+// A standard beside the compliance of its policy's target in a period:
+// met or below, and by how much (JudgeStandard).
+struct KpiStandard {
+  PolicyStandard of;
+  Ratio compliance;  // the policy's targets met in time, of those decided
 };
 
 struct KpiFigures {
@@ -54,6 +68,7 @@ struct KpiFigures {
   Ratio first_contact_resolution;  // solved with one public reply and never reopened
   Ratio escalation_rate;           // received tickets an escalation level fired for
   int64_t reopened = 0;
+  std::vector<KpiStandard> standards;  // in the query's order
 };
 
 struct KpiGroup {
@@ -86,7 +101,8 @@ struct KpiParams {
   std::string from, to, timezone, queue, agent, group_by;
 };
 // Fills the defaults: `to` now, `from` 30 days before `to`, the zone of the
-// default queue (else of the first calendar other than 24x7, else UTC).
+// default queue (else of the first calendar other than 24x7, else UTC),
+// and the standards of every policy.
 // Errors name the parameter.
 Result<KpiQuery> MakeKpiQuery(const KpiParams& p, const Config& config, Timestamp now);
 

@@ -55,6 +55,12 @@ std::string StoredSeries(Store& store) {
   out += Family("frontdesk_csat_surveys", "gauge", "Satisfaction surveys by state.", {"state"}, m.SurveysByState());
   out += Family("frontdesk_csat_responses_total", "counter", "Satisfaction survey answers, by score.", {"score"},
                 m.AnswersByScore());
+  out += Family("frontdesk_standard_below", "gauge",
+                "1 while a queue's rolling rate is below a service standard and its lead has been told, else 0.",
+                {"queue", "policy", "target"}, m.StandardsBelow());
+  out += Family("frontdesk_standard_falls_total", "counter",
+                "Times a queue's rolling rate fell below a service standard (each told the lead once).",
+                {"queue", "policy", "target"}, m.StandardFalls());
   auto gauge = [&](const std::string& name, const char* help, const Result<int64_t>& value) {
     if (!value.ok()) return;
     out += "# HELP " + name + " " + help + "\n# TYPE " + name + " gauge\n" + name + " " + std::to_string(*value) + "\n";
@@ -266,7 +272,9 @@ void RunSweep(ServeContext& ctx, const httplib::Request& req, httplib::Response&
     Result<SweepReport> r = ctx.escalate(dry_run.value_or(false));
     if (!r.ok()) return WriteError(res, r.status());
     SendJson(res, {{"dry_run", dry_run.value_or(false)}, {"tickets", r->tickets}, {"breaches", r->breaches},
-                   {"levels_fired", r->levels_fired}, {"lines", r->lines}});
+                   {"levels_fired", r->levels_fired},
+                   {"standards_fell", r->standards_fell}, {"standards_recovered", r->standards_recovered},
+                   {"lines", r->lines}});
 }
 void ReloadConfig(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
     if (!req.params.empty()) {

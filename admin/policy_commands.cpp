@@ -201,7 +201,12 @@ int Escalate(CliContext& ctx, const PolicyFlags& f) {
   for (const std::string& line : report->lines) std::cout << line << "\n";
   std::cout << "escalate" << (f.dry_run ? " (dry run)" : "") << ": " << report->tickets << " tickets due, "
             << report->breaches << " breaches, " << report->levels_fired << " levels "
-            << (f.dry_run ? "would fire" : "fired") << "\n";
+            << (f.dry_run ? "would fire" : "fired");
+  if (report->standards_fell || report->standards_recovered) {
+    std::cout << ", " << report->standards_fell << " standards fell below, " << report->standards_recovered
+              << " recovered";
+  }
+  std::cout << "\n";
   return kExitOk;
 }
 

@@ -1,5 +1,7 @@
 #include "admin/report_routes.h"
 
+#include <cmath>
+
 #include <nlohmann/json.hpp>
 
 #include "admin/api_util.h"
@@ -7,6 +9,7 @@
 #include "config/values.h"
 #include "daemon/store/csat_store.h"
 #include "daemon/store/token_store.h"
+#include "daemon/tickets/standards.h"
 #include "daemon/web/http_input.h"
 #include "daemon/web/http_server.h"
 #include "daemon/web/serve_context.h"
@@ -57,6 +60,54 @@ void Unwatch(ServeContext& ctx, const httplib::Request& req, httplib::Response& 
   if (cleared == 0) return WriteError(res, 404, "not_found", *address + " is not on the watch list");
   SendJson(res, {{"email", *address}, {"watch", false}, {"cleared", cleared}});
 }
+// Every standard in every queue over its rolling period up to now: what
+// the escalation sweep compares, and whether the queue's lead was told.
+void ShowStandards(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
+  std::optional<std::string> queue;
+  for (const auto& [k, v] : req.params) {
+    if (k != "queue") return WriteError(res, Status::Invalid("unknown parameter; use queue", k));
+    queue = v;
+  }
+  std::shared_ptr<const Config> config = ctx.config();
+  if (queue && !config->FindQueue(*queue)) return WriteError(res, Status::Invalid("unknown queue \"" + *queue + "\"", "queue"));
+  Timestamp now = ctx.clock.Now();
+  Result<StorePool::Lease> store = ctx.stores.Acquire();
+  if (!store.ok()) return WriteError(res, store.status());
+  Result<std::vector<StandardReading>> readings = ReadStandards(**store, *config, now);
+  if (!readings.ok()) return WriteError(res, readings.status());
+  Result<std::vector<StandardState>> states = StandardStore(**store).All();
+  if (!states.ok()) return WriteError(res, states.status());
+  std::map<StandardKey, const StandardState*> state;
+  for (const StandardState& s : *states) state[s.key] = &s;
+  auto one_decimal = [](std::optional<double> v) { return v ? json(std::round(*v * 10) / 10) : json(nullptr); };
+  json out = json::array();
+  for (const StandardReading& r : *readings) {
+    if (queue && r.key.queue != *queue) continue;
+    StandardVerdict v = r.verdict();
+    json missed = json::array();
+    for (const auto& [id, at] : r.missed) missed.push_back({{"ticket_id", id}, {"at", FormatRfc3339(at)}});
+    auto it = state.find(r.key);
+    const StandardState* s = it == state.end() ? nullptr : it->second;
+    out.push_back({{"queue", r.key.queue},
+                   {"policy", r.key.policy},
+                   {"target", r.key.target},
+                   {"standard", r.standard.percent},
+                   {"period", r.standard.period_text},
+                   {"from", FormatRfc3339(r.from)},
+                   {"to", FormatRfc3339(r.to)},
+                   {"met", r.met},
+                   {"targets", r.decided},
+                   {"percent", one_decimal(v.percent)},
+                   {"verdict", v.word},
+                   {"by", one_decimal(v.by)},
+                   {"missed", missed},
+                   {"alert",
+                    {{"below_since", s && s->below_since ? json(FormatRfc3339(*s->below_since)) : json(nullptr)},
+                     {"falls", s ? s->falls : 0}}}});
+  }
+  SendJson(res, {{"as_of", FormatRfc3339(now)}, {"standards", out}});
+}
+
 void ShowKpiReport(ServeContext& ctx, const httplib::Request& req, httplib::Response& res, const TokenInfo&) {
     KpiParams p;
     const std::map<std::string, std::string*> known = {{"from", &p.from},     {"to", &p.to},

@@ -82,6 +82,7 @@ const std::vector<AdminRoute>& AdminRoutes() {
       {"GET", "/api/v1/customers", "/api/v1/customers", Scope::kRead, ListWatched},
       {"DELETE", R"(/api/v1/customers/([^/]+)/watch)", "/api/v1/customers/{email}/watch", Scope::kWrite, Unwatch},
       {"GET", "/api/v1/reports/kpi", "/api/v1/reports/kpi", Scope::kRead, ShowKpiReport},
+      {"GET", "/api/v1/reports/standards", "/api/v1/reports/standards", Scope::kRead, ShowStandards},
       {"POST", "/api/v1/escalations/run", "/api/v1/escalations/run", Scope::kWrite, RunSweep},
       {"POST", "/api/v1/config/reload", "/api/v1/config/reload", Scope::kAdmin, ReloadConfig},
   };

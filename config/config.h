@@ -191,6 +191,16 @@ struct SlaDuration {
   std::optional<int> cutoff_minute;  // same_business_day only; the policy's cutoff
 };
 
+// A service standard: the share of a target's clocks that should be met in
+// time, judged over a rolling period ("90% of first responses within 4h,
+// over the last 7 days"). docs/METRICS.md defines how it is counted.
+struct ServiceStandard {
+  std::string target;  // first_response, next_response or resolution
+  double percent = 0;  // (0, 100]
+  std::chrono::seconds period{7 * 86400};
+  std::string period_text = "7d";  // as written
+};
+
 struct SlaPolicyConfig {
   std::string name;
   int version = 1;  // bump it when you change the policy; tickets record it
@@ -205,6 +215,9 @@ struct SlaPolicyConfig {
   // after it is due at the close of the next business day.
   std::optional<int> cutoff_minute;
   std::vector<EscalationLevel> escalations;
+  // From targets written as tables: first_response = { within = "4h",
+  // standard = 90, period = "7d" }. In target order.
+  std::vector<ServiceStandard> standards;
 };
 
 // One condition of a routing rule, as configured.
@@ -414,6 +427,9 @@ struct Config {
   const QueueConfig* FindQueue(std::string_view name) const;
   // The language customers of `queue` read: its own, else [locale]'s.
   const std::string& LanguageOf(std::string_view queue) const;
+  // Who is told of a queue's low scores and missed standards: its lead,
+  // else its agents.
+  std::vector<std::string> LeadsOf(std::string_view queue) const;
   // Whether `address` is an agent of any queue.
   bool IsAgent(std::string_view address) const;
   const CalendarConfig* FindCalendar(std::string_view name) const;

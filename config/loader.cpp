@@ -540,6 +540,13 @@ const std::string& Config::LanguageOf(std::string_view queue) const {
   return q && !q->language.empty() ? q->language : locale.language;
 }
 
+std::vector<std::string> Config::LeadsOf(std::string_view queue) const {
+  const QueueConfig* q = FindQueue(queue);
+  if (!q) return {};
+  if (!q->lead.empty()) return {q->lead};
+  return q->agents;
+}
+
 const QueueConfig* Config::FindQueue(std::string_view name) const {
   for (const QueueConfig& q : queues)
     if (q.name == name) return &q;

@@ -117,6 +117,8 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& Variables() 
       {"oversize_notice", With(Common(), {"size", "limit"})},
       {"survey", With(Common(), {"survey_url", "scale_min", "scale_max", "expires"})},
       {"low_score_alert", With(Common(), {"score", "scale_min", "scale_max", "comment", "assignee"})},
+      {"standard_alert", {"queue", "queue_name", "support_address", "policy", "target", "standard", "compliance",
+                          "below_by", "met", "targets", "missed", "period", "tickets"}},
   };
   return v;
 }
@@ -222,6 +224,19 @@ std::map<std::string, MailTemplate, std::less<>> MakeBuiltins() {
       "{{/comment}}\n"
       "\n"
       "The customer is on the watch list: GET /api/v1/customers?watch=true\n";
+  b["standard_alert"].subject = "Below standard in {{queue}}: {{target}} at {{compliance}}, standard {{standard}}";
+  b["standard_alert"].text =
+      "In queue {{queue}}, {{met}} of the {{targets}} {{target}} targets of SLA policy {{policy}} decided in the "
+      "last {{period}} were met in time: {{compliance}}. The standard is {{standard}}, so the queue is "
+      "{{below_by}} points below it.\n"
+      "\n"
+      "These {{missed}} tickets missed the target in that time:\n"
+      "\n"
+      "{{tickets}}"
+      "\n"
+      "This mail comes once each time the rate falls below the standard: the next one only after it has "
+      "recovered and fallen again. GET /api/v1/reports/standards shows where every standard stands now, and "
+      "frontdesk report --queue {{queue}} the figures for any period.\n";
   return b;
 }
 
@@ -231,7 +246,7 @@ const std::vector<std::string>& TemplateKinds() {
   static const std::vector<std::string> kinds = {"auto_ack",    "new_ticket_alert", "customer_reply_alert",
                                                  "note_alert",  "agent_reply",      "escalation",
                                                  "solved",      "rejected",         "oversize_notice",
-                                                 "survey",      "low_score_alert"};
+                                                 "survey",      "low_score_alert",  "standard_alert"};
   return kinds;
 }
 

@@ -270,6 +270,38 @@ void ReadCalendars(TableReader& root, Config& config, ConfigErrors& errors) {
   }
 }
 
+// A target written as a table, { within = "4h", standard = 90, period =
+// "7d" }: returns `within` ("" when missing or wrong, with the error
+// recorded) and adds the standard, when given, to `standards`.
+std::string ReadTargetTable(TableReader& policy, const char* target, ConfigErrors& errors,
+                            std::vector<ServiceStandard>* standards) {
+  const toml::table* t = policy.Table(target);
+  if (!t) return "";
+  TableReader r(*t, policy.KeyPath(target), errors);
+  std::string within;
+  r.String("within", &within, true, 64);
+  ServiceStandard standard;
+  standard.target = target;
+  const bool has_standard = r.Percent("standard", &standard.percent);
+  std::string period;
+  r.String("period", &period, false, 32);
+  if (!period.empty()) {
+    Result<std::chrono::milliseconds> d = ParseDuration(period);
+    constexpr int64_t kHourMs = 3600000;
+    if (!d.ok() || d->count() % kHourMs != 0 || d->count() < kHourMs || d->count() > 366 * 24 * kHourMs) {
+      r.Error("period", "expected whole hours or days from \"1h\" to \"366d\", such as \"7d\" or \"30d\" "
+                        "(calendar time, not business time), got \"" + period + "\"");
+    } else {
+      standard.period = std::chrono::duration_cast<std::chrono::seconds>(*d);
+      standard.period_text = period;
+    }
+    if (!t->get("standard")) r.Error("period", "a period judges a standard; add standard = 90 (percent) beside it");
+  }
+  r.Finish();
+  if (has_standard) standards->push_back(standard);
+  return within;
+}
+
 void ReadSlas(TableReader& root, Config& config, ConfigErrors& errors) {
   std::vector<const toml::table*> tables = root.ArrayOfTables("sla");
   std::set<std::string> names;
@@ -298,8 +330,12 @@ void ReadSlas(TableReader& root, Config& config, ConfigErrors& errors) {
     for (const char* target : kTargets) {
       std::string text;
       const toml::node* n = tables[i]->get(target);
-      r.String(target, &text, false, 64);
-      if (!n || !n->is_string()) continue;
+      if (n && n->is_table()) {
+        text = ReadTargetTable(r, target, errors, &p.standards);
+      } else {
+        r.String(target, &text, false, 64);
+      }
+      if (text.empty()) continue;
       Result<SlaDuration> d = ParseSlaDuration(text);
       if (!d.ok()) {
         r.Error(target, d.status().message());

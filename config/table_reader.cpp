@@ -3,6 +3,8 @@
 #include "config/values.h"
 
 #include <algorithm>
+#include <cstdio>
+#include <optional>
 
 #include <re2/re2.h>
 
@@ -117,6 +119,26 @@ void TableReader::Int(std::string_view key, int* out, int min, int max) {
   int64_t v = *out;
   Int(key, &v, min, max);
   *out = static_cast<int>(v);
+}
+
+bool TableReader::Percent(std::string_view key, double* out) {
+  const toml::node* n = Get(key);
+  if (!n) return false;
+  std::optional<double> v;
+  if (const auto* i = n->as_integer()) v = static_cast<double>(i->get());
+  if (const auto* f = n->as_floating_point()) v = f->get();
+  if (!v) {
+    Error(key, "expected a percentage such as 90 or 99.5, got " + std::string(TomlTypeName(*n)));
+    return false;
+  }
+  if (!(*v > 0 && *v <= 100)) {
+    char buf[64];
+    std::snprintf(buf, sizeof buf, "%g", *v);
+    Error(key, std::string("must be above 0 and at most 100 (percent), got ") + buf);
+    return false;
+  }
+  *out = *v;
+  return true;
 }
 
 void TableReader::Bool(std::string_view key, bool* out) {

@@ -54,6 +54,8 @@ class TableReader {
   void Int(std::string_view key, int64_t* out, int64_t min, int64_t max);
   void Int(std::string_view key, int* out, int min, int max);
   void Bool(std::string_view key, bool* out);
+  // A share in percent, above 0 and at most 100: 90 or 99.5. True when read.
+  bool Percent(std::string_view key, double* out);
   void Duration(std::string_view key, std::chrono::seconds* out, std::chrono::seconds min,
                 std::chrono::seconds max);
   void Duration(std::string_view key, std::chrono::milliseconds* out,

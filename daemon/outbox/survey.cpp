@@ -32,14 +32,6 @@ Status Skip(Store& store, const Ticket& t, const std::string& reason, Timestamp 
 
 std::string Scale(const Survey& s) { return std::to_string(s.scale_min) + " to " + std::to_string(s.scale_max); }
 
-// The people told of a low score: the queue's lead, else its agents.
-std::vector<std::string> LowScoreRecipients(const Config& config, const Ticket& t) {
-  const QueueConfig* q = config.FindQueue(t.queue);
-  if (!q) return {};
-  if (!q->lead.empty()) return {q->lead};
-  return q->agents;
-}
-
 }  // namespace
 
 std::string SignSurveyToken(std::string_view secret, int64_t ticket_id, std::string_view nonce) {
@@ -199,7 +191,7 @@ Result<SurveyView> AnswerSurvey(Store& store, const Config& config, std::string_
                    {"scale_max", std::to_string(before.scale_max)},
                    {"comment", answer.comment},
                    {"assignee", t->assignee.value_or("")}};
-      for (const std::string& to : LowScoreRecipients(config, *t)) {
+      for (const std::string& to : config.LeadsOf(t->queue)) {
         OutboxMail m;
         // One alert per survey: a customer who flips between scores within
         // the change window must not flood the lead.

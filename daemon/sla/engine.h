@@ -29,6 +29,7 @@ struct SweepReport {
   int tickets = 0;
   int breaches = 0;
   int levels_fired = 0;
+  int standards_fell = 0, standards_recovered = 0;  // service standards, after the sweep
   std::vector<std::string> lines;  // what happened, or would (dry run)
 };
 

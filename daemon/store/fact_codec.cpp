@@ -3,7 +3,8 @@
 namespace frontdesk {
 namespace {
 
-constexpr char kVersion = 1;
+// Version 2 added each target's SLA policy.
+constexpr char kVersion = 2;
 enum Kind : uint8_t { kReceived = 1, kFirstResponse, kResolved, kTarget, kReopened, kSatisfaction };
 
 void PutVarint(std::string& out, uint64_t v) {
@@ -116,6 +117,10 @@ Status Walk(std::string_view blob, int64_t hour, FactSink* sink) {
         f.ticket_id = in.Signed();
         f.target = static_cast<uint8_t>(in.Varint());
         f.breached = in.Varint() != 0;
+        uint64_t policy = in.Varint();
+        if (!in.ok()) break;
+        if (policy >= names.size()) return damaged("a name out of range");
+        f.policy = names[policy];
         if (f.target >= kFactCodes) return damaged("an unknown target");
         if (kEmit) sink->Target(f, owner);
         break;
@@ -181,6 +186,7 @@ void HourEncoder::Target(const TargetFact& f, const FactOwner& o) {
   PutVarint(records_, ZigZag(f.ticket_id));
   PutVarint(records_, f.target);
   PutVarint(records_, f.breached ? 1 : 0);
+  PutVarint(records_, Name(f.policy));
 }
 
 void HourEncoder::Reopened(const ReopenedFact& f, const FactOwner& o) { Begin(kReopened, f.at, o); }

@@ -1,9 +1,9 @@
 // fact_codec.h: one UTC hour of report facts as a compact blob, the form
 // the KPI cache (schema v9, kpi_hours) keeps them in. A blob starts with a
-// version byte and the hour's names (queues and assignees); then one
-// record per fact: a kind byte, the seconds into the hour, the owner's
-// name indexes, and the fact's fields as LEB128 varints (signed ones
-// zigzagged). About 8 bytes a fact, against a few hundred for the rows
+// version byte and the hour's names (queues, assignees and SLA policies);
+// then one record per fact: a kind byte, the seconds into the hour, the
+// owner's name indexes, and the fact's fields as LEB128 varints (signed
+// ones zigzagged). About 8 bytes a fact, against a few hundred for the rows
 // they come from.
 // Not thread-safe per object; the functions are pure.
 #pragma once

@@ -37,6 +37,14 @@ Result<std::vector<CountedSeries>> MetricsStore::AnswersByScore() {
   return Query("SELECT score, count(*) FROM csat WHERE answered_at IS NOT NULL GROUP BY score", 1);
 }
 
+Result<std::vector<CountedSeries>> MetricsStore::StandardsBelow() {
+  return Query("SELECT queue, policy, target, below_since IS NOT NULL FROM standard_state", 3);
+}
+
+Result<std::vector<CountedSeries>> MetricsStore::StandardFalls() {
+  return Query("SELECT queue, policy, target, falls FROM standard_state", 3);
+}
+
 Result<int64_t> MetricsStore::Count(const char* sql) {
   Result<Stmt> st = db_.Prepare(sql);
   if (!st.ok()) return st.status();

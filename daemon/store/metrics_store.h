@@ -32,6 +32,10 @@ class MetricsStore {
   Result<std::vector<CountedSeries>> SurveysByState();
   // Survey answers by score.
   Result<std::vector<CountedSeries>> AnswersByScore();
+  // Service standards, by queue, policy and target: 1 while below (the
+  // lead told), else 0; and how often each fell. Rows appear at the first fall.
+  Result<std::vector<CountedSeries>> StandardsBelow();
+  Result<std::vector<CountedSeries>> StandardFalls();
   // Customers on the watch list.
   Result<int64_t> Watched();
   // Hours the KPI report's cache holds.

@@ -43,6 +43,7 @@ struct TargetFact {
   int64_t ticket_id = 0;
   uint8_t target = 0;
   bool breached = false;
+  std::string_view policy;  // the ticket's SLA policy; lasts for the call, like FactOwner
 };
 
 struct ReopenedFact {

@@ -143,11 +143,11 @@ Status ReportStore::ReadTables(int64_t from, int64_t to, FactSink& sink) {
   s = each(
       "SELECT coalesce(c.breached_at, c.met_at), c.ticket_id, "
       "CASE c.target WHEN 'first_response' THEN 0 WHEN 'next_response' THEN 1 ELSE 2 END, "
-      "c.breached_at IS NOT NULL, t.queue, coalesce(t.assignee, '') "
+      "c.breached_at IS NOT NULL, t.queue, coalesce(t.assignee, ''), coalesce(t.sla_policy, '') "
       "FROM sla_targets c JOIN tickets t ON t.id = c.ticket_id "
       "WHERE coalesce(c.breached_at, c.met_at) >= ?1 AND coalesce(c.breached_at, c.met_at) < ?2",
       4, [&](const Stmt& st, const FactOwner& o) {
-        sink.Target({st.Int(0), st.Int(1), static_cast<uint8_t>(st.Int(2)), st.Int(3) != 0}, o);
+        sink.Target({st.Int(0), st.Int(1), static_cast<uint8_t>(st.Int(2)), st.Int(3) != 0, st.TextView(6)}, o);
       });
   if (!s.ok()) return s;
 

@@ -387,11 +387,53 @@ constexpr const char* kSchemaV12 = R"sql(
 CREATE INDEX outbox_message_id ON outbox(message_id);
 )sql";
 
+// Version 13: service standards. The KPI cache keeps each target's SLA
+// policy (fact_codec version 2), so its hours are emptied and refilled, and
+// a ticket given another policy empties the hours of its targets. Each
+// (queue, policy, target) with a standard has a row once its rolling rate
+// has first fallen below it: the lead is told when below_since goes from
+// NULL to a time, which a conditional UPDATE makes happen once whichever
+// process checks first.
+constexpr const char* kSchemaV13 = R"sql(
+DROP TRIGGER kpi_tickets_update;
+CREATE TRIGGER kpi_tickets_update AFTER UPDATE ON tickets
+WHEN OLD.created_at IS NOT NEW.created_at OR OLD.channel IS NOT NEW.channel
+  OR OLD.first_response_at IS NOT NEW.first_response_at OR OLD.solved_at IS NOT NEW.solved_at
+  OR OLD.reopened_count IS NOT NEW.reopened_count OR OLD.queue IS NOT NEW.queue
+  OR OLD.assignee IS NOT NEW.assignee OR OLD.id IS NOT NEW.id
+  OR OLD.automatic IS NOT NEW.automatic OR OLD.merged_into IS NOT NEW.merged_into
+  OR OLD.sla_policy IS NOT NEW.sla_policy
+BEGIN
+  DELETE FROM kpi_hours WHERE hour IN (OLD.created_at / 3600, OLD.first_response_at / 3600, OLD.solved_at / 3600,
+                                       NEW.created_at / 3600, NEW.first_response_at / 3600, NEW.solved_at / 3600);
+  DELETE FROM kpi_hours WHERE (OLD.queue IS NOT NEW.queue OR OLD.assignee IS NOT NEW.assignee OR OLD.id IS NOT NEW.id
+                               OR OLD.automatic IS NOT NEW.automatic OR OLD.merged_into IS NOT NEW.merged_into)
+    AND hour IN (SELECT coalesce(breached_at, met_at) / 3600 FROM sla_targets WHERE ticket_id IN (OLD.id, NEW.id)
+                 UNION SELECT at / 3600 FROM events WHERE ticket_id IN (OLD.id, NEW.id) AND +kind = 'status_changed'
+                 UNION SELECT answered_at / 3600 FROM csat WHERE ticket_id IN (OLD.id, NEW.id));
+  DELETE FROM kpi_hours WHERE OLD.sla_policy IS NOT NEW.sla_policy
+    AND hour IN (SELECT coalesce(breached_at, met_at) / 3600 FROM sla_targets WHERE ticket_id IN (OLD.id, NEW.id));
+END;
+DELETE FROM kpi_hours;
+
+CREATE TABLE standard_state (
+  queue       TEXT NOT NULL,
+  policy      TEXT NOT NULL,
+  target      TEXT NOT NULL,
+  below_since INTEGER,
+  met         INTEGER NOT NULL,
+  decided     INTEGER NOT NULL,
+  falls       INTEGER NOT NULL DEFAULT 0,
+  changed_at  INTEGER NOT NULL,
+  PRIMARY KEY (queue, policy, target)
+) WITHOUT ROWID;
+)sql";
+
 // Append new steps here; never edit a step that has shipped.
 const std::vector<const char*>& Steps() {
   static const std::vector<const char*> steps = {SchemaV1(), kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6, kSchemaV7,
                                                       kSchemaV8, kSchemaV9, kSchemaV10, kSchemaV11,
-                                                      kSchemaV12};
+                                                      kSchemaV12, kSchemaV13};
   return steps;
 }
 

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "daemon/store/sla_store.h"
+#include "daemon/tickets/standards.h"
 #include "daemon/tickets/ticket_service.h"
 
 namespace frontdesk {
@@ -14,6 +15,17 @@ constexpr size_t kChunk = 250;
 // Tickets per recompute transaction: a page is three range reads and,
 // when the calendars did not move anything, no write at all.
 constexpr int kRecomputePage = 500;
+// The breaches just recorded count in the standards' rates.
+Result<SweepReport> CheckStandardsAfter(Store& reader, const Config& config, const TxnRunner& run, Timestamp now,
+                                        bool dry_run, SweepReport report) {
+  Result<StandardsCheck> check = CheckStandards(reader, config, run, now, dry_run);
+  if (!check.ok()) return check.status();
+  report.standards_fell = check->fell;
+  report.standards_recovered = check->recovered;
+  report.lines.insert(report.lines.end(), check->lines.begin(), check->lines.end());
+  return report;
+}
+
 }  // namespace
 
 Result<SweepReport> RunEscalations(Store& reader, const Config& config, const SlaEngine& sla, const TxnRunner& run,
@@ -26,7 +38,7 @@ Result<SweepReport> RunEscalations(Store& reader, const Config& config, const Sl
       Status s = sla.Sweep(reader, id, now, true, &report, [](const EscalationAction&) { return Status::Ok(); });
       if (!s.ok()) return s;
     }
-    return report;
+    return CheckStandardsAfter(reader, config, run, now, true, report);
   }
   for (size_t start = 0; start < due->size(); start += kChunk) {
     size_t end = std::min(due->size(), start + kChunk);
@@ -50,7 +62,7 @@ Result<SweepReport> RunEscalations(Store& reader, const Config& config, const Sl
     report.levels_fired += chunk.levels_fired;
     report.lines.insert(report.lines.end(), chunk.lines.begin(), chunk.lines.end());
   }
-  return report;
+  return CheckStandardsAfter(reader, config, run, now, false, report);
 }
 
 Result<RecomputeReport> RecomputeDueTimes(const SlaEngine& sla, const TxnRunner& run, Timestamp now) {

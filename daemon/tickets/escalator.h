@@ -5,7 +5,9 @@
 // one write transaction; the levels that fire are applied through
 // TicketService. Exactly-once comes from the store, not from here: several
 // sweeps may run at once. Also the recompute of due times after a config
-// change. Thread-safe (no state of its own).
+// change. After the sweep, it checks the service standards
+// (standards.h), so the breaches it recorded count at once.
+// Thread-safe (no state of its own).
 #pragma once
 
 #include <functional>

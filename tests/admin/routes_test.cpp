@@ -31,6 +31,7 @@ TEST_CASE("every admin route needs the scope it was given", "[admin][routes]") {
       {{"GET", "/api/v1/customers"}, Scope::kRead},
       {{"DELETE", "/api/v1/customers/{email}/watch"}, Scope::kWrite},
       {{"GET", "/api/v1/reports/kpi"}, Scope::kRead},
+      {{"GET", "/api/v1/reports/standards"}, Scope::kRead},
       {{"POST", "/api/v1/escalations/run"}, Scope::kWrite},
       {{"POST", "/api/v1/config/reload"}, Scope::kAdmin},
   };

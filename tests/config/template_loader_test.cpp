@@ -129,7 +129,7 @@ your ticket is {{tiket}}.
   CHECK(ErrorsOf(std::string(kQueues) + "[templates.auto_akc]\ntext = \"x\"\n") ==
         "fd.toml:11:12: templates.auto_akc: unknown template; known: auto_ack, new_ticket_alert, "
         "customer_reply_alert, note_alert, agent_reply, escalation, solved, rejected, oversize_notice, survey, "
-        "low_score_alert, or a name an "
+        "low_score_alert, standard_alert, or a name an "
         "escalation level gives as its template");
   CHECK(ErrorsOf(std::string(kQueues) + "[templates.solved]\ntext = 3\nfooter = \"x\"\n") ==
         "fd.toml:12:8: templates.solved.text: expected a string, got an integer\n"
@@ -156,7 +156,7 @@ TEST_CASE("errors in template files name the template file", "[config][template]
         "requester_email, due, promise, support_address, form_url, body\n" +
         dir.Path("t/sloved.txt") + ":1:1: templates.sloved: not a template name; known: auto_ack, new_ticket_alert, "
         "customer_reply_alert, note_alert, agent_reply, escalation, solved, rejected, oversize_notice, survey, "
-        "low_score_alert, or a name an "
+        "low_score_alert, standard_alert, or a name an "
         "escalation level gives as its template\n" +
         dir.Path("t/solved.txt") + ":3:22: templates.solved.text: the section \"status\" is never closed");
   // A part written twice is a mistake, not a silent choice.
