@@ -154,14 +154,16 @@ StandardVerdict JudgeStandard(int64_t met, int64_t decided, double standard) {
 Result<std::vector<StandardReading>> ReadStandards(Store& reader, const Config& config, Timestamp now) {
   std::vector<StandardReading> readings;
   std::chrono::seconds longest{0};
+  // What was decided in the second of `now` counts already.
+  const Timestamp end = now + std::chrono::seconds(1);
   for (const QueueConfig& q : config.queues) {
     for (const SlaPolicyConfig& p : config.slas) {
       for (const ServiceStandard& s : p.standards) {
         StandardReading r;
         r.key = {q.name, p.name, s.target};
         r.standard = s;
-        r.from = now - s.period;
-        r.to = now;
+        r.from = end - s.period;
+        r.to = end;
         longest = std::max(longest, s.period);
         readings.push_back(std::move(r));
       }
@@ -169,8 +171,8 @@ Result<std::vector<StandardReading>> ReadStandards(Store& reader, const Config& 
   }
   if (readings.empty()) return readings;
   ReportScope scope;
-  scope.from = now - longest;
-  scope.to = now;
+  scope.from = end - longest;
+  scope.to = end;
   scope.now = now;
   StandardFacts sink(readings);
   Result<std::vector<BacklogFact>> read = ReportStore(reader).Facts(scope, sink);

@@ -32,7 +32,7 @@ StandardVerdict JudgeStandard(int64_t met, int64_t decided, double standard);
 struct StandardReading {
   StandardKey key;
   ServiceStandard standard;
-  Timestamp from, to;  // [from, to): the period up to now
+  Timestamp from, to;  // [from, to): the period up to now, its last second included
   int64_t met = 0, decided = 0;
   // Tickets whose target was missed in the period, in the order they
   // breached, with when.
