@@ -16,7 +16,12 @@ import unittest
 from datetime import datetime, timezone
 
 from harness import Frontdesk
-from smtp_sink import OFFICE_SLA as OFFICE
+from smtp_sink import OFFICE_SLA
+
+# The office policy with two service standards (docs/METRICS.md).
+OFFICE = OFFICE_SLA.replace('first_response = "4h"', 'first_response = { within = "4h", standard = 75 }\n'
+                            'resolution = { within = "3d", standard = 50, period = "30d" }')
+assert OFFICE != OFFICE_SLA
 
 QUEUES = """
 [[queue]]
@@ -106,6 +111,15 @@ TOTAL = {
     "first_contact_resolution": {"one_touch": 3, "solved": 4, "percent": 75.0},
     "escalation_rate": {"escalated": 2, "received": 5, "percent": 40.0},
     "reopened": 1,
+    # Tickets 1001, 1002, 1003 and 1005 have the policy "standard". Its
+    # first responses: 2 of 4 in time, 50 % against 75; its resolutions: 1
+    # of 2, 50 % against 50, which meets it.
+    "standards": [
+        {"policy": "standard", "target": "first_response", "standard": 75, "period": "7d",
+         "met": 2, "targets": 4, "percent": 50.0, "verdict": "below", "by": -25.0},
+        {"policy": "standard", "target": "resolution", "standard": 50, "period": "30d",
+         "met": 1, "targets": 2, "percent": 50.0, "verdict": "met", "by": 0.0},
+    ],
 }
 
 
@@ -126,6 +140,7 @@ def seed(fd):
                    "business_seconds) VALUES (?, ?, ?, ?, ?, ?, ?)",
                    (tid, target, cycle, ts(started), ts(met) if met else None,
                     ts(breached) if breached else None, business))
+    db.execute("UPDATE tickets SET sla_policy = 'standard' WHERE id IN (SELECT ticket_id FROM sla_targets)")
     for (tid, target, cycle, level) in FIRED:
         db.execute("INSERT INTO sla_levels_fired VALUES (?, ?, ?, ?, 0)", (tid, target, cycle, level))
     for (tid, at) in REOPENED:
@@ -181,6 +196,11 @@ class ReportTest(unittest.TestCase):
         self.assertEqual([d["sla_compliance"]["targets"] for d in days], [2, 0, 2, 3, 0, 0, 0])
         self.assertEqual(days[3]["breached"], {"tickets": 2, "by_target": {"first_response": 1, "resolution": 1}})
         self.assertEqual([d["reopened"] for d in days], [0, 0, 0, 1, 0, 0, 0])
+        first = [d["standards"][0] for d in days]
+        self.assertEqual([(s["met"], s["targets"]) for s in first], [(1, 1), (0, 0), (1, 2), (0, 1), (0, 0), (0, 0),
+                                                                     (0, 0)])
+        self.assertEqual([s["verdict"] for s in first], ["met", "none", "below", "below", "none", "none", "none"])
+        self.assertEqual([s["by"] for s in first], [25.0, None, -25.0, -75.0, None, None, None])
         self.assertEqual([d["satisfaction"]["count"] for d in days], [1, 0, 0, 0, 1, 0, 1])
         # The groups add up to the total.
         self.assertEqual(got["total"], TOTAL)
@@ -190,6 +210,9 @@ class ReportTest(unittest.TestCase):
         self.assertEqual(billing["received"], {"total": 1, "by_channel": {"api": 1}})
         self.assertEqual(billing["resolution"]["business"], durations(1, 28800, 28800, 28800))
         self.assertEqual(billing["satisfaction"]["distribution"], {"2": 1})
+        # 1003 alone: its first response in time, its resolution late.
+        self.assertEqual([(s["met"], s["targets"], s["verdict"]) for s in billing["standards"]],
+                         [(1, 1, "met"), (0, 1, "below")])
         agent = json.loads(self.report("--json", "--agent", "agent@example.test"))["total"]
         self.assertEqual(agent["received"], {"total": 1, "by_channel": {"email": 1}})
         self.assertEqual(agent["first_contact_resolution"], {"one_touch": 1, "solved": 1, "percent": 100.0})
@@ -316,6 +339,7 @@ class ReportCacheTest(unittest.TestCase):
             ("a score added", "INSERT INTO csat(ticket_id, requester, nonce, scheduled_at, scale_min, scale_max, "
                               "score, answered_at) VALUES (1001, 'a@example.org', 'n1001', 0, 1, 5, 1, 1795864000)"),
             ("a score removed", "DELETE FROM csat WHERE ticket_id = 1004"),
+            ("another SLA policy", "UPDATE tickets SET sla_policy = 'urgent' WHERE id = 1002"),
         ]
         for label, statement in writes:
             with self.subTest(write=label):
