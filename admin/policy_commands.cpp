@@ -215,7 +215,9 @@ int Escalate(CliContext& ctx, const PolicyFlags& f) {
 void AddPolicyCommands(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto flags = std::make_shared<PolicyFlags>();
   CLI::App* escalate = app.add_subcommand(
-      "escalate", "One SLA sweep: record breaches and fire due escalation levels. Safe beside serve and other runs.");
+      "escalate",
+      "One SLA sweep: record breaches, fire due escalation levels, and tell a queue's lead when it falls below a "
+      "service standard. Safe beside serve and other runs.");
   escalate->add_flag("--dry-run", flags->dry_run, "Say what would happen; change nothing");
   escalate->callback([&ctx, &exit_code, flags] { exit_code = Escalate(ctx, *flags); });
 

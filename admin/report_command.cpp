@@ -91,7 +91,8 @@ void AddReportCommand(CLI::App& app, CliContext& ctx, int& exit_code) {
   auto flags = std::make_shared<ReportFlags>();
   CLI::App* report = app.add_subcommand(
       "report", "The KPIs of a period: tickets received and breached, first response and resolution times, "
-                "satisfaction, SLA compliance, first-contact resolution, escalations, reopenings, the backlog.");
+                "satisfaction, SLA compliance and each service standard beside it, first-contact resolution, "
+                "escalations, reopenings, the backlog.");
   KpiParams& p = flags->params;
   report->add_option("--from", p.from, "Start, inclusive: 2026-11-01 (midnight in --timezone) or RFC 3339; "
                                        "default 30 days before --to");
