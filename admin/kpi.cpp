@@ -383,7 +383,7 @@ Result<KpiReport> RunKpiReport(Store& store, const KpiQuery& q, Timestamp now, F
   r.as_of = now;
   r.groups = KpiGroups(q);
   KpiSink sink(q, r.groups);
-  ReportScope scope{q.from, q.to, now, q.queue, q.agent};
+  ReportScope scope{q.from, q.to, now, q.queue, q.agent, true};
   Result<std::vector<BacklogFact>> backlog = ReportStore(store).Facts(scope, sink, source, read);
   if (!backlog.ok()) return backlog.status();
   r.total = sink.total().Figures();

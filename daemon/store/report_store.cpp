@@ -211,6 +211,7 @@ Result<std::vector<BacklogFact>> ReportStore::Facts(const ReportScope& scope, Fa
   }
   Status s = tables_to(to);
   if (!s.ok()) return s;
+  if (!scope.backlog) return std::vector<BacklogFact>();
 
   // Counted in SQL, in the order of the tickets_backlog index, so no
   // sorting: an open backlog can be most of a large database.

@@ -25,6 +25,7 @@ struct ReportScope {
   Timestamp now;       // for the backlog's ages
   std::optional<std::string> queue;  // the ticket's queue now
   std::optional<std::string> agent;  // the ticket's assignee now
+  bool backlog = true;  // false: the facts alone (the open backlog costs a count of every open ticket)
 };
 
 enum class FactSource {

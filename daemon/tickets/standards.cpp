@@ -174,6 +174,7 @@ Result<std::vector<StandardReading>> ReadStandards(Store& reader, const Config& 
   scope.from = end - longest;
   scope.to = end;
   scope.now = now;
+  scope.backlog = false;
   StandardFacts sink(readings);
   Result<std::vector<BacklogFact>> read = ReportStore(reader).Facts(scope, sink);
   if (!read.ok()) return read.status();
