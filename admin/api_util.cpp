@@ -36,6 +36,7 @@ json TicketJson(const Ticket& t) {
           {"route_rule", Opt(t.route_rule)},
           {"sla_policy", Opt(t.sla_policy)},
           {"next_due_at", Time(t.next_due_at)},
+          {"due_at", Time(t.sla_due_at)},
           {"linked_ticket_id", t.linked_ticket_id ? json(*t.linked_ticket_id) : json(nullptr)},
           {"automatic", t.automatic},
           {"merged_into", t.merged_into ? json(*t.merged_into) : json(nullptr)},

@@ -28,6 +28,7 @@ const char* SortName(TicketQuery::Sort s) {
     case TicketQuery::Sort::kCreatedAsc: return "created_at";
     case TicketQuery::Sort::kUpdatedDesc: return "-updated_at";
     case TicketQuery::Sort::kUpdatedAsc: return "updated_at";
+    case TicketQuery::Sort::kDueAsc: return "due";
   }
   return "-id";
 }
@@ -37,6 +38,7 @@ int64_t SortKey(const Ticket& t, TicketQuery::Sort s) {
     case TicketQuery::Sort::kCreatedAsc: return ToUnix(t.created_at);
     case TicketQuery::Sort::kUpdatedDesc:
     case TicketQuery::Sort::kUpdatedAsc: return ToUnix(t.updated_at);
+    case TicketQuery::Sort::kDueAsc: return t.sla_due_at ? ToUnix(*t.sla_due_at) : INT64_MAX;
     default: return t.id;
   }
 }
@@ -103,13 +105,15 @@ Status ParseListQuery(const httplib::Request& req, TicketQuery* q) {
     bool found = false;
     for (auto s : {TicketQuery::Sort::kIdDesc, TicketQuery::Sort::kIdAsc, TicketQuery::Sort::kCreatedDesc,
                    TicketQuery::Sort::kCreatedAsc, TicketQuery::Sort::kUpdatedDesc,
-                   TicketQuery::Sort::kUpdatedAsc}) {
+                   TicketQuery::Sort::kUpdatedAsc, TicketQuery::Sort::kDueAsc}) {
       if (*v == SortName(s)) {
         q->sort = s;
         found = true;
       }
     }
-    if (!found) return Status::Invalid("must be one of id, -id, created_at, -created_at, updated_at, -updated_at", "sort");
+    if (!found) {
+      return Status::Invalid("must be one of id, -id, created_at, -created_at, updated_at, -updated_at, due", "sort");
+    }
   }
   if (auto v = get("limit")) {
     std::optional<int64_t> n = ParseId(*v);

@@ -393,6 +393,19 @@ struct BackupConfig {
   bool before_migrate = true;
 };
 
+// [console]: the agents' console on the admin listener (docs/CONSOLE.md).
+// Agents are the queues' agents; each logs in with a password set by
+// `frontdesk agent password`.
+struct ConsoleConfig {
+  bool enabled = true;
+  std::vector<std::string> admins;  // agents who may open the admin pages
+  std::chrono::seconds idle_timeout{8 * 3600};  // a session unused this long ends
+  std::chrono::seconds max_age{7 * 86400};      // and any session this long after its login
+  // A header such as X-Remote-User naming the agent a reverse proxy has
+  // authenticated; believed only from a loopback peer. Empty: off.
+  std::string trusted_proxy_header;
+};
+
 // [locale]: the language of customers whose queue names none, and the
 // languages the web form may follow a browser's Accept-Language among.
 struct LocaleConfig {
@@ -415,6 +428,7 @@ struct Config {
   SmtpConfig smtp;
   CsatConfig csat;
   BackupConfig backup;
+  ConsoleConfig console;
   LocaleConfig locale;
   // Every template kind and every escalation level's own template, whole.
   std::map<std::string, MailTemplate, std::less<>> templates;
@@ -432,6 +446,8 @@ struct Config {
   std::vector<std::string> LeadsOf(std::string_view queue) const;
   // Whether `address` is an agent of any queue.
   bool IsAgent(std::string_view address) const;
+  // Whether `address` may open the console's admin pages.
+  bool IsConsoleAdmin(std::string_view address) const;
   const CalendarConfig* FindCalendar(std::string_view name) const;
   const SlaPolicyConfig* FindSla(std::string_view name) const;
 };

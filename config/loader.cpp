@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -236,6 +237,26 @@ void ReadQueues(TableReader& root, Config& config, ConfigErrors& errors) {
   }
 }
 
+void ReadConsole(TableReader& root, Config& config, ConfigErrors& errors) {
+  const toml::table* t = root.Table("console");
+  if (!t) return;
+  TableReader r(*t, "console", errors);
+  ConsoleConfig& c = config.console;
+  r.Bool("enabled", &c.enabled);
+  r.AddressList("admins", &c.admins);
+  r.Duration("idle_timeout", &c.idle_timeout, std::chrono::minutes(5), std::chrono::hours(24 * 30));
+  r.Duration("max_age", &c.max_age, std::chrono::hours(1), std::chrono::hours(24 * 366));
+  r.String("trusted_proxy_header", &c.trusted_proxy_header, false, 64);
+  r.Finish();
+  for (const std::string& a : c.admins) {
+    if (!config.IsAgent(a)) r.Error("admins", a + " is not an agent of any queue; add it to a queue's agents first");
+  }
+  const std::string& h = c.trusted_proxy_header;
+  if (!h.empty() && !std::all_of(h.begin(), h.end(), [](char ch) { return std::isalnum(static_cast<unsigned char>(ch)) || ch == '-'; })) {
+    r.Error("trusted_proxy_header", "must be a header name such as \"X-Remote-User\"");
+  }
+}
+
 void ReadLogging(TableReader& r, LoggingConfig& l) {
   r.OneOf("level", &l.level, {"trace", "debug", "info", "warn", "error", "critical", "off"});
   r.Finish();
@@ -452,6 +473,7 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
     r.Finish();
     if (config.backup.dir.empty()) r.Error("dir", "must not be empty");
   }
+  ReadConsole(top, config, errors);
   // After the queues and the policies: both name templates.
   ReadTemplates(top, text, config, errors);
   LocalizeTemplates(config);
@@ -538,6 +560,10 @@ const MailTemplate& Config::Template(std::string_view queue, std::string_view na
 const std::string& Config::LanguageOf(std::string_view queue) const {
   const QueueConfig* q = FindQueue(queue);
   return q && !q->language.empty() ? q->language : locale.language;
+}
+
+bool Config::IsConsoleAdmin(std::string_view address) const {
+  return std::find(console.admins.begin(), console.admins.end(), address) != console.admins.end();
 }
 
 std::vector<std::string> Config::LeadsOf(std::string_view queue) const {

@@ -86,6 +86,9 @@ struct Ticket {
   std::optional<std::string> route_rule;
   std::optional<std::string> sla_policy;
   std::optional<Timestamp> next_due_at;
+  // The earliest due time of its running, unmet targets (a breached one is
+  // in the past); none without one.
+  std::optional<Timestamp> sla_due_at;
   std::optional<int64_t> linked_ticket_id;
   int64_t reopened_count = 0;
   int64_t version = 1;

@@ -429,11 +429,71 @@ CREATE TABLE standard_state (
 ) WITHOUT ROWID;
 )sql";
 
+// Version 14: the agents' console. Passwords (Argon2id strings) and
+// sessions (the SHA-256 of their secret, never the secret); what each agent
+// last saw of a ticket; and each ticket's earliest due time among its
+// running, unmet targets, kept by triggers whatever writes the targets, so
+// a queue page sorted by what is due next reads an index, not every clock.
+constexpr const char* kSchemaV14 = R"sql(
+CREATE TABLE agent_passwords (
+  email  TEXT PRIMARY KEY,
+  hash   TEXT NOT NULL,
+  set_at INTEGER NOT NULL
+) WITHOUT ROWID;
+
+CREATE TABLE console_sessions (
+  id_hash      TEXT PRIMARY KEY,
+  agent        TEXT NOT NULL,
+  csrf         TEXT NOT NULL,
+  created_at   INTEGER NOT NULL,
+  last_seen_at INTEGER NOT NULL,
+  address      TEXT NOT NULL DEFAULT '',
+  user_agent   TEXT NOT NULL DEFAULT ''
+) WITHOUT ROWID;
+CREATE INDEX console_sessions_agent ON console_sessions(agent);
+
+CREATE TABLE ticket_reads (
+  agent        TEXT NOT NULL,
+  ticket_id    INTEGER NOT NULL REFERENCES tickets(id),
+  last_event   INTEGER NOT NULL,
+  last_message INTEGER NOT NULL,
+  at           INTEGER NOT NULL,
+  PRIMARY KEY (agent, ticket_id)
+) WITHOUT ROWID;
+
+ALTER TABLE tickets ADD COLUMN sla_due_at INTEGER;
+UPDATE tickets SET sla_due_at = (SELECT min(s.due_at) FROM sla_targets s
+                                 WHERE s.ticket_id = tickets.id AND s.met_at IS NULL AND s.paused_since IS NULL);
+CREATE TRIGGER ticket_due_target_insert AFTER INSERT ON sla_targets BEGIN
+  UPDATE tickets SET sla_due_at = (SELECT min(s.due_at) FROM sla_targets s
+                                   WHERE s.ticket_id = tickets.id AND s.met_at IS NULL AND s.paused_since IS NULL)
+  WHERE id = NEW.ticket_id;
+END;
+CREATE TRIGGER ticket_due_target_update AFTER UPDATE OF due_at, met_at, paused_since, ticket_id ON sla_targets BEGIN
+  UPDATE tickets SET sla_due_at = (SELECT min(s.due_at) FROM sla_targets s
+                                   WHERE s.ticket_id = tickets.id AND s.met_at IS NULL AND s.paused_since IS NULL)
+  WHERE id IN (OLD.ticket_id, NEW.ticket_id);
+END;
+CREATE TRIGGER ticket_due_target_delete AFTER DELETE ON sla_targets BEGIN
+  UPDATE tickets SET sla_due_at = (SELECT min(s.due_at) FROM sla_targets s
+                                   WHERE s.ticket_id = tickets.id AND s.met_at IS NULL AND s.paused_since IS NULL)
+  WHERE id = OLD.ticket_id;
+END;
+-- Open tickets by what is due next (no due time last), overall, per queue
+-- and per assignee: the console's queue views.
+CREATE INDEX tickets_open_due ON tickets(coalesce(sla_due_at, 9223372036854775807), id)
+  WHERE status IN ('new', 'open', 'pending', 'on_hold');
+CREATE INDEX tickets_open_queue_due ON tickets(queue, coalesce(sla_due_at, 9223372036854775807), id)
+  WHERE status IN ('new', 'open', 'pending', 'on_hold');
+CREATE INDEX tickets_open_assignee_due ON tickets(assignee, coalesce(sla_due_at, 9223372036854775807), id)
+  WHERE status IN ('new', 'open', 'pending', 'on_hold');
+)sql";
+
 // Append new steps here; never edit a step that has shipped.
 const std::vector<const char*>& Steps() {
   static const std::vector<const char*> steps = {SchemaV1(), kSchemaV2, kSchemaV3, kSchemaV4, kSchemaV5, kSchemaV6, kSchemaV7,
                                                       kSchemaV8, kSchemaV9, kSchemaV10, kSchemaV11,
-                                                      kSchemaV12, kSchemaV13};
+                                                      kSchemaV12, kSchemaV13, kSchemaV14};
   return steps;
 }
 

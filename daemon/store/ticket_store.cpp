@@ -13,7 +13,7 @@ constexpr const char* kTicketColumns =
     "id, subject, status, priority, queue, category, assignee, requester_email, requester_name, "
     "channel, tags, fields, quarantined, quarantine_reason, route_rule, sla_policy, next_due_at, "
     "linked_ticket_id, reopened_count, version, created_at, updated_at, first_response_at, "
-    "solved_at, closed_at, automatic, merged_into";
+    "solved_at, closed_at, automatic, merged_into, sla_due_at";
 
 std::optional<Timestamp> OptTime(const Stmt& st, int col) {
   if (auto v = st.OptInt(col)) return FromUnix(*v);
@@ -59,6 +59,7 @@ Ticket ReadTicket(const Stmt& st) {
   t.closed_at = OptTime(st, 24);
   t.automatic = st.Int(25) != 0;
   t.merged_into = st.OptInt(26);
+  t.sla_due_at = OptTime(st, 27);
   return t;
 }
 
@@ -371,6 +372,17 @@ Result<TicketPage> TicketStore::List(const TicketQuery& q) {
     sql += " AND created_at < " + param();
     binds.push_back([v = ToUnix(*q.created_before), k = n](Stmt& s) { s.Bind(k, v); });
   }
+  if (q.unassigned) sql += " AND assignee IS NULL";
+  // The same expression as the tickets_open_*due indexes (schema v14).
+  constexpr const char* kDue = "coalesce(sla_due_at, 9223372036854775807)";
+  if (q.due_from) {
+    sql += std::string(" AND ") + kDue + " >= " + param();
+    binds.push_back([v = ToUnix(*q.due_from), k = n](Stmt& s) { s.Bind(k, v); });
+  }
+  if (q.due_before) {
+    sql += std::string(" AND ") + kDue + " < " + param();
+    binds.push_back([v = ToUnix(*q.due_before), k = n](Stmt& s) { s.Bind(k, v); });
+  }
   if (q.quarantined) sql += *q.quarantined ? " AND quarantined = 1" : " AND quarantined = 0";
   if (q.automatic) sql += *q.automatic ? " AND automatic = 1" : " AND automatic = 0";
   if (q.breached) {
@@ -392,6 +404,7 @@ Result<TicketPage> TicketStore::List(const TicketQuery& q) {
     case TicketQuery::Sort::kCreatedAsc: key = "created_at"; desc = false; break;
     case TicketQuery::Sort::kUpdatedDesc: key = "updated_at"; break;
     case TicketQuery::Sort::kUpdatedAsc: key = "updated_at"; desc = false; break;
+    case TicketQuery::Sort::kDueAsc: key = kDue; desc = false; break;
   }
   const char* cmp = desc ? "<" : ">";
   if (q.after_id) {

@@ -29,7 +29,13 @@ struct TicketQuery {
   std::optional<bool> quarantined;
   std::optional<bool> breached;
   std::optional<bool> automatic;  // opened by automatic mail (an out-of-office to nothing of ours)
-  enum class Sort { kIdDesc, kIdAsc, kCreatedDesc, kCreatedAsc, kUpdatedDesc, kUpdatedAsc };
+  bool unassigned = false;
+  // By sla_due_at; a ticket without a due time counts as due at the end of time.
+  std::optional<Timestamp> due_from;    // inclusive
+  std::optional<Timestamp> due_before;  // exclusive
+  // kDueAsc: what is due next first (sla_due_at), tickets without a due
+  // time last; its keyset key is the due time, or INT64_MAX for none.
+  enum class Sort { kIdDesc, kIdAsc, kCreatedDesc, kCreatedAsc, kUpdatedDesc, kUpdatedAsc, kDueAsc };
   Sort sort = Sort::kIdDesc;
   int limit = 50;
   // Keyset position: return rows strictly after (after_key, after_id).

@@ -27,6 +27,7 @@ LAYERS = [
     "daemon/intake",
     "daemon/web",
     "daemon/serve",
+    "console",
     "admin",
     "daemon",  # main.cpp: the executable, on top of everything
 ]
@@ -54,7 +55,7 @@ def layer_of(path):
 
 
 def sources():
-    for top in ("daemon", "admin", "config"):
+    for top in ("daemon", "console", "admin", "config"):
         for dirpath, _, names in os.walk(os.path.join(ROOT, top)):
             for n in sorted(names):
                 if n.endswith((".h", ".cpp")):
