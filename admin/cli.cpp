@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "admin/agent_command.h"
 #include "admin/backup_command.h"
 #include "admin/mail_commands.h"
 #include "admin/policy_commands.h"
@@ -108,6 +109,7 @@ int RunCommandLine(int argc, char** argv) {
   migrate->callback([&] { exit_code = RunMigrate(ctx); });
 
   AddTokenCommands(app, ctx, exit_code);
+  AddAgentCommands(app, ctx, exit_code);
   AddPolicyCommands(app, ctx, exit_code);
   AddReportCommand(app, ctx, exit_code);
   AddBackupCommands(app, ctx, exit_code);

@@ -8,6 +8,7 @@
 #include "daemon/outbox/render.h"
 #include "daemon/outbox/survey.h"
 #include "daemon/store/csat_store.h"
+#include "daemon/store/ticket_list.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/store/token_store.h"
 #include "daemon/tickets/ticket_service.h"
@@ -212,8 +213,7 @@ void ListTickets(ServeContext& ctx, const httplib::Request& req, httplib::Respon
   if (!s.ok()) return WriteError(res, s);
   Result<StorePool::Lease> store = ctx.stores.Acquire();
   if (!store.ok()) return WriteError(res, store.status());
-  TicketStore tickets(**store);
-  Result<TicketPage> page = tickets.List(q);
+  Result<TicketPage> page = TicketList(**store).List(q);
   if (!page.ok()) return WriteError(res, page.status());
   json list = json::array();
   for (const Ticket& t : page->tickets) list.push_back(TicketJson(t));

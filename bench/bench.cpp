@@ -28,6 +28,7 @@
 #include "daemon/sla/engine.h"
 #include "daemon/sla/target_clock.h"
 #include "daemon/store/sla_store.h"
+#include "daemon/store/ticket_list.h"
 #include "daemon/store/store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/tickets/standards.h"
@@ -230,7 +231,7 @@ int SlaSeed(std::map<std::string, std::string> f) {
   int64_t now = std::stoll(f["--now"]);
   auto start = Steady::now();
   auto txn = Txn::Begin((*store)->db());
-  TicketStore tickets(**store);
+  TicketList tickets(**store);
   SlaStore slas(**store);
   Result<TicketPage> page = TicketPage{};
   TicketQuery q;

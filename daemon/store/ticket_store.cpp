@@ -9,7 +9,7 @@ namespace {
 
 using nlohmann::json;
 
-constexpr const char* kTicketColumns =
+const char* const kTicketColumns =
     "id, subject, status, priority, queue, category, assignee, requester_email, requester_name, "
     "channel, tags, fields, quarantined, quarantine_reason, route_rule, sla_policy, next_due_at, "
     "linked_ticket_id, reopened_count, version, created_at, updated_at, first_response_at, "
@@ -29,6 +29,10 @@ std::vector<std::string> ParseTags(const std::string& text) {
   }
   return out;
 }
+
+}  // namespace
+
+const char* TicketColumns() { return kTicketColumns; }
 
 Ticket ReadTicket(const Stmt& st) {
   Ticket t;
@@ -63,34 +67,10 @@ Ticket ReadTicket(const Stmt& st) {
   return t;
 }
 
+namespace {
+
 std::string TagsJson(std::vector<std::string> tags) { return json(NormalizeTags(std::move(tags))).dump(); }
 
-// Turns free text into an FTS5 query that matches every word, so that a
-// user's quotes, stars and operators are searched for, not interpreted.
-std::string FtsQuery(std::string_view text) {
-  std::string out;
-  std::string word;
-  auto flush = [&] {
-    if (word.empty()) return;
-    if (!out.empty()) out += ' ';
-    out += '"';
-    for (char c : word) {
-      if (c == '"') out += '"';
-      out += c;
-    }
-    out += '"';
-    word.clear();
-  };
-  for (char c : text) {
-    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
-      flush();
-    } else {
-      word += c;
-    }
-  }
-  flush();
-  return out;
-}
 
 }  // namespace
 
@@ -338,112 +318,6 @@ Result<Ticket> TicketStore::Get(int64_t id) {
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound("no ticket " + std::to_string(id));
   return ReadTicket(*st);
-}
-
-Result<TicketPage> TicketStore::List(const TicketQuery& q) {
-  // The WHERE clause is assembled from fixed fragments; every value is bound.
-  std::string sql = std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE 1=1";
-  int n = 0;
-  std::vector<std::function<void(Stmt&)>> binds;
-  auto param = [&] { return "?" + std::to_string(++n); };
-  if (!q.statuses.empty()) {
-    sql += " AND status IN (";
-    for (size_t i = 0; i < q.statuses.size(); ++i) {
-      if (i) sql += ",";
-      sql += param();
-      binds.push_back([v = Name(q.statuses[i]), k = n](Stmt& s) { s.Bind(k, v); });
-    }
-    sql += ")";
-  }
-  auto eq = [&](const char* col, const std::optional<std::string>& v) {
-    if (!v) return;
-    sql += std::string(" AND ") + col + " = " + param();
-    binds.push_back([v = *v, k = n](Stmt& s) { s.Bind(k, v); });
-  };
-  eq("queue", q.queue);
-  eq("priority", q.priority);
-  eq("assignee", q.assignee);
-  eq("requester_email", q.requester);
-  if (q.created_after) {
-    sql += " AND created_at >= " + param();
-    binds.push_back([v = ToUnix(*q.created_after), k = n](Stmt& s) { s.Bind(k, v); });
-  }
-  if (q.created_before) {
-    sql += " AND created_at < " + param();
-    binds.push_back([v = ToUnix(*q.created_before), k = n](Stmt& s) { s.Bind(k, v); });
-  }
-  if (q.unassigned) sql += " AND assignee IS NULL";
-  // The same expression as the tickets_open_*due indexes (schema v14).
-  constexpr const char* kDue = "coalesce(sla_due_at, 9223372036854775807)";
-  if (q.due_from) {
-    sql += std::string(" AND ") + kDue + " >= " + param();
-    binds.push_back([v = ToUnix(*q.due_from), k = n](Stmt& s) { s.Bind(k, v); });
-  }
-  if (q.due_before) {
-    sql += std::string(" AND ") + kDue + " < " + param();
-    binds.push_back([v = ToUnix(*q.due_before), k = n](Stmt& s) { s.Bind(k, v); });
-  }
-  if (q.quarantined) sql += *q.quarantined ? " AND quarantined = 1" : " AND quarantined = 0";
-  if (q.automatic) sql += *q.automatic ? " AND automatic = 1" : " AND automatic = 0";
-  if (q.breached) {
-    sql += std::string(" AND ") + (*q.breached ? "" : "NOT ") +
-           "EXISTS (SELECT 1 FROM sla_targets s WHERE s.ticket_id = tickets.id AND s.breached_at IS NOT NULL)";
-  }
-  if (q.text) {
-    sql += " AND id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN "
-           "(SELECT rowid FROM message_search WHERE message_search MATCH " + param() + "))";
-    binds.push_back([v = FtsQuery(*q.text), k = n](Stmt& s) { s.Bind(k, v); });
-  }
-
-  const char* key = "id";
-  bool desc = true;
-  switch (q.sort) {
-    case TicketQuery::Sort::kIdDesc: break;
-    case TicketQuery::Sort::kIdAsc: desc = false; break;
-    case TicketQuery::Sort::kCreatedDesc: key = "created_at"; break;
-    case TicketQuery::Sort::kCreatedAsc: key = "created_at"; desc = false; break;
-    case TicketQuery::Sort::kUpdatedDesc: key = "updated_at"; break;
-    case TicketQuery::Sort::kUpdatedAsc: key = "updated_at"; desc = false; break;
-    case TicketQuery::Sort::kDueAsc: key = kDue; desc = false; break;
-  }
-  const char* cmp = desc ? "<" : ">";
-  if (q.after_id) {
-    if (std::string_view(key) == "id") {
-      sql += std::string(" AND id ") + cmp + " " + param();
-      binds.push_back([v = *q.after_id, k = n](Stmt& s) { s.Bind(k, v); });
-    } else {
-      std::string pk = param();
-      binds.push_back([v = q.after_key.value_or(0), k = n](Stmt& s) { s.Bind(k, v); });
-      std::string pi = param();
-      binds.push_back([v = *q.after_id, k = n](Stmt& s) { s.Bind(k, v); });
-      sql += std::string(" AND (") + key + " " + cmp + " " + pk + " OR (" + key + " = " + pk +
-             " AND id " + cmp + " " + pi + "))";
-    }
-  }
-  const char* dir = desc ? " DESC" : " ASC";
-  if (std::string_view(key) == "id") {
-    sql += std::string(" ORDER BY id") + dir;
-  } else {
-    sql += std::string(" ORDER BY ") + key + dir + ", id" + dir;
-  }
-  sql += " LIMIT " + param();
-  binds.push_back([v = static_cast<int64_t>(q.limit + 1), k = n](Stmt& s) { s.Bind(k, v); });
-
-  Result<Stmt> st = db_.Prepare(sql);
-  if (!st.ok()) return st.status();
-  for (auto& b : binds) b(*st);
-  TicketPage page;
-  for (;;) {
-    Result<bool> row = st->Step();
-    if (!row.ok()) return row.status();
-    if (!*row) break;
-    if (static_cast<int>(page.tickets.size()) == q.limit) {
-      page.more = true;
-      break;
-    }
-    page.tickets.push_back(ReadTicket(*st));
-  }
-  return page;
 }
 
 Result<std::vector<MessageRecord>> TicketStore::Messages(int64_t ticket_id) {

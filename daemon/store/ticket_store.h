@@ -17,36 +17,9 @@
 
 namespace frontdesk {
 
-struct TicketQuery {
-  std::vector<TicketStatus> statuses;
-  std::optional<std::string> queue;
-  std::optional<std::string> priority;
-  std::optional<std::string> assignee;
-  std::optional<std::string> requester;
-  std::optional<std::string> text;  // full-text search over subjects and bodies
-  std::optional<Timestamp> created_after;   // inclusive
-  std::optional<Timestamp> created_before;  // exclusive
-  std::optional<bool> quarantined;
-  std::optional<bool> breached;
-  std::optional<bool> automatic;  // opened by automatic mail (an out-of-office to nothing of ours)
-  bool unassigned = false;
-  // By sla_due_at; a ticket without a due time counts as due at the end of time.
-  std::optional<Timestamp> due_from;    // inclusive
-  std::optional<Timestamp> due_before;  // exclusive
-  // kDueAsc: what is due next first (sla_due_at), tickets without a due
-  // time last; its keyset key is the due time, or INT64_MAX for none.
-  enum class Sort { kIdDesc, kIdAsc, kCreatedDesc, kCreatedAsc, kUpdatedDesc, kUpdatedAsc, kDueAsc };
-  Sort sort = Sort::kIdDesc;
-  int limit = 50;
-  // Keyset position: return rows strictly after (after_key, after_id).
-  std::optional<int64_t> after_key;
-  std::optional<int64_t> after_id;
-};
-
-struct TicketPage {
-  std::vector<Ticket> tickets;
-  bool more = false;  // there is at least one more row after the last one
-};
+// The columns ReadTicket reads, in its order, for a SELECT of tickets.
+const char* TicketColumns();
+Ticket ReadTicket(const Stmt& st);
 
 struct AttachmentContent {
   AttachmentRecord meta;
@@ -93,7 +66,6 @@ class TicketStore {
   // Whether `address` wrote, received or was copied on the ticket's mail.
   Result<bool> HasAddress(int64_t ticket_id, const std::string& address);
   Result<Ticket> Get(int64_t id);
-  Result<TicketPage> List(const TicketQuery& q);
   Result<std::vector<MessageRecord>> Messages(int64_t ticket_id);
   Result<std::vector<AttachmentRecord>> Attachments(int64_t ticket_id);
   Result<std::vector<EventRecord>> Events(int64_t ticket_id);

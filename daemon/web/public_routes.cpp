@@ -12,6 +12,7 @@
 #include "daemon/base/text.h"
 #include "daemon/outbox/render.h"
 #include "daemon/outbox/survey.h"
+#include "daemon/store/ticket_list.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/web/form_pages.h"
 #include "daemon/web/http_input.h"
@@ -229,7 +230,7 @@ Result<CreatedTicket> LikelyNextTicket(ServeContext& ctx) {
   if (!store.ok()) return store.status();
   TicketQuery newest;
   newest.limit = 1;
-  Result<TicketPage> page = TicketStore(**store).List(newest);
+  Result<TicketPage> page = TicketList(**store).List(newest);
   if (!page.ok()) return page.status();
   CreatedTicket likely;
   likely.ticket_id = page->tickets.empty() ? 1001 : page->tickets.front().id + 1;

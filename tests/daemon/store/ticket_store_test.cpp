@@ -1,5 +1,7 @@
 #include "daemon/store/ticket_store.h"
 
+#include "daemon/store/ticket_list.h"
+
 #include <catch2/catch.hpp>
 
 #include "tests/test_util.h"
@@ -108,7 +110,7 @@ TEST_CASE("List filters, sorts and pages by keyset", "[store][tickets]") {
     f.Create(t);
     f.clock.Advance(std::chrono::seconds(1));
   }
-  TicketStore ts(*f.store);
+  TicketList ts(*f.store);
   TicketQuery q;
   q.queue = "billing";
   q.limit = 3;
@@ -133,6 +135,55 @@ TEST_CASE("List filters, sorts and pages by keyset", "[store][tickets]") {
   created.after_key = ToUnix(f.clock.Now()) - 8;
   created.after_id = 1002;
   CHECK(ts.List(created)->tickets.front().id == 1003);
+}
+
+TEST_CASE("the due sort puts what is due next first and tickets without a due time last", "[store][tickets]") {
+  Fixture f;
+  for (int i = 0; i < 5; ++i) f.Create(f.Make("T" + std::to_string(i)));
+  const int64_t now = ToUnix(f.clock.Now());
+  // 1001 due in 2 h, 1002 late by 1 h, 1003 due in 30 min but met, 1004
+  // due in 1 h while its other clock is paused; 1005 has none.
+  auto target = [&](int64_t id, const char* target, int64_t due, const char* extra) {
+    std::string sql = std::string("INSERT INTO sla_targets(ticket_id, target, cycle, started_at, due_at, met_at, "
+                                  "paused_since) VALUES (?1, '") + target + "', 0, ?2, ?3, " + extra + ")";
+    Result<Stmt> st = f.store->db().Prepare(sql);
+    st->Bind(1, id).Bind(2, now).Bind(3, now + due);
+    REQUIRE(st->Run().ok());
+  };
+  target(1001, "first_response", 7200, "NULL, NULL");
+  target(1002, "first_response", -3600, "NULL, NULL");
+  target(1003, "first_response", 1800, "?2, NULL");
+  target(1003, "resolution", 86400, "NULL, NULL");
+  target(1004, "first_response", 3600, "NULL, NULL");
+  target(1004, "resolution", 600, "NULL, ?2");
+  TicketList tl(*f.store);
+  TicketQuery q;
+  q.sort = TicketQuery::Sort::kDueAsc;
+  q.limit = 2;
+  std::vector<int64_t> seen;
+  for (;;) {
+    Result<TicketPage> page = tl.List(q);
+    REQUIRE(page.ok());
+    for (const Ticket& t : page->tickets) seen.push_back(t.id);
+    if (!page->more) break;
+    const Ticket& last = page->tickets.back();
+    q.after_id = last.id;
+    q.after_key = last.sla_due_at ? ToUnix(*last.sla_due_at) : INT64_MAX;
+  }
+  CHECK(seen == std::vector<int64_t>{1002, 1004, 1001, 1003, 1005});
+  TicketQuery due;
+  due.due_from = FromUnix(now);
+  due.due_before = FromUnix(now + 7200);
+  CHECK(*tl.Count(due) == 1);  // 1004; 1001 is due at the end of the window, 1002 before it
+  TicketQuery late;
+  late.due_before = FromUnix(now);
+  CHECK(*tl.Count(late) == 1);
+  // A reply meets 1002's target: it has no due time any more.
+  Result<Stmt> met = f.store->db().Prepare("UPDATE sla_targets SET met_at = ?1 WHERE ticket_id = 1002");
+  met->Bind(1, now);
+  REQUIRE(met->Run().ok());
+  CHECK(*tl.Count(late) == 0);
+  CHECK_FALSE(TicketStore(*f.store).Get(1002)->sla_due_at.has_value());
 }
 
 }  // namespace

@@ -1,0 +1,167 @@
+#include "daemon/store/ticket_list.h"
+
+#include <functional>
+
+#include "daemon/store/ticket_store.h"
+
+namespace frontdesk {
+namespace {
+
+// Turns free text into an FTS5 query that matches every word, so that a
+// user's quotes, stars and operators are searched for, not interpreted.
+std::string FtsQuery(std::string_view text) {
+  std::string out;
+  std::string word;
+  auto flush = [&] {
+    if (word.empty()) return;
+    if (!out.empty()) out += ' ';
+    out += '"';
+    for (char c : word) {
+      if (c == '"') out += '"';
+      out += c;
+    }
+    out += '"';
+    word.clear();
+  };
+  for (char c : text) {
+    if (c == ' ' || c == '\t' || c == '\n' || c == '\r') {
+      flush();
+    } else {
+      word += c;
+    }
+  }
+  flush();
+  return out;
+}
+
+// The WHERE clause of `q`'s filters, assembled from fixed fragments; every
+// value is bound.
+struct Where {
+  std::string sql = " WHERE 1=1";
+  int n = 0;
+  std::vector<std::function<void(Stmt&)>> binds;
+  std::string Param() { return "?" + std::to_string(++n); }
+};
+
+// The same expression as the tickets_open_*due indexes (schema v14).
+constexpr const char* kDue = "coalesce(sla_due_at, 9223372036854775807)";
+
+Where Filters(const TicketQuery& q) {
+  Where w;
+  if (!q.statuses.empty()) {
+    w.sql += " AND status IN (";
+    for (size_t i = 0; i < q.statuses.size(); ++i) {
+      if (i) w.sql += ",";
+      w.sql += w.Param();
+      w.binds.push_back([v = Name(q.statuses[i]), k = w.n](Stmt& s) { s.Bind(k, v); });
+    }
+    w.sql += ")";
+  }
+  auto eq = [&](const char* col, const std::optional<std::string>& v) {
+    if (!v) return;
+    w.sql += std::string(" AND ") + col + " = " + w.Param();
+    w.binds.push_back([v = *v, k = w.n](Stmt& s) { s.Bind(k, v); });
+  };
+  eq("queue", q.queue);
+  eq("priority", q.priority);
+  eq("assignee", q.assignee);
+  eq("requester_email", q.requester);
+  if (q.created_after) {
+    w.sql += " AND created_at >= " + w.Param();
+    w.binds.push_back([v = ToUnix(*q.created_after), k = w.n](Stmt& s) { s.Bind(k, v); });
+  }
+  if (q.created_before) {
+    w.sql += " AND created_at < " + w.Param();
+    w.binds.push_back([v = ToUnix(*q.created_before), k = w.n](Stmt& s) { s.Bind(k, v); });
+  }
+  if (q.unassigned) w.sql += " AND assignee IS NULL";
+  if (q.due_from) {
+    w.sql += std::string(" AND ") + kDue + " >= " + w.Param();
+    w.binds.push_back([v = ToUnix(*q.due_from), k = w.n](Stmt& s) { s.Bind(k, v); });
+  }
+  if (q.due_before) {
+    w.sql += std::string(" AND ") + kDue + " < " + w.Param();
+    w.binds.push_back([v = ToUnix(*q.due_before), k = w.n](Stmt& s) { s.Bind(k, v); });
+  }
+  if (q.quarantined) w.sql += *q.quarantined ? " AND quarantined = 1" : " AND quarantined = 0";
+  if (q.automatic) w.sql += *q.automatic ? " AND automatic = 1" : " AND automatic = 0";
+  if (q.breached) {
+    w.sql += std::string(" AND ") + (*q.breached ? "" : "NOT ") +
+           "EXISTS (SELECT 1 FROM sla_targets s WHERE s.ticket_id = tickets.id AND s.breached_at IS NOT NULL)";
+  }
+  if (q.text) {
+    w.sql += " AND id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN "
+           "(SELECT rowid FROM message_search WHERE message_search MATCH " + w.Param() + "))";
+    w.binds.push_back([v = FtsQuery(*q.text), k = w.n](Stmt& s) { s.Bind(k, v); });
+  }
+
+  return w;
+}
+
+}  // namespace
+
+Result<TicketPage> TicketList::List(const TicketQuery& q) {
+  Where w = Filters(q);
+  std::string sql = std::string("SELECT ") + TicketColumns() + " FROM tickets" + w.sql;
+  const char* key = "id";
+  bool desc = true;
+  switch (q.sort) {
+    case TicketQuery::Sort::kIdDesc: break;
+    case TicketQuery::Sort::kIdAsc: desc = false; break;
+    case TicketQuery::Sort::kCreatedDesc: key = "created_at"; break;
+    case TicketQuery::Sort::kCreatedAsc: key = "created_at"; desc = false; break;
+    case TicketQuery::Sort::kUpdatedDesc: key = "updated_at"; break;
+    case TicketQuery::Sort::kUpdatedAsc: key = "updated_at"; desc = false; break;
+    case TicketQuery::Sort::kDueAsc: key = kDue; desc = false; break;
+  }
+  const char* cmp = desc ? "<" : ">";
+  if (q.after_id) {
+    if (std::string_view(key) == "id") {
+      sql += std::string(" AND id ") + cmp + " " + w.Param();
+      w.binds.push_back([v = *q.after_id, k = w.n](Stmt& s) { s.Bind(k, v); });
+    } else {
+      std::string pk = w.Param();
+      w.binds.push_back([v = q.after_key.value_or(0), k = w.n](Stmt& s) { s.Bind(k, v); });
+      std::string pi = w.Param();
+      w.binds.push_back([v = *q.after_id, k = w.n](Stmt& s) { s.Bind(k, v); });
+      sql += std::string(" AND (") + key + " " + cmp + " " + pk + " OR (" + key + " = " + pk +
+             " AND id " + cmp + " " + pi + "))";
+    }
+  }
+  const char* dir = desc ? " DESC" : " ASC";
+  if (std::string_view(key) == "id") {
+    sql += std::string(" ORDER BY id") + dir;
+  } else {
+    sql += std::string(" ORDER BY ") + key + dir + ", id" + dir;
+  }
+  sql += " LIMIT " + w.Param();
+  w.binds.push_back([v = static_cast<int64_t>(q.limit + 1), k = w.n](Stmt& s) { s.Bind(k, v); });
+
+  Result<Stmt> st = db_.Prepare(sql);
+  if (!st.ok()) return st.status();
+  for (auto& b : w.binds) b(*st);
+  TicketPage page;
+  for (;;) {
+    Result<bool> row = st->Step();
+    if (!row.ok()) return row.status();
+    if (!*row) break;
+    if (static_cast<int>(page.tickets.size()) == q.limit) {
+      page.more = true;
+      break;
+    }
+    page.tickets.push_back(ReadTicket(*st));
+  }
+  return page;
+}
+
+Result<int64_t> TicketList::Count(const TicketQuery& q) {
+  Where w = Filters(q);
+  Result<Stmt> st = db_.Prepare("SELECT count(*) FROM tickets" + w.sql);
+  if (!st.ok()) return st.status();
+  for (auto& b : w.binds) b(*st);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return st->Int(0);
+}
+
+}  // namespace frontdesk
