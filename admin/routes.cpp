@@ -5,6 +5,7 @@
 #include "admin/ops_routes.h"
 #include "admin/report_routes.h"
 #include "admin/ticket_routes.h"
+#include "console/routes.h"
 #include "daemon/store/token_store.h"
 #include "daemon/web/http_input.h"
 #include "daemon/web/serve_context.h"
@@ -93,6 +94,7 @@ void RegisterAdminRoutes(HttpServer& server, ServeContext& ctx) {
   for (const AdminRoute& r : AdminRoutes()) {
     server.Add(r.method, r.pattern, r.metric_path, Authorized(ctx, r.scope, r.handler));
   }
+  RegisterConsoleRoutes(server, ctx);
 }
 
 }  // namespace frontdesk

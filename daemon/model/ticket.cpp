@@ -87,6 +87,8 @@ Actor Actor::Customer(Channel channel, const std::string& email) {
 
 Actor Actor::AgentByMail(const std::string& email) { return {ActorKind::kAgent, "mail:" + email}; }
 
+Actor Actor::AgentInConsole(const std::string& email) { return {ActorKind::kAgent, "console:" + email}; }
+
 Actor Actor::ApiToken(const std::string& token_name) { return {ActorKind::kApiToken, "api:" + token_name}; }
 
 Actor Actor::System(std::string what) { return {ActorKind::kSystem, std::move(what)}; }

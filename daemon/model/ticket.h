@@ -63,6 +63,8 @@ struct Actor {
   static Actor Customer(Channel channel, const std::string& email);
   // An agent of the ticket's queue, by mail.
   static Actor AgentByMail(const std::string& email);
+  // An agent in the web console: "console:ADDRESS".
+  static Actor AgentInConsole(const std::string& email);
   static Actor ApiToken(const std::string& token_name);
   // Frontdesk itself: "router", "sla:POLICY", "admin", "mail".
   static Actor System(std::string what);

@@ -241,6 +241,14 @@ const Calendar& SlaEngine::CalendarFor(const std::string& name) const {
   return it != calendars_.end() ? it->second : calendars_.at("24x7");
 }
 
+int64_t SlaEngine::BusinessSecondsBetween(const std::optional<std::string>& policy, Timestamp from,
+                                          Timestamp to) const {
+  const SlaPolicyConfig* p = policy ? config_.FindSla(*policy) : nullptr;
+  if (!p) return ToUnix(to) - ToUnix(from);
+  const Calendar& cal = CalendarFor(p->calendar);
+  return to >= from ? cal.BusinessSeconds(from, to) : -cal.BusinessSeconds(to, from);
+}
+
 const SlaPolicyConfig* SlaEngine::Select(const Ticket& t, const std::string& named) const {
   if (!named.empty()) return config_.FindSla(named);
   for (const SlaPolicyConfig& p : config_.slas) {

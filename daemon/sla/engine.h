@@ -93,6 +93,11 @@ class SlaEngine {
   // counted, remaining budgets and recorded breaches do not change.
   Status Recompute(Store& store, std::vector<RunningTicket>& page, Timestamp now, RecomputeReport* report) const;
 
+  // Business seconds from `from` to `to` in the calendar of `policy` as
+  // configured now; negative when `to` is earlier. Wall-clock seconds for
+  // no policy or an unknown one. For countdowns people read.
+  int64_t BusinessSecondsBetween(const std::optional<std::string>& policy, Timestamp from, Timestamp to) const;
+
   // The policy as stored in a ticket's snapshot.
   static Result<SlaPolicyConfig> ParseSnapshot(const std::string& json);
   static std::string MakeSnapshot(const SlaPolicyConfig& p);

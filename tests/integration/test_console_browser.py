@@ -215,7 +215,7 @@ class ConsoleBrowserTest(unittest.TestCase):
         b.shot("queue-view-due")
         b.submit(self.row(b, tid).find_element("css selector", f'a.open[href$="/tickets/{tid}"]'))
         self.assertEqual(b.path, f"/tickets/{tid}")
-        self.assertEqual(b.text("h1#subject"), "Printer on fire")
+        self.assertEqual(b.text("h1#subject"), f"#{tid} Printer on fire")  # the server shows the number too
         for css in ("#meta #status", "#meta #priority", "#meta #owner", "#meta #queue", "#sla", "#history li.event"):
             self.assertTrue(b.all(css), css)
         self.assertIn("alice", b.text("#meta #owner"))

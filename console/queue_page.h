@@ -1,0 +1,18 @@
+// queue_page.h: the console's list of tickets (a view, sorted by what is
+// due next, 50 to a page) and its bulk form: assign, status, queue or
+// priority for the tickets ticked, each through the ticket write path with
+// the version the page showed, so a ticket that changed meanwhile is
+// skipped and named, not overwritten. Thread-safe.
+#pragma once
+
+#include <httplib.h>
+
+#include "console/auth.h"
+#include "daemon/web/serve_context.h"
+
+namespace frontdesk {
+
+void ShowQueue(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+void ApplyBulk(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+
+}  // namespace frontdesk
