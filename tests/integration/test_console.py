@@ -1,0 +1,242 @@
+"""The console's trust boundaries over plain HTTP against the real daemon:
+passwords set by `frontdesk agent password` (refused for non-agents and
+short ones), the session cookie's attributes, a new session at every
+login, pages and changes refused without a session, changes refused
+without the session's CSRF token or from another site, throttled logins
+with the same answer for unknown accounts, one fail2ban line per failure,
+logout and logout everywhere, sessions ending when idle, escaping of
+customer text, strict security headers on every page, and the console off
+with [console] enabled = false. The browser test (test_console_browser.py)
+drives the same pages in Chromium."""
+
+import http.client
+import re
+import sqlite3
+import time
+import unittest
+import urllib.parse
+
+from harness import Frontdesk
+
+QUEUES = """
+[[queue]]
+name = "support"
+addresses = ["support@example.test"]
+agents = ["alice@example.test", "bob@example.test"]
+default = true
+[[queue]]
+name = "billing"
+addresses = ["billing@example.test"]
+agents = ["carol@example.test"]
+[[sla]]
+name = "std"
+first_response = "1h"
+resolution = "1d"
+"""
+
+PASSWORD = "correct horse battery"
+
+
+class Browser:
+    """Just enough of a browser: one cookie, forms, and the last page."""
+
+    def __init__(self, fd):
+        self.fd = fd
+        self.cookie = None
+
+    def request(self, method, path, fields=None, headers=None):
+        conn = http.client.HTTPConnection("127.0.0.1", self.fd.admin_port, timeout=20)
+        hdrs = {"Host": f"127.0.0.1:{self.fd.admin_port}"}
+        if self.cookie:
+            hdrs["Cookie"] = self.cookie
+        body = None
+        if fields is not None:
+            body = urllib.parse.urlencode(fields)
+            hdrs["Content-Type"] = "application/x-www-form-urlencoded"
+        hdrs.update(headers or {})
+        try:
+            conn.request(method, path, body=body, headers=hdrs)
+            r = conn.getresponse()
+            return r.status, dict((k.lower(), v) for k, v in r.getheaders()), r.read().decode()
+        finally:
+            conn.close()
+
+    def login(self, email="alice@example.test", password=PASSWORD, headers=None):
+        status, h, body = self.request("POST", "/login", {"email": email, "password": password, "next": "/"},
+                                       headers)
+        if "set-cookie" in h:
+            self.cookie = h["set-cookie"].split(";")[0]
+        return status, h, body
+
+    def form(self, path):
+        """The csrf, version and seen_* fields of the first form on a page."""
+        status, _, body = self.request("GET", path)
+        assert status == 200, (status, body[:500])
+        return {k: v for k, v in re.findall(r'<input type="hidden" name="(csrf|version|seen_event|seen_message)" '
+                                            r'value="([^"]*)"', body)}, body
+
+
+def errors(body):
+    return re.findall(r'class="error"[^>]*>([^<]*)', body)
+
+
+class ConsoleTest(unittest.TestCase):
+    def setUp(self):
+        self.fd = Frontdesk(queues=QUEUES, extra_config='[console]\nidle_timeout = "10m"\n')
+        self.addCleanup(self.fd.close)
+        self.fd.start()
+        r = self.fd.cli("agent", "password", "alice@example.test", stdin=PASSWORD + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        self.ticket = self.fd.post("/tickets", body={"email": "ann@example.org", "subject": "Help <script>x</script>",
+                                                     "message": "Hi <img src=x onerror=alert(1)>"}).json()["id"]
+
+    def test_passwords_are_for_agents_and_are_stored_hashed(self):
+        r = self.fd.cli("agent", "password", "stranger@example.test", stdin=PASSWORD + "\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("is not an agent of any queue", r.stderr)
+        r = self.fd.cli("agent", "password", "bob@example.test", stdin="short\n")
+        self.assertEqual(r.returncode, 1)
+        self.assertIn("shorter than 10 characters", r.stderr)
+        r = self.fd.cli("agent", "password", "bob@example.test", stdin="")
+        self.assertEqual(r.returncode, 1)
+        ((stored,),) = self.fd.query("SELECT hash FROM agent_passwords WHERE email = 'alice@example.test'")
+        self.assertTrue(stored.startswith("$argon2id$"), stored)
+        self.assertNotIn(PASSWORD, stored)
+
+    def test_login_sets_a_host_only_secure_cookie_and_a_new_session_each_time(self):
+        b = Browser(self.fd)
+        status, h, _ = b.login()
+        self.assertEqual(status, 303)
+        self.assertEqual(h["location"], "/")
+        cookie = h["set-cookie"]
+        self.assertTrue(cookie.startswith("__Host-frontdesk_session="), cookie)
+        for attribute in ("Path=/", "Secure", "HttpOnly", "SameSite=Lax"):
+            self.assertIn(attribute, cookie)
+        self.assertNotIn("Domain", cookie)
+        first = b.cookie
+        b.login()
+        self.assertNotEqual(first, b.cookie)
+        # The database keeps hashes of the secrets, never the secrets.
+        secret = b.cookie.split("=", 1)[1]
+        stored = [r[0] for r in self.fd.query("SELECT id_hash FROM console_sessions")]
+        self.assertEqual(len(stored), 2)
+        self.assertNotIn(secret, stored)
+
+    def test_pages_and_changes_need_a_session(self):
+        b = Browser(self.fd)
+        status, h, _ = b.request("GET", "/?view=open")
+        self.assertEqual(status, 303)
+        self.assertEqual(h["location"], "/login?next=%2F%3Fview%3Dopen")
+        status, _, body = b.request("POST", f"/tickets/{self.ticket}/messages", {"kind": "reply", "body": "x"})
+        self.assertEqual(status, 401)
+        # A made-up cookie is no session either.
+        b.cookie = "__Host-frontdesk_session=" + "A" * 43
+        self.assertEqual(b.request("GET", "/")[0], 303)
+        self.assertEqual(self.fd.query("SELECT count(*) FROM messages WHERE kind = 'reply'"), [(0,)])
+
+    def test_a_change_needs_the_sessions_csrf_token_and_this_origin(self):
+        b = Browser(self.fd)
+        b.login()
+        fields, _ = b.form(f"/tickets/{self.ticket}")
+        reply = dict(fields, kind="reply", body="Hello")
+        for label, f, headers in [
+            ("no token", {k: v for k, v in reply.items() if k != "csrf"}, None),
+            ("another token", dict(reply, csrf="x" * 32), None),
+            ("another site", reply, {"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"}),
+            ("another origin", reply, {"Origin": "http://evil.example"}),
+        ]:
+            with self.subTest(label):
+                status, _, body = b.request("POST", f"/tickets/{self.ticket}/messages", f, headers)
+                self.assertEqual(status, 403, body[:300])
+                self.assertIn("nothing was changed", errors(body)[0])
+        self.assertEqual(self.fd.query("SELECT count(*) FROM messages WHERE kind = 'reply'"), [(0,)])
+        self.assertIn("console refused a form of alice@example.test", self.fd.log_text())
+        status, h, _ = b.request("POST", f"/tickets/{self.ticket}/messages", reply, {"Sec-Fetch-Site": "same-origin"})
+        self.assertEqual(status, 303)
+        self.assertEqual(self.fd.query("SELECT kind, author_email FROM messages WHERE kind = 'reply'"),
+                         [("reply", "alice@example.test")])
+        self.assertEqual(self.fd.query("SELECT actor FROM events WHERE kind = 'reply_added'"),
+                         [("console:alice@example.test",)])
+
+    def test_logins_are_throttled_without_locking_out(self):
+        b = Browser(self.fd)
+        for _ in range(3):
+            status, _, body = b.login(password="wrong password!")
+            self.assertEqual(status, 401)
+            self.assertEqual(errors(body), ["The address or the password is not right."])
+        status, h, body = b.login()  # even the right password waits now
+        self.assertEqual(status, 429)
+        self.assertIn("Too many failed logins", errors(body)[0])
+        self.assertEqual(h["retry-after"], "1")
+        time.sleep(1.1)
+        status, _, _ = b.login()
+        self.assertEqual(status, 303)
+        # An unknown account gets the same answer as a wrong password.
+        other = Browser(self.fd)
+        status, _, body = other.login(email="nobody@example.test", headers={"X-Forwarded-For": "192.0.2.9"})
+        self.assertEqual((status, errors(body)), (401, ["The address or the password is not right."]))
+        log = self.fd.log_text()
+        self.assertEqual(len(re.findall(r"console login failed for alice@example\.test from 127\.0\.0\.1", log)), 3)
+        self.assertIn("console login failed for nobody@example.test from 127.0.0.1", log)
+
+    def test_logout_and_logout_everywhere(self):
+        first, second = Browser(self.fd), Browser(self.fd)
+        first.login()
+        second.login()
+        fields, _ = first.form("/")
+        status, h, _ = first.request("POST", "/logout", {"csrf": fields["csrf"]})
+        self.assertEqual(status, 303)
+        self.assertIn("Max-Age=0", h["set-cookie"])
+        self.assertEqual(first.request("GET", "/")[0], 303)
+        self.assertEqual(second.request("GET", "/")[0], 200)
+        first.login()
+        fields, _ = first.form("/")
+        first.request("POST", "/logout", {"csrf": fields["csrf"], "everywhere": "1"})
+        self.assertEqual(second.request("GET", "/")[0], 303)
+        self.assertEqual(self.fd.query("SELECT count(*) FROM console_sessions"), [(0,)])
+
+    def test_a_session_ends_when_idle(self):
+        b = Browser(self.fd)
+        b.login()
+        # The daemon's clock is real: the session is aged in the database.
+        db = sqlite3.connect(self.fd.db_path)
+        db.execute("UPDATE console_sessions SET last_seen_at = last_seen_at - 601")
+        db.commit()
+        db.close()
+        self.assertEqual(b.request("GET", "/")[0], 303)
+        self.assertEqual(self.fd.query("SELECT count(*) FROM console_sessions"), [(0,)])
+
+    def test_customer_text_is_escaped_and_headers_are_strict(self):
+        b = Browser(self.fd)
+        b.login()
+        for path in ("/login", "/?view=open", f"/tickets/{self.ticket}"):
+            status, h, body = b.request("GET", path)
+            if path == "/login":
+                self.assertEqual(status, 303)  # signed in already
+                continue
+            self.assertEqual(status, 200)
+            self.assertNotIn("<script>x</script>", body)
+            self.assertNotIn("<img src=x", body)
+            self.assertIn("Help &lt;script&gt;x&lt;/script&gt;", body)
+            csp = h["content-security-policy"]
+            self.assertIn("default-src 'none'", csp)
+            self.assertIn("script-src 'self'", csp)
+            self.assertIn("frame-ancestors 'none'", csp)
+            self.assertNotIn("unsafe-inline", csp)
+            self.assertEqual(h["x-frame-options"], "DENY")
+            self.assertEqual(h["cache-control"], "no-store")
+            self.assertNotRegex(body, r"<script>|<style|style=\"| on[a-z]+=\"")
+        status, h, _ = b.request("GET", "/static/console.js")
+        self.assertEqual((status, h["content-type"]), (200, "text/javascript; charset=utf-8"))
+
+    def test_the_console_can_be_turned_off(self):
+        self.fd.extra_config = '[console]\nenabled = false\n'
+        self.fd.write_config()
+        self.assertEqual(self.fd.stop(), 0)
+        self.fd.start()
+        self.assertEqual(Browser(self.fd).request("GET", "/login")[0], 404)
+        self.assertEqual(Browser(self.fd).login()[0], 404)
+
+
+if __name__ == "__main__":
+    unittest.main()
