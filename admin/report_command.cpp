@@ -4,7 +4,7 @@
 #include <cstdlib>
 #include <iostream>
 
-#include "admin/kpi.h"
+#include "daemon/reports/kpi.h"
 
 namespace frontdesk {
 namespace {

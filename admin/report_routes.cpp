@@ -5,7 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "admin/api_util.h"
-#include "admin/kpi.h"
+#include "daemon/reports/kpi.h"
 #include "config/values.h"
 #include "daemon/store/csat_store.h"
 #include "daemon/store/token_store.h"

@@ -20,7 +20,7 @@
 #include <thread>
 #include <vector>
 
-#include "admin/kpi.h"
+#include "daemon/reports/kpi.h"
 #include "config/loader.h"
 #include "daemon/mail/isolated_parser.h"
 #include "daemon/mail/mime.h"

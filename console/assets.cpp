@@ -43,7 +43,9 @@ article.message.reply { border-left: 4px solid var(--accent); }
 article.message.new, li.event.new { box-shadow: inset 4px 0 0 #2e9d4f; }
 article.message header { display: flex; gap: .5rem; padding: 0; border: 0; background: none; color: var(--muted); }
 .body { white-space: pre-wrap; overflow-wrap: anywhere; }
-#actions form, #update-form label { display: inline-flex; gap: .3rem; align-items: center; margin: .25rem .5rem .25rem 0; }
+#take-form { display: inline-block; margin: .25rem .5rem .25rem 0; }
+#update-form { display: flex; flex-wrap: wrap; gap: .25rem .75rem; align-items: center; margin: .25rem 0; }
+#update-form label { display: inline-flex; gap: .3rem; align-items: center; }
 #history ol { padding-left: 1.2rem; }
 #history time, #sla li { color: var(--muted); }
 .buttons { display: flex; gap: .5rem; align-items: center; margin-top: .4rem; }

@@ -103,7 +103,8 @@ LoginOutcome ConsoleAuth::Login(const httplib::Request& req, const std::string& 
   bool good = VerifyPassword(hash.value_or(decoy_), password) && hash.has_value() &&
               password.size() <= kMaxPasswordBytes;
   if (!good) {
-    throttle_.Failed(address, email, now);
+    // After the hashing: the wait runs from the answer, not from the question.
+    throttle_.Failed(address, email, ctx_.clock.Now());
     spdlog::warn("console login failed for {} from {}", email, address);
     out.error = "The address or the password is not right.";
     return out;

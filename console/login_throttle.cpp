@@ -17,7 +17,9 @@ std::chrono::seconds LoginThrottle::Wait(const Entry& e, Timestamp now) {
   if (e.failures < kFree) return std::chrono::seconds(0);
   int doublings = std::min(e.failures - kFree, 16);
   std::chrono::seconds wait = std::min<std::chrono::seconds>(std::chrono::seconds(1LL << doublings), kMaxWait);
-  auto passed = std::chrono::duration_cast<std::chrono::seconds>(now - e.last);
+  // Times are whole seconds: a failure counts as at the end of its second,
+  // so a wait is never shorter than it says (at most a second longer).
+  auto passed = std::chrono::duration_cast<std::chrono::seconds>(now - e.last) - std::chrono::seconds(1);
   return passed >= wait ? std::chrono::seconds(0) : wait - passed;
 }
 

@@ -60,6 +60,8 @@ std::string RenderPage(const PageFrame& frame, const std::string& body) {
              (n.key == frame.current_view ? " class=\"current\" aria-current=\"page\"" : "") + ">" + H(n.label) +
              " <span class=\"count\">" + std::to_string(n.count) + "</span></a>";
     }
+    out += std::string("<a id=\"dashboard-link\" href=\"/dashboard\"") +
+           (frame.current_view == "dashboard" ? " class=\"current\" aria-current=\"page\"" : "") + ">Dashboard</a>";
     out += "</nav><form id=\"search-form\" method=\"get\" action=\"/\"><input type=\"hidden\" name=\"view\" "
            "value=\"open\"><input type=\"search\" name=\"q\" id=\"search\" placeholder=\"Search (/)\" "
            "aria-label=\"Search\"></form>";

@@ -7,6 +7,7 @@
 
 #include "console/assets.h"
 #include "console/auth.h"
+#include "console/dashboard_page.h"
 #include "console/page.h"
 #include "console/queue_page.h"
 #include "console/ticket_page.h"
@@ -154,6 +155,7 @@ void RegisterConsoleRoutes(HttpServer& server, ServeContext& ctx) {
                   console->Checked([console](const SignedIn& who, const httplib::Request& req,
                                              httplib::Response& res) { console->Logout(who, req, res); }));
   server.Get("/", "/", console->Page(ShowQueue));
+  server.Get("/dashboard", "/dashboard", console->Page(ShowDashboard));
   server.Get(R"(/tickets/(\d+))", "/tickets/{id}", console->Page(ShowTicket));
   server.Get(R"(/tickets/(\d+)/attachments/(\d+))", "/tickets/{id}/attachments/{aid}",
              console->Page(DownloadAttachment));

@@ -8,7 +8,6 @@ status of the page shown, a form post that waits for the next page, the
 console log, screenshots."""
 
 import http.client
-import json
 import os
 import shutil
 import tempfile
@@ -111,6 +110,16 @@ class Browser:
             lambda d: d.execute_script("return document.readyState") == "complete")
         return self
 
+    def covering(self, css):
+        """What a click at the middle of the element would hit instead of it
+        (its start tag), or None when the element itself gets the click."""
+        return self.driver.execute_script("""
+            const el = document.querySelector(arguments[0]);
+            el.scrollIntoView({block: 'center', inline: 'center'});
+            const r = el.getBoundingClientRect();
+            const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+            return !hit || el.contains(hit) ? null : hit.outerHTML.slice(0, 120);""", css)
+
     def cookie(self, name):
         return self.driver.get_cookie(name)
 
@@ -150,6 +159,3 @@ def raw_post(port, path, fields, cookie=None, host="127.0.0.1"):
     finally:
         conn.close()
 
-
-def describe(entries):
-    return json.dumps(entries, indent=1)[:4000]

@@ -24,6 +24,7 @@ LAYERS = [
     "daemon/sla",
     "daemon/outbox",
     "daemon/tickets",
+    "daemon/reports",
     "daemon/intake",
     "daemon/web",
     "daemon/serve",

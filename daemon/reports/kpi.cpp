@@ -1,4 +1,4 @@
-#include "admin/kpi.h"
+#include "daemon/reports/kpi.h"
 
 #include <date/tz.h>
 
