@@ -24,6 +24,8 @@ th, td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(-
 tr.late .due, li.late { color: var(--late); font-weight: 600; }
 tr.selected { outline: 2px solid var(--accent); }
 .empty, .hint { color: var(--muted); }
+.presence { color: #7a4cc2; font-weight: 600; }
+.presence:empty { display: none; }
 .error { color: var(--late); font-weight: 600; }
 #bulk-controls { display: flex; flex-wrap: wrap; gap: .5rem; margin: .75rem 0; }
 button { font: inherit; padding: .3rem .8rem; border: 1px solid var(--accent); background: var(--accent);
@@ -95,6 +97,26 @@ std::string_view ConsoleJs() {
     }
     if (handled) e.preventDefault();
   });
+  // Presence: every 15 s, say whether this agent is writing, and show who
+  // else has the ticket open.
+  var presence = document.getElementById("presence");
+  var form = document.getElementById("reply-form");
+  if (presence && form && window.fetch) {
+    var beat = function () {
+      var body = new URLSearchParams();
+      body.set("csrf", form.querySelector("input[name=csrf]").value);
+      body.set("state", form.querySelector("textarea").value.trim() ? "replying" : "viewing");
+      fetch("/tickets/" + presence.dataset.ticket + "/presence", { method: "POST", body: body, credentials: "same-origin" })
+        .then(function (r) { return r.ok ? r.json() : null; })
+        .then(function (j) { if (j) presence.textContent = j.others; })
+        .catch(function () {});
+    };
+    setInterval(beat, 15000);
+    form.querySelector("textarea").addEventListener("input", function once() {
+      this.removeEventListener("input", once);
+      beat();
+    });
+  }
 })();
 )js";
 }

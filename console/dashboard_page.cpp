@@ -88,7 +88,8 @@ std::vector<ChartData> DashboardCharts(const KpiReport& r) {
   return out;
 }
 
-void ShowDashboard(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+void ShowDashboard(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+  ServeContext& ctx = env.ctx;
   ConfigInfo info = ctx.config_info();
   const Config& config = *info.config;
   const Timestamp now = ctx.clock.Now();

@@ -14,13 +14,13 @@
 #include "console/auth.h"
 #include "console/charts.h"
 #include "daemon/reports/kpi.h"
-#include "daemon/web/serve_context.h"
+#include "console/env.h"
 
 namespace frontdesk {
 
 // The charts of a report, in page order; their numbers are the report's.
 std::vector<ChartData> DashboardCharts(const KpiReport& report);
 
-void ShowDashboard(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+void ShowDashboard(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace frontdesk

@@ -26,7 +26,8 @@ std::vector<std::string> QueueNames(const Config& config) {
   return out;
 }
 
-std::string Row(const Ticket& t, const SlaEngine& sla, const Config& config, Timestamp now) {
+std::string Row(const Ticket& t, const SlaEngine& sla, const Config& config, Timestamp now,
+                const std::vector<Presence::Mark>& others) {
   const std::string id = std::to_string(t.id);
   std::string due = "-";
   if (t.sla_due_at) due = Countdown(sla.BusinessSecondsBetween(t.sla_policy, now, *t.sla_due_at));
@@ -36,7 +37,9 @@ std::string Row(const Ticket& t, const SlaEngine& sla, const Config& config, Tim
          id + "\"><td><input type=\"checkbox\" name=\"ticket\" value=\"" + id + "\" aria-label=\"Select " + id +
          "\"><input type=\"hidden\" name=\"v." + id + "\" value=\"" + std::to_string(t.version) + "\"></td>" +
          "<td class=\"number\"><a class=\"open\" href=\"/tickets/" + id + "\">" + id + "</a></td>" +
-         "<td class=\"subject\"><a href=\"/tickets/" + id + "\">" + H(t.subject) + "</a></td>" +
+         "<td class=\"subject\"><a href=\"/tickets/" + id + "\">" + H(t.subject) + "</a>" +
+         (others.empty() ? std::string() : " <span class=\"presence\">" + H(PresenceText(others)) + "</span>") +
+         "</td>" +
          "<td class=\"requester\" title=\"" + H(t.requester_email) + "\">" + H(requester) + "</td>" +
          "<td class=\"queue\">" + H(t.queue) + "</td><td class=\"priority p-" + H(t.priority) + "\">" +
          H(t.priority) + "</td><td class=\"owner\">" + H(t.assignee.value_or("-")) + "</td>" +
@@ -56,7 +59,8 @@ std::string BulkControls(const Config& config) {
 
 }  // namespace
 
-void ShowQueue(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+void ShowQueue(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+  ServeContext& ctx = env.ctx;
   ConfigInfo info = ctx.config_info();
   const Config& config = *info.config;
   const Timestamp now = ctx.clock.Now();
@@ -80,7 +84,10 @@ void ShowQueue(ServeContext& ctx, const SignedIn& who, const httplib::Request& r
             "<input type=\"hidden\" name=\"back\" value=\"" + H("/?" + ViewParams(req)) + "\">" +
             "<table id=\"tickets\"><thead><tr><th></th><th>#</th><th>Subject</th><th>Requester</th><th>Queue</th>"
             "<th>Priority</th><th>Owner</th><th>Due</th><th>Last activity</th><th>Status</th></tr></thead><tbody>";
-    for (const Ticket& t : page->tickets) body += Row(t, *info.sla, config, now);
+    std::vector<int64_t> ids;
+    for (const Ticket& t : page->tickets) ids.push_back(t.id);
+    std::map<int64_t, std::vector<Presence::Mark>> present = env.presence.Others(ids, who.agent, now);
+    for (const Ticket& t : page->tickets) body += Row(t, *info.sla, config, now, present[t.id]);
     body += "</tbody></table>" + BulkControls(config) + "</form>";
   }
   if (page->more) {
@@ -94,7 +101,8 @@ void ShowQueue(ServeContext& ctx, const SignedIn& who, const httplib::Request& r
   SendPage(res, 200, RenderPage(*frame, body));
 }
 
-void ApplyBulk(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+void ApplyBulk(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+  ServeContext& ctx = env.ctx;
   ConfigInfo info = ctx.config_info();
   const Config& config = *info.config;
   const Timestamp now = ctx.clock.Now();

@@ -8,11 +8,11 @@
 #include <httplib.h>
 
 #include "console/auth.h"
-#include "daemon/web/serve_context.h"
+#include "console/env.h"
 
 namespace frontdesk {
 
-void ShowQueue(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
-void ApplyBulk(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+void ShowQueue(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+void ApplyBulk(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace frontdesk

@@ -15,7 +15,7 @@
 namespace frontdesk {
 namespace {
 
-using PageHandler = void (*)(ServeContext&, const SignedIn&, const httplib::Request&, httplib::Response&);
+using PageHandler = void (*)(ConsoleEnv&, const SignedIn&, const httplib::Request&, httplib::Response&);
 using Action = std::function<void(const SignedIn&, const httplib::Request&, httplib::Response&)>;
 
 bool Enabled(ServeContext& ctx, httplib::Response& res) {
@@ -47,7 +47,7 @@ std::string LoginForm(const std::string& email, const std::string& next, const s
 
 class Console {
  public:
-  explicit Console(ServeContext& ctx) : ctx_(ctx), auth_(ctx) {}
+  explicit Console(ServeContext& ctx) : ctx_(ctx), auth_(ctx), env_{ctx, presence_} {}
 
   // A page for a signed-in agent; anyone else is sent to /login.
   HttpServer::Handler Page(PageHandler page) {
@@ -63,14 +63,14 @@ class Console {
         }
         return Redirect(res, "/login?next=" + UrlPart(target));
       }
-      page(ctx_, **who, req, res);
+      page(env_, **who, req, res);
     };
   }
 
   // A change by a signed-in agent, with its CSRF token and from this origin.
   HttpServer::Handler Change(PageHandler change) {
     return Checked([this, change](const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
-      change(ctx_, who, req, res);
+      change(env_, who, req, res);
     });
   }
   HttpServer::Handler Checked(Action change) {
@@ -131,6 +131,8 @@ class Console {
  private:
   ServeContext& ctx_;
   ConsoleAuth auth_;
+  Presence presence_;
+  ConsoleEnv env_;
 };
 
 void Static(httplib::Response& res, std::string_view body, const char* type) {
@@ -161,6 +163,7 @@ void RegisterConsoleRoutes(HttpServer& server, ServeContext& ctx) {
              console->Page(DownloadAttachment));
   server.PostForm(R"(/tickets/(\d+)/messages)", "/tickets/{id}/messages", console->Change(PostMessage));
   server.PostForm(R"(/tickets/(\d+)/update)", "/tickets/{id}/update", console->Change(PostUpdate));
+  server.PostForm(R"(/tickets/(\d+)/presence)", "/tickets/{id}/presence", console->Change(PostPresence));
   server.PostForm("/bulk", "/bulk", console->Change(ApplyBulk));
   server.Get("/static/console.css", "/static/console.css", [](const httplib::Request&, httplib::Response& res) {
     Static(res, ConsoleCss(), "text/css; charset=utf-8");

@@ -219,7 +219,8 @@ std::string ChangesSince(const TicketView& v, int64_t seen_event, int64_t seen_m
 
 }  // namespace
 
-void ShowTicket(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+void ShowTicket(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+  ServeContext& ctx = env.ctx;
   ConfigInfo info = ctx.config_info();
   const Config& config = *info.config;
   const Timestamp now = ctx.clock.Now();
@@ -235,13 +236,17 @@ void ShowTicket(ServeContext& ctx, const SignedIn& who, const httplib::Request& 
   }
   frame->title = "#" + std::to_string(v->t.id) + " " + v->t.subject;
   const std::string zone = Zone(config, v->t);
+  env.presence.Set(v->t.id, who.agent, Presence::State::kViewing, now);
+  const std::string others = PresenceText(env.presence.Others(v->t.id, who.agent, now));
   std::string body = "<h1 id=\"subject\"><span class=\"number\">#" + std::to_string(v->t.id) + "</span> " +
                      H(v->t.subject) + "</h1><dl id=\"meta\"><dt>Status</dt><dd id=\"status\">" +
                      std::string(Name(v->t.status)) + "</dd><dt>Priority</dt><dd id=\"priority\">" + H(v->t.priority) +
                      "</dd><dt>Owner</dt><dd id=\"owner\">" + H(v->t.assignee.value_or("nobody")) +
                      "</dd><dt>Queue</dt><dd id=\"queue\">" + H(v->t.queue) + "</dd><dt>Requester</dt><dd id=\"requester\">" +
                      H(v->t.requester_name.empty() ? v->t.requester_email : v->t.requester_name + " <" + v->t.requester_email + ">") +
-                     "</dd><dt>Created</dt><dd>" + H(ShortTime(v->t.created_at, zone)) + "</dd></dl>";
+                     "</dd><dt>Created</dt><dd>" + H(ShortTime(v->t.created_at, zone)) + "</dd></dl>" +
+                     "<p id=\"presence\" class=\"presence\" data-ticket=\"" + std::to_string(v->t.id) + "\">" +
+                     H(others) + "</p>";
   body += "<div class=\"columns\"><div class=\"main\">" + Thread(*v, zone) + Forms(*v, config, who, "") +
           "</div><aside>" + Clocks(*v, *info.sla, now, zone) + History(*v, zone) + "</aside></div>";
   SendPage(res, 200, RenderPage(*frame, body));
@@ -250,7 +255,8 @@ void ShowTicket(ServeContext& ctx, const SignedIn& who, const httplib::Request& 
   (void)ctx.writer.Run([&](Store& st) { return AgentStore(st).MarkRead(who.agent, v->t.id, read); });
 }
 
-void PostMessage(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+void PostMessage(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+  ServeContext& ctx = env.ctx;
   ConfigInfo info = ctx.config_info();
   const Config& config = *info.config;
   const Timestamp now = ctx.clock.Now();
@@ -306,7 +312,8 @@ void PostMessage(ServeContext& ctx, const SignedIn& who, const httplib::Request&
   SendPage(res, 409, RenderPage(*frame, page));
 }
 
-void PostUpdate(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+void PostUpdate(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+  ServeContext& ctx = env.ctx;
   ConfigInfo info = ctx.config_info();
   const Config& config = *info.config;
   const Timestamp now = ctx.clock.Now();
@@ -390,7 +397,22 @@ void PostUpdate(ServeContext& ctx, const SignedIn& who, const httplib::Request& 
   SendPage(res, 409, RenderPage(*frame, page));
 }
 
-void DownloadAttachment(ServeContext& ctx, const SignedIn&, const httplib::Request& req, httplib::Response& res) {
+void PostPresence(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+  std::optional<int64_t> id = TicketId(req);
+  const std::string state = Param(req, "state");
+  if (!id || (state != "viewing" && state != "replying")) {
+    res.status = 400;
+    res.set_content("{\"error\":\"state must be viewing or replying\"}", "application/json");
+    return;
+  }
+  const Timestamp now = env.ctx.clock.Now();
+  env.presence.Set(*id, who.agent, state == "replying" ? Presence::State::kReplying : Presence::State::kViewing, now);
+  res.set_header("Cache-Control", "no-store");
+  res.set_content(json{{"others", PresenceText(env.presence.Others(*id, who.agent, now))}}.dump(), "application/json");
+}
+
+void DownloadAttachment(ConsoleEnv& env, const SignedIn&, const httplib::Request& req, httplib::Response& res) {
+  ServeContext& ctx = env.ctx;
   std::optional<int64_t> id = ParseDigits(req.matches[1].str(), 15);
   std::optional<int64_t> aid = ParseDigits(req.matches[2].str(), 15);
   Result<StorePool::Lease> store = ctx.stores.Acquire();

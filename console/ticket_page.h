@@ -12,13 +12,16 @@
 #include <httplib.h>
 
 #include "console/auth.h"
-#include "daemon/web/serve_context.h"
+#include "console/env.h"
 
 namespace frontdesk {
 
-void ShowTicket(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
-void PostMessage(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
-void PostUpdate(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
-void DownloadAttachment(ServeContext& ctx, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+void ShowTicket(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+void PostMessage(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+void PostUpdate(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+// The short poll of an open ticket page: marks this agent as viewing or
+// replying, and answers who else is there, as JSON {"others": TEXT}.
+void PostPresence(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+void DownloadAttachment(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace frontdesk

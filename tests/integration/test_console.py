@@ -232,6 +232,29 @@ class ConsoleTest(unittest.TestCase):
         status, h, _ = b.request("GET", "/static/console.js")
         self.assertEqual((status, h["content-type"]), (200, "text/javascript; charset=utf-8"))
 
+    def test_presence_shows_who_else_is_on_a_ticket(self):
+        r = self.fd.cli("agent", "password", "bob@example.test", stdin=PASSWORD + "\n")
+        self.assertEqual(r.returncode, 0, r.stderr)
+        alice, bob = Browser(self.fd), Browser(self.fd)
+        alice.login()
+        bob.login(email="bob@example.test")
+        presence = lambda body: re.search(r'<p id="presence"[^>]*>([^<]*)</p>', body).group(1)
+        self.assertEqual(presence(alice.request("GET", f"/tickets/{self.ticket}")[2]), "")
+        fields, _ = bob.form(f"/tickets/{self.ticket}")
+        self.assertEqual(presence(alice.request("GET", f"/tickets/{self.ticket}")[2]), "bob@example.test is viewing")
+        # The page's script reports a draft being written; alice sees it on
+        # the ticket and in the list. It locks nothing.
+        status, h, body = bob.request("POST", f"/tickets/{self.ticket}/presence",
+                                      {"csrf": fields["csrf"], "state": "replying"})
+        self.assertEqual((status, h["content-type"]), (200, "application/json"))
+        self.assertEqual(body, '{"others":"alice@example.test is viewing"}')
+        self.assertEqual(presence(alice.request("GET", f"/tickets/{self.ticket}")[2]), "bob@example.test is replying")
+        self.assertIn('<span class="presence">bob@example.test is replying</span>',
+                      alice.request("GET", "/?view=open")[2])
+        self.assertEqual(bob.request("POST", f"/tickets/{self.ticket}/presence", {"state": "replying"})[0], 403)
+        self.assertEqual(bob.request("POST", f"/tickets/{self.ticket}/presence",
+                                     {"csrf": fields["csrf"], "state": "typing"})[0], 400)
+
     def test_the_dashboard_reads_the_kpi_report(self):
         b = Browser(self.fd)
         b.login()

@@ -1,0 +1,15 @@
+// env.h: what a console page handler reaches: the daemon's ServeContext
+// and the console's own state in memory (presence). Thread-safe members.
+#pragma once
+
+#include "console/presence.h"
+#include "daemon/web/serve_context.h"
+
+namespace frontdesk {
+
+struct ConsoleEnv {
+  ServeContext& ctx;
+  Presence& presence;
+};
+
+}  // namespace frontdesk
