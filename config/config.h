@@ -393,6 +393,13 @@ struct BackupConfig {
   bool before_migrate = true;
 };
 
+// [canned.NAME]: a reply an agent inserts from the console, with the
+// ticket's variables filled in ({{requester_name}}, {{ticket}}, {{agent}}).
+struct CannedReply {
+  std::string title;  // what the menu shows; the name when empty
+  std::string text;   // a template (mail_template.h), checked at load
+};
+
 // [console]: the agents' console on the admin listener (docs/CONSOLE.md).
 // Agents are the queues' agents; each logs in with a password set by
 // `frontdesk agent password`.
@@ -429,6 +436,7 @@ struct Config {
   CsatConfig csat;
   BackupConfig backup;
   ConsoleConfig console;
+  std::map<std::string, CannedReply, std::less<>> canned;
   LocaleConfig locale;
   // Every template kind and every escalation level's own template, whole.
   std::map<std::string, MailTemplate, std::less<>> templates;

@@ -123,6 +123,15 @@ const std::map<std::string, std::vector<std::string>, std::less<>>& Variables() 
   return v;
 }
 
+}  // namespace
+
+const std::vector<std::string>& CannedVariables() {
+  static const std::vector<std::string> v = With(Common(), {"agent"});
+  return v;
+}
+
+namespace {
+
 const char* kAlertFooter =
     "\n"
     "-- \n"

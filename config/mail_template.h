@@ -42,6 +42,9 @@ const std::vector<std::string>& TemplateVariables(std::string_view kind);
 // (an acknowledgement without the ticket number, a relayed reply without
 // the reply).
 std::vector<std::string> RequiredVariables(std::string_view kind);
+// The variables of a canned reply ([canned.NAME], for the console): the
+// ticket's, and `agent`, the address of the agent inserting it.
+const std::vector<std::string>& CannedVariables();
 // The built-in words of `kind`; an unknown kind gets the escalation's.
 const MailTemplate& BuiltinTemplate(std::string_view kind);
 

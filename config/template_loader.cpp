@@ -292,7 +292,39 @@ MailTemplate Overlay(MailTemplate base, const Written& w) {
 
 }  // namespace
 
+void ReadCanned(TableReader& root, Config& config, ConfigErrors& errors) {
+  const toml::table* all = root.Table("canned");
+  if (!all) return;
+  for (const auto& [key, node] : *all) {
+    const std::string name(key.str());
+    const std::string path = "canned." + name;
+    const toml::table* t = node.as_table();
+    if (!t) {
+      errors.Add(node.source().begin, path, "expected a table: [canned." + name + "] with text = \"...\"");
+      continue;
+    }
+    TableReader r(*t, path, errors);
+    CannedReply c;
+    r.String("title", &c.title, false, 200);
+    r.String("text", &c.text, true, 20000);
+    r.Finish();
+    const bool name_ok = !name.empty() && name.size() <= 64 &&
+                         std::all_of(name.begin(), name.end(), [](char ch) {
+                           return (ch >= 'a' && ch <= 'z') || (ch >= '0' && ch <= '9') || ch == '-' || ch == '_';
+                         });
+    if (!name_ok) errors.Add(t->source().begin, path, "a canned reply's name is 1 to 64 of a-z, 0-9, '-' and '_'");
+    if (c.text.empty()) continue;
+    if (std::optional<TemplateProblem> p = CheckTemplate(c.text, CannedVariables())) {
+      r.Error("text", p->message);
+      continue;
+    }
+    if (c.title.empty()) c.title = name;
+    config.canned[name] = c;
+  }
+}
+
 void ReadTemplates(TableReader& root, std::string_view text, Config& config, ConfigErrors& errors) {
+  ReadCanned(root, config, errors);
   TemplateReader reader(text, config, errors);
   std::map<std::string, Written> global;
   if (const toml::table* t = root.Table("templates")) global = reader.ReadLevel(*t, "templates");

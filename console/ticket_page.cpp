@@ -5,6 +5,7 @@
 #include "config/values.h"
 #include "console/views.h"
 #include "daemon/base/text.h"
+#include "daemon/outbox/render.h"
 #include "daemon/store/agent_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/tickets/ticket_service.h"
@@ -164,6 +165,31 @@ std::string History(const TicketView& v, const std::string& zone) {
   return out + "</ol></section>";
 }
 
+// The menu of canned replies: a plain GET back to the ticket with
+// ?canned=NAME, which puts the reply, filled in, into the answer box.
+std::string CannedMenu(const TicketView& v, const Config& config) {
+  if (config.canned.empty()) return "";
+  std::string out = "<form id=\"canned-form\" method=\"get\" action=\"/tickets/" + std::to_string(v.t.id) +
+                    "#answer\"><label>Canned reply <select name=\"canned\" id=\"canned\">";
+  for (const auto& [name, c] : config.canned) out += "<option value=\"" + H(name) + "\">" + H(c.title) + "</option>";
+  return out + "</select></label><button id=\"canned-button\" class=\"secondary\">Insert</button></form>";
+}
+
+// A canned reply with this ticket's variables, or "" when there is none.
+Result<std::string> CannedText(Store& reader, const Config& config, const Ticket& t, const std::string& name,
+                               const std::string& agent, Timestamp now) {
+  auto it = config.canned.find(name);
+  if (it == config.canned.end()) return std::string();
+  OutboxRow row;
+  row.ticket_id = t.id;
+  row.kind = "canned";
+  row.subject = t.subject;
+  Result<TemplateVars> vars = MailVariables(config, reader, row, now);
+  if (!vars.ok()) return vars.status();
+  (*vars)["agent"] = agent;
+  return RenderTemplate(it->second.text, *vars, TemplateEscape::kText);
+}
+
 std::string Forms(const TicketView& v, const Config& config, const SignedIn& who, const std::string& draft) {
   const std::string id = std::to_string(v.t.id);
   const std::string state = CsrfField(who) + Hidden("version", std::to_string(v.t.version)) +
@@ -186,7 +212,7 @@ std::string Forms(const TicketView& v, const Config& config, const SignedIn& who
          "<label>Owner <input name=\"assignee\" id=\"set-assignee\" value=\"" + H(v.t.assignee.value_or("")) +
          "\" placeholder=\"nobody\" size=\"24\"></label><label>Tags <input name=\"tags\" id=\"set-tags\" value=\"" +
          H(tags) + "\" size=\"24\"></label><button id=\"update-button\">Save</button></form></section>";
-  out += "<section id=\"answer\"><form id=\"reply-form\" method=\"post\" action=\"/tickets/" + id + "/messages\">" +
+  out += "<section id=\"answer\">" + CannedMenu(v, config) + "<form id=\"reply-form\" method=\"post\" action=\"/tickets/" + id + "/messages\">" +
          state + "<label for=\"reply-body\">Reply to " + H(v.t.requester_email) + ", or an internal note</label>" +
          "<textarea name=\"body\" id=\"reply-body\" rows=\"8\" required>" + H(draft) + "</textarea>" +
          "<div class=\"buttons\"><button id=\"send-reply\" name=\"kind\" value=\"reply\">Send reply</button>" +
@@ -247,7 +273,13 @@ void ShowTicket(ConsoleEnv& env, const SignedIn& who, const httplib::Request& re
                      "</dd><dt>Created</dt><dd>" + H(ShortTime(v->t.created_at, zone)) + "</dd></dl>" +
                      "<p id=\"presence\" class=\"presence\" data-ticket=\"" + std::to_string(v->t.id) + "\">" +
                      H(others) + "</p>";
-  body += "<div class=\"columns\"><div class=\"main\">" + Thread(*v, zone) + Forms(*v, config, who, "") +
+  std::string draft;
+  if (req.has_param("canned")) {
+    Result<std::string> text = CannedText(**store, config, v->t, req.get_param_value("canned"), who.agent, now);
+    if (!text.ok()) return SendProblem(res, 503, *frame, text.status().message());
+    draft = *text;
+  }
+  body += "<div class=\"columns\"><div class=\"main\">" + Thread(*v, zone) + Forms(*v, config, who, draft) +
           "</div><aside>" + Clocks(*v, *info.sla, now, zone) + History(*v, zone) + "</aside></div>";
   SendPage(res, 200, RenderPage(*frame, body));
   // Seen: what is shown now is not new the next time.

@@ -205,3 +205,25 @@ TEST_CASE("an escalation level may have a template of its own", "[config][templa
 
 }  // namespace
 }  // namespace frontdesk
+
+namespace frontdesk {
+namespace {
+
+TEST_CASE("canned replies are checked like templates", "[config][template][canned]") {
+  Result<Config> c = LoadConfigText(std::string(kQueues) + "[canned.thanks]\ntext = \"Thank you, {{requester_name}}.\"\n",
+                                    "fd.toml");
+  REQUIRE(c.ok());
+  REQUIRE(c->canned.count("thanks"));
+  CHECK(c->canned.at("thanks").title == "thanks");
+  CHECK(ErrorsOf(std::string(kQueues) + "[canned.thanks]\ntext = \"Hi {{custmer}}\"\n")
+            .find("fd.toml:12:8: canned.thanks.text: unknown variable \"custmer\"") != std::string::npos);
+  CHECK(ErrorsOf(std::string(kQueues) + "[canned.thanks]\ntitle = \"x\"\n") ==
+        "fd.toml:11:1: canned.thanks.text: missing required key");
+  CHECK(ErrorsOf(std::string(kQueues) + "[canned]\nthanks = \"x\"\n") ==
+        "fd.toml:12:10: canned.thanks: expected a table: [canned.thanks] with text = \"...\"");
+  CHECK(ErrorsOf(std::string(kQueues) + "[canned.Thanks]\ntext = \"x\"\n") ==
+        "fd.toml:11:1: canned.Thanks: a canned reply's name is 1 to 64 of a-z, 0-9, '-' and '_'");
+}
+
+}  // namespace
+}  // namespace frontdesk

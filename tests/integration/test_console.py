@@ -36,6 +36,15 @@ resolution = "1d"
 
 PASSWORD = "correct horse battery"
 
+CANNED = '''
+[canned.refund]
+title = "Refund on its way"
+text = """Hello {{requester_email}},
+
+the refund for ticket {{ticket}} ({{subject}}) is on its way.
+-- {{agent}}"""
+'''
+
 
 class Browser:
     """Just enough of a browser: one cookie, forms, and the last page."""
@@ -82,7 +91,7 @@ def errors(body):
 
 class ConsoleTest(unittest.TestCase):
     def setUp(self):
-        self.fd = Frontdesk(queues=QUEUES, extra_config='[console]\nidle_timeout = "10m"\n')
+        self.fd = Frontdesk(queues=QUEUES, extra_config='[console]\nidle_timeout = "10m"\n' + CANNED)
         self.addCleanup(self.fd.close)
         self.fd.start()
         r = self.fd.cli("agent", "password", "alice@example.test", stdin=PASSWORD + "\n")
@@ -254,6 +263,19 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(bob.request("POST", f"/tickets/{self.ticket}/presence", {"state": "replying"})[0], 403)
         self.assertEqual(bob.request("POST", f"/tickets/{self.ticket}/presence",
                                      {"csrf": fields["csrf"], "state": "typing"})[0], 400)
+
+    def test_a_canned_reply_is_filled_in_for_the_ticket(self):
+        b = Browser(self.fd)
+        b.login()
+        _, _, body = b.request("GET", f"/tickets/{self.ticket}")
+        self.assertIn('<option value="refund">Refund on its way</option>', body)
+        status, _, body = b.request("GET", f"/tickets/{self.ticket}?canned=refund")
+        self.assertEqual(status, 200)
+        draft = re.search(r'<textarea name="body" id="reply-body"[^>]*>([^<]*)</textarea>', body).group(1)
+        self.assertEqual(draft, f"Hello ann@example.org,\n\nthe refund for ticket {self.ticket} "
+                                "(Help &lt;script&gt;x&lt;/script&gt;) is on its way.\n-- alice@example.test")
+        # Inserting sends nothing.
+        self.assertEqual(self.fd.query("SELECT count(*) FROM messages WHERE kind = 'reply'"), [(0,)])
 
     def test_the_dashboard_reads_the_kpi_report(self):
         b = Browser(self.fd)
