@@ -27,6 +27,9 @@ tr.selected { outline: 2px solid var(--accent); }
 .presence { color: #7a4cc2; font-weight: 600; }
 .presence:empty { display: none; }
 .error { color: var(--late); font-weight: 600; }
+#save-view-form, #saved-views { margin: .75rem 0; }
+#save-view-form { display: flex; flex-wrap: wrap; gap: .5rem; align-items: center; }
+form.inline { display: inline; }
 #bulk-controls { display: flex; flex-wrap: wrap; gap: .5rem; margin: .75rem 0; }
 button { font: inherit; padding: .3rem .8rem; border: 1px solid var(--accent); background: var(--accent);
   color: #fff; border-radius: 4px; cursor: pointer; }

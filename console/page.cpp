@@ -56,9 +56,9 @@ std::string RenderPage(const PageFrame& frame, const std::string& body) {
   if (frame.who) {
     out += "<header><a class=\"brand\" href=\"/\">Frontdesk</a><nav id=\"nav\">";
     for (const NavItem& n : frame.nav) {
-      out += "<a data-view=\"" + H(n.key) + "\" href=\"/?view=" + UrlPart(n.key) + "\"" +
+      out += "<a data-view=\"" + H(n.key) + "\" href=\"" + H(n.href.empty() ? "/?view=" + UrlPart(n.key) : n.href) + "\"" +
              (n.key == frame.current_view ? " class=\"current\" aria-current=\"page\"" : "") + ">" + H(n.label) +
-             " <span class=\"count\">" + std::to_string(n.count) + "</span></a>";
+             " <span class=\"count\">" + (n.count < 0 ? std::string("?") : std::to_string(n.count)) + "</span></a>";
     }
     out += std::string("<a id=\"dashboard-link\" href=\"/dashboard\"") +
            (frame.current_view == "dashboard" ? " class=\"current\" aria-current=\"page\"" : "") + ">Dashboard</a>";

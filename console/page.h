@@ -27,6 +27,7 @@ std::string UrlPart(std::string_view text);
 struct NavItem {
   std::string key, label;
   int64_t count = 0;
+  std::string href;  // "" for /?view=KEY
 };
 
 struct PageFrame {

@@ -3,6 +3,7 @@
 #include "config/values.h"
 #include "console/views.h"
 #include "daemon/base/text.h"
+#include "daemon/store/agent_store.h"
 #include "daemon/tickets/ticket_service.h"
 
 namespace frontdesk {
@@ -57,6 +58,28 @@ std::string BulkControls(const Config& config) {
          "to the ticked tickets</button></div>";
 }
 
+std::string SaveViewForm(const SignedIn& who, const std::string& params) {
+  return "<form id=\"save-view-form\" method=\"post\" action=\"/views\">" + CsrfField(who) +
+         "<input type=\"hidden\" name=\"params\" value=\"" + H(params.empty() ? "view=mine" : params) + "\">" +
+         "<label>Save this view as <input name=\"name\" id=\"view-name\" maxlength=\"80\" required></label>" +
+         "<label><input type=\"checkbox\" name=\"shared\" value=\"1\"> for every agent</label>" +
+         "<button id=\"save-view\" class=\"secondary\">Save</button></form>";
+}
+
+std::string SavedViewList(const SignedIn& who, const std::vector<SavedView>& views) {
+  std::string out = "<details id=\"saved-views\"><summary>Saved views</summary><ul>";
+  for (const SavedView& v : views) {
+    out += "<li><a href=\"/?" + H(v.params) + "\">" + H(v.name) + "</a> " +
+           (v.owner ? "" : "(shared, by " + H(v.created_by) + ") ");
+    if (v.owner || who.admin || v.created_by == who.agent) {
+      out += "<form class=\"inline\" method=\"post\" action=\"/views/" + std::to_string(v.id) + "/delete\">" +
+             CsrfField(who) + "<button class=\"secondary\">Delete</button></form>";
+    }
+    out += "</li>";
+  }
+  return out + "</ul></details>";
+}
+
 }  // namespace
 
 void ShowQueue(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
@@ -98,7 +121,55 @@ void ShowQueue(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req
     body += "<p class=\"paging\"><a id=\"next-page\" href=\"/?" + H(params + (params.empty() ? "" : "&")) +
             "after=" + H(after) + "\">Next page</a></p>";
   }
+  body += SaveViewForm(who, ViewParams(req));
+  Result<std::vector<SavedView>> saved = AgentStore(**store).SavedViews(who.agent);
+  if (saved.ok() && !saved->empty()) body += SavedViewList(who, *saved);
   SendPage(res, 200, RenderPage(*frame, body));
+}
+
+void SaveView(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+  ServeContext& ctx = env.ctx;
+  const Timestamp now = ctx.clock.Now();
+  std::shared_ptr<const Config> config = ctx.config();
+  SavedView v;
+  v.name = std::string(Trim(req.has_param("name") ? req.get_param_value("name") : ""));
+  v.params = req.has_param("params") ? req.get_param_value("params") : "";
+  v.created_by = who.agent;
+  if (!(req.has_param("shared") && req.get_param_value("shared") == "1")) v.owner = who.agent;
+  std::string problem;
+  if (v.name.empty() || v.name.size() > 80 || !IsValidUtf8(v.name) || HasControlChars(v.name)) {
+    problem = "a view needs a name of one line, at most 80 bytes";
+  } else if (v.params.size() > 1000 || !SavedViewSpec(v, *config, who.agent, now).ok()) {
+    problem = "the filters of this view cannot be read; open the view again and save it from there";
+  }
+  Status s = problem.empty() ? ctx.writer.Run([&](Store& st) { return AgentStore(st).AddSavedView(v, now).status(); })
+                             : Status::Invalid(problem);
+  if (!s.ok()) {
+    Result<StorePool::Lease> store = ctx.stores.Acquire();
+    Result<PageFrame> frame = store.ok() ? MakeFrame(**store, *config, who, now, "Save the view")
+                                         : Result<PageFrame>(store.status());
+    return SendProblem(res, s.code() == Status::Code::kConflict ? 409 : 400,
+                       frame.ok() ? *frame : PageFrame{"Save the view", nullptr, {}, ""},
+                       "The view was not saved: " + s.message() + ".");
+  }
+  Redirect(res, "/?" + v.params);
+}
+
+void DeleteView(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
+  std::optional<int64_t> id = ParseDigits(req.matches[1].str(), 15);
+  bool deleted = false;
+  Status s = env.ctx.writer.Run([&](Store& st) -> Status {
+    Result<bool> d = AgentStore(st).DeleteSavedView(id.value_or(0), who.agent, who.admin);
+    if (!d.ok()) return d.status();
+    deleted = *d;
+    return Status::Ok();
+  });
+  if (!s.ok() || !deleted) {
+    return SendProblem(res, s.ok() ? 404 : 503, PageFrame{"Delete the view", &who, {}, ""},
+                       s.ok() ? "No such view of yours (a shared view can be deleted by who made it, or an admin)."
+                              : s.message());
+  }
+  Redirect(res, "/");
 }
 
 void ApplyBulk(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {

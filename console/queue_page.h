@@ -13,6 +13,9 @@
 namespace frontdesk {
 
 void ShowQueue(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+// Saving a view (POST /views: name, params, shared) and deleting one.
+void SaveView(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
+void DeleteView(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
 void ApplyBulk(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res);
 
 }  // namespace frontdesk

@@ -165,6 +165,8 @@ void RegisterConsoleRoutes(HttpServer& server, ServeContext& ctx) {
   server.PostForm(R"(/tickets/(\d+)/update)", "/tickets/{id}/update", console->Change(PostUpdate));
   server.PostForm(R"(/tickets/(\d+)/presence)", "/tickets/{id}/presence", console->Change(PostPresence));
   server.PostForm("/bulk", "/bulk", console->Change(ApplyBulk));
+  server.PostForm("/views", "/views", console->Change(SaveView));
+  server.PostForm(R"(/views/(\d+)/delete)", "/views/{id}/delete", console->Change(DeleteView));
   server.Get("/static/console.css", "/static/console.css", [](const httplib::Request&, httplib::Response& res) {
     Static(res, ConsoleCss(), "text/css; charset=utf-8");
   });

@@ -1,6 +1,7 @@
 #include "console/views.h"
 
 #include "daemon/base/text.h"
+#include "daemon/store/agent_store.h"
 
 namespace frontdesk {
 namespace {
@@ -54,7 +55,17 @@ Result<PageFrame> MakeFrame(Store& reader, const Config& config, const SignedIn&
   for (const ViewSpec& v : ConsoleViews(config, who.agent, now)) {
     Result<int64_t> n = list.Count(v.query);
     if (!n.ok()) return n.status();
-    f.nav.push_back({v.key, v.label, *n});
+    f.nav.push_back({v.key, v.label, *n, ""});
+  }
+  Result<std::vector<SavedView>> saved = AgentStore(reader).SavedViews(who.agent);
+  if (!saved.ok()) return saved.status();
+  for (const SavedView& s : *saved) {
+    // A view saved before a queue was renamed may no longer read: it is
+    // shown with no count rather than hiding the others.
+    Result<ViewSpec> v = SavedViewSpec(s, config, who.agent, now);
+    Result<int64_t> n = v.ok() ? list.Count(v->query) : Result<int64_t>(int64_t{-1});
+    if (!n.ok()) return n.status();
+    f.nav.push_back({"saved:" + std::to_string(s.id), s.name + (s.owner ? "" : " (shared)"), *n, "/?" + s.params});
   }
   return f;
 }
@@ -104,6 +115,16 @@ Result<ViewSpec> ViewOf(const httplib::Request& req, const Config& config, const
   }
   q.limit = 50;
   return *found;
+}
+
+Result<ViewSpec> SavedViewSpec(const SavedView& saved, const Config& config, const std::string& agent,
+                               Timestamp now) {
+  httplib::Request req;
+  httplib::detail::parse_query_text(saved.params, req.params);
+  req.params.erase("after");
+  Result<ViewSpec> v = ViewOf(req, config, agent, now);
+  if (v.ok()) v->label = saved.name;
+  return v;
 }
 
 std::string ViewParams(const httplib::Request& req) {

@@ -13,6 +13,7 @@
 
 #include "config/config.h"
 #include "console/page.h"
+#include "daemon/store/agent_store.h"
 #include "daemon/store/ticket_list.h"
 
 namespace frontdesk {
@@ -31,6 +32,8 @@ Result<PageFrame> MakeFrame(Store& reader, const Config& config, const SignedIn&
 // The view a request asks for (`view`, default "mine") with its URL
 // filters applied; an unknown view or filter value is an error naming it.
 Result<ViewSpec> ViewOf(const httplib::Request& req, const Config& config, const std::string& agent, Timestamp now);
+// A saved view's query, as ViewOf reads it.
+Result<ViewSpec> SavedViewSpec(const SavedView& saved, const Config& config, const std::string& agent, Timestamp now);
 // The view's URL parameters (view, status, priority, queue, q), for links
 // that keep them.
 std::string ViewParams(const httplib::Request& req);

@@ -105,6 +105,45 @@ Result<std::vector<ConsoleSession>> AgentStore::Sessions(const std::string& agen
   return st->Rows(SessionFrom);
 }
 
+Result<std::vector<SavedView>> AgentStore::SavedViews(const std::string& agent) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT id, owner, name, params, created_by FROM saved_views WHERE owner IS NULL OR owner = ?1 "
+      "ORDER BY owner IS NOT NULL, name");
+  if (!st.ok()) return st.status();
+  st->Bind(1, agent);
+  return st->Rows([](const Stmt& r) {
+    SavedView v;
+    v.id = r.Int(0);
+    v.owner = r.OptText(1);
+    v.name = r.Text(2);
+    v.params = r.Text(3);
+    v.created_by = r.Text(4);
+    return v;
+  });
+}
+
+Result<int64_t> AgentStore::AddSavedView(const SavedView& v, Timestamp now) {
+  Result<Stmt> st = db_.Prepare(
+      "INSERT INTO saved_views(owner, name, params, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5) "
+      "ON CONFLICT DO NOTHING");
+  if (!st.ok()) return st.status();
+  st->Bind(1, v.owner).Bind(2, v.name).Bind(3, v.params).Bind(4, v.created_by).Bind(5, ToUnix(now));
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  if (db_.Changes() == 0) return Status::Conflict("a view named \"" + v.name + "\" exists already");
+  return db_.LastInsertId();
+}
+
+Result<bool> AgentStore::DeleteSavedView(int64_t id, const std::string& agent, bool may_delete_shared) {
+  Result<Stmt> st = db_.Prepare(
+      "DELETE FROM saved_views WHERE id = ?1 AND (owner = ?2 OR (owner IS NULL AND (?3 OR created_by = ?2)))");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id).Bind(2, agent).Bind(3, static_cast<int64_t>(may_delete_shared));
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  return db_.Changes() == 1;
+}
+
 Result<std::optional<TicketRead>> AgentStore::LastRead(const std::string& agent, int64_t ticket_id) {
   Result<Stmt> st =
       db_.Prepare("SELECT last_event, last_message, at FROM ticket_reads WHERE agent = ?1 AND ticket_id = ?2");

@@ -431,7 +431,7 @@ CREATE TABLE standard_state (
 
 // Version 14: the agents' console. Passwords (Argon2id strings) and
 // sessions (the SHA-256 of their secret, never the secret); what each agent
-// last saw of a ticket; and each ticket's earliest due time among its
+// last saw of a ticket; saved views; and each ticket's earliest due time among its
 // running, unmet targets, kept by triggers whatever writes the targets, so
 // a queue page sorted by what is due next reads an index, not every clock.
 constexpr const char* kSchemaV14 = R"sql(
@@ -479,6 +479,17 @@ CREATE TRIGGER ticket_due_target_delete AFTER DELETE ON sla_targets BEGIN
                                    WHERE s.ticket_id = tickets.id AND s.met_at IS NULL AND s.paused_since IS NULL)
   WHERE id = OLD.ticket_id;
 END;
+-- A named filter of the queue page: an agent's own, or shared (no owner).
+CREATE TABLE saved_views (
+  id         INTEGER PRIMARY KEY,
+  owner      TEXT,
+  name       TEXT NOT NULL,
+  params     TEXT NOT NULL,
+  created_by TEXT NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE UNIQUE INDEX saved_views_name ON saved_views(coalesce(owner, ''), name);
+
 -- Open tickets by what is due next (no due time last), overall, per queue
 -- and per assignee: the console's queue views.
 CREATE INDEX tickets_open_due ON tickets(coalesce(sla_due_at, 9223372036854775807), id)

@@ -277,6 +277,38 @@ class ConsoleTest(unittest.TestCase):
         # Inserting sends nothing.
         self.assertEqual(self.fd.query("SELECT count(*) FROM messages WHERE kind = 'reply'"), [(0,)])
 
+    def test_saved_views_personal_and_shared(self):
+        self.assertEqual(self.fd.cli("agent", "password", "bob@example.test", stdin=PASSWORD + "\n").returncode, 0)
+        alice, bob = Browser(self.fd), Browser(self.fd)
+        alice.login()
+        bob.login(email="bob@example.test")
+        fields, _ = alice.form("/?view=open&priority=normal")
+        for name, shared in (("Normal ones", "0"), ("Team normal", "1")):
+            status, h, _ = alice.request("POST", "/views", {"csrf": fields["csrf"], "name": name, "shared": shared,
+                                                           "params": "view=open&priority=normal"})
+            self.assertEqual((status, h["location"]), (303, "/?view=open&priority=normal"))
+        _, _, page = alice.request("GET", "/")
+        self.assertRegex(page, r'<a data-view="saved:\d+" href="/\?view=open&amp;priority=normal">Normal ones '
+                               r'<span class="count">1</span></a>')
+        self.assertIn('Team normal (shared) <span class="count">1</span>', page)
+        _, _, page = bob.request("GET", "/")
+        self.assertIn("Team normal (shared)", page)
+        self.assertNotIn("Normal ones", page)
+        # The same name again, and filters that do not read, are refused.
+        status, _, body = alice.request("POST", "/views", {"csrf": fields["csrf"], "name": "Normal ones",
+                                                           "params": "view=open"})
+        self.assertEqual(status, 409)
+        self.assertIn("exists already", errors(body)[0])
+        status, _, _ = alice.request("POST", "/views", {"csrf": fields["csrf"], "name": "Odd",
+                                                        "params": "view=nowhere"})
+        self.assertEqual(status, 400)
+        # Bob cannot delete alice's shared view; she can.
+        ((shared_id,),) = self.fd.query("SELECT id FROM saved_views WHERE owner IS NULL")
+        bob_fields, _ = bob.form("/")
+        self.assertEqual(bob.request("POST", f"/views/{shared_id}/delete", {"csrf": bob_fields["csrf"]})[0], 404)
+        self.assertEqual(alice.request("POST", f"/views/{shared_id}/delete", {"csrf": fields["csrf"]})[0], 303)
+        self.assertEqual(self.fd.query("SELECT name FROM saved_views"), [("Normal ones",)])
+
     def test_the_dashboard_reads_the_kpi_report(self):
         b = Browser(self.fd)
         b.login()
