@@ -62,6 +62,10 @@ std::string RenderPage(const PageFrame& frame, const std::string& body) {
     }
     out += std::string("<a id=\"dashboard-link\" href=\"/dashboard\"") +
            (frame.current_view == "dashboard" ? " class=\"current\" aria-current=\"page\"" : "") + ">Dashboard</a>";
+    if (frame.who->admin) {
+      out += std::string("<a id=\"admin-link\" href=\"/admin/agents\"") +
+             (frame.current_view == "admin" ? " class=\"current\" aria-current=\"page\"" : "") + ">Admin</a>";
+    }
     out += "</nav><form id=\"search-form\" method=\"get\" action=\"/\"><input type=\"hidden\" name=\"view\" "
            "value=\"open\"><input type=\"search\" name=\"q\" id=\"search\" placeholder=\"Search (/)\" "
            "aria-label=\"Search\"></form>";

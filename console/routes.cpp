@@ -5,6 +5,7 @@
 #include <functional>
 #include <memory>
 
+#include "console/admin_pages.h"
 #include "console/assets.h"
 #include "console/auth.h"
 #include "console/dashboard_page.h"
@@ -158,6 +159,9 @@ void RegisterConsoleRoutes(HttpServer& server, ServeContext& ctx) {
                                              httplib::Response& res) { console->Logout(who, req, res); }));
   server.Get("/", "/", console->Page(ShowQueue));
   server.Get("/dashboard", "/dashboard", console->Page(ShowDashboard));
+  server.Get("/admin", "/admin", console->Page(ShowAdmin));
+  server.Get(R"(/admin/([a-z]+))", "/admin/{page}", console->Page(ShowAdmin));
+  server.PostForm(R"(/admin/([a-z]+))", "/admin/{action}", console->Change(AdminAction));
   server.Get(R"(/tickets/(\d+))", "/tickets/{id}", console->Page(ShowTicket));
   server.Get(R"(/tickets/(\d+)/attachments/(\d+))", "/tickets/{id}/attachments/{aid}",
              console->Page(DownloadAttachment));

@@ -91,7 +91,8 @@ def errors(body):
 
 class ConsoleTest(unittest.TestCase):
     def setUp(self):
-        self.fd = Frontdesk(queues=QUEUES, extra_config='[console]\nidle_timeout = "10m"\n' + CANNED)
+        self.fd = Frontdesk(queues=QUEUES, extra_config='[console]\nidle_timeout = "10m"\n'
+                                                        'admins = ["alice@example.test"]\n' + CANNED)
         self.addCleanup(self.fd.close)
         self.fd.start()
         r = self.fd.cli("agent", "password", "alice@example.test", stdin=PASSWORD + "\n")
@@ -308,6 +309,40 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(bob.request("POST", f"/views/{shared_id}/delete", {"csrf": bob_fields["csrf"]})[0], 404)
         self.assertEqual(alice.request("POST", f"/views/{shared_id}/delete", {"csrf": fields["csrf"]})[0], 303)
         self.assertEqual(self.fd.query("SELECT name FROM saved_views"), [("Normal ones",)])
+
+    def test_admin_pages_are_for_admins(self):
+        self.assertEqual(self.fd.cli("agent", "password", "bob@example.test", stdin=PASSWORD + "\n").returncode, 0)
+        alice, bob = Browser(self.fd), Browser(self.fd)
+        alice.login()
+        bob.login(email="bob@example.test")
+        bob_fields, _ = bob.form("/")
+        self.assertEqual(bob.request("GET", "/admin/agents")[0], 403)
+        self.assertEqual(bob.request("POST", "/admin/password", {"csrf": bob_fields["csrf"], "agent": "bob@example.test",
+                                                                 "password": "a new password!"})[0], 403)
+        for page in ("agents", "tokens", "quarantine", "rejections", "outbox", "bounces", "route", "config"):
+            status, h, body = alice.request("GET", f"/admin/{page}")
+            self.assertEqual(status, 200, page)
+            self.assertNotIn("unsafe-inline", h["content-security-policy"])
+        self.assertNotIn(PASSWORD, alice.request("GET", "/admin/config")[2])
+        # A new password for bob ends his session; he logs in with it.
+        fields, _ = alice.form("/admin/agents")
+        status, h, _ = alice.request("POST", "/admin/password", {"csrf": fields["csrf"], "agent": "bob@example.test",
+                                                                 "password": "a new password!"})
+        self.assertEqual(status, 303)
+        self.assertEqual(bob.request("GET", "/")[0], 303)
+        self.assertEqual(bob.login(email="bob@example.test", password="a new password!")[0], 303)
+        # A token is shown once, and works on the API.
+        status, _, body = alice.request("POST", "/admin/token", {"csrf": fields["csrf"], "name": "console-made",
+                                                                 "scope": "read"})
+        self.assertEqual(status, 200)
+        secret = re.search(r'<pre id="new-token">([^<]+)</pre>', body).group(1)
+        self.assertEqual(self.fd.get("/api/v1/tickets", token=secret).status, 200)
+        self.assertNotIn(secret, alice.request("GET", "/admin/tokens")[2])
+        # The routing explanation.
+        _, _, body = alice.request("GET", "/admin/route?channel=email&from=ann%40example.org&to=support%40example.test"
+                                          "&subject=Hello&body=x")
+        self.assertIn('<pre id="route-explanation">', body)
+        self.assertIn("support", re.search(r'<pre id="route-explanation">(.*?)</pre>', body, re.S).group(1))
 
     def test_the_dashboard_reads_the_kpi_report(self):
         b = Browser(self.fd)
