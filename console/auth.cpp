@@ -43,9 +43,27 @@ std::string Decoy() {
 }
 }  // namespace
 
-ConsoleAuth::ConsoleAuth(ServeContext& ctx) : ctx_(ctx), decoy_(Decoy()) {}
+ConsoleAuth::ConsoleAuth(ServeContext& ctx) : ctx_(ctx), decoy_(Decoy()), proxy_key_(RandomToken(32)) {}
+
+std::optional<SignedIn> ConsoleAuth::FromProxy(const httplib::Request& req, const Config& config) const {
+  const std::string& header = config.console.trusted_proxy_header;
+  if (header.empty() || !req.has_header(header)) return std::nullopt;
+  // Only a proxy on this machine may vouch; from anywhere else the header
+  // is anyone's to forge.
+  if (req.remote_addr != "127.0.0.1" && req.remote_addr != "::1") return std::nullopt;
+  Result<std::string> agent = ParseMailAddress(req.get_header_value(header));
+  if (!agent.ok() || !config.IsAgent(*agent)) return std::nullopt;
+  SignedIn who;
+  who.agent = *agent;
+  who.admin = config.IsConsoleAdmin(*agent);
+  // No session row: the form token is derived from a key this daemon made
+  // at start, so forms loaded before a restart ask to be reloaded.
+  who.csrf = Base64UrlEncode(HmacSha256Raw(proxy_key_, "csrf\n" + *agent).substr(0, 24));
+  return who;
+}
 
 Result<std::optional<SignedIn>> ConsoleAuth::Who(const httplib::Request& req) {
+  if (std::optional<SignedIn> proxied = FromProxy(req, *ctx_.config())) return proxied;
   std::string secret = CookieValue(req, kSessionCookie);
   if (secret.empty() || secret.size() > 100) return std::optional<SignedIn>();
   const std::string id_hash = Sha256Hex(secret);
@@ -144,6 +162,9 @@ LoginOutcome ConsoleAuth::Login(const httplib::Request& req, const std::string& 
 }
 
 Result<std::string> ConsoleAuth::Logout(const SignedIn& who, bool everywhere) {
+  if (who.id_hash.empty() && !everywhere) {
+    return Status::Invalid("you are signed in by the proxy in front of the console; log out there");
+  }
   Status s = ctx_.writer.Run([&](Store& store) -> Status {
     AgentStore agents(store);
     return (everywhere ? agents.EndSessions(who.agent) : agents.EndSession(who.id_hash)).status();

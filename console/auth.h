@@ -7,7 +7,9 @@
 // must carry the session's CSRF token and come from the console's own
 // origin. Logins are throttled (login_throttle.h); an unknown account costs
 // the same hashing as a known one, and every failure is logged in one
-// fail2ban-friendly line. Thread-safe.
+// fail2ban-friendly line. Behind a reverse proxy that authenticates people
+// itself (SSO), [console] trusted_proxy_header names the agent instead,
+// believed only from a loopback peer. Thread-safe.
 #pragma once
 
 #include <httplib.h>
@@ -27,7 +29,7 @@ struct SignedIn {
   std::string agent;
   bool admin = false;
   std::string csrf;     // the token this session's forms carry
-  std::string id_hash;  // the session's row
+  std::string id_hash;  // the session's row; empty when a proxy vouched
 };
 
 struct LoginOutcome {
@@ -55,9 +57,14 @@ class ConsoleAuth {
   static bool SameOrigin(const httplib::Request& req, std::string* why);
 
  private:
+  // The agent a trusted reverse proxy names ([console]
+  // trusted_proxy_header), from a loopback peer only.
+  std::optional<SignedIn> FromProxy(const httplib::Request& req, const Config& config) const;
+
   ServeContext& ctx_;
   LoginThrottle throttle_;
-  const std::string decoy_;  // the hash checked for an unknown account
+  const std::string decoy_;      // the hash checked for an unknown account
+  const std::string proxy_key_;  // derives proxy-signed-in agents' CSRF tokens
 };
 
 }  // namespace frontdesk

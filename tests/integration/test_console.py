@@ -53,8 +53,8 @@ class Browser:
         self.fd = fd
         self.cookie = None
 
-    def request(self, method, path, fields=None, headers=None):
-        conn = http.client.HTTPConnection("127.0.0.1", self.fd.admin_port, timeout=20)
+    def request(self, method, path, fields=None, headers=None, source="127.0.0.1"):
+        conn = http.client.HTTPConnection("127.0.0.1", self.fd.admin_port, timeout=20, source_address=(source, 0))
         hdrs = {"Host": f"127.0.0.1:{self.fd.admin_port}"}
         if self.cookie:
             hdrs["Cookie"] = self.cookie
@@ -355,6 +355,30 @@ class ConsoleTest(unittest.TestCase):
         status, _, body = b.request("GET", "/dashboard?from=yesterday")
         self.assertEqual(status, 400)
         self.assertIn("from: &quot;yesterday&quot; is not a date", errors(body)[0])
+
+    def test_a_proxy_on_this_machine_may_name_the_agent(self):
+        self.fd.extra_config = self.fd.extra_config.replace('[console]\n', '[console]\ntrusted_proxy_header = "X-Remote-User"\n')
+        self.fd.write_config()
+        self.assertEqual(self.fd.stop(), 0)
+        self.fd.start()
+        b = Browser(self.fd)
+        sso = {"X-Remote-User": "Bob@Example.test"}
+        status, _, body = b.request("GET", "/?view=open", headers=sso)
+        self.assertEqual(status, 200)
+        self.assertIn('<span id="agent">bob@example.test</span>', body)
+        csrf = re.search(r'name="csrf" value="([^"]+)"', body).group(1)
+        fields = {"csrf": csrf, "kind": "note", "body": "Seen through the proxy", "version": "0", "force": "1"}
+        status, _, _ = b.request("POST", f"/tickets/{self.ticket}/messages", fields, headers=sso)
+        self.assertEqual(status, 303)
+        self.assertEqual(self.fd.query("SELECT actor FROM events WHERE kind = 'note_added'"),
+                         [("console:bob@example.test",)])
+        # Not an agent, or not from this machine's own address: no one.
+        self.assertEqual(b.request("GET", "/", headers={"X-Remote-User": "mallory@example.test"})[0], 303)
+        self.assertEqual(b.request("GET", "/", headers=sso, source="127.0.0.2")[0], 303)
+        # Another agent's token does not pass for bob's forms.
+        status, _, _ = b.request("POST", f"/tickets/{self.ticket}/messages", fields,
+                                 headers={"X-Remote-User": "alice@example.test"})
+        self.assertEqual(status, 403)
 
     def test_the_console_can_be_turned_off(self):
         self.fd.extra_config = '[console]\nenabled = false\n'
