@@ -4,6 +4,7 @@
 #include "console/views.h"
 #include "daemon/base/text.h"
 #include "daemon/store/agent_store.h"
+#include "daemon/store/ticket_store.h"
 #include "daemon/tickets/ticket_service.h"
 
 namespace frontdesk {
@@ -89,6 +90,11 @@ void ShowQueue(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req
   const Timestamp now = ctx.clock.Now();
   Result<StorePool::Lease> store = ctx.stores.Acquire();
   if (!store.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, store.status().message());
+  // A ticket's number in the search box opens it.
+  if (req.has_param("q")) {
+    std::optional<int64_t> number = ParseDigits(Trim(req.get_param_value("q")), 15);
+    if (number && TicketStore(**store).Get(*number).ok()) return Redirect(res, "/tickets/" + std::to_string(*number));
+  }
   Result<ViewSpec> view = ViewOf(req, config, who.agent, now);
   std::string key = view.ok() ? view->key : "mine";
   Result<PageFrame> frame = MakeFrame(**store, config, who, now, view.ok() ? view->label : "Tickets", key);
@@ -100,6 +106,7 @@ void ShowQueue(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req
   if (!page.ok()) return SendProblem(res, 503, *frame, page.status().message());
   std::string body = "<h1>" + H(view->label) + "</h1>";
   if (view->query.text) body += "<p class=\"search\">Tickets with &ldquo;" + H(*view->query.text) + "&rdquo;</p>";
+  if (view->query.requester) body += "<p class=\"search\">Tickets from " + H(*view->query.requester) + "</p>";
   if (page->tickets.empty()) {
     body += "<p class=\"empty\">No tickets here.</p>";
   } else {

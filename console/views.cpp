@@ -1,5 +1,6 @@
 #include "console/views.h"
 
+#include "config/values.h"
 #include "daemon/base/text.h"
 #include "daemon/store/agent_store.h"
 
@@ -97,8 +98,15 @@ Result<ViewSpec> ViewOf(const httplib::Request& req, const Config& config, const
     if (!config.FindQueue(req.get_param_value("queue"))) return Status::Invalid("unknown queue", "queue");
     q.queue = req.get_param_value("queue");
   }
-  if (req.has_param("q") && !Trim(req.get_param_value("q")).empty()) {
-    q.text = req.get_param_value("q");
+  const std::string text(req.has_param("q") ? Trim(req.get_param_value("q")) : "");
+  if (text.find('@') != std::string::npos && text.find(' ') == std::string::npos) {
+    // An address: the tickets of that requester.
+    Result<std::string> a = ParseMailAddress(text);
+    if (!a.ok()) return Status::Invalid(a.status().message(), "q");
+    q.requester = *a;
+    if (!req.has_param("status") || req.get_param_value("status").empty()) q.statuses.clear();
+  } else if (!text.empty()) {
+    q.text = text;
     // A search looks at every ticket, solved ones too.
     if (!req.has_param("status") || req.get_param_value("status").empty()) q.statuses.clear();
   }

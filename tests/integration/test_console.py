@@ -265,6 +265,21 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(bob.request("POST", f"/tickets/{self.ticket}/presence",
                                      {"csrf": fields["csrf"], "state": "typing"})[0], 400)
 
+    def test_search_by_number_requester_and_text(self):
+        b = Browser(self.fd)
+        b.login()
+        status, h, _ = b.request("GET", f"/?view=open&q={self.ticket}")
+        self.assertEqual((status, h["location"]), (303, f"/tickets/{self.ticket}"))
+        for q in ("ann%40example.org", "img", "Help"):
+            status, _, body = b.request("GET", f"/?view=open&q={q}")
+            self.assertEqual(status, 200, q)
+            self.assertIn(f'data-id="{self.ticket}"', body, q)
+        _, _, body = b.request("GET", "/?view=open&q=nobody%40example.org")
+        self.assertIn('<p class="empty">', body)
+        # Solved tickets are found too.
+        self.fd.request("PATCH", f"/api/v1/tickets/{self.ticket}", body={"status": "solved"}, scope="write")
+        self.assertIn(f'data-id="{self.ticket}"', b.request("GET", "/?view=open&q=ann%40example.org")[2])
+
     def test_a_canned_reply_is_filled_in_for_the_ticket(self):
         b = Browser(self.fd)
         b.login()
