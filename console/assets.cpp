@@ -55,6 +55,8 @@ article.message header { display: flex; gap: .5rem; padding: 0; border: 0; backg
 #history time, #sla li { color: var(--muted); }
 .buttons { display: flex; gap: .5rem; align-items: center; margin-top: .4rem; }
 #login-form { max-width: 22rem; display: grid; gap: .5rem; background: #fff; padding: 1rem; border: 1px solid var(--line); }
+.chart-box { display: inline-block; vertical-align: top; margin: 0 1.5rem 1rem 0; max-width: 100%; }
+svg.chart { max-width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 4px; }
 #help { position: fixed; right: 1rem; bottom: 1rem; background: #fff; border: 1px solid var(--line); padding: .75rem; }
 #help dl { display: grid; grid-template-columns: max-content 1fr; gap: .2rem .75rem; margin: 0; }
 )css";

@@ -50,11 +50,14 @@ std::string Axes(const ChartData& d, double top) {
            HtmlEscape(d.unit) + "</text>";
   }
   const size_t n = d.labels.size();
-  const size_t every = std::max<size_t>(1, (n + 9) / 10);
+  // At most seven labels, and a day as "11-23": they must not overlap.
+  const size_t every = std::max<size_t>(1, (n + 6) / 7);
   for (size_t i = 0; i < n; i += every) {
     double x = kLeft + plot_w * (i + 0.5) / std::max<size_t>(n, 1);
+    const std::string& l = d.labels[i];
+    std::string shown = l.size() == 10 && l[4] == '-' && l[7] == '-' ? l.substr(5) : l;
     out += "<text x=\"" + Num(x, 1) + "\" y=\"" + std::to_string(kHeight - kBottom + 14) +
-           "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#5b6673\">" + HtmlEscape(d.labels[i]) + "</text>";
+           "\" text-anchor=\"middle\" font-size=\"11\" fill=\"#5b6673\">" + HtmlEscape(shown) + "</text>";
   }
   return out;
 }

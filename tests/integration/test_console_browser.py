@@ -465,6 +465,16 @@ class ConsoleBrowserTest(unittest.TestCase):
         b = self.signed_in(self.main, ALICE)
         b.open("/?view=open")
         self.open_ticket(b, tid)
+        # The dashboard's SVG charts and the admin pages draw under the same
+        # policy; they are main screens too.
+        for path, name in (("/dashboard", "dashboard"), ("/admin/agents", "admin-agents"),
+                           ("/admin/config", "admin-config")):
+            b.open(path)
+            self.assertEqual(b.status(), 200, path)
+            b.shot(name)
+        self.assertEqual(len(b.all("svg.chart")), 0)  # the config page has none
+        b.open("/dashboard")
+        self.assertEqual(len(b.all("svg.chart")), 6)
         found = {name: br.csp_violations() for name, br in self.browsers.items()}
         self.assertEqual({k: v for k, v in found.items() if v}, {}, "CSP violations")
 
