@@ -3,6 +3,7 @@
 # which 100,000 stay open with a resolution clock running, written straight
 # into a scratch database (the KPI bench's seed), then `frontdesk serve` on
 # it and bench/console_client.py timing each page over loopback.
+# SEEDED=DIR keeps the seeded database in DIR and reuses it the next time.
 set -eu
 N=${1:-1000000}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,6 +16,9 @@ cleanup() { [ -n "$pid" ] && kill "$pid" 2>/dev/null; wait 2>/dev/null; rm -rf "
 trap cleanup EXIT
 mkdir -p "$dir/data"
 db="$dir/data/frontdesk.db"
+if [ -n "${SEEDED:-}" ] && [ -f "$SEEDED/frontdesk.db" ]; then
+  cp "$SEEDED/frontdesk.db" "$db"
+else
 "$build/bench/frontdesk_bench" kpi-seed --db "$db" --tickets "$N" >/dev/null 2>&1
 # 100,000 of them open (one in ten), each with its resolution clock due
 # within three days of when it came in, so the views sort real due times.
@@ -25,6 +29,8 @@ INSERT OR REPLACE INTO sla_targets(ticket_id, target, cycle, started_at, due_at)
   SELECT id, 'resolution', 0, created_at, created_at + 3 * 86400 FROM tickets WHERE status = 'open';
 SELECT 'open=' || count(*) FROM tickets WHERE status = 'open';
 SQL
+  if [ -n "${SEEDED:-}" ]; then mkdir -p "$SEEDED" && cp "$db" "$SEEDED/frontdesk.db"; fi
+fi
 sqlite3 "$db" "SELECT id FROM tickets WHERE status = 'open' ORDER BY random() LIMIT 2000" > "$dir/ids"
 port=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 pub=$(/usr/bin/python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')

@@ -211,13 +211,13 @@ std::string ConfigPage(const ConfigInfo& info) {
 
 void ShowAdmin(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
   ServeContext& ctx = env.ctx;
-  ConfigInfo info = ctx.config_info();
+  std::optional<PageStart> start = StartPage(ctx, env.nav, who, "Admin", res, "admin");
+  if (!start) return;
+  ConfigInfo& info = start->info;
   const Config& config = *info.config;
-  const Timestamp now = ctx.clock.Now();
-  Result<StorePool::Lease> store = ctx.stores.Acquire();
-  if (!store.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, store.status().message());
-  Result<PageFrame> frame = MakeFrame(**store, config, who, now, "Admin", "admin");
-  if (!frame.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, frame.status().message());
+  const Timestamp now = start->now;
+  std::optional<StorePool::Lease>& store = start->store;
+  PageFrame* frame = &start->frame;
   if (!who.admin) return SendProblem(res, 403, *frame, "Only the agents in [console] admins may open the admin pages.");
   const std::string page = req.matches.size() > 1 ? req.matches[1].str() : "agents";
   Result<std::string> body = Status::NotFound("no such admin page");
@@ -276,7 +276,7 @@ void AdminAction(ConsoleEnv& env, const SignedIn& who, const httplib::Request& r
     if (s.ok()) {
       // The secret is shown once, here, and never again.
       Result<StorePool::Lease> store = ctx.stores.Acquire();
-      Result<PageFrame> f = store.ok() ? MakeFrame(**store, config, who, now, "New token", "admin")
+      Result<PageFrame> f = store.ok() ? MakeFrame(**store, info, env.nav, ctx.writer.batches(), who, now, "New token", "admin")
                                        : Result<PageFrame>(store.status());
       return SendPage(res, 200, RenderPage(f.ok() ? *f : frame,
                                            "<h1>New API token</h1>" + Menu() + "<p>Token " + H(t->info.name) +

@@ -90,13 +90,13 @@ std::vector<ChartData> DashboardCharts(const KpiReport& r) {
 
 void ShowDashboard(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
   ServeContext& ctx = env.ctx;
-  ConfigInfo info = ctx.config_info();
+  std::optional<PageStart> start = StartPage(ctx, env.nav, who, "Dashboard", res, "dashboard");
+  if (!start) return;
+  ConfigInfo& info = start->info;
   const Config& config = *info.config;
-  const Timestamp now = ctx.clock.Now();
-  Result<StorePool::Lease> store = ctx.stores.Acquire();
-  if (!store.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, store.status().message());
-  Result<PageFrame> frame = MakeFrame(**store, config, who, now, "Dashboard", "dashboard");
-  if (!frame.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, frame.status().message());
+  const Timestamp now = start->now;
+  std::optional<StorePool::Lease>& store = start->store;
+  PageFrame* frame = &start->frame;
   KpiParams p;
   p.from = Param(req, "from");
   p.to = Param(req, "to");

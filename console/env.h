@@ -1,8 +1,9 @@
 // env.h: what a console page handler reaches: the daemon's ServeContext
-// and the console's own state in memory (presence). Thread-safe members.
+// and the console's own state in memory (presence, the navigation's counts). Thread-safe members.
 #pragma once
 
 #include "console/presence.h"
+#include "console/views.h"
 #include "daemon/web/serve_context.h"
 
 namespace frontdesk {
@@ -10,6 +11,7 @@ namespace frontdesk {
 struct ConsoleEnv {
   ServeContext& ctx;
   Presence& presence;
+  NavCache& nav;
 };
 
 }  // namespace frontdesk

@@ -48,7 +48,7 @@ std::string LoginForm(const std::string& email, const std::string& next, const s
 
 class Console {
  public:
-  explicit Console(ServeContext& ctx) : ctx_(ctx), auth_(ctx), env_{ctx, presence_} {}
+  explicit Console(ServeContext& ctx) : ctx_(ctx), auth_(ctx), env_{ctx, presence_, nav_} {}
 
   // A page for a signed-in agent; anyone else is sent to /login.
   HttpServer::Handler Page(PageHandler page) {
@@ -133,6 +133,7 @@ class Console {
   ServeContext& ctx_;
   ConsoleAuth auth_;
   Presence presence_;
+  NavCache nav_;
   ConsoleEnv env_;
 };
 

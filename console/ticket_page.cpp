@@ -247,13 +247,13 @@ std::string ChangesSince(const TicketView& v, int64_t seen_event, int64_t seen_m
 
 void ShowTicket(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
   ServeContext& ctx = env.ctx;
-  ConfigInfo info = ctx.config_info();
+  std::optional<PageStart> start = StartPage(ctx, env.nav, who, "Ticket", res);
+  if (!start) return;
+  ConfigInfo& info = start->info;
   const Config& config = *info.config;
-  const Timestamp now = ctx.clock.Now();
-  Result<StorePool::Lease> store = ctx.stores.Acquire();
-  if (!store.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, store.status().message());
-  Result<PageFrame> frame = MakeFrame(**store, config, who, now, "Ticket");
-  if (!frame.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, frame.status().message());
+  const Timestamp now = start->now;
+  std::optional<StorePool::Lease>& store = start->store;
+  PageFrame* frame = &start->frame;
   std::optional<int64_t> id = TicketId(req);
   Result<TicketView> v = id ? Load(**store, *id, who.agent) : Result<TicketView>(Status::NotFound("no such ticket"));
   if (!v.ok()) {
@@ -282,21 +282,25 @@ void ShowTicket(ConsoleEnv& env, const SignedIn& who, const httplib::Request& re
   body += "<div class=\"columns\"><div class=\"main\">" + Thread(*v, zone) + Forms(*v, config, who, draft) +
           "</div><aside>" + Clocks(*v, *info.sla, now, zone) + History(*v, zone) + "</aside></div>";
   SendPage(res, 200, RenderPage(*frame, body));
-  // Seen: what is shown now is not new the next time.
+  // Seen: what is shown now is not new the next time. A second look at
+  // nothing new writes nothing.
+  if (v->last_read && v->last_read->last_event >= v->last_event && v->last_read->last_message >= v->last_message) {
+    return;
+  }
   TicketRead read{v->last_event, v->last_message, now};
   (void)ctx.writer.Run([&](Store& st) { return AgentStore(st).MarkRead(who.agent, v->t.id, read); });
 }
 
 void PostMessage(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
   ServeContext& ctx = env.ctx;
-  ConfigInfo info = ctx.config_info();
-  const Config& config = *info.config;
-  const Timestamp now = ctx.clock.Now();
   std::optional<int64_t> id = TicketId(req);
-  Result<StorePool::Lease> store = ctx.stores.Acquire();
-  if (!store.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, store.status().message());
-  Result<PageFrame> frame = MakeFrame(**store, config, who, now, "Reply");
-  if (!frame.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, frame.status().message());
+  std::optional<PageStart> start = StartPage(ctx, env.nav, who, "Reply", res);
+  if (!start) return;
+  ConfigInfo& info = start->info;
+  const Config& config = *info.config;
+  const Timestamp now = start->now;
+  std::optional<StorePool::Lease>& store = start->store;
+  PageFrame* frame = &start->frame;
   const std::string kind = Param(req, "kind"), body = Param(req, "body");
   std::string problem;
   if (kind != "reply" && kind != "note") problem = "choose Send reply or Add internal note";
@@ -346,14 +350,14 @@ void PostMessage(ConsoleEnv& env, const SignedIn& who, const httplib::Request& r
 
 void PostUpdate(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
   ServeContext& ctx = env.ctx;
-  ConfigInfo info = ctx.config_info();
-  const Config& config = *info.config;
-  const Timestamp now = ctx.clock.Now();
   std::optional<int64_t> id = TicketId(req);
-  Result<StorePool::Lease> store = ctx.stores.Acquire();
-  if (!store.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, store.status().message());
-  Result<PageFrame> frame = MakeFrame(**store, config, who, now, "Change");
-  if (!frame.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, frame.status().message());
+  std::optional<PageStart> start = StartPage(ctx, env.nav, who, "Change", res);
+  if (!start) return;
+  ConfigInfo& info = start->info;
+  const Config& config = *info.config;
+  const Timestamp now = start->now;
+  std::optional<StorePool::Lease>& store = start->store;
+  PageFrame* frame = &start->frame;
   if (!id) return SendProblem(res, 404, *frame, "no such ticket");
   Result<Ticket> now_t = TicketStore(**store).Get(*id);
   if (!now_t.ok()) return SendProblem(res, 404, *frame, now_t.status().message());

@@ -46,12 +46,39 @@ std::vector<ViewSpec> ConsoleViews(const Config& config, const std::string& agen
   return v;
 }
 
-Result<PageFrame> MakeFrame(Store& reader, const Config& config, const SignedIn& who, Timestamp now,
-                            std::string title, std::string current_view) {
+namespace {
+constexpr std::chrono::seconds kNavFresh{5};
+}  // namespace
+
+std::optional<std::vector<NavItem>> NavCache::Get(const std::string& agent, uint64_t generation, uint64_t epoch,
+                                                  Timestamp now) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = by_agent_.find(agent);
+  if (it == by_agent_.end() || it->second.generation != generation || it->second.epoch != epoch ||
+      now - it->second.at >= kNavFresh) {
+    return std::nullopt;
+  }
+  return it->second.items;
+}
+
+void NavCache::Put(const std::string& agent, uint64_t generation, uint64_t epoch, Timestamp now,
+                   std::vector<NavItem> items) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (by_agent_.size() > 1000) by_agent_.clear();  // agents are few; a bound all the same
+  by_agent_[agent] = Entry{generation, epoch, now, std::move(items)};
+}
+
+Result<PageFrame> MakeFrame(Store& reader, const ConfigInfo& info, NavCache& nav, uint64_t epoch, const SignedIn& who,
+                            Timestamp now, std::string title, std::string current_view) {
   PageFrame f;
   f.title = std::move(title);
   f.who = &who;
   f.current_view = std::move(current_view);
+  if (std::optional<std::vector<NavItem>> cached = nav.Get(who.agent, info.generation, epoch, now)) {
+    f.nav = std::move(*cached);
+    return f;
+  }
+  const Config& config = *info.config;
   TicketList list(reader);
   for (const ViewSpec& v : ConsoleViews(config, who.agent, now)) {
     Result<int64_t> n = list.Count(v.query);
@@ -68,7 +95,32 @@ Result<PageFrame> MakeFrame(Store& reader, const Config& config, const SignedIn&
     if (!n.ok()) return n.status();
     f.nav.push_back({"saved:" + std::to_string(s.id), s.name + (s.owner ? "" : " (shared)"), *n, "/?" + s.params});
   }
+  nav.Put(who.agent, info.generation, epoch, now, f.nav);
   return f;
+}
+
+std::optional<PageStart> StartPage(ServeContext& ctx, NavCache& nav, const SignedIn& who, std::string title,
+                                   httplib::Response& res, std::string current_view) {
+  PageStart p;
+  p.info = ctx.config_info();
+  p.now = ctx.clock.Now();
+  Result<StorePool::Lease> store = ctx.stores.Acquire();
+  if (!store.ok()) {
+    SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, store.status().message());
+    return std::nullopt;
+  }
+  p.store.emplace(std::move(*store));
+  // The epoch read before the counts: a write while they are counted makes
+  // the next page count again.
+  const uint64_t epoch = ctx.writer.batches();
+  Result<PageFrame> frame =
+      MakeFrame(**p.store, p.info, nav, epoch, who, p.now, std::move(title), std::move(current_view));
+  if (!frame.ok()) {
+    SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, frame.status().message());
+    return std::nullopt;
+  }
+  p.frame = std::move(*frame);
+  return p;
 }
 
 Result<ViewSpec> ViewOf(const httplib::Request& req, const Config& config, const std::string& agent, Timestamp now) {

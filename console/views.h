@@ -8,6 +8,9 @@
 
 #include <httplib.h>
 
+#include <map>
+#include <mutex>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -15,8 +18,29 @@
 #include "console/page.h"
 #include "daemon/store/agent_store.h"
 #include "daemon/store/ticket_list.h"
+#include "daemon/web/serve_context.h"
 
 namespace frontdesk {
+
+// The navigation's counts, kept per agent until the daemon writes anything
+// (`epoch`: the writer's batches) or for 5 seconds at most (for what other
+// processes write, such as cron's sweeps): counting every view for every
+// page would cost more than the page itself. Thread-safe.
+class NavCache {
+ public:
+  std::optional<std::vector<NavItem>> Get(const std::string& agent, uint64_t generation, uint64_t epoch,
+                                          Timestamp now);
+  void Put(const std::string& agent, uint64_t generation, uint64_t epoch, Timestamp now, std::vector<NavItem> items);
+
+ private:
+  struct Entry {
+    uint64_t generation = 0, epoch = 0;
+    Timestamp at;
+    std::vector<NavItem> items;
+  };
+  std::mutex mu_;
+  std::map<std::string, Entry> by_agent_;
+};
 
 struct ViewSpec {
   std::string key, label;
@@ -26,8 +50,20 @@ struct ViewSpec {
 // Every view for `agent` at `now`, in the order of the navigation.
 std::vector<ViewSpec> ConsoleViews(const Config& config, const std::string& agent, Timestamp now);
 // The frame of a signed-in page: the navigation with each view's count.
-Result<PageFrame> MakeFrame(Store& reader, const Config& config, const SignedIn& who, Timestamp now,
-                            std::string title, std::string current_view = "");
+Result<PageFrame> MakeFrame(Store& reader, const ConfigInfo& info, NavCache& nav, uint64_t epoch, const SignedIn& who,
+                            Timestamp now, std::string title, std::string current_view = "");
+
+// What a signed-in page starts from: the config, the time, a reader and
+// the frame with the navigation.
+struct PageStart {
+  ConfigInfo info;
+  Timestamp now;
+  std::optional<StorePool::Lease> store;
+  PageFrame frame;
+};
+// None when the database cannot be read; the 503 page is sent then.
+std::optional<PageStart> StartPage(ServeContext& ctx, NavCache& nav, const SignedIn& who, std::string title,
+                                   httplib::Response& res, std::string current_view = "");
 
 // The view a request asks for (`view`, default "mine") with its URL
 // filters applied; an unknown view or filter value is an error naming it.
