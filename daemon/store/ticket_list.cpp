@@ -99,11 +99,24 @@ Where Filters(const TicketQuery& q) {
   return w;
 }
 
+// The index that reads the open tickets in due order for `q`, or "" to let
+// the planner choose. Without statistics (a database that has never seen
+// ANALYZE) SQLite prefers the status index and sorts every open ticket;
+// named here, the page reads 51 index entries.
+std::string DueIndex(const TicketQuery& q) {
+  static const std::vector<TicketStatus> kOpen = {TicketStatus::kNew, TicketStatus::kOpen, TicketStatus::kPending,
+                                                  TicketStatus::kOnHold};
+  if (q.sort != TicketQuery::Sort::kDueAsc || q.statuses != kOpen || q.text || q.requester) return "";
+  if (q.queue) return " INDEXED BY tickets_open_queue_due";
+  if (q.assignee || q.unassigned) return " INDEXED BY tickets_open_assignee_due";
+  return " INDEXED BY tickets_open_due";
+}
+
 }  // namespace
 
 Result<TicketPage> TicketList::List(const TicketQuery& q) {
   Where w = Filters(q);
-  std::string sql = std::string("SELECT ") + TicketColumns() + " FROM tickets" + w.sql;
+  std::string sql = std::string("SELECT ") + TicketColumns() + " FROM tickets" + DueIndex(q) + w.sql;
   const char* key = "id";
   bool desc = true;
   switch (q.sort) {
@@ -157,7 +170,9 @@ Result<TicketPage> TicketList::List(const TicketQuery& q) {
 
 Result<int64_t> TicketList::Count(const TicketQuery& q) {
   Where w = Filters(q);
-  Result<Stmt> st = db_.Prepare("SELECT count(*) FROM tickets" + w.sql);
+  TicketQuery due_order = q;
+  due_order.sort = TicketQuery::Sort::kDueAsc;
+  Result<Stmt> st = db_.Prepare("SELECT count(*) FROM tickets" + DueIndex(due_order) + w.sql);
   if (!st.ok()) return st.status();
   for (auto& b : w.binds) b(*st);
   Result<bool> row = st->Step();
