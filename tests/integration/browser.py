@@ -16,8 +16,8 @@ import urllib.parse
 from selenium import webdriver
 from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import WebDriverException
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
 from selenium.webdriver.support.ui import Select, WebDriverWait
 
 CHROMIUM = os.environ.get("FRONTDESK_CHROMIUM", "/usr/bin/chromium")
@@ -105,7 +105,18 @@ class Browser:
     def after(self, act, timeout=15):
         old = self.find("html")
         act()
-        WebDriverWait(self.driver, timeout).until(expected_conditions.staleness_of(old))
+
+        def replaced(_):
+            # While the next page loads, Chromium may answer for the old
+            # element with an inspector error rather than "stale": the
+            # document it belonged to is gone either way.
+            try:
+                old.is_enabled()
+                return False
+            except WebDriverException:
+                return True
+
+        WebDriverWait(self.driver, timeout).until(replaced)
         WebDriverWait(self.driver, timeout).until(
             lambda d: d.execute_script("return document.readyState") == "complete")
         return self
