@@ -276,7 +276,7 @@ void AdminAction(ConsoleEnv& env, const SignedIn& who, const httplib::Request& r
     if (s.ok()) {
       // The secret is shown once, here, and never again.
       Result<StorePool::Lease> store = ctx.stores.Acquire();
-      Result<PageFrame> f = store.ok() ? MakeFrame(**store, info, env.nav, ctx.writer.batches(), who, now, "New token", "admin")
+      Result<PageFrame> f = store.ok() ? MakeFrame(**store, info, env.nav, who, now, "New token", "admin")
                                        : Result<PageFrame>(store.status());
       return SendPage(res, 200, RenderPage(f.ok() ? *f : frame,
                                            "<h1>New API token</h1>" + Menu() + "<p>Token " + H(t->info.name) +

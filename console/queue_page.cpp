@@ -97,7 +97,7 @@ void ShowQueue(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req
   }
   Result<ViewSpec> view = ViewOf(req, config, who.agent, now);
   std::string key = view.ok() ? view->key : "mine";
-  Result<PageFrame> frame = MakeFrame(**store, info, env.nav, ctx.writer.batches(), who, now, view.ok() ? view->label : "Tickets", key);
+  Result<PageFrame> frame = MakeFrame(**store, info, env.nav, who, now, view.ok() ? view->label : "Tickets", key);
   if (!frame.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, frame.status().message());
   if (!view.ok()) {
     return SendProblem(res, 400, *frame, view.status().field() + ": " + view.status().message());
@@ -153,7 +153,7 @@ void SaveView(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req,
                              : Status::Invalid(problem);
   if (!s.ok()) {
     Result<StorePool::Lease> store = ctx.stores.Acquire();
-    Result<PageFrame> frame = store.ok() ? MakeFrame(**store, ctx.config_info(), env.nav, ctx.writer.batches(), who, now, "Save the view")
+    Result<PageFrame> frame = store.ok() ? MakeFrame(**store, ctx.config_info(), env.nav, who, now, "Save the view")
                                          : Result<PageFrame>(store.status());
     return SendProblem(res, s.code() == Status::Code::kConflict ? 409 : 400,
                        frame.ok() ? *frame : PageFrame{"Save the view", nullptr, {}, ""},
@@ -216,7 +216,7 @@ void ApplyBulk(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req
   if (patch.empty()) problem = "nothing to change was chosen";
   Result<StorePool::Lease> store = ctx.stores.Acquire();
   if (!store.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, store.status().message());
-  Result<PageFrame> frame = MakeFrame(**store, info, env.nav, ctx.writer.batches(), who, now, "Bulk change");
+  Result<PageFrame> frame = MakeFrame(**store, info, env.nav, who, now, "Bulk change");
   if (!frame.ok()) return SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, frame.status().message());
   if (!problem.empty()) return SendProblem(res, 400, *frame, "Nothing was changed: " + problem + ".");
   std::string changed, skipped;

@@ -50,31 +50,35 @@ namespace {
 constexpr std::chrono::seconds kNavFresh{5};
 }  // namespace
 
-std::optional<std::vector<NavItem>> NavCache::Get(const std::string& agent, uint64_t generation, uint64_t epoch,
-                                                  Timestamp now) {
+std::optional<std::vector<NavItem>> NavCache::Get(const std::string& agent, uint64_t generation,
+                                                  const std::string& mark, Timestamp now) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = by_agent_.find(agent);
-  if (it == by_agent_.end() || it->second.generation != generation || it->second.epoch != epoch ||
+  if (it == by_agent_.end() || it->second.generation != generation || it->second.mark != mark ||
       now - it->second.at >= kNavFresh) {
     return std::nullopt;
   }
   return it->second.items;
 }
 
-void NavCache::Put(const std::string& agent, uint64_t generation, uint64_t epoch, Timestamp now,
+void NavCache::Put(const std::string& agent, uint64_t generation, std::string mark, Timestamp now,
                    std::vector<NavItem> items) {
   std::lock_guard<std::mutex> lock(mu_);
   if (by_agent_.size() > 1000) by_agent_.clear();  // agents are few; a bound all the same
-  by_agent_[agent] = Entry{generation, epoch, now, std::move(items)};
+  by_agent_[agent] = Entry{generation, std::move(mark), now, std::move(items)};
 }
 
-Result<PageFrame> MakeFrame(Store& reader, const ConfigInfo& info, NavCache& nav, uint64_t epoch, const SignedIn& who,
-                            Timestamp now, std::string title, std::string current_view) {
+Result<PageFrame> MakeFrame(Store& reader, const ConfigInfo& info, NavCache& nav, const SignedIn& who, Timestamp now,
+                            std::string title, std::string current_view) {
   PageFrame f;
   f.title = std::move(title);
   f.who = &who;
   f.current_view = std::move(current_view);
-  if (std::optional<std::vector<NavItem>> cached = nav.Get(who.agent, info.generation, epoch, now)) {
+  // Read before the counts: a change while they are counted makes the next
+  // page count again.
+  Result<std::string> mark = AgentStore(reader).NavMark();
+  if (!mark.ok()) return mark.status();
+  if (std::optional<std::vector<NavItem>> cached = nav.Get(who.agent, info.generation, *mark, now)) {
     f.nav = std::move(*cached);
     return f;
   }
@@ -95,7 +99,7 @@ Result<PageFrame> MakeFrame(Store& reader, const ConfigInfo& info, NavCache& nav
     if (!n.ok()) return n.status();
     f.nav.push_back({"saved:" + std::to_string(s.id), s.name + (s.owner ? "" : " (shared)"), *n, "/?" + s.params});
   }
-  nav.Put(who.agent, info.generation, epoch, now, f.nav);
+  nav.Put(who.agent, info.generation, *mark, now, f.nav);
   return f;
 }
 
@@ -110,11 +114,7 @@ std::optional<PageStart> StartPage(ServeContext& ctx, NavCache& nav, const Signe
     return std::nullopt;
   }
   p.store.emplace(std::move(*store));
-  // The epoch read before the counts: a write while they are counted makes
-  // the next page count again.
-  const uint64_t epoch = ctx.writer.batches();
-  Result<PageFrame> frame =
-      MakeFrame(**p.store, p.info, nav, epoch, who, p.now, std::move(title), std::move(current_view));
+  Result<PageFrame> frame = MakeFrame(**p.store, p.info, nav, who, p.now, std::move(title), std::move(current_view));
   if (!frame.ok()) {
     SendProblem(res, 503, PageFrame{"Busy", nullptr, {}, ""}, frame.status().message());
     return std::nullopt;

@@ -22,19 +22,21 @@
 
 namespace frontdesk {
 
-// The navigation's counts, kept per agent until the daemon writes anything
-// (`epoch`: the writer's batches) or for 5 seconds at most (for what other
-// processes write, such as cron's sweeps): counting every view for every
-// page would cost more than the page itself. Thread-safe.
+// The navigation's counts, kept per agent until a ticket or a saved view
+// changes (AgentStore::NavMark) or for 5 seconds at most (time alone moves
+// tickets into Due and Breached): counting every view for every page would
+// cost more than the page itself. Thread-safe.
 class NavCache {
  public:
-  std::optional<std::vector<NavItem>> Get(const std::string& agent, uint64_t generation, uint64_t epoch,
+  std::optional<std::vector<NavItem>> Get(const std::string& agent, uint64_t generation, const std::string& mark,
                                           Timestamp now);
-  void Put(const std::string& agent, uint64_t generation, uint64_t epoch, Timestamp now, std::vector<NavItem> items);
+  void Put(const std::string& agent, uint64_t generation, std::string mark, Timestamp now,
+           std::vector<NavItem> items);
 
  private:
   struct Entry {
-    uint64_t generation = 0, epoch = 0;
+    uint64_t generation = 0;
+    std::string mark;
     Timestamp at;
     std::vector<NavItem> items;
   };
@@ -50,8 +52,8 @@ struct ViewSpec {
 // Every view for `agent` at `now`, in the order of the navigation.
 std::vector<ViewSpec> ConsoleViews(const Config& config, const std::string& agent, Timestamp now);
 // The frame of a signed-in page: the navigation with each view's count.
-Result<PageFrame> MakeFrame(Store& reader, const ConfigInfo& info, NavCache& nav, uint64_t epoch, const SignedIn& who,
-                            Timestamp now, std::string title, std::string current_view = "");
+Result<PageFrame> MakeFrame(Store& reader, const ConfigInfo& info, NavCache& nav, const SignedIn& who, Timestamp now,
+                            std::string title, std::string current_view = "");
 
 // What a signed-in page starts from: the config, the time, a reader and
 // the frame with the navigation.

@@ -144,6 +144,16 @@ Result<bool> AgentStore::DeleteSavedView(int64_t id, const std::string& agent, b
   return db_.Changes() == 1;
 }
 
+Result<std::string> AgentStore::NavMark() {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT (SELECT coalesce(max(id), 0) FROM events), "
+      "(SELECT coalesce(max(id), 0) FROM saved_views), (SELECT count(*) FROM saved_views)");
+  if (!st.ok()) return st.status();
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return std::to_string(st->Int(0)) + ":" + std::to_string(st->Int(1)) + ":" + std::to_string(st->Int(2));
+}
+
 Result<std::optional<TicketRead>> AgentStore::LastRead(const std::string& agent, int64_t ticket_id) {
   Result<Stmt> st =
       db_.Prepare("SELECT last_event, last_message, at FROM ticket_reads WHERE agent = ?1 AND ticket_id = ?2");

@@ -64,6 +64,11 @@ class AgentStore {
   // when `may_delete_shared`. Returns whether one was deleted.
   Result<bool> DeleteSavedView(int64_t id, const std::string& agent, bool may_delete_shared);
 
+  // What the console's navigation counts depend on, as one opaque mark: the
+  // newest event (every change to a ticket writes one) and the saved
+  // views. Two reads of the rowid's end; no scan.
+  Result<std::string> NavMark();
+
   Result<std::optional<TicketRead>> LastRead(const std::string& agent, int64_t ticket_id);
   Status MarkRead(const std::string& agent, int64_t ticket_id, const TicketRead& read);
 
