@@ -51,7 +51,7 @@ ok "installed"
 for f in /usr/bin/frontdesk /etc/frontdesk/frontdesk.toml /lib/systemd/system/frontdesk.service \
          /lib/systemd/system/frontdesk-escalate.timer /lib/systemd/system/frontdesk-backup.timer \
          /lib/systemd/system/frontdesk-fetch.timer /usr/lib/sysusers.d/frontdesk.conf \
-         /usr/lib/tmpfiles.d/frontdesk.conf /usr/share/doc/frontdesk/OPERATIONS.md \
+         /usr/lib/tmpfiles.d/frontdesk.conf /usr/share/doc/frontdesk/OPERATIONS.md /usr/share/doc/frontdesk/CONSOLE.md \
          /usr/share/man/man1/frontdesk.1; do
   [[ -e $f ]] || fail "missing $f"
 done
