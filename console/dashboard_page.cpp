@@ -2,6 +2,7 @@
 
 #include "console/views.h"
 #include "daemon/store/csat_store.h"
+#include "daemon/tickets/standards.h"
 
 namespace frontdesk {
 namespace {
@@ -29,18 +30,17 @@ std::string StandardsTable(const KpiFigures& f) {
                     "</caption><thead><tr><th>Policy</th><th>Target</th><th>Standard</th><th>Met in time</th>"
                     "<th>Verdict</th></tr></thead><tbody>";
   for (const KpiStandard& s : f.standards) {
-    std::optional<double> p = s.compliance.percent();
-    char share[64] = "-", by[32] = "";
-    if (p) std::snprintf(share, sizeof share, "%lld of %lld, %.1f %%", static_cast<long long>(s.compliance.part),
-                         static_cast<long long>(s.compliance.whole), *p);
-    if (p) std::snprintf(by, sizeof by, " (%+.1f)", *p - s.of.standard.percent);
-    char standard[32];
+    const StandardVerdict v = JudgeStandard(s.compliance.part, s.compliance.whole, s.of.standard.percent);
+    char share[64] = "-", by[32] = "", standard[32];
+    if (v.percent) {
+      std::snprintf(share, sizeof share, "%lld of %lld, %.1f %%", static_cast<long long>(s.compliance.part),
+                    static_cast<long long>(s.compliance.whole), *v.percent);
+      std::snprintf(by, sizeof by, " (%+.1f)", *v.by);
+    }
     std::snprintf(standard, sizeof standard, "%g %%", s.of.standard.percent);
-    const bool below = p && static_cast<double>(s.compliance.part) * 100.0 <
-                                s.of.standard.percent * static_cast<double>(s.compliance.whole);
-    out += "<tr class=\"" + std::string(!p ? "none" : below ? "below" : "met") + "\"><td>" + H(s.of.policy) +
-           "</td><td>" + H(s.of.standard.target) + "</td><td>" + standard + "</td><td>" + share + "</td><td>" +
-           (!p ? "no targets" : std::string(below ? "below" : "met") + by) + "</td></tr>";
+    out += "<tr class=\"" + std::string(v.word) + "\"><td>" + H(s.of.policy) + "</td><td>" +
+           H(s.of.standard.target) + "</td><td>" + standard + "</td><td>" + share + "</td><td>" +
+           (v.percent ? std::string(v.word) + by : std::string("no targets")) + "</td></tr>";
   }
   return out + "</tbody></table>";
 }
