@@ -7,7 +7,7 @@
 #include <string>
 
 #include "config/values.h"
-#include "daemon/base/password.h"
+#include "console/auth.h"
 #include "daemon/store/agent_store.h"
 
 namespace frontdesk {
@@ -67,22 +67,14 @@ int SetPassword(CliContext& ctx, const AgentFlags& f) {
     std::cerr << "frontdesk: " << f.email << ": " << email.status().message() << "\n";
     return kExitUsage;
   }
-  if (!config->IsAgent(*email)) {
-    std::cerr << "frontdesk: " << *email << " is not an agent of any queue; add it to a queue's agents in the "
-                 "config first\n";
-    return kExitFailure;
-  }
-  Result<std::string> password = ReadPassword(*email);
+  // Someone who is not an agent hears so before typing a password.
+  Result<std::string> password =
+      config->IsAgent(*email) ? ReadPassword(*email) : NewPasswordHash(*config, *email, "");
   if (!password.ok()) {
     std::cerr << "frontdesk: " << password.status().message() << "\n";
     return kExitFailure;
   }
-  std::string problem = PasswordProblem(*password);
-  if (!problem.empty()) {
-    std::cerr << "frontdesk: the password " << problem << "; nothing was changed\n";
-    return kExitFailure;
-  }
-  Result<std::string> hash = HashPassword(*password);
+  Result<std::string> hash = NewPasswordHash(*config, *email, *password);
   if (!hash.ok()) {
     std::cerr << "frontdesk: " << hash.status().message() << "\n";
     return kExitFailure;
@@ -91,11 +83,7 @@ int SetPassword(CliContext& ctx, const AgentFlags& f) {
   if (!store) return kExitTempFail;
   int64_t ended = 0;
   Status s = DirectTxnRunner(*store)([&](Store& st) -> Status {
-    AgentStore agents(st);
-    Status set = agents.SetPassword(*email, *hash, ctx.clock->Now());
-    if (!set.ok()) return set;
-    // A new password is often a reaction to a leak: every old session ends.
-    Result<int64_t> n = agents.EndSessions(*email);
+    Result<int64_t> n = ReplacePassword(st, *email, *hash, ctx.clock->Now());
     if (!n.ok()) return n.status();
     ended = *n;
     return Status::Ok();

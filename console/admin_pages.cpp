@@ -6,7 +6,6 @@
 
 #include "config/values.h"
 #include "console/views.h"
-#include "daemon/base/password.h"
 #include "daemon/base/text.h"
 #include "daemon/intake/mail_intake.h"
 #include "daemon/store/agent_store.h"
@@ -248,14 +247,8 @@ void AdminAction(ConsoleEnv& env, const SignedIn& who, const httplib::Request& r
   Status s = Status::Ok();
   if (action == "password") {
     const std::string agent = Param(req, "agent"), password = Param(req, "password");
-    std::string problem = PasswordProblem(password);
-    if (!config.IsAgent(agent)) problem = agent + " is not an agent of any queue";
-    Result<std::string> hash = problem.empty() ? HashPassword(password) : Result<std::string>(Status::Invalid(problem));
-    s = hash.ok() ? ctx.writer.Run([&](Store& st) -> Status {
-          AgentStore a(st);
-          Status set = a.SetPassword(agent, *hash, now);
-          return set.ok() ? a.EndSessions(agent).status() : set;
-        })
+    Result<std::string> hash = NewPasswordHash(config, agent, password);
+    s = hash.ok() ? ctx.writer.Run([&](Store& st) { return ReplacePassword(st, agent, *hash, now).status(); })
                   : hash.status();
     done = "The password of " + agent + " is set, and its sessions ended.";
   } else if (action == "logout") {

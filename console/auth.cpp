@@ -36,6 +36,22 @@ std::string HostOf(std::string_view origin) {
 
 }  // namespace
 
+Result<std::string> NewPasswordHash(const Config& config, const std::string& agent, std::string_view password) {
+  if (!config.IsAgent(agent)) {
+    return Status::Invalid(agent + " is not an agent of any queue; add it to a queue's agents in the config first");
+  }
+  std::string problem = PasswordProblem(password);
+  if (!problem.empty()) return Status::Invalid("the password " + problem + "; nothing was changed");
+  return HashPassword(password);
+}
+
+Result<int64_t> ReplacePassword(Store& store, const std::string& agent, const std::string& hash, Timestamp now) {
+  AgentStore agents(store);
+  Status set = agents.SetPassword(agent, hash, now);
+  if (!set.ok()) return set;
+  return agents.EndSessions(agent);
+}
+
 namespace {
 std::string Decoy() {
   Result<std::string> h = HashPassword(RandomToken(24));

@@ -39,6 +39,14 @@ struct LoginOutcome {
   std::string error;              // what to show otherwise
 };
 
+// An agent's new password, checked (an agent of some queue, and
+// PasswordProblem) and hashed: outside any write, since the hashing takes
+// a fraction of a second. Errors say what to change.
+Result<std::string> NewPasswordHash(const Config& config, const std::string& agent, std::string_view password);
+// Stores it and ends every session of the agent (a new password is often
+// the answer to a leak); returns how many ended. Inside a write.
+Result<int64_t> ReplacePassword(Store& store, const std::string& agent, const std::string& hash, Timestamp now);
+
 class ConsoleAuth {
  public:
   explicit ConsoleAuth(ServeContext& ctx);
