@@ -265,6 +265,41 @@ class ConsoleTest(unittest.TestCase):
         self.assertEqual(bob.request("POST", f"/tickets/{self.ticket}/presence",
                                      {"csrf": fields["csrf"], "state": "typing"})[0], 400)
 
+    def test_broken_and_hostile_forms_change_nothing(self):
+        b = Browser(self.fd)
+        b.login()
+        fields, _ = b.form(f"/tickets/{self.ticket}")
+        before = self.fd.query("SELECT version FROM tickets WHERE id = ?", self.ticket)
+        for label, path, extra, want in [
+            ("no kind", "messages", {"body": "x"}, 400),
+            ("an empty reply", "messages", {"kind": "reply", "body": "   "}, 400),
+            ("a reply over the limit", "messages", {"kind": "reply", "body": "x" * 100001}, 400),
+            ("control characters", "messages", {"kind": "note", "body": "a\x00b"}, 400),
+            ("an unknown status", "update", {"status": "gone"}, 400),
+            ("an unknown queue", "update", {"queue": "nowhere"}, 400),
+            ("a bad owner", "update", {"assignee": "not an address\r\nBcc: x@example.org"}, 400),
+            ("a bad tag", "update", {"tags": "ok, <script>"}, 400),
+        ]:
+            with self.subTest(label):
+                status, _, body = b.request("POST", f"/tickets/{self.ticket}/{path}", dict(fields, **extra))
+                self.assertEqual(status, want, body[:300])
+                self.assertIn("Nothing was", errors(body)[0])
+        self.assertEqual(self.fd.query("SELECT version FROM tickets WHERE id = ?", self.ticket), before)
+        self.assertEqual(b.request("POST", "/tickets/999999/messages", dict(fields, kind="note", body="x"))[0], 404)
+        for path in ("/?view=nowhere", "/?view=open&after=1.x", "/?view=open&sort=id", "/?view=open&status=gone",
+                     "/?view=open&q=" + "%FF%FE", "/tickets/abc", "/admin/../etc/passwd"):
+            status, _, body = b.request("GET", path)
+            self.assertIn(status, (400, 404), path)
+            self.assertNotIn("<script", body.replace('<script src="/static/console.js" defer></script>', ""))
+        status, _, body = b.request("GET", "/?view=open&q=" + "%3Cscript%3Ealert(1)%3C%2Fscript%3E")
+        self.assertEqual(status, 200)
+        self.assertIn("&lt;script&gt;alert(1)&lt;/script&gt;", body)
+        # A next= that leaves the console is not followed after a login.
+        other = Browser(self.fd)
+        status, h, _ = other.request("POST", "/login", {"email": "alice@example.test", "password": PASSWORD,
+                                                        "next": "//evil.example/"})
+        self.assertEqual((status, h["location"]), (303, "/"))
+
     def test_search_by_number_requester_and_text(self):
         b = Browser(self.fd)
         b.login()
