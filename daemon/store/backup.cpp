@@ -12,6 +12,7 @@
 
 #include "daemon/base/unique_fd.h"
 #include "daemon/store/schema.h"
+#include "daemon/store/sqlite_db.h"
 
 namespace frontdesk {
 namespace {
@@ -52,6 +53,10 @@ Status CopyPages(sqlite3* from, sqlite3* to, const std::string& what) {
 }  // namespace
 
 Result<BackupInfo> WriteBackup(Db& source, const std::string& dir, Timestamp now, const std::string& label) {
+  if (source.AsSqlite() == nullptr) {
+    return Status::Invalid("frontdesk backup copies an SQLite database; back up PostgreSQL with its own tools "
+                           "(pg_dump, pg_basebackup, a standby), see docs/SCALING.md");
+  }
   if (mkdir(dir.c_str(), 0750) != 0 && errno != EEXIST) return Status::Io(Errno("create " + dir));
   std::time_t t = ToUnix(now);
   std::tm tm{};
@@ -68,7 +73,7 @@ Result<BackupInfo> WriteBackup(Db& source, const std::string& dir, Timestamp now
   {
     Result<std::unique_ptr<Db>> dest = Db::Open(part, DbOptions{});
     if (!dest.ok()) return dest.status();
-    Status s = CopyPages(source.raw(), (*dest)->raw(), "backup to " + part);
+    Status s = CopyPages(source.AsSqlite()->raw(), (*dest)->AsSqlite()->raw(), "backup to " + part);
     // A copy is one self-contained file: no -wal beside it.
     if (s.ok()) s = (*dest)->Exec("PRAGMA journal_mode=DELETE");
     if (!s.ok()) {
@@ -162,9 +167,10 @@ Status RestoreBackup(const std::string& backup, const std::string& db_path) {
   ro.read_only = true;
   Result<std::unique_ptr<Db>> from = Db::Open(backup, ro);
   if (!from.ok()) return from.status();
+  if (IsPostgresUrl(db_path)) return Status::Invalid("frontdesk restore puts back an SQLite database; see docs/SCALING.md for PostgreSQL");
   Result<std::unique_ptr<Db>> to = Db::Open(db_path, DbOptions{});
   if (!to.ok()) return to.status();
-  Status s = CopyPages((*from)->raw(), (*to)->raw(), "restore into " + db_path);
+  Status s = CopyPages((*from)->AsSqlite()->raw(), (*to)->AsSqlite()->raw(), "restore into " + db_path);
   if (!s.ok()) return s;
   return (*to)->Exec("PRAGMA wal_checkpoint(TRUNCATE)");
 }
@@ -172,6 +178,9 @@ Status RestoreBackup(const std::string& backup, const std::string& db_path) {
 std::function<Status(Db&, int)> BackupBeforeMigrate(std::string dir, const Clock& clock) {
   return [dir = std::move(dir), &clock](Db& db, int from_version) -> Status {
     (void)from_version;
+    // PostgreSQL migrates inside one transaction; its backups are the
+    // operator's own (pg_dump, a standby).
+    if (db.AsSqlite() == nullptr) return Status::Ok();
     Result<BackupInfo> b = WriteBackup(db, dir, clock.Now(), "pre-v" + std::to_string(LatestSchemaVersion()));
     // Not transient: a migration must not go on without its backup.
     if (!b.ok()) return Status::Internal("backup before migrating: " + b.status().message());

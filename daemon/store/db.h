@@ -1,11 +1,14 @@
-// db.h: RAII over the SQLite C API. A Db is one connection with a cache of
-// prepared statements; a Stmt borrows one cached statement and resets it when
-// it goes out of scope; a Txn rolls back unless Commit() ran.
+// db.h: the connection seam under the store. A Db is one connection to
+// one engine (SQLite or PostgreSQL) with a cache of prepared statements; a
+// Stmt borrows one cached statement and resets it when it goes out of
+// scope; a Txn rolls back unless Commit() ran.
+//
+// The store writes its SQL once where the engines agree, with numbered
+// parameters (?1, ?2, ...), and asks dialect() where they do not (upsert
+// forms, full-text search, scalar max/min, planner hints).
 // A Db is not thread-safe: give each thread its own, or guard it.
 // This header is for the store only: SQL lives nowhere else.
 #pragma once
-
-#include <sqlite3.h>
 
 #include <chrono>
 #include <cstdint>
@@ -14,47 +17,70 @@
 #include <string>
 #include <string_view>
 #include <vector>
-#include <unordered_map>
 
 #include "daemon/base/status.h"
 
 namespace frontdesk {
 
-struct SqliteCloser {
-  void operator()(sqlite3* db) const { sqlite3_close_v2(db); }
-};
-struct StmtFinalizer {
-  void operator()(sqlite3_stmt* s) const { sqlite3_finalize(s); }
-};
-using SqlitePtr = std::unique_ptr<sqlite3, SqliteCloser>;
-using StmtPtr = std::unique_ptr<sqlite3_stmt, StmtFinalizer>;
+enum class Engine { kSqlite, kPostgres };
 
-// Turns an SQLite result code into a Status: BUSY and LOCKED become kBusy,
-// disk and I/O errors kIo, constraint violations kConflict.
-Status SqliteStatus(int rc, sqlite3* db, std::string_view what);
+// One prepared statement of one engine, owned by its Db's cache.
+class StmtImpl {
+ public:
+  virtual ~StmtImpl() = default;
+  virtual void BindInt(int index, int64_t v) = 0;
+  virtual void BindText(int index, std::string_view text) = 0;
+  virtual void BindBlob(int index, std::string_view bytes) = 0;
+  virtual void BindNull(int index) = 0;
+  virtual Result<bool> Step() = 0;
+  // Back to unexecuted, with no bindings.
+  virtual void Reset() = 0;
+  virtual int64_t Int(int col) const = 0;
+  virtual std::string_view TextView(int col) const = 0;
+  virtual std::string_view Blob(int col) const = 0;
+  virtual bool IsNull(int col) const = 0;
+};
 
 // A statement borrowed from the Db cache. Binding indexes start at 1, column
 // indexes at 0, as in SQLite.
 class Stmt {
  public:
-  explicit Stmt(sqlite3_stmt* s, sqlite3* db) : stmt_(s), db_(db) {}
-  ~Stmt();
-  Stmt(Stmt&& o) noexcept : stmt_(o.stmt_), db_(o.db_) { o.stmt_ = nullptr; }
+  explicit Stmt(StmtImpl* impl) : impl_(impl) {}
+  ~Stmt() {
+    if (impl_ != nullptr) impl_->Reset();
+  }
+  Stmt(Stmt&& o) noexcept : impl_(o.impl_) { o.impl_ = nullptr; }
   Stmt(const Stmt&) = delete;
   Stmt& operator=(const Stmt&) = delete;
 
-  Stmt& Bind(int index, int64_t v);
+  Stmt& Bind(int index, int64_t v) {
+    impl_->BindInt(index, v);
+    return *this;
+  }
   Stmt& Bind(int index, int v) { return Bind(index, static_cast<int64_t>(v)); }
-  Stmt& Bind(int index, std::string_view text);
+  Stmt& Bind(int index, std::string_view text) {
+    impl_->BindText(index, text);
+    return *this;
+  }
   Stmt& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
   Stmt& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
-  Stmt& Bind(int index, std::nullopt_t);
-  Stmt& Bind(int index, const std::optional<int64_t>& v);
-  Stmt& Bind(int index, const std::optional<std::string>& v);
-  Stmt& BindBlob(int index, std::string_view bytes);
+  Stmt& Bind(int index, std::nullopt_t) {
+    impl_->BindNull(index);
+    return *this;
+  }
+  Stmt& Bind(int index, const std::optional<int64_t>& v) {
+    return v ? Bind(index, *v) : Bind(index, std::nullopt);
+  }
+  Stmt& Bind(int index, const std::optional<std::string>& v) {
+    return v ? Bind(index, std::string_view(*v)) : Bind(index, std::nullopt);
+  }
+  Stmt& BindBlob(int index, std::string_view bytes) {
+    impl_->BindBlob(index, bytes);
+    return *this;
+  }
 
   // Steps once: true when a row is ready, false when done.
-  Result<bool> Step();
+  Result<bool> Step() { return impl_->Step(); }
   // Steps to the end, for statements that return no rows.
   Status Run();
   // Steps to the end and returns `read(*this)` for every row.
@@ -77,56 +103,91 @@ class Stmt {
     return std::optional<decltype(read(*this))>(read(*this));
   }
 
-  int64_t Int(int col) const { return sqlite3_column_int64(stmt_, col); }
-  std::string Text(int col) const;
+  int64_t Int(int col) const { return impl_->Int(col); }
+  std::string Text(int col) const { return std::string(impl_->TextView(col)); }
   // Valid until the next Step() or the end of the statement.
-  std::string_view TextView(int col) const;
-  std::string_view Blob(int col) const;
-  std::optional<std::string> OptText(int col) const;
-  std::optional<int64_t> OptInt(int col) const;
-  bool IsNull(int col) const { return sqlite3_column_type(stmt_, col) == SQLITE_NULL; }
+  std::string_view TextView(int col) const { return impl_->TextView(col); }
+  std::string_view Blob(int col) const { return impl_->Blob(col); }
+  std::optional<std::string> OptText(int col) const {
+    if (IsNull(col)) return std::nullopt;
+    return Text(col);
+  }
+  std::optional<int64_t> OptInt(int col) const {
+    if (IsNull(col)) return std::nullopt;
+    return Int(col);
+  }
+  bool IsNull(int col) const { return impl_->IsNull(col); }
 
  private:
-  sqlite3_stmt* stmt_;
-  sqlite3* db_;
-  Status bind_error_;
+  StmtImpl* impl_;
 };
 
 struct DbOptions {
   std::chrono::milliseconds busy_timeout{5000};
   bool read_only = false;
   bool create = true;
+  // PostgreSQL only: the password, read from [database] password_file. An
+  // empty one leaves it to the URL, ~/.pgpass or peer authentication.
+  std::string password;
 };
+
+class SqliteDb;
+
+// True for a location that names a PostgreSQL database (postgres:// or
+// postgresql://); anything else is an SQLite file (sqlite:///path or a path).
+bool IsPostgresUrl(std::string_view location);
+// The file an SQLite location names: "sqlite:///var/x.db" is "/var/x.db".
+std::string SqlitePathOf(std::string_view location);
+// The location with any password in it replaced by "***", for logs and
+// error messages.
+std::string RedactedLocation(std::string_view location);
 
 class Db {
  public:
-  // Opens or creates the file, then sets WAL, synchronous=FULL, foreign keys
-  // and the busy timeout. ":memory:" works for tests.
-  static Result<std::unique_ptr<Db>> Open(const std::string& path, const DbOptions& options);
+  // Opens the database `location` names: an SQLite file (created when
+  // missing and options.create) or a PostgreSQL server.
+  static Result<std::unique_ptr<Db>> Open(const std::string& location, const DbOptions& options);
 
-  // Runs SQL without parameters: pragmas and migrations only.
-  Status Exec(std::string_view sql);
+  virtual ~Db() = default;
+  virtual Engine engine() const = 0;
+  bool postgres() const { return engine() == Engine::kPostgres; }
+
+  // Runs SQL without parameters: pragmas, transactions and migrations only.
+  virtual Status Exec(std::string_view sql) = 0;
   // Returns the cached statement for this SQL text, preparing it the first
-  // time. The text must be a constant: it is the cache key.
-  Result<Stmt> Prepare(std::string_view sql);
+  // time. The text must not carry values: it is the cache key.
+  virtual Result<Stmt> Prepare(std::string_view sql) = 0;
+  // The rowid (SQLite) or sequence value (PostgreSQL) of the last insert
+  // that made one on this connection.
+  virtual int64_t LastInsertId() = 0;
+  // Rows changed by the last INSERT, UPDATE or DELETE statement.
+  virtual int Changes() const = 0;
+  // False once a transaction has ended, including when the engine rolled
+  // it back by itself.
+  virtual bool InTransaction() const = 0;
+  // Starts a write transaction: the one writer at a time, as BEGIN
+  // IMMEDIATE on SQLite and an advisory lock on PostgreSQL.
+  virtual Status BeginWrite() = 0;
+  // Starts a read-only transaction that sees one snapshot throughout.
+  virtual Status BeginRead() = 0;
+  // Ends the transaction; fails when the engine rolled it back instead.
+  virtual Status Commit() { return Exec("COMMIT"); }
+  // Where this connection points, without a password; for messages.
+  const std::string& location() const { return location_; }
+  // The SQLite file of this connection, or "" for PostgreSQL.
+  virtual const std::string& path() const { return location_; }
+  virtual SqliteDb* AsSqlite() { return nullptr; }
 
-  int64_t LastInsertId() const { return sqlite3_last_insert_rowid(db_.get()); }
-  int Changes() const { return sqlite3_changes(db_.get()); }
-  sqlite3* raw() const { return db_.get(); }
-  const std::string& path() const { return path_; }
+ protected:
+  explicit Db(std::string location) : location_(std::move(location)) {}
 
  private:
-  Db(SqlitePtr db, std::string path) : db_(std::move(db)), path_(std::move(path)) {}
-
-  // Statements are declared after the handle so they are finalised first.
-  SqlitePtr db_;
-  std::string path_;
-  std::unordered_map<std::string, StmtPtr> cache_;
+  std::string location_;
 };
 
-// A write transaction. BEGIN IMMEDIATE takes the write lock up front, so a
-// writer waits in busy_timeout instead of failing half-way when a cron
-// command and the daemon write at once.
+// A transaction. A write one takes the write lock up front, so a writer
+// waits in busy_timeout instead of failing half-way when a cron command and
+// the daemon write at once.
 class Txn {
  public:
   enum class Mode { kImmediate, kDeferred };

@@ -119,9 +119,9 @@ void WriteQueue::RunBatch(std::vector<Pending>& batch) {
     // Some errors (a full disk, an I/O error) make SQLite roll the whole
     // transaction back by itself. Every job of the batch is lost then, and
     // must be reported as failed, not as committed.
-    if (sqlite3_get_autocommit(db.raw())) {
+    if (!db.InTransaction()) {
       Status lost = results[i].ok() ? Status::Io("the transaction was rolled back") : results[i];
-      spdlog::error("write batch rolled back by SQLite: {}", lost.ToString());
+      spdlog::error("write batch rolled back by the database: {}", lost.ToString());
       fail_all(lost);
       return;
     }

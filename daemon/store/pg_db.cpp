@@ -1,0 +1,358 @@
+#include "daemon/store/pg_db.h"
+
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <cstring>
+
+namespace frontdesk {
+namespace {
+
+constexpr Oid kBoolOid = 16;
+constexpr Oid kByteaOid = 17;
+constexpr Oid kInt8Oid = 20;
+constexpr Oid kTextOid = 25;
+
+// The key of the advisory lock every write transaction takes: PostgreSQL's
+// rows are locked one by one, but the store's read-then-write steps were
+// written for SQLite's one writer at a time, and keep that guarantee here.
+// ASCII "FRONTDSK".
+constexpr const char* kBeginWrite = "BEGIN; SELECT pg_advisory_xact_lock(5067054170371593035)";
+
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+bool StartsWith(const char* s, const char* prefix) { return s != nullptr && std::strncmp(s, prefix, std::strlen(prefix)) == 0; }
+
+}  // namespace
+
+std::string PgPlaceholders(std::string_view sql, int* params) {
+  std::string out;
+  out.reserve(sql.size() + 8);
+  int next = 0;
+  int highest = 0;
+  for (size_t i = 0; i < sql.size(); ++i) {
+    char c = sql[i];
+    if (c == '\'' || c == '"') {  // a literal or a quoted name: copied as it is
+      size_t end = sql.find(c, i + 1);
+      while (end != std::string_view::npos && end + 1 < sql.size() && sql[end + 1] == c) end = sql.find(c, end + 2);
+      if (end == std::string_view::npos) end = sql.size() - 1;
+      out.append(sql.substr(i, end - i + 1));
+      i = end;
+      continue;
+    }
+    if (c == '-' && i + 1 < sql.size() && sql[i + 1] == '-') {
+      size_t end = sql.find('\n', i);
+      if (end == std::string_view::npos) end = sql.size() - 1;
+      out.append(sql.substr(i, end - i + 1));
+      i = end;
+      continue;
+    }
+    if (c != '?') {
+      out.push_back(c);
+      continue;
+    }
+    int n = 0;
+    size_t j = i + 1;
+    while (j < sql.size() && sql[j] >= '0' && sql[j] <= '9') n = n * 10 + (sql[j++] - '0');
+    if (j == i + 1) n = ++next;
+    if (n > highest) highest = n;
+    out += '$';
+    out += std::to_string(n);
+    i = j - 1;
+  }
+  *params = highest;
+  return out;
+}
+
+PgStmt::PgStmt(PgDb& db, std::string name, std::string sql, int params)
+    : db_(db), name_(std::move(name)), sql_(std::move(sql)), params_(params),
+      kinds_(params, Kind::kNull), values_(params) {}
+
+void PgStmt::Set(int index, Kind kind, std::string value) {
+  if (index < 1 || index > params_) {
+    if (bind_error_.ok()) bind_error_ = Status::Internal("bind: no parameter " + std::to_string(index) + " in " + sql_);
+    return;
+  }
+  kinds_[index - 1] = kind;
+  values_[index - 1] = std::move(value);
+}
+
+void PgStmt::BindInt(int index, int64_t v) { Set(index, Kind::kInt, std::to_string(v)); }
+void PgStmt::BindText(int index, std::string_view text) { Set(index, Kind::kText, std::string(text)); }
+void PgStmt::BindBlob(int index, std::string_view bytes) { Set(index, Kind::kBlob, std::string(bytes)); }
+void PgStmt::BindNull(int index) { Set(index, Kind::kNull, {}); }
+
+void PgStmt::Reset() {
+  result_.reset();
+  executed_ = false;
+  row_ = -1;
+  bind_error_ = Status::Ok();
+  std::fill(kinds_.begin(), kinds_.end(), Kind::kNull);
+  for (std::string& v : values_) v.clear();
+}
+
+Status PgStmt::PrepareOnServer() {
+  Status why;
+  PGconn* conn = db_.Live(&why);
+  if (conn == nullptr) return why;
+  // Typed from the first values bound: an integer as bigint, bytes as
+  // bytea; text and NULL are left for the server to infer from the SQL.
+  std::vector<Oid> types(params_, 0);
+  for (int i = 0; i < params_; ++i) {
+    if (kinds_[i] == Kind::kInt) types[i] = kInt8Oid;
+    if (kinds_[i] == Kind::kBlob) types[i] = kByteaOid;
+  }
+  // A failed prepare would abort the transaction it runs in; inside one,
+  // it runs under a savepoint so that the retry below can follow.
+  bool in_txn = db_.InTransaction();
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    if (in_txn) {
+      Status s = db_.Exec("SAVEPOINT fd_prepare");
+      if (!s.ok()) return s;
+    }
+    PgResultPtr r(PQprepare(conn, name_.c_str(), sql_.c_str(), params_, types.data()));
+    bool ok = r && PQresultStatus(r.get()) == PGRES_COMMAND_OK;
+    Status failed = ok ? Status::Ok() : db_.ResultStatus(r.get(), "prepare");
+    const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
+    bool untyped = !ok && StartsWith(state, "42P18");
+    if (in_txn) {
+      Status s = db_.Exec(ok ? "RELEASE fd_prepare" : "ROLLBACK TO fd_prepare; RELEASE fd_prepare");
+      if (!s.ok()) return s;
+    }
+    if (ok) {
+      prepared_in_ = db_.generation();
+      return Status::Ok();
+    }
+    // "could not determine data type of parameter": a parameter with no
+    // context, such as "?1 IS NULL" alone. Text is what it can only be.
+    if (attempt == 0 && untyped) {
+      for (Oid& t : types) {
+        if (t == 0) t = kTextOid;
+      }
+      continue;
+    }
+    return failed;
+  }
+  return Status::Internal("prepare: unreachable");
+}
+
+Status PgStmt::Execute() {
+  if (!bind_error_.ok()) return bind_error_;
+  if (prepared_in_ != db_.generation() || prepared_in_ == 0) {
+    Status s = PrepareOnServer();
+    if (!s.ok()) return s;
+  }
+  Status why;
+  PGconn* conn = db_.Live(&why);
+  if (conn == nullptr) return why;
+  if (prepared_in_ != db_.generation()) {  // reconnected just now
+    Status s = PrepareOnServer();
+    if (!s.ok()) return s;
+  }
+  std::vector<const char*> values(params_);
+  std::vector<int> lengths(params_);
+  std::vector<int> formats(params_);
+  for (int i = 0; i < params_; ++i) {
+    values[i] = kinds_[i] == Kind::kNull ? nullptr : values_[i].data();
+    lengths[i] = static_cast<int>(values_[i].size());
+    formats[i] = kinds_[i] == Kind::kBlob ? 1 : 0;
+  }
+  result_.reset(PQexecPrepared(conn, name_.c_str(), params_, values.data(), lengths.data(), formats.data(), 0));
+  ExecStatusType st = result_ ? PQresultStatus(result_.get()) : PGRES_FATAL_ERROR;
+  if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
+    Status s = db_.ResultStatus(result_.get(), "step");
+    result_.reset();
+    return s;
+  }
+  db_.NoteChanges(result_.get());
+  int columns = PQnfields(result_.get());
+  decoded_.assign(columns, std::string());
+  decoded_row_.assign(columns, -1);
+  return Status::Ok();
+}
+
+Result<bool> PgStmt::Step() {
+  if (!executed_) {
+    executed_ = true;
+    Status s = Execute();
+    if (!s.ok()) return s;
+  }
+  if (!result_) return false;
+  ++row_;
+  return row_ < PQntuples(result_.get());
+}
+
+bool PgStmt::IsNull(int col) const { return PQgetisnull(result_.get(), row_, col) != 0; }
+
+int64_t PgStmt::Int(int col) const {
+  if (IsNull(col)) return 0;
+  const char* v = PQgetvalue(result_.get(), row_, col);
+  if (PQftype(result_.get(), col) == kBoolOid) return v[0] == 't' ? 1 : 0;
+  return std::strtoll(v, nullptr, 10);
+}
+
+std::string_view PgStmt::TextView(int col) const {
+  if (PQftype(result_.get(), col) == kByteaOid) return Blob(col);
+  return std::string_view(PQgetvalue(result_.get(), row_, col), PQgetlength(result_.get(), row_, col));
+}
+
+std::string_view PgStmt::Blob(int col) const {
+  std::string_view raw(PQgetvalue(result_.get(), row_, col), PQgetlength(result_.get(), row_, col));
+  if (PQftype(result_.get(), col) != kByteaOid) return raw;
+  if (decoded_row_[col] != row_) {
+    std::string& out = decoded_[col];
+    out.clear();
+    if (raw.size() >= 2 && raw[0] == '\\' && raw[1] == 'x') {  // bytea_output = hex, the default
+      out.reserve((raw.size() - 2) / 2);
+      for (size_t i = 2; i + 1 < raw.size(); i += 2) {
+        out.push_back(static_cast<char>(HexValue(raw[i]) * 16 + HexValue(raw[i + 1])));
+      }
+    } else {
+      size_t n = 0;
+      unsigned char* bytes = PQunescapeBytea(reinterpret_cast<const unsigned char*>(std::string(raw).c_str()), &n);
+      if (bytes != nullptr) out.assign(reinterpret_cast<char*>(bytes), n);
+      PQfreemem(bytes);
+    }
+    decoded_row_[col] = row_;
+  }
+  return decoded_[col];
+}
+
+PgDb::PgDb(std::string url, std::string redacted, const DbOptions& options)
+    : Db(std::move(redacted)), url_(std::move(url)), options_(options) {}
+
+Result<std::unique_ptr<PgDb>> PgDb::Open(const std::string& url, const DbOptions& options) {
+  std::unique_ptr<PgDb> db(new PgDb(url, RedactedLocation(url), options));
+  Status s = db->Connect();
+  if (!s.ok()) return s;
+  return db;
+}
+
+Status PgDb::Connect() {
+  std::string timeout = std::to_string(std::max<int64_t>(2, options_.busy_timeout.count() / 1000));
+  std::vector<const char*> keys = {"dbname", "connect_timeout", "application_name", "client_encoding"};
+  std::vector<const char*> values = {url_.c_str(), timeout.c_str(), "frontdesk", "UTF8"};
+  if (!options_.password.empty()) {
+    keys.push_back("password");
+    values.push_back(options_.password.c_str());
+  }
+  keys.push_back(nullptr);
+  values.push_back(nullptr);
+  conn_.reset(PQconnectdbParams(keys.data(), values.data(), 1));
+  if (!conn_ || PQstatus(conn_.get()) != CONNECTION_OK) {
+    std::string why = conn_ ? PQerrorMessage(conn_.get()) : "out of memory";
+    while (!why.empty() && (why.back() == '\n' || why.back() == ' ')) why.pop_back();
+    conn_.reset();
+    return Status::Unavailable("cannot connect to PostgreSQL at " + location() + ": " + why);
+  }
+  // NOTICEs ("already exists, skipping") are for people at psql.
+  PQsetNoticeProcessor(conn_.get(), [](void*, const char*) {}, nullptr);
+  ++generation_;
+  // A lock wait past the busy timeout fails as kBusy, as SQLite's does.
+  // Not interpolated from input: a number of our own.
+  std::string set = "SET lock_timeout = " + std::to_string(options_.busy_timeout.count());
+  if (options_.read_only) set += "; SET default_transaction_read_only = on";
+  PgResultPtr r(PQexec(conn_.get(), set.c_str()));
+  if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return ResultStatus(r.get(), "connect");
+  return Status::Ok();
+}
+
+PGconn* PgDb::Live(Status* why) {
+  if (conn_ && PQstatus(conn_.get()) == CONNECTION_OK) return conn_.get();
+  Status s = Connect();
+  if (!s.ok()) {
+    *why = s;
+    return nullptr;
+  }
+  return conn_.get();
+}
+
+bool PgDb::InTransaction() const {
+  if (!conn_) return false;
+  PGTransactionStatusType t = PQtransactionStatus(conn_.get());
+  return t == PQTRANS_INTRANS || t == PQTRANS_INERROR || t == PQTRANS_ACTIVE;
+}
+
+void PgDb::NoteChanges(const PGresult* result) {
+  const char* n = PQcmdTuples(const_cast<PGresult*>(result));
+  if (n != nullptr && *n != '\0') changes_ = std::atoi(n);
+}
+
+Status PgDb::ResultStatus(const PGresult* result, std::string_view what) {
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string msg(what);
+  msg += ": ";
+  const char* text = result ? PQresultErrorMessage(result) : nullptr;
+  msg += (text != nullptr && *text != '\0') ? text : (conn_ ? PQerrorMessage(conn_.get()) : "no connection");
+  while (!msg.empty() && (msg.back() == '\n' || msg.back() == ' ')) msg.pop_back();
+  bool lost = !conn_ || PQstatus(conn_.get()) != CONNECTION_OK;
+  if (lost || state == nullptr || StartsWith(state, "08") || StartsWith(state, "57P") ||
+      StartsWith(state, "25006")) {
+    return Status::Unavailable("PostgreSQL at " + location() + ": " + msg +
+                               (StartsWith(state, "25006") ? " (the server is a read-only standby)" : ""));
+  }
+  if (StartsWith(state, "23")) return Status::Conflict(msg);
+  if (StartsWith(state, "40") || StartsWith(state, "55P03") || StartsWith(state, "57014")) {
+    return Status::Busy(msg + ": another writer held the lock; try again");
+  }
+  if (StartsWith(state, "53") || StartsWith(state, "58")) return Status::Io(msg);
+  return Status::Internal(msg);
+}
+
+Status PgDb::Exec(std::string_view sql) {
+  Status why;
+  PGconn* conn = Live(&why);
+  if (conn == nullptr) return why;
+  std::string text(sql);
+  PgResultPtr r(PQexec(conn, text.c_str()));
+  ExecStatusType st = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
+  if (st == PGRES_COMMAND_OK || st == PGRES_TUPLES_OK) {
+    NoteChanges(r.get());
+    return Status::Ok();
+  }
+  std::string_view first = sql.substr(0, std::min(sql.find('\n'), size_t{60}));
+  return ResultStatus(r.get(), first.empty() ? "exec" : first);
+}
+
+Result<Stmt> PgDb::Prepare(std::string_view sql) {
+  auto it = cache_.find(std::string(sql));
+  if (it == cache_.end()) {
+    int params = 0;
+    std::string text = PgPlaceholders(sql, &params);
+    std::string name = "fd" + std::to_string(++next_name_);
+    it = cache_.emplace(std::string(sql), std::make_unique<PgStmt>(*this, std::move(name), std::move(text), params))
+             .first;
+  }
+  return Stmt(it->second.get());
+}
+
+int64_t PgDb::LastInsertId() {
+  if (!conn_) return 0;
+  PgResultPtr r(PQexec(conn_.get(), "SELECT lastval()"));
+  if (!r || PQresultStatus(r.get()) != PGRES_TUPLES_OK || PQntuples(r.get()) != 1) return 0;
+  return std::strtoll(PQgetvalue(r.get(), 0, 0), nullptr, 10);
+}
+
+Status PgDb::Commit() {
+  Status why;
+  PGconn* conn = Live(&why);
+  if (conn == nullptr) return why;
+  PgResultPtr r(PQexec(conn, "COMMIT"));
+  if (!r || PQresultStatus(r.get()) != PGRES_COMMAND_OK) return ResultStatus(r.get(), "commit");
+  // COMMIT of a transaction a failed statement aborted answers "ROLLBACK".
+  if (std::strcmp(PQcmdStatus(r.get()), "ROLLBACK") == 0) {
+    return Status::Internal("commit: the transaction had failed and was rolled back");
+  }
+  return Status::Ok();
+}
+
+Status PgDb::BeginWrite() { return Exec(kBeginWrite); }
+
+Status PgDb::BeginRead() { return Exec("BEGIN ISOLATION LEVEL REPEATABLE READ"); }
+
+}  // namespace frontdesk
