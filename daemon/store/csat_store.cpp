@@ -4,8 +4,8 @@ namespace frontdesk {
 
 Result<bool> CsatStore::Schedule(const Survey& s) {
   Result<Stmt> st = db_.Prepare(
-      "INSERT OR IGNORE INTO csat(ticket_id, requester, nonce, scheduled_at, expires_at, scale_min, scale_max) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)");
+      "INSERT INTO csat(ticket_id, requester, nonce, scheduled_at, expires_at, scale_min, scale_max) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT DO NOTHING");
   if (!st.ok()) return st.status();
   st->Bind(1, s.ticket_id).Bind(2, s.requester).Bind(3, s.nonce).Bind(4, ToUnix(s.scheduled_at))
       .Bind(5, ToUnix(s.expires_at)).Bind(6, s.scale_min).Bind(7, s.scale_max);

@@ -29,7 +29,7 @@ MailboxState Read(const Stmt& st) {
 }  // namespace
 
 Status MailboxStore::Ensure(const std::string& mailbox) {
-  Result<Stmt> st = db_.Prepare("INSERT OR IGNORE INTO mailbox_state(mailbox) VALUES (?1)");
+  Result<Stmt> st = db_.Prepare("INSERT INTO mailbox_state(mailbox) VALUES (?1) ON CONFLICT DO NOTHING");
   if (!st.ok()) return st.status();
   st->Bind(1, mailbox);
   return st->Run();
@@ -77,7 +77,7 @@ Status MailboxStore::Imported(const std::string& mailbox, int64_t uidvalidity, i
   if (!s.ok()) return s;
   // MAX(): `frontdesk fetch` from cron and the daemon may poll at once.
   Result<Stmt> st = db_.Prepare(
-      "UPDATE mailbox_state SET last_uid = MAX(last_uid, ?3), imported = imported + 1 "
+      "UPDATE mailbox_state SET last_uid = CASE WHEN last_uid > ?3 THEN last_uid ELSE ?3 END, imported = imported + 1 "
       "WHERE mailbox = ?1 AND uidvalidity = ?2");
   if (!st.ok()) return st.status();
   st->Bind(1, mailbox).Bind(2, uidvalidity).Bind(3, uid);
@@ -86,8 +86,8 @@ Status MailboxStore::Imported(const std::string& mailbox, int64_t uidvalidity, i
   if (db_.Changes() == 0) return Status::Conflict("the UIDVALIDITY of mailbox " + mailbox + " changed during the poll");
   if (!pending) return Status::Ok();
   Result<Stmt> add = db_.Prepare(
-      "INSERT OR IGNORE INTO mailbox_pending(mailbox, uidvalidity, uid, ticket_id, imported_at) "
-      "VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO mailbox_pending(mailbox, uidvalidity, uid, ticket_id, imported_at) "
+      "VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
   if (!add.ok()) return add.status();
   add->Bind(1, mailbox).Bind(2, uidvalidity).Bind(3, uid).Bind(4, ticket_id).Bind(5, ToUnix(now));
   return add->Run();

@@ -132,8 +132,8 @@ Result<OutboxStore::Depth> OutboxStore::Measure() {
 
 Result<int64_t> OutboxStore::Insert(const OutboxMail& m, const std::string& message_id) {
   Result<Stmt> st = db_.Prepare(
-      "INSERT OR IGNORE INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
-      "body, next_attempt_at, created_at, vars) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?10)");
+      "INSERT INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
+      "body, next_attempt_at, created_at, vars) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?10) ON CONFLICT DO NOTHING");
   if (!st.ok()) return st.status();
   std::optional<int64_t> ticket = m.ticket_id ? std::optional<int64_t>(m.ticket_id) : std::nullopt;
   st->Bind(1, m.dedupe_key).Bind(2, ticket).Bind(3, m.kind).Bind(4, static_cast<int64_t>(m.automatic))

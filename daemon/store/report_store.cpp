@@ -81,14 +81,19 @@ class NoSink : public FactSink {
 // One read snapshot for a whole report, inside or outside a transaction.
 class ReadSnapshot {
  public:
-  explicit ReadSnapshot(Db& db) : db_(db), status_(db.Exec("SAVEPOINT report_read")) {}
+  // On SQLite a SAVEPOINT outside a transaction begins one. PostgreSQL
+  // wants a transaction first; a repeatable-read one sees one snapshot.
+  explicit ReadSnapshot(Db& db) : db_(db), own_(db.postgres() && !db.InTransaction()) {
+    status_ = own_ ? db.BeginRead() : db.Exec("SAVEPOINT report_read");
+  }
   ~ReadSnapshot() {
-    if (status_.ok()) (void)db_.Exec("RELEASE report_read");
+    if (status_.ok()) (void)db_.Exec(own_ ? "COMMIT" : "RELEASE report_read");
   }
   const Status& status() const { return status_; }
 
  private:
   Db& db_;
+  bool own_;
   Status status_;
 };
 
@@ -152,10 +157,15 @@ Status ReportStore::ReadTables(int64_t from, int64_t to, FactSink& sink) {
   if (!s.ok()) return s;
 
   s = each(
-      "SELECT c.at, t.queue, coalesce(t.assignee, '') FROM events c JOIN tickets t ON t.id = c.ticket_id "
-      "WHERE c.kind = 'status_changed' AND c.at >= ?1 AND c.at < ?2 "
-      "AND json_extract(c.detail, '$.from') = 'solved' "
-      "AND json_extract(c.detail, '$.to') NOT IN ('solved', 'closed')",
+      db_.postgres()
+          ? "SELECT c.at, t.queue, coalesce(t.assignee, '') FROM events c JOIN tickets t ON t.id = c.ticket_id "
+            "WHERE c.kind = 'status_changed' AND c.at >= ?1 AND c.at < ?2 "
+            "AND c.detail::jsonb ->> 'from' = 'solved' "
+            "AND c.detail::jsonb ->> 'to' NOT IN ('solved', 'closed')"
+          : "SELECT c.at, t.queue, coalesce(t.assignee, '') FROM events c JOIN tickets t ON t.id = c.ticket_id "
+            "WHERE c.kind = 'status_changed' AND c.at >= ?1 AND c.at < ?2 "
+            "AND json_extract(c.detail, '$.from') = 'solved' "
+            "AND json_extract(c.detail, '$.to') NOT IN ('solved', 'closed')",
       1, [&](const Stmt& st, const FactOwner& o) { sink.Reopened({st.Int(0)}, o); });
   if (!s.ok()) return s;
 
@@ -216,11 +226,11 @@ Result<std::vector<BacklogFact>> ReportStore::Facts(const ReportScope& scope, Fa
   // Counted in SQL, in the order of the tickets_backlog index, so no
   // sorting: an open backlog can be most of a large database.
   std::string sql =
-      "SELECT t.queue, t.priority, sum(t.created_at > ?1 - 86400), "
-      "sum(t.created_at <= ?1 - 86400 AND t.created_at > ?1 - 3 * 86400), "
-      "sum(t.created_at <= ?1 - 3 * 86400 AND t.created_at > ?1 - 7 * 86400), "
-      "sum(t.created_at <= ?1 - 7 * 86400 AND t.created_at > ?1 - 30 * 86400), "
-      "sum(t.created_at <= ?1 - 30 * 86400) FROM tickets t "
+      "SELECT t.queue, t.priority, count(*) FILTER (WHERE t.created_at > ?1 - 86400), "
+      "count(*) FILTER (WHERE t.created_at <= ?1 - 86400 AND t.created_at > ?1 - 3 * 86400), "
+      "count(*) FILTER (WHERE t.created_at <= ?1 - 3 * 86400 AND t.created_at > ?1 - 7 * 86400), "
+      "count(*) FILTER (WHERE t.created_at <= ?1 - 7 * 86400 AND t.created_at > ?1 - 30 * 86400), "
+      "count(*) FILTER (WHERE t.created_at <= ?1 - 30 * 86400) FROM tickets t "
       "WHERE t.status IN ('new', 'open', 'pending', 'on_hold') AND t.automatic = 0";
   if (scope.queue) sql += " AND t.queue = ?2";
   if (scope.agent) sql += " AND t.assignee = ?3";
@@ -286,7 +296,8 @@ Result<CacheFill> ReportStore::FillCache(Timestamp before, int64_t max_hours) {
     if (!s.ok()) return s;
     for (int64_t h = from; h < to; ++h) {
       const HourEncoder& e = hours[static_cast<size_t>(h - from)];
-      Result<Stmt> st = db_.Prepare("INSERT OR REPLACE INTO kpi_hours(hour, facts) VALUES (?1, ?2)");
+      Result<Stmt> st = db_.Prepare("INSERT INTO kpi_hours(hour, facts) VALUES (?1, ?2) "
+                                    "ON CONFLICT (hour) DO UPDATE SET facts = excluded.facts");
       if (!st.ok()) return st.status();
       s = st->Bind(1, h).BindBlob(2, e.Finish()).Run();
       if (!s.ok()) return s;

@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "daemon/store/schema_pg.h"
 #include "daemon/store/schema_v1.h"
 
 namespace frontdesk {
@@ -524,7 +525,34 @@ const std::vector<const char*>& Steps() {
 
 int LatestSchemaVersion() { return static_cast<int>(Steps().size()); }
 
+namespace {
+
+// PostgreSQL keeps the version in a table of one row; SQLite in the file
+// header (PRAGMA user_version).
+Result<int> ReadPgSchemaVersion(Db& db) {
+  Result<Stmt> exists = db.Prepare("SELECT to_regclass('frontdesk_schema') IS NOT NULL");
+  if (!exists.ok()) return exists.status();
+  Result<bool> row = exists->Step();
+  if (!row.ok()) return row.status();
+  if (!*row || exists->Int(0) == 0) return 0;
+  Result<Stmt> st = db.Prepare("SELECT version FROM frontdesk_schema");
+  if (!st.ok()) return st.status();
+  row = st->Step();
+  if (!row.ok()) return row.status();
+  return *row ? static_cast<int>(st->Int(0)) : 0;
+}
+
+// The SQL that takes a PostgreSQL database from `version` to the next.
+const char* PgStepFrom(int version) {
+  if (version == 0) return PgBaseline();
+  size_t index = static_cast<size_t>(version - PgBaselineVersion());
+  return index < PgStepsAfterBaseline().size() ? PgStepsAfterBaseline()[index] : nullptr;
+}
+
+}  // namespace
+
 Result<int> ReadSchemaVersion(Db& db) {
+  if (db.postgres()) return ReadPgSchemaVersion(db);
   Result<Stmt> st = db.Prepare("PRAGMA user_version");
   if (!st.ok()) return st.status();
   Result<bool> row = st->Step();
@@ -532,6 +560,9 @@ Result<int> ReadSchemaVersion(Db& db) {
   return static_cast<int>(st->Int(0));
 }
 
+// Each step runs in a write transaction and reads the version again inside
+// it: on SQLite the write lock, on PostgreSQL the writers' advisory lock,
+// makes several processes that start together migrate once.
 Result<int> Migrate(Db& db) {
   int applied = 0;
   for (;;) {
@@ -547,12 +578,24 @@ Result<int> Migrate(Db& db) {
     if (*version == LatestSchemaVersion()) return applied;
 
     int next = *version + 1;
-    Status s = db.Exec(Steps()[next - 1]);
+    Status s;
+    if (db.postgres()) {
+      const char* step = PgStepFrom(*version);
+      if (step == nullptr) {
+        return Status::Internal("no PostgreSQL migration from schema version " + std::to_string(*version));
+      }
+      next = *version == 0 ? PgBaselineVersion() : next;
+      s = db.Exec(step);
+      if (s.ok()) s = db.Exec("CREATE TABLE IF NOT EXISTS frontdesk_schema (version BIGINT NOT NULL); "
+                              "DELETE FROM frontdesk_schema; "
+                              "INSERT INTO frontdesk_schema VALUES (" + std::to_string(next) + ")");
+    } else {
+      s = db.Exec(Steps()[next - 1]);
+      // PRAGMA cannot take a bound parameter; the value is our own integer.
+      if (s.ok()) s = db.Exec("PRAGMA user_version = " + std::to_string(next));
+    }
     if (!s.ok()) return Status::Internal("migration to version " + std::to_string(next) +
                                          " failed: " + s.message());
-    // PRAGMA cannot take a bound parameter; the value is our own integer.
-    s = db.Exec("PRAGMA user_version = " + std::to_string(next));
-    if (!s.ok()) return s;
     s = (*txn)->Commit();
     if (!s.ok()) return s;
     spdlog::info("database migrated to schema version {}", next);

@@ -20,7 +20,7 @@ Result<std::string> SecretStore::GetOrCreate(const std::string& name, Timestamp 
   if (RAND_bytes(reinterpret_cast<unsigned char*>(bytes.data()), static_cast<int>(bytes.size())) != 1) {
     return Status::Internal("no randomness for a new secret");
   }
-  Result<Stmt> st = db_.Prepare("INSERT OR IGNORE INTO secrets(name, value, created_at) VALUES (?1, ?2, ?3)");
+  Result<Stmt> st = db_.Prepare("INSERT INTO secrets(name, value, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
   if (!st.ok()) return st.status();
   st->Bind(1, name).BindBlob(2, bytes).Bind(3, ToUnix(now));
   Status s = st->Run();

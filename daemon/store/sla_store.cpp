@@ -105,9 +105,14 @@ Result<std::vector<RunningTicket>> SlaStore::RunningTickets(int64_t after_id, in
 
 Status SlaStore::SaveClock(int64_t ticket_id, const TargetClock& c) {
   Result<Stmt> st = db_.Prepare(
-      "INSERT OR REPLACE INTO sla_targets(ticket_id, target, cycle, started_at, due_at, paused_since, "
+      "INSERT INTO sla_targets(ticket_id, target, cycle, started_at, due_at, paused_since, "
       "paused_seconds, met_at, breached_at, business_seconds, total_seconds, remaining_seconds, running_since) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
+      "ON CONFLICT (ticket_id, target, cycle) DO UPDATE SET started_at = excluded.started_at, "
+      "due_at = excluded.due_at, paused_since = excluded.paused_since, paused_seconds = excluded.paused_seconds, "
+      "met_at = excluded.met_at, breached_at = excluded.breached_at, business_seconds = excluded.business_seconds, "
+      "total_seconds = excluded.total_seconds, remaining_seconds = excluded.remaining_seconds, "
+      "running_since = excluded.running_since");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id).Bind(2, c.target).Bind(3, c.cycle).Bind(4, ToUnix(c.started_at))
       .Bind(5, Unix(c.due_at)).Bind(6, Unix(c.paused_since)).Bind(7, c.paused_seconds)
@@ -136,7 +141,7 @@ Result<std::set<FiredLevel>> SlaStore::Fired(int64_t ticket_id) {
 
 Result<bool> SlaStore::MarkFired(int64_t ticket_id, const FiredLevel& level, Timestamp at) {
   Result<Stmt> st = db_.Prepare(
-      "INSERT OR IGNORE INTO sla_levels_fired(ticket_id, target, cycle, level, fired_at) VALUES (?1, ?2, ?3, ?4, ?5)");
+      "INSERT INTO sla_levels_fired(ticket_id, target, cycle, level, fired_at) VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT DO NOTHING");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id).Bind(2, std::get<0>(level)).Bind(3, std::get<1>(level))
       .Bind(4, static_cast<int64_t>(std::get<2>(level))).Bind(5, ToUnix(at));

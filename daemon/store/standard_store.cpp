@@ -25,7 +25,7 @@ Result<std::optional<int64_t>> StandardStore::Fall(const StandardKey& key, int64
       "INSERT INTO standard_state(queue, policy, target, below_since, met, decided, falls, changed_at) "
       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, 1, ?4) "
       "ON CONFLICT (queue, policy, target) DO UPDATE SET below_since = ?4, met = ?5, decided = ?6, "
-      "falls = falls + 1, changed_at = ?4 WHERE below_since IS NULL "
+      "falls = standard_state.falls + 1, changed_at = ?4 WHERE standard_state.below_since IS NULL "
       "RETURNING falls");
   if (!st.ok()) return st.status();
   st->Bind(1, key.queue).Bind(2, key.policy).Bind(3, key.target).Bind(4, ToUnix(now)).Bind(5, met).Bind(6, decided);

@@ -21,10 +21,13 @@ struct StoreOptions {
   // Called before migrations change a database that has data (version 1 or
   // later); an error stops the migration. For the automatic backup.
   std::function<Status(Db&, int from_version)> before_migrate;
+  // PostgreSQL only: the password from [database] password_file.
+  std::string password;
 };
 
 class Store {
  public:
+  // `path` is an SQLite file, sqlite:///file, or a postgres:// URL.
   static Result<std::unique_ptr<Store>> Open(const std::string& path, const StoreOptions& options);
 
   Db& db() { return *db_; }

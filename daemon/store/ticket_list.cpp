@@ -46,7 +46,7 @@ struct Where {
 // The same expression as the tickets_open_*due indexes (schema v14).
 constexpr const char* kDue = "coalesce(sla_due_at, 9223372036854775807)";
 
-Where Filters(const TicketQuery& q) {
+Where Filters(const TicketQuery& q, Engine engine) {
   Where w;
   if (!q.statuses.empty()) {
     // Written out, not bound: the names come from the enum, and SQLite uses
@@ -90,7 +90,12 @@ Where Filters(const TicketQuery& q) {
     w.sql += std::string(" AND ") + (*q.breached ? "" : "NOT ") +
            "EXISTS (SELECT 1 FROM sla_targets s WHERE s.ticket_id = tickets.id AND s.breached_at IS NOT NULL)";
   }
-  if (q.text) {
+  if (q.text && engine == Engine::kPostgres) {
+    // plainto_tsquery matches every word and reads no operators.
+    w.sql += " AND id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN "
+           "(SELECT id FROM message_search WHERE document @@ plainto_tsquery('simple', " + w.Param() + ")))";
+    w.binds.push_back([v = *q.text, k = w.n](Stmt& s) { s.Bind(k, v); });
+  } else if (q.text) {
     w.sql += " AND id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN "
            "(SELECT rowid FROM message_search WHERE message_search MATCH " + w.Param() + "))";
     w.binds.push_back([v = FtsQuery(*q.text), k = w.n](Stmt& s) { s.Bind(k, v); });
@@ -103,7 +108,9 @@ Where Filters(const TicketQuery& q) {
 // the planner choose. Without statistics (a database that has never seen
 // ANALYZE) SQLite prefers the status index and sorts every open ticket;
 // named here, the page reads 51 index entries.
-std::string DueIndex(const TicketQuery& q) {
+std::string DueIndex(const TicketQuery& q, Engine engine) {
+  // PostgreSQL keeps statistics of its own and has no INDEXED BY.
+  if (engine == Engine::kPostgres) return "";
   static const std::vector<TicketStatus> kOpen = {TicketStatus::kNew, TicketStatus::kOpen, TicketStatus::kPending,
                                                   TicketStatus::kOnHold};
   if (q.sort != TicketQuery::Sort::kDueAsc || q.statuses != kOpen || q.text || q.requester) return "";
@@ -115,8 +122,8 @@ std::string DueIndex(const TicketQuery& q) {
 }  // namespace
 
 Result<TicketPage> TicketList::List(const TicketQuery& q) {
-  Where w = Filters(q);
-  std::string sql = std::string("SELECT ") + TicketColumns() + " FROM tickets" + DueIndex(q) + w.sql;
+  Where w = Filters(q, db_.engine());
+  std::string sql = std::string("SELECT ") + TicketColumns() + " FROM tickets" + DueIndex(q, db_.engine()) + w.sql;
   const char* key = "id";
   bool desc = true;
   switch (q.sort) {
@@ -169,10 +176,10 @@ Result<TicketPage> TicketList::List(const TicketQuery& q) {
 }
 
 Result<int64_t> TicketList::Count(const TicketQuery& q) {
-  Where w = Filters(q);
+  Where w = Filters(q, db_.engine());
   TicketQuery due_order = q;
   due_order.sort = TicketQuery::Sort::kDueAsc;
-  Result<Stmt> st = db_.Prepare("SELECT count(*) FROM tickets" + DueIndex(due_order) + w.sql);
+  Result<Stmt> st = db_.Prepare("SELECT count(*) FROM tickets" + DueIndex(due_order, db_.engine()) + w.sql);
   if (!st.ok()) return st.status();
   for (auto& b : w.binds) b(*st);
   Result<bool> row = st->Step();

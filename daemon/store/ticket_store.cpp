@@ -85,7 +85,7 @@ Status TicketStore::AddEvent(std::optional<int64_t> ticket_id, Timestamp at, std
 }
 
 Status TicketStore::PutBlob(const std::string& sha256, const std::string& data) {
-  Result<Stmt> st = db_.Prepare("INSERT OR IGNORE INTO blobs(sha256, size, data) VALUES (?1, ?2, ?3)");
+  Result<Stmt> st = db_.Prepare("INSERT INTO blobs(sha256, size, data) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
   if (!st.ok()) return st.status();
   st->Bind(1, sha256).Bind(2, static_cast<int64_t>(data.size())).BindBlob(3, data);
   return st->Run();
@@ -117,7 +117,7 @@ Result<int64_t> TicketStore::InsertTicket(const NewTicket& t) {
     if (address.empty()) continue;
     // A fresh lease per row: the cached statement is reset when it ends.
     Result<Stmt> st = db_.Prepare(
-        "INSERT OR IGNORE INTO ticket_addresses(ticket_id, address, role) VALUES (?1, ?2, ?3)");
+        "INSERT INTO ticket_addresses(ticket_id, address, role) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
     if (!st.ok()) return st.status();
     st->Bind(1, ticket_id).Bind(2, address).Bind(3, role);
     Status r = st->Run();
@@ -127,7 +127,12 @@ Result<int64_t> TicketStore::InsertTicket(const NewTicket& t) {
 }
 
 Status TicketStore::IndexMessage(int64_t message_id, const std::string& subject, const std::string& body) {
-  Result<Stmt> st = db_.Prepare("INSERT INTO message_search(rowid, subject, body) VALUES (?1, ?2, ?3)");
+  // FTS5 on SQLite; on PostgreSQL a tsvector, the subject weighted above
+  // the body, with the 'simple' configuration: no stemming, as unicode61.
+  Result<Stmt> st = db_.Prepare(
+      db_.postgres() ? "INSERT INTO message_search(id, document) VALUES "
+                       "(?1, setweight(to_tsvector('simple', ?2), 'A') || to_tsvector('simple', ?3))"
+                     : "INSERT INTO message_search(rowid, subject, body) VALUES (?1, ?2, ?3)");
   if (!st.ok()) return st.status();
   st->Bind(1, message_id).Bind(2, subject).Bind(3, body);
   return st->Run();
@@ -177,7 +182,7 @@ Status TicketStore::SaveTicket(const Ticket& t, Timestamp now) {
   Result<Stmt> st = db_.Prepare(
       "UPDATE tickets SET status = ?2, priority = ?3, queue = ?4, assignee = ?5, tags = ?6, "
       "solved_at = ?7, closed_at = ?8, reopened_count = ?9, first_response_at = ?10, version = version + 1, "
-      "updated_at = max(updated_at, ?11) WHERE id = ?1 AND version = ?12");
+      "updated_at = CASE WHEN updated_at > ?11 THEN updated_at ELSE ?11 END WHERE id = ?1 AND version = ?12");
   if (!st.ok()) return st.status();
   auto unix = [](const std::optional<Timestamp>& v) {
     return v ? std::optional<int64_t>(ToUnix(*v)) : std::nullopt;
@@ -278,13 +283,13 @@ Status TicketStore::Unquarantine(int64_t ticket_id, const NewTicket& t, Timestam
   }
   Result<Stmt> st = db_.Prepare(
       "UPDATE tickets SET subject = ?2, requester_email = ?3, requester_name = ?4, quarantined = 0, "
-      "version = version + 1, updated_at = max(updated_at, ?5) WHERE id = ?1");
+      "version = version + 1, updated_at = CASE WHEN updated_at > ?5 THEN updated_at ELSE ?5 END WHERE id = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id).Bind(2, t.subject).Bind(3, t.requester_email).Bind(4, t.requester_name).Bind(5, ToUnix(now));
   Status s = st->Run();
   if (!s.ok()) return s;
   Result<Stmt> addr = db_.Prepare(
-      "INSERT OR IGNORE INTO ticket_addresses(ticket_id, address, role) VALUES (?1, ?2, 'requester')");
+      "INSERT INTO ticket_addresses(ticket_id, address, role) VALUES (?1, ?2, 'requester') ON CONFLICT DO NOTHING");
   if (!addr.ok()) return addr.status();
   addr->Bind(1, ticket_id).Bind(2, t.requester_email);
   return addr->Run();
@@ -409,7 +414,7 @@ Status TicketStore::AwaitParents(int64_t ticket_id, const std::vector<std::strin
   for (const std::string& id : message_ids) {
     if (id.empty()) continue;
     Result<Stmt> st = db_.Prepare(
-        "INSERT OR IGNORE INTO awaited_parents(message_id, ticket_id, created_at) VALUES (?1, ?2, ?3)");
+        "INSERT INTO awaited_parents(message_id, ticket_id, created_at) VALUES (?1, ?2, ?3) ON CONFLICT DO NOTHING");
     if (!st.ok()) return st.status();
     st->Bind(1, id).Bind(2, ticket_id).Bind(3, ToUnix(now));
     Status s = st->Run();
@@ -455,9 +460,9 @@ Result<std::vector<int64_t>> TicketStore::MoveThread(int64_t from, int64_t to) {
   if (!moved.ok()) return moved.status();
   for (const char* sql : {"UPDATE messages SET ticket_id = ?2 WHERE ticket_id = ?1",
                           "UPDATE attachments SET ticket_id = ?2 WHERE ticket_id = ?1",
-                          "INSERT OR IGNORE INTO ticket_addresses(ticket_id, address, role) "
+                          "INSERT INTO ticket_addresses(ticket_id, address, role) "
                           "SELECT ?2, address, CASE role WHEN 'requester' THEN 'cc' ELSE role END "
-                          "FROM ticket_addresses WHERE ticket_id = ?1"}) {
+                          "FROM ticket_addresses WHERE ticket_id = ?1 ON CONFLICT DO NOTHING"}) {
     Result<Stmt> st = db_.Prepare(sql);
     if (!st.ok()) return st.status();
     st->Bind(1, from).Bind(2, to);
@@ -469,7 +474,7 @@ Result<std::vector<int64_t>> TicketStore::MoveThread(int64_t from, int64_t to) {
 
 Status TicketStore::MarkMerged(int64_t ticket_id, int64_t into, Timestamp now) {
   Result<Stmt> st = db_.Prepare(
-      "UPDATE tickets SET merged_into = ?2, version = version + 1, updated_at = max(updated_at, ?3) WHERE id = ?1");
+      "UPDATE tickets SET merged_into = ?2, version = version + 1, updated_at = CASE WHEN updated_at > ?3 THEN updated_at ELSE ?3 END WHERE id = ?1");
   if (!st.ok()) return st.status();
   st->Bind(1, ticket_id).Bind(2, into).Bind(3, ToUnix(now));
   return st->Run();

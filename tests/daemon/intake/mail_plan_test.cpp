@@ -15,6 +15,7 @@
 #include "daemon/store/secret_store.h"
 #include "daemon/tickets/router.h"
 #include "daemon/tickets/ticket_service.h"
+#include "tests/test_db.h"
 #include "tests/test_util.h"
 
 namespace frontdesk {
@@ -60,7 +61,7 @@ const char* kTables[] = {"tickets",      "messages",         "events",     "outb
                          "raw_messages", "idempotency_keys", "rejections", "ticket_addresses"};
 
 struct Fixture {
-  testing::TempDir dir;
+  testing::ScratchDatabase db;
   Config config;
   std::shared_ptr<const SlaEngine> sla;
   std::shared_ptr<const Router> router;
@@ -73,7 +74,7 @@ struct Fixture {
     Load("");
     StoreOptions o;
     o.migrate = true;
-    Result<std::unique_ptr<Store>> s = Store::Open(dir.File("fd.db"), o);
+    Result<std::unique_ptr<Store>> s = Store::Open(db.location(), o);
     REQUIRE(s.ok());
     store = std::move(*s);
     InTxn([&] {

@@ -8,6 +8,7 @@
 #include "daemon/store/sla_store.h"
 #include "daemon/store/ticket_store.h"
 #include "daemon/tickets/escalator.h"
+#include "tests/test_db.h"
 #include "tests/test_util.h"
 
 namespace frontdesk {
@@ -36,19 +37,19 @@ add_tag = "late"
 )toml";
 
 struct Fixture {
-  testing::TempDir dir;
+  testing::ScratchDatabase db;
   Config config = *LoadConfigText(kConfig, "fd.toml");
   std::shared_ptr<const SlaEngine> sla = *SlaEngine::Build(config);
   std::unique_ptr<Store> store;
   Fixture() {
     StoreOptions o;
     o.migrate = true;
-    store = std::move(*Store::Open(dir.File("fd.db"), o));
+    store = std::move(*Store::Open(db.location(), o));
   }
   std::unique_ptr<Store> Connect() {
     StoreOptions o;
     o.busy_timeout = std::chrono::milliseconds(10000);
-    return std::move(*Store::Open(dir.File("fd.db"), o));
+    return std::move(*Store::Open(db.location(), o));
   }
   Status InTxn(Store& s, const std::function<Status(Store&)>& job) {
     Result<std::unique_ptr<Txn>> txn = Txn::Begin(s.db());

@@ -2,19 +2,22 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/test_db.h"
 #include "tests/test_util.h"
 
 namespace frontdesk {
 namespace {
 
 struct Fixture {
-  testing::TempDir dir;
+  testing::ScratchDatabase db;
   std::unique_ptr<Store> store;
   Timestamp now = FromUnix(1795341600);
   Fixture() {
     StoreOptions o;
     o.migrate = true;
-    store = std::move(*Store::Open(dir.File("fd.db"), o));
+    Result<std::unique_ptr<Store>> opened = Store::Open(db.location(), o);
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
   }
 };
 

@@ -4,19 +4,22 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/test_db.h"
 #include "tests/test_util.h"
 
 namespace frontdesk {
 namespace {
 
 struct Fixture {
-  testing::TempDir dir;
+  testing::ScratchDatabase db;
   std::unique_ptr<Store> store;
   FakeClock clock{FromUnix(1795341600)};
   Fixture() {
     StoreOptions o;
     o.migrate = true;
-    store = std::move(*Store::Open(dir.File("fd.db"), o));
+    Result<std::unique_ptr<Store>> opened = Store::Open(db.location(), o);
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
   }
   NewTicket Make(const std::string& subject) {
     NewTicket t;

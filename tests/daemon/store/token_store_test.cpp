@@ -2,19 +2,22 @@
 
 #include <catch2/catch.hpp>
 
+#include "tests/test_db.h"
 #include "tests/test_util.h"
 
 namespace frontdesk {
 namespace {
 
 struct Fixture {
-  testing::TempDir dir;
+  testing::ScratchDatabase db;
   std::unique_ptr<Store> store;
   FakeClock clock{FromUnix(1795341600)};
   Fixture() {
     StoreOptions o;
     o.migrate = true;
-    store = std::move(*Store::Open(dir.File("fd.db"), o));
+    Result<std::unique_ptr<Store>> opened = Store::Open(db.location(), o);
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
   }
 };
 
@@ -36,7 +39,12 @@ TEST_CASE("the secret is not stored, only its hash", "[store][tokens]") {
   Result<NewToken> t = tokens.Create("ci", Scope::kRead, f.clock.Now());
   REQUIRE(t.ok());
   std::string secret = t->secret.substr(t->secret.rfind('_') + 1);
-  Result<Stmt> st = f.store->db().Prepare("SELECT count(*) FROM api_tokens WHERE instr(secret_sha256, ?1) > 0 OR instr(name, ?1) > 0 OR instr(public_id, ?1) > 0");
+  Result<Stmt> st = f.store->db().Prepare(
+      f.store->db().postgres()
+          ? "SELECT count(*) FROM api_tokens WHERE position(convert_to(?1, 'UTF8') in secret_sha256) > 0 "
+            "OR strpos(name, ?1) > 0 OR strpos(public_id, ?1) > 0"
+          : "SELECT count(*) FROM api_tokens WHERE instr(secret_sha256, ?1) > 0 OR instr(name, ?1) > 0 "
+            "OR instr(public_id, ?1) > 0");
   REQUIRE(st.ok());
   st->Bind(1, secret);
   REQUIRE(*st->Step());

@@ -4,6 +4,7 @@
 
 #include "config/loader.h"
 #include "daemon/tickets/ticket_service.h"
+#include "tests/test_db.h"
 #include "tests/test_util.h"
 
 namespace frontdesk {
@@ -26,7 +27,7 @@ resolution = { within = "8h", standard = 99.5, period = "30d" }
 )toml";
 
 struct Fixture {
-  testing::TempDir dir;
+  testing::ScratchDatabase db;
   Config config = *LoadConfigText(kConfig, "fd.toml");
   std::shared_ptr<const SlaEngine> sla = *SlaEngine::Build(config);
   std::unique_ptr<Store> store;
@@ -35,7 +36,9 @@ struct Fixture {
   Fixture() {
     StoreOptions o;
     o.migrate = true;
-    store = std::move(*Store::Open(dir.File("fd.db"), o));
+    Result<std::unique_ptr<Store>> opened = Store::Open(db.location(), o);
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
   }
 
   // A ticket in `queue` whose first response was met (or breached) at

@@ -6,6 +6,7 @@
 
 #include "config/loader.h"
 #include "daemon/store/ticket_store.h"
+#include "tests/test_db.h"
 #include "tests/test_util.h"
 
 namespace frontdesk {
@@ -33,7 +34,7 @@ struct Effects {
 };
 
 struct Fixture {
-  testing::TempDir dir;
+  testing::ScratchDatabase db;
   Config config = *LoadConfigText(kConfig, "fd.toml");
   std::shared_ptr<const SlaEngine> sla = *SlaEngine::Build(config);
   std::unique_ptr<Store> store;
@@ -42,7 +43,9 @@ struct Fixture {
   Fixture() {
     StoreOptions o;
     o.migrate = true;
-    store = std::move(*Store::Open(dir.File("fd.db"), o));
+    Result<std::unique_ptr<Store>> opened = Store::Open(db.location(), o);
+    REQUIRE(opened.ok());
+    store = std::move(*opened);
   }
   int64_t Max(const char* table) {
     Result<Stmt> st = store->db().Prepare(std::string("SELECT coalesce(max(id), 0) FROM ") + table);
