@@ -1,5 +1,7 @@
 #include "admin/cli_context.h"
 
+#include "daemon/base/secret_file.h"
+
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -49,6 +51,14 @@ std::unique_ptr<Store> CliContext::OpenStoreOrReport(const Config& config, bool 
   StoreOptions options;
   options.busy_timeout = config.server.busy_timeout;
   options.migrate = migrate;
+  if (!config.server.database_password_file.empty()) {
+    Result<std::string> password = ReadSecretFile(config.server.database_password_file, "database.password_file");
+    if (!password.ok()) {
+      std::cerr << "frontdesk: " << password.status().message() << "\n";
+      return nullptr;
+    }
+    options.password = *password;
+  }
   if (migrate && config.backup.before_migrate) {
     options.before_migrate = BackupBeforeMigrate(config.server.PathIn(config.backup.dir), *clock);
   }

@@ -109,7 +109,9 @@ int Mailgate(CliContext& ctx, const GateFlags& f) {
   // A daemon runs, but its socket did not take the message (every handler
   // busy, or no socket): spool it in one short commit for the daemon to
   // file, rather than filing it here beside the daemon's own writes.
-  if (ServeLockHeld(config->server)) {
+  // PostgreSQL takes concurrent writers as they come, and a spool there
+  // would be one more table to write: the message is filed directly.
+  if (!config->server.DatabaseIsPostgres() && ServeLockHeld(config->server)) {
     SpoolAppend where;
     where.db_path = config->server.DatabasePath();
     where.busy_timeout_ms = config->server.busy_timeout.count();

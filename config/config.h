@@ -31,6 +31,11 @@ struct ListenAddress {
 struct ServerConfig {
   std::string data_dir = "/var/lib/frontdesk";
   std::string database = "frontdesk.db";  // relative to data_dir unless absolute
+  // [database] url: "sqlite:///path" or "postgres://...". Empty: the SQLite
+  // file `database` names.
+  std::string database_url;
+  // [database] password_file: the PostgreSQL password, kept out of the URL.
+  std::string database_password_file;
   ListenAddress public_listen{"127.0.0.1", 8080};
   ListenAddress admin_listen{"127.0.0.1", 8081};
   // The admin API refuses a non-loopback address unless this is set.
@@ -61,8 +66,11 @@ struct ServerConfig {
   int keep_alive_max_requests = 100;
   std::chrono::milliseconds busy_timeout{5000};
 
-  // data_dir/database, or database when it is absolute.
+  // Where the database is: a postgres:// URL from [database] url, or the
+  // SQLite file (data_dir/database, or database when it is absolute; or
+  // the path of a sqlite:// url).
   std::string DatabasePath() const;
+  bool DatabaseIsPostgres() const;
   // data_dir/dir, or dir when it is absolute.
   std::string PathIn(const std::string& dir) const;
 };

@@ -35,6 +35,37 @@ constexpr int kMaxConnections = 900;
 using std::chrono::milliseconds;
 using std::chrono::seconds;
 
+// [database]: which engine and where. [server] database keeps naming the
+// SQLite file when there is no [database] table.
+void ReadDatabase(TableReader& r, Config& config) {
+  ServerConfig& s = config.server;
+  r.String("url", &s.database_url, /*required=*/true, 4096);
+  r.String("password_file", &s.database_password_file, false, 4096);
+  r.Finish();
+  const std::string& url = s.database_url;
+  bool postgres = s.DatabaseIsPostgres();
+  if (!url.empty() && !postgres && url.rfind("sqlite://", 0) != 0) {
+    r.Error("url", "must start with sqlite:// (sqlite:///var/lib/frontdesk/frontdesk.db) or postgres:// "
+                   "(postgres://frontdesk@db1,db2/frontdesk?target_session_attrs=read-write)");
+  }
+  if (url == "sqlite://" || url == "sqlite:///") r.Error("url", "names no file: sqlite:///path/to/frontdesk.db");
+  if (!s.database_password_file.empty()) {
+    if (!postgres) r.Error("password_file", "is for a postgres:// url; an SQLite file has no password");
+    if (s.database_password_file.front() != '/') {
+      s.database_password_file = DirectoryOf(config.path) + "/" + s.database_password_file;
+    }
+    if (access(s.database_password_file.c_str(), R_OK) != 0) {
+      r.Error("password_file", "cannot read " + s.database_password_file);
+    }
+  }
+  size_t at = url.find('@');
+  bool user_password = at != std::string::npos && url.substr(0, at).find(':', url.find("://") + 3) != std::string::npos;
+  if (postgres && (url.find("password=") != std::string::npos || user_password)) {
+    r.Error("url", "holds a password; put it in password_file (mode 0640) instead, so that logs and "
+                   "`frontdesk check-config` never show it");
+  }
+}
+
 void ReadServer(TableReader& r, ServerConfig& s) {
   r.String("data_dir", &s.data_dir);
   r.String("database", &s.database);
@@ -445,6 +476,10 @@ Result<Config> LoadConfigText(std::string_view text, const std::string& name) {
     TableReader r(*t, "server", errors);
     ReadServer(r, config.server);
   }
+  if (const toml::table* t = top.Table("database")) {
+    TableReader r(*t, "database", errors);
+    ReadDatabase(r, config);
+  }
   if (const toml::table* t = top.Table("logging")) {
     TableReader r(*t, "logging", errors);
     ReadLogging(r, config.logging);
@@ -595,6 +630,7 @@ std::vector<std::string> FilesOthersCanRead(const Config& config) {
   };
   check(config.path, "the config file");
   check(config.smtp.password_file, "smtp.password_file");
+  check(config.server.database_password_file, "database.password_file");
   for (const MailboxConfig& m : config.mailboxes) check(m.password_file, "mailbox " + m.name + " password_file");
   return out;
 }

@@ -24,11 +24,6 @@ bool ValidFolder(const std::string& f) {
   return true;
 }
 
-std::string DirectoryOf(const std::string& file) {
-  size_t slash = file.rfind('/');
-  return slash == std::string::npos ? "." : file.substr(0, slash == 0 ? 1 : slash);
-}
-
 }  // namespace
 
 void ReadMail(TableReader& root, Config& config, ConfigErrors& errors) {

@@ -189,7 +189,21 @@ Result<std::string> ResolveConfigPath(const std::string& flag, const char* env) 
       "or /etc/frontdesk/frontdesk.toml");
 }
 
+std::string DirectoryOf(const std::string& file) {
+  size_t slash = file.rfind('/');
+  return slash == std::string::npos ? "." : file.substr(0, slash == 0 ? 1 : slash);
+}
+
+bool ServerConfig::DatabaseIsPostgres() const {
+  return database_url.rfind("postgres://", 0) == 0 || database_url.rfind("postgresql://", 0) == 0;
+}
+
 std::string ServerConfig::DatabasePath() const {
+  if (DatabaseIsPostgres()) return database_url;
+  if (database_url.rfind("sqlite://", 0) == 0) {
+    std::string file = database_url.substr(9);
+    return !file.empty() && file.front() == '/' ? file : data_dir + "/" + file;
+  }
   if (!database.empty() && database.front() == '/') return database;
   if (database == ":memory:") return database;
   return data_dir + "/" + database;

@@ -33,5 +33,8 @@ bool IsLoopbackHost(std::string_view host);
 Result<std::string> ResolveConfigPath(const std::string& flag, const char* env);
 // Levenshtein distance, for "did you mean" hints.
 size_t EditDistance(std::string_view a, std::string_view b);
+// The directory of `file`: "." when it has none. Relative paths in the
+// config (password files) are read from the config file's directory.
+std::string DirectoryOf(const std::string& file);
 
 }  // namespace frontdesk

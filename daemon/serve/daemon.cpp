@@ -1,5 +1,7 @@
 #include "daemon/serve/daemon.h"
 
+#include "daemon/base/secret_file.h"
+
 #include <spdlog/spdlog.h>
 #include <fcntl.h>
 #include <pwd.h>
@@ -378,12 +380,19 @@ Status Daemon::OpenDatabase(const Config& cfg) {
   StoreOptions store_options;
   store_options.busy_timeout = cfg.server.busy_timeout;
   store_options.migrate = true;
+  if (!cfg.server.database_password_file.empty()) {
+    Result<std::string> password = ReadSecretFile(cfg.server.database_password_file, "database.password_file");
+    if (!password.ok()) return password.status();
+    store_options.password = *password;
+  }
   if (cfg.backup.before_migrate) {
     store_options.before_migrate = BackupBeforeMigrate(cfg.server.PathIn(cfg.backup.dir), clock_);
   }
   std::string db_path = cfg.server.DatabasePath();
   Result<std::unique_ptr<Store>> main_store = Store::Open(db_path, store_options);
-  if (!main_store.ok()) return Status::Io("cannot open database " + db_path + ": " + main_store.status().message());
+  if (!main_store.ok()) {
+    return Status::Io("cannot open database " + RedactedLocation(db_path) + ": " + main_store.status().message());
+  }
   main_store_ = std::move(*main_store);
   Status s = main_store_->Optimize();
   if (!s.ok()) spdlog::warn("refreshing query statistics: {}", s.message());
@@ -392,7 +401,7 @@ Status Daemon::OpenDatabase(const Config& cfg) {
   pool_ = std::make_unique<StorePool>(db_path, store_options);
   Result<std::unique_ptr<Store>> writer_store = Store::Open(db_path, store_options);
   if (!writer_store.ok()) {
-    return Status::Io("cannot open database " + db_path + ": " + writer_store.status().message());
+    return Status::Io("cannot open database " + RedactedLocation(db_path) + ": " + writer_store.status().message());
   }
   writer_ = std::make_unique<WriteQueue>(std::move(*writer_store));
   intake_ = std::make_unique<Intake>(*writer_, &metrics_, clock_);
