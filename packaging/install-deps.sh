@@ -11,7 +11,7 @@ build_pkgs=(
   build-essential cmake pkg-config
   libcpp-httplib-dev libsqlite3-dev libtomlplusplus-dev libspdlog-dev
   libgmime-3.0-dev libcurl4-openssl-dev libsystemd-dev libssl-dev libre2-dev
-  libgumbo-dev libhowardhinnant-date-dev nlohmann-json3-dev libcli11-dev libicu-dev libsodium-dev sqlite3 tzdata
+  libgumbo-dev libhowardhinnant-date-dev nlohmann-json3-dev libcli11-dev libicu-dev libsodium-dev libpq-dev sqlite3 tzdata
   ca-certificates
 )
 # ccache: packaging/test.sh compiles through it when it is there.
@@ -19,6 +19,7 @@ test_pkgs=(
   catch2 curl python3 dovecot-imapd python3-aiosmtpd procps clang
   systemd adduser dpkg-dev nginx-light ccache
   chromium chromium-driver python3-selenium
+  postgresql-15 python3-psycopg2
 )
 
 want=("${build_pkgs[@]}")

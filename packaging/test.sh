@@ -80,6 +80,12 @@ run_ctest() { (cd "$1" && ctest --output-on-failure -j"$jobs"); }
 stage "build (RelWithDebInfo)" configure_and_build build -DCMAKE_BUILD_TYPE=RelWithDebInfo \
   -DFRONTDESK_SANITIZE=OFF -DCMAKE_INSTALL_PREFIX=/usr
 stage "test (RelWithDebInfo)" run_ctest build
+# The same tests again with PostgreSQL as the engine: the store's unit tests
+# and the schema comparison, and every integration test against the real
+# daemon configured with [database] url. One private cluster serves the
+# stage (tests/postgres/with_postgres.sh); each test makes its own database.
+stage "test on PostgreSQL (RelWithDebInfo)" \
+  tests/postgres/with_postgres.sh bash -c 'cd build && ctest --output-on-failure -j"$0" -E "^layout$"' "$jobs"
 
 stage "build (ASan + UBSan)" configure_and_build build-asan -DCMAKE_BUILD_TYPE=Debug -DFRONTDESK_SANITIZE=ON
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"

@@ -152,6 +152,10 @@ Result<std::string> SuppressReason(const Config& config, Store& reader, const Ou
   return std::string();
 }
 
+// Beyond three SMTP timeouts (connect, the DATA answer, QUIT), for a
+// sender that stalls between the answer and its mark.
+constexpr std::chrono::seconds kClaimMargin{60};
+
 Result<SendReport> SendDue(const SendContext& ctx, int limit) {
   SendReport report;
   const SmtpConfig& smtp = ctx.config.smtp;
@@ -170,6 +174,20 @@ Result<SendReport> SendDue(const SendContext& ctx, int limit) {
   settings.timeout = smtp.timeout;
   SmtpClient client(settings);
   for (const OutboxRow& row : *due) {
+    // Several senders may run at once: daemons sharing one PostgreSQL
+    // database, or `frontdesk send` from cron beside the daemon. Each row
+    // is taken before it is sent, for longer than one SMTP conversation
+    // can last, so exactly one sender sends it.
+    Timestamp claimed_at = ctx.clock.Now();
+    bool mine = false;
+    Status claim = ctx.run([&](Store& store) -> Status {
+      Result<bool> took = OutboxStore(store).Claim(row.id, claimed_at, claimed_at + 3 * smtp.timeout + kClaimMargin);
+      if (!took.ok()) return took.status();
+      mine = *took;
+      return Status::Ok();
+    });
+    if (!claim.ok()) return claim;
+    if (!mine) continue;
     Result<std::string> hold = SuppressReason(ctx.config, ctx.reader, row, ctx.clock.Now());
     if (!hold.ok()) return hold.status();
     if (!hold->empty()) {

@@ -136,7 +136,7 @@ Result<int64_t> AgentStore::AddSavedView(const SavedView& v, Timestamp now) {
 
 Result<bool> AgentStore::DeleteSavedView(int64_t id, const std::string& agent, bool may_delete_shared) {
   Result<Stmt> st = db_.Prepare(
-      "DELETE FROM saved_views WHERE id = ?1 AND (owner = ?2 OR (owner IS NULL AND (?3 OR created_by = ?2)))");
+      "DELETE FROM saved_views WHERE id = ?1 AND (owner = ?2 OR (owner IS NULL AND (?3 = 1 OR created_by = ?2)))");
   if (!st.ok()) return st.status();
   st->Bind(1, id).Bind(2, agent).Bind(3, static_cast<int64_t>(may_delete_shared));
   Status s = st->Run();

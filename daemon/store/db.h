@@ -24,6 +24,11 @@ namespace frontdesk {
 
 enum class Engine { kSqlite, kPostgres };
 
+// What a NULL stands in for. SQLite needs no type; PostgreSQL types a
+// parameter when it prepares the statement, and cannot tell the type of a
+// parameter seen only in "?1 IS NULL".
+enum class NullOf { kUnknown, kInt, kText };
+
 // One prepared statement of one engine, owned by its Db's cache.
 class StmtImpl {
  public:
@@ -31,7 +36,7 @@ class StmtImpl {
   virtual void BindInt(int index, int64_t v) = 0;
   virtual void BindText(int index, std::string_view text) = 0;
   virtual void BindBlob(int index, std::string_view bytes) = 0;
-  virtual void BindNull(int index) = 0;
+  virtual void BindNull(int index, NullOf type) = 0;
   virtual Result<bool> Step() = 0;
   // Back to unexecuted, with no bindings.
   virtual void Reset() = 0;
@@ -65,14 +70,16 @@ class Stmt {
   Stmt& Bind(int index, const char* text) { return Bind(index, std::string_view(text)); }
   Stmt& Bind(int index, const std::string& text) { return Bind(index, std::string_view(text)); }
   Stmt& Bind(int index, std::nullopt_t) {
-    impl_->BindNull(index);
+    impl_->BindNull(index, NullOf::kUnknown);
     return *this;
   }
   Stmt& Bind(int index, const std::optional<int64_t>& v) {
-    return v ? Bind(index, *v) : Bind(index, std::nullopt);
+    if (!v) impl_->BindNull(index, NullOf::kInt);
+    return v ? Bind(index, *v) : *this;
   }
   Stmt& Bind(int index, const std::optional<std::string>& v) {
-    return v ? Bind(index, std::string_view(*v)) : Bind(index, std::nullopt);
+    if (!v) impl_->BindNull(index, NullOf::kText);
+    return v ? Bind(index, std::string_view(*v)) : *this;
   }
   Stmt& BindBlob(int index, std::string_view bytes) {
     impl_->BindBlob(index, bytes);

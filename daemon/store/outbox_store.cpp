@@ -43,6 +43,16 @@ Result<std::vector<OutboxRow>> OutboxStore::Due(Timestamp now, int limit) {
   return ReadAll(*st);
 }
 
+Result<bool> OutboxStore::Claim(int64_t id, Timestamp now, Timestamp until) {
+  Result<Stmt> st = db_.Prepare(
+      "UPDATE outbox SET next_attempt_at = ?3 WHERE id = ?1 AND status = 'pending' AND next_attempt_at <= ?2");
+  if (!st.ok()) return st.status();
+  st->Bind(1, id).Bind(2, ToUnix(now)).Bind(3, ToUnix(until));
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  return db_.Changes() == 1;
+}
+
 Status OutboxStore::MarkSent(int64_t id, Timestamp now) {
   Result<Stmt> st = db_.Prepare(
       "UPDATE outbox SET status = 'sent', sent_at = ?2, attempts = attempts + 1, last_error = NULL "

@@ -64,6 +64,12 @@ class OutboxStore {
 
   // Pending rows whose next attempt is due, oldest first.
   Result<std::vector<OutboxRow>> Due(Timestamp now, int limit);
+  // Takes a due row for one sender until `until`: its next attempt moves
+  // there, so no other sender (another daemon, `frontdesk send`) finds it
+  // due meanwhile. False when another sender took it first or it is no
+  // longer pending. A sender that dies holding the row leaves it to be
+  // tried again once `until` has passed.
+  Result<bool> Claim(int64_t id, Timestamp now, Timestamp until);
   // Clears last_error: it is the error of a try that did not succeed, and
   // a sent row has none.
   Status MarkSent(int64_t id, Timestamp now);

@@ -5,6 +5,8 @@
 #include <cstdlib>
 #include <cstring>
 
+#include "daemon/base/text.h"
+
 namespace frontdesk {
 namespace {
 
@@ -27,6 +29,29 @@ int HexValue(char c) {
 }
 
 bool StartsWith(const char* s, const char* prefix) { return s != nullptr && std::strncmp(s, prefix, std::strlen(prefix)) == 0; }
+
+// PostgreSQL text holds only valid UTF-8 and no NUL, where SQLite keeps any
+// bytes. Text that breaks either rule (a mangled body filed quarantined) is
+// stored with U+FFFD in place of each bad byte; the raw message itself is
+// kept byte for byte in blobs.
+std::string StorableText(std::string_view text) {
+  if (IsValidUtf8(text) && text.find('\0') == std::string_view::npos) return std::string(text);
+  static constexpr std::string_view kReplacement = "\xEF\xBF\xBD";
+  std::string out;
+  out.reserve(text.size() + 16);
+  for (size_t i = 0; i < text.size();) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
+    if (c != 0 && len != 0 && i + len <= text.size() && IsValidUtf8(text.substr(i, len))) {
+      out.append(text.substr(i, len));
+      i += len;
+    } else {
+      out.append(kReplacement);
+      ++i;
+    }
+  }
+  return out;
+}
 
 }  // namespace
 
@@ -83,9 +108,11 @@ void PgStmt::Set(int index, Kind kind, std::string value) {
 }
 
 void PgStmt::BindInt(int index, int64_t v) { Set(index, Kind::kInt, std::to_string(v)); }
-void PgStmt::BindText(int index, std::string_view text) { Set(index, Kind::kText, std::string(text)); }
+void PgStmt::BindText(int index, std::string_view text) { Set(index, Kind::kText, StorableText(text)); }
 void PgStmt::BindBlob(int index, std::string_view bytes) { Set(index, Kind::kBlob, std::string(bytes)); }
-void PgStmt::BindNull(int index) { Set(index, Kind::kNull, {}); }
+void PgStmt::BindNull(int index, NullOf type) {
+  Set(index, type == NullOf::kInt ? Kind::kNullInt : type == NullOf::kText ? Kind::kNullText : Kind::kNull, {});
+}
 
 void PgStmt::Reset() {
   result_.reset();
@@ -100,11 +127,14 @@ Status PgStmt::PrepareOnServer() {
   Status why;
   PGconn* conn = db_.Live(&why);
   if (conn == nullptr) return why;
-  // Typed from the first values bound: an integer as bigint, bytes as
-  // bytea; text and NULL are left for the server to infer from the SQL.
+  // Typed from the first values bound: an integer (or a NULL standing for
+  // one) as bigint, bytes as bytea, a NULL standing for text as text; text
+  // itself is left for the server to infer, so that it may also fill a
+  // number column.
   std::vector<Oid> types(params_, 0);
   for (int i = 0; i < params_; ++i) {
-    if (kinds_[i] == Kind::kInt) types[i] = kInt8Oid;
+    if (kinds_[i] == Kind::kInt || kinds_[i] == Kind::kNullInt) types[i] = kInt8Oid;
+    if (kinds_[i] == Kind::kNullText) types[i] = kTextOid;
     if (kinds_[i] == Kind::kBlob) types[i] = kByteaOid;
   }
   // A failed prepare would abort the transaction it runs in; inside one,
@@ -119,7 +149,8 @@ Status PgStmt::PrepareOnServer() {
     bool ok = r && PQresultStatus(r.get()) == PGRES_COMMAND_OK;
     Status failed = ok ? Status::Ok() : db_.ResultStatus(r.get(), "prepare");
     const char* state = r ? PQresultErrorField(r.get(), PG_DIAG_SQLSTATE) : nullptr;
-    bool untyped = !ok && StartsWith(state, "42P18");
+    // 42P18 or 42P08, as the other parameters are typed or not.
+    bool untyped = !ok && (StartsWith(state, "42P18") || StartsWith(state, "42P08"));
     if (in_txn) {
       Status s = db_.Exec(ok ? "RELEASE fd_prepare" : "ROLLBACK TO fd_prepare; RELEASE fd_prepare");
       if (!s.ok()) return s;
@@ -158,7 +189,8 @@ Status PgStmt::Execute() {
   std::vector<int> lengths(params_);
   std::vector<int> formats(params_);
   for (int i = 0; i < params_; ++i) {
-    values[i] = kinds_[i] == Kind::kNull ? nullptr : values_[i].data();
+    bool null = kinds_[i] == Kind::kNull || kinds_[i] == Kind::kNullInt || kinds_[i] == Kind::kNullText;
+    values[i] = null ? nullptr : values_[i].data();
     lengths[i] = static_cast<int>(values_[i].size());
     formats[i] = kinds_[i] == Kind::kBlob ? 1 : 0;
   }

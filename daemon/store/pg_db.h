@@ -43,7 +43,7 @@ class PgStmt final : public StmtImpl {
   void BindInt(int index, int64_t v) override;
   void BindText(int index, std::string_view text) override;
   void BindBlob(int index, std::string_view bytes) override;
-  void BindNull(int index) override;
+  void BindNull(int index, NullOf type) override;
   Result<bool> Step() override;
   void Reset() override;
   int64_t Int(int col) const override;
@@ -52,7 +52,7 @@ class PgStmt final : public StmtImpl {
   bool IsNull(int col) const override;
 
  private:
-  enum class Kind { kNull, kInt, kText, kBlob };
+  enum class Kind { kNull, kNullInt, kNullText, kInt, kText, kBlob };
   Status Execute();
   Status PrepareOnServer();
   void Set(int index, Kind kind, std::string value);

@@ -55,7 +55,7 @@ void SqliteStmt::BindText(int index, std::string_view text) {
   NoteBind(sqlite3_bind_text64(stmt_.get(), index, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8));
 }
 
-void SqliteStmt::BindNull(int index) { NoteBind(sqlite3_bind_null(stmt_.get(), index)); }
+void SqliteStmt::BindNull(int index, NullOf /*type*/) { NoteBind(sqlite3_bind_null(stmt_.get(), index)); }
 
 void SqliteStmt::BindBlob(int index, std::string_view bytes) {
   NoteBind(sqlite3_bind_blob64(stmt_.get(), index, bytes.data(), bytes.size(), SQLITE_TRANSIENT));

@@ -32,7 +32,7 @@ class SqliteStmt final : public StmtImpl {
   void BindInt(int index, int64_t v) override;
   void BindText(int index, std::string_view text) override;
   void BindBlob(int index, std::string_view bytes) override;
-  void BindNull(int index) override;
+  void BindNull(int index, NullOf type) override;
   Result<bool> Step() override;
   void Reset() override;
   int64_t Int(int col) const override { return sqlite3_column_int64(stmt_.get(), col); }

@@ -93,7 +93,8 @@ Where Filters(const TicketQuery& q, Engine engine) {
   if (q.text && engine == Engine::kPostgres) {
     // plainto_tsquery matches every word and reads no operators.
     w.sql += " AND id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN "
-           "(SELECT id FROM message_search WHERE document @@ plainto_tsquery('simple', " + w.Param() + ")))";
+           "(SELECT id FROM message_search WHERE document @@ plainto_tsquery('simple', translate(" + w.Param() +
+           ", '<>', '  '))))";
     w.binds.push_back([v = *q.text, k = w.n](Stmt& s) { s.Bind(k, v); });
   } else if (q.text) {
     w.sql += " AND id IN (SELECT m.ticket_id FROM messages m WHERE m.id IN "

@@ -129,9 +129,13 @@ Result<int64_t> TicketStore::InsertTicket(const NewTicket& t) {
 Status TicketStore::IndexMessage(int64_t message_id, const std::string& subject, const std::string& body) {
   // FTS5 on SQLite; on PostgreSQL a tsvector, the subject weighted above
   // the body, with the 'simple' configuration: no stemming, as unicode61.
+  // Angle brackets become spaces: PostgreSQL's parser drops whatever looks
+  // like an HTML tag, and a customer's "<script>" is a word to search for.
   Result<Stmt> st = db_.Prepare(
       db_.postgres() ? "INSERT INTO message_search(id, document) VALUES "
-                       "(?1, setweight(to_tsvector('simple', ?2), 'A') || to_tsvector('simple', ?3))"
+                       "(?1, setweight(to_tsvector('simple', translate(?2, '<>', '  ')), 'A') || "
+                       "to_tsvector('simple', translate(?3, '<>', '  '))) "
+                       "ON CONFLICT (id) DO UPDATE SET document = excluded.document"
                      : "INSERT INTO message_search(rowid, subject, body) VALUES (?1, ?2, ?3)");
   if (!st.ok()) return st.status();
   st->Bind(1, message_id).Bind(2, subject).Bind(3, body);

@@ -8,6 +8,7 @@ used, so the tests run on Debian's /usr/bin/python3 as it comes.
 import http.client
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -17,9 +18,68 @@ import tempfile
 import time
 
 FRONTDESK_BIN = os.environ.get("FRONTDESK_BIN", "frontdesk")
+# A PostgreSQL server (tests/postgres/with_postgres.sh): when set, every
+# daemon gets a new database there instead of an SQLite file.
+POSTGRES = os.environ.get("FRONTDESK_TEST_POSTGRES", "")
 SOURCE_DIR = os.environ.get(
     "FRONTDESK_SOURCE_DIR",
     os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
+
+
+def pg_connect(url):
+    import psycopg2  # Debian's python3-psycopg2; only the PostgreSQL runs need it
+    conn = psycopg2.connect(url)
+    conn.autocommit = True
+    return conn
+
+
+def pg_admin(sql):
+    conn = pg_connect(POSTGRES + "postgres")
+    try:
+        conn.cursor().execute(sql)
+    finally:
+        conn.close()
+
+
+def pg_params(sql, params):
+    """The tests' queries are written with SQLite's placeholders, ? or ?N."""
+    sql = sql.replace("%", "%%")
+    if re.search(r"\?\d", sql):
+        return re.sub(r"\?(\d+)", r"%(p\1)s", sql), {f"p{i + 1}": v for i, v in enumerate(params)}
+    return sql.replace("?", "%s"), params
+
+
+class PgConnection:
+    """The calls the tests make on an sqlite3 connection, on PostgreSQL: each
+    statement commits by itself. Closing it moves every id sequence past
+    the rows the test wrote with ids of its own, as SQLite's AUTOINCREMENT
+    does by itself."""
+
+    def __init__(self, url):
+        self.conn = pg_connect(url)
+
+    def execute(self, sql, params=()):
+        cur = self.conn.cursor()
+        cur.execute(*pg_params(sql, params))
+        return cur
+
+    def commit(self):
+        pass
+
+    def close(self):
+        cur = self.conn.cursor()
+        cur.execute("SELECT c.table_name, c.column_name FROM information_schema.columns c "
+                    "WHERE c.table_schema = 'public' AND c.is_identity = 'YES'")
+        for table, column in cur.fetchall():
+            cur.execute(f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), max({column})) "
+                        f"FROM {table} HAVING max({column}) IS NOT NULL")
+        self.conn.close()
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.close()
 
 
 def free_port():
@@ -80,6 +140,10 @@ class Frontdesk:
         self.extra_config = extra_config
         self.proc = None
         self.env = None  # extra environment for the daemon and commands
+        self.pg_database = None
+        if POSTGRES:
+            self.pg_database = "fdit_" + os.path.basename(self.dir).replace("-", "_").lower()
+            pg_admin(f"CREATE DATABASE {self.pg_database}")
         self.write_config()
         self.tokens = {}
 
@@ -92,7 +156,19 @@ class Frontdesk:
                 f'base_url = "http://127.0.0.1:{self.public_port}"\n'
                 f'{self.server_extra}\n'
                 f'[logging]\nlevel = "debug"\n'
+                f'{self.database_config()}'
                 f'{self.queues}\n{self.extra_config}\n')
+
+    def database_config(self):
+        return f'[database]\nurl = "{self.database_url}"\n' if self.pg_database else ""
+
+    @property
+    def postgres(self):
+        return self.pg_database is not None
+
+    @property
+    def database_url(self):
+        return POSTGRES + self.pg_database if self.pg_database else "sqlite://" + self.db_path
 
     def write_config(self, text=None):
         with open(self.config_path, "w") as f:
@@ -109,8 +185,13 @@ class Frontdesk:
         return run_cli(*args, config=self.config_path, env=merged, **kw)
 
     # -- lifecycle --------------------------------------------------------
+    def migrated(self):
+        if self.postgres:
+            return bool(self.query("SELECT to_regclass('frontdesk_schema') IS NOT NULL")[0][0])
+        return os.path.exists(self.db_path)
+
     def start(self, wait=True):
-        if not os.path.exists(self.db_path):
+        if not self.migrated():
             r = self.cli("migrate")
             assert r.returncode == 0, r.stderr
         if not self.tokens:
@@ -171,6 +252,12 @@ class Frontdesk:
         if self.proc is not None:
             self.log.close()
             self.proc = None
+        if self.pg_database:
+            try:
+                pg_admin(f"DROP DATABASE IF EXISTS {self.pg_database} WITH (FORCE)")
+            except Exception:  # the test cluster goes away after the run anyway
+                pass
+            self.pg_database = None
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_text(self):
@@ -222,7 +309,32 @@ class Frontdesk:
         return r
 
     # -- database ----------------------------------------------------------
+    def connect(self):
+        """A connection for a test to write through: sqlite3's, or one that
+        behaves like it on PostgreSQL."""
+        if self.postgres:
+            return PgConnection(self.database_url)
+        return sqlite3.connect(self.db_path, timeout=10)
+
+    def execute(self, sql, *params):
+        """Runs one writing statement and commits it."""
+        conn = self.connect()
+        try:
+            conn.execute(sql, params)
+            conn.commit()
+        finally:
+            conn.close()
+
     def query(self, sql, *params):
+        if self.postgres:
+            conn = pg_connect(self.database_url)
+            try:
+                cur = conn.cursor()
+                cur.execute(*pg_params(sql, params))
+                rows = cur.fetchall() if cur.description else []
+                return [tuple(bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows]
+            finally:
+                conn.close()
         conn = sqlite3.connect(self.db_path, timeout=10)
         try:
             return conn.execute(sql, params).fetchall()
@@ -250,3 +362,9 @@ def multipart(fields, files=()):
 def urlencoded(fields):
     import urllib.parse
     return urllib.parse.urlencode(fields).encode(), "application/x-www-form-urlencoded"
+
+
+def sqlite_only(why):
+    """Skips a test that is about SQLite itself when the run is on PostgreSQL."""
+    import unittest
+    return unittest.skipIf(bool(POSTGRES), "SQLite only: " + why)

@@ -99,7 +99,9 @@ class AdminApiTest(unittest.TestCase):
         self.assertEqual(self.fd.get("/api/v1/tickets", token=token).status, 401)
         # Only the hash is stored.
         secret = token.rsplit("_", 1)[1]
-        rows = self.fd.query("SELECT count(*) FROM api_tokens WHERE instr(secret_sha256, ?) > 0", secret)
+        rows = self.fd.query("SELECT count(*) FROM api_tokens WHERE position(convert_to(?, 'UTF8') in secret_sha256) > 0"
+                             if self.fd.postgres else
+                             "SELECT count(*) FROM api_tokens WHERE instr(secret_sha256, ?) > 0", secret)
         self.assertEqual(rows[0][0], 0)
 
     # -- create -----------------------------------------------------------

@@ -11,7 +11,7 @@ drives the same pages in Chromium."""
 
 import http.client
 import re
-import sqlite3
+
 import time
 import unittest
 import urllib.parse
@@ -210,10 +210,7 @@ class ConsoleTest(unittest.TestCase):
         b = Browser(self.fd)
         b.login()
         # The daemon's clock is real: the session is aged in the database.
-        db = sqlite3.connect(self.fd.db_path)
-        db.execute("UPDATE console_sessions SET last_seen_at = last_seen_at - 601")
-        db.commit()
-        db.close()
+        self.fd.execute("UPDATE console_sessions SET last_seen_at = last_seen_at - 601")
         self.assertEqual(b.request("GET", "/")[0], 303)
         self.assertEqual(self.fd.query("SELECT count(*) FROM console_sessions"), [(0,)])
 

@@ -6,9 +6,10 @@ one ticket."""
 import os
 import sqlite3
 import subprocess
+import time
 import unittest
 
-from harness import FRONTDESK_BIN, Frontdesk
+from harness import FRONTDESK_BIN, Frontdesk, sqlite_only
 
 MAIL = """
 [mail]
@@ -78,8 +79,7 @@ class MailgateTest(unittest.TestCase):
 
     def test_a_customer_reply_reopens_but_an_auto_reply_does_not(self):
         self.gate(message("r1@example.org"))
-        with sqlite3.connect(self.fd.db_path) as c:
-            c.execute("UPDATE tickets SET status = 'solved', solved_at = strftime('%s','now') WHERE id = 1001")
+        self.fd.execute("UPDATE tickets SET status = 'solved', solved_at = ? WHERE id = 1001", int(time.time()))
         self.gate(message("r2@example.org", "Automatic reply", extra="In-Reply-To: <r1@example.org>\r\nAuto-Submitted: auto-replied\r\n"))
         self.assertEqual(self.fd.query("SELECT status FROM tickets WHERE id = 1001"), [("solved",)])
         self.assertEqual(self.fd.query("SELECT kind FROM messages ORDER BY id DESC LIMIT 1"), [("auto",)])
@@ -127,6 +127,7 @@ class MailgateTest(unittest.TestCase):
         self.assertEqual(self.fd.query("SELECT quarantined FROM tickets WHERE id = 1002"), [(1,)])
         self.assertEqual(self.count("SELECT count(*) FROM events WHERE kind = 'reprocess_failed'"), 1)
 
+    @sqlite_only("holds the SQLite write lock")
     def test_a_locked_database_answers_75_and_redelivery_makes_one_ticket(self):
         holder = sqlite3.connect(self.fd.db_path, timeout=1, isolation_level=None)
         holder.execute("BEGIN IMMEDIATE")

@@ -14,7 +14,7 @@ import threading
 import time
 import unittest
 
-from harness import FRONTDESK_BIN, Frontdesk
+from harness import FRONTDESK_BIN, Frontdesk, sqlite_only
 
 MAIL = '[mail]\nmax_message_bytes = "64KiB"\nhard_max_message_bytes = "128KiB"\n'
 
@@ -124,6 +124,7 @@ class SocketTest(unittest.TestCase):
         self.assertEqual(self.gate(message(1)).returncode, 0)
         self.wait_filed(1)
 
+    @sqlite_only("the full command spools into SQLite beside a running daemon")
     def test_silent_clients_hold_no_mail_up(self):
         # More idle connections than handlers: every handler waits on a
         # silent client, and the mailgate behind them gets no greeting. It
@@ -155,6 +156,7 @@ class SocketTest(unittest.TestCase):
             self.assertGreater(time.time() - t0, 20)
         self.assertEqual(self.fd.query("SELECT count(*) FROM inbound_spool")[0][0], 0)
 
+    @sqlite_only("the full command spools into SQLite beside a running daemon")
     def test_a_config_the_quick_path_cannot_read_still_takes_mail(self):
         # [server] written as dotted keys: the scan steps aside, and the full
         # command (which reads the file whole) spools for the daemon.
@@ -174,6 +176,7 @@ class SocketTest(unittest.TestCase):
         self.assertEqual(self.handoffs("spooled"), before)  # not through the socket
         self.wait_filed(1)
 
+    @sqlite_only("the full command spools into SQLite beside a running daemon")
     def test_a_queue_only_the_file_knows_is_put_back_for_the_full_command(self):
         # The config file gained a queue the running daemon has not loaded:
         # the daemon refuses it, and the full command, which reads the file,
@@ -190,6 +193,7 @@ class SocketTest(unittest.TestCase):
         self.assertEqual(self.fd.query("SELECT b.data FROM raw_messages r JOIN blobs b ON b.sha256 = r.sha256"),
                          [(data,)])
 
+    @sqlite_only("the full command spools into SQLite beside a running daemon")
     def test_a_hung_daemon_leaves_the_mail_with_the_spool(self):
         self.fd.start()
         self.fd.signal(signal.SIGSTOP)

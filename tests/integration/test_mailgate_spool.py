@@ -10,7 +10,7 @@ import subprocess
 import time
 import unittest
 
-from harness import FRONTDESK_BIN, Frontdesk
+from harness import FRONTDESK_BIN, Frontdesk, sqlite_only
 
 MAIL = '[mail]\nmax_message_bytes = "64KiB"\nhard_max_message_bytes = "128KiB"\n'
 
@@ -20,6 +20,7 @@ def message(n, body="It is broken."):
             f"Message-ID: <spool-{n}@example.org>\r\n\r\n{body}\r\n").encode()
 
 
+@sqlite_only("the spool beside a running daemon is an SQLite table; on PostgreSQL mailgate files directly")
 class SpoolTest(unittest.TestCase):
     def setUp(self):
         self.fd = Frontdesk(extra_config=MAIL)

@@ -13,7 +13,7 @@ import subprocess
 import tempfile
 import unittest
 
-from harness import FRONTDESK_BIN, free_port
+from harness import FRONTDESK_BIN, free_port, sqlite_only
 
 MAIL = (b"From: Anna <anna@example.org>\r\nTo: support@example.test\r\nSubject: Printer\r\n"
         b"Message-ID: <ro1@example.org>\r\n\r\nIt jams.\r\n")
@@ -25,6 +25,7 @@ def as_nobody(*args, stdin=None):
 
 
 @unittest.skipUnless(os.geteuid() == 0, "needs root to leave files owned by another user")
+@sqlite_only("file modes of the SQLite file and its -wal and -shm")
 class ReadOnlyDatabaseTest(unittest.TestCase):
     def setUp(self):
         top = tempfile.mkdtemp(prefix="fd-ro-")

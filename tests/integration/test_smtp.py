@@ -5,7 +5,7 @@ down is retried until it is back, and the mail arrives once; nothing a
 customer writes can add a header."""
 
 import json
-import sqlite3
+
 import time
 import unittest
 
@@ -227,10 +227,7 @@ class AutoReplyTest(SmtpBase):
         self.wait_outbox(fd, "sent", kind="auto_ack")
         # The address bounces after it wrote (a mail from it would lift the
         # mark again): the solved notice is held back.
-        db = sqlite3.connect(fd.db_path)
-        db.execute("INSERT INTO recipients(address, bouncing, bounce_reason) VALUES ('gone@example.org', 1, 'status 5.1.1')")
-        db.commit()
-        db.close()
+        fd.execute("INSERT INTO recipients(address, bouncing, bounce_reason) VALUES ('gone@example.org', 1, 'status 5.1.1')")
         r = fd.request("PATCH", "/api/v1/tickets/1001", body={"status": "solved"}, scope="write")
         self.assertEqual(r.status, 200, r.body)
         self.wait_outbox(fd, "suppressed", kind="solved")

@@ -5,7 +5,7 @@ counts from when the MTA handed it over, not from when it was filed. The
 real daemon and mailgate."""
 
 import calendar
-import sqlite3
+
 import time
 import unittest
 
@@ -84,11 +84,8 @@ class VersionTest(unittest.TestCase):
         # filed by a daemon that starts an hour later.
         self.fd.stop()
         spooled = int(calendar.timegm(time.strptime(DAY, "%Y-%m-%dT%H:%M:%SZ")))
-        db = sqlite3.connect(self.fd.db_path)
-        db.execute("INSERT INTO inbound_spool(raw, source, received_at) VALUES (?, 'mailgate', ?)",
-                   (mail("s1@example.org", "Spooled", "waiting"), spooled))
-        db.commit()
-        db.close()
+        self.fd.execute("INSERT INTO inbound_spool(raw, source, received_at) VALUES (?, 'mailgate', ?)",
+                        mail("s1@example.org", "Spooled", "waiting"), spooled)
         self.fd.env = {"FRONTDESK_FAKE_NOW": "2026-11-23T11:00:00Z"}
         self.fd.start()
         deadline = time.time() + 10

@@ -13,7 +13,7 @@ import threading
 import time
 import unittest
 
-from harness import Frontdesk, run_cli
+from harness import Frontdesk, run_cli, sqlite_only
 
 FIXTURES = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "fixtures")
 
@@ -26,6 +26,7 @@ def integrity(path):
         conn.close()
 
 
+@sqlite_only("the old schemas, backup and restore are SQLite files")
 class UpgradeTest(unittest.TestCase):
     def fixtures(self):
         found = sorted(glob.glob(os.path.join(FIXTURES, "schema-v*.db")), key=lambda p: int(p.split("-v")[1][:-3]))
