@@ -154,7 +154,7 @@ Result<std::string> SuppressReason(const Config& config, Store& reader, const Ou
 
 // Beyond three SMTP timeouts (connect, the DATA answer, QUIT), for a
 // sender that stalls between the answer and its mark.
-constexpr std::chrono::seconds kClaimMargin{60};
+constexpr std::chrono::seconds kClaimMargin{10};
 
 Result<SendReport> SendDue(const SendContext& ctx, int limit) {
   SendReport report;

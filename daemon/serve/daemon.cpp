@@ -403,7 +403,11 @@ Status Daemon::OpenDatabase(const Config& cfg) {
   if (!writer_store.ok()) {
     return Status::Io("cannot open database " + RedactedLocation(db_path) + ": " + writer_store.status().message());
   }
-  writer_ = std::make_unique<WriteQueue>(std::move(*writer_store));
+  // PostgreSQL keeps a transaction's first 64 subtransactions in shared
+  // memory; past that every reader of its rows looks them up on disk (the
+  // subtransaction cliff). Each job of a batch is one savepoint.
+  size_t max_batch = (*writer_store)->db().postgres() ? 64 : 256;
+  writer_ = std::make_unique<WriteQueue>(std::move(*writer_store), max_batch);
   intake_ = std::make_unique<Intake>(*writer_, &metrics_, clock_);
   parser_ = std::make_unique<IsolatedParser>(ParserOptionsOf(cfg.mail));
   context_.reset(new ServeContext{clock_, started_at_, [this] { return config_info(); }, *pool_, *writer_, *intake_,

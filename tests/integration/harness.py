@@ -128,7 +128,7 @@ class Response:
 class Frontdesk:
     """One daemon with its own directory, ports, database and admin token."""
 
-    def __init__(self, extra_config="", queues=QUEUES, server_extra=""):
+    def __init__(self, extra_config="", queues=QUEUES, server_extra="", share_database_of=None):
         self.dir = tempfile.mkdtemp(prefix="fd-it-")
         self.data_dir = os.path.join(self.dir, "data")
         self.public_port = free_port()
@@ -141,11 +141,18 @@ class Frontdesk:
         self.proc = None
         self.env = None  # extra environment for the daemon and commands
         self.pg_database = None
-        if POSTGRES:
+        self.owns_database = share_database_of is None
+        if share_database_of is not None:
+            # A second node: its own directory and ports, the first's database.
+            assert share_database_of.postgres, "only a PostgreSQL database can be shared"
+            self.pg_database = share_database_of.pg_database
+            self.tokens = dict(share_database_of.tokens)
+        elif POSTGRES:
             self.pg_database = "fdit_" + os.path.basename(self.dir).replace("-", "_").lower()
             pg_admin(f"CREATE DATABASE {self.pg_database}")
         self.write_config()
-        self.tokens = {}
+        if self.owns_database:
+            self.tokens = {}
 
     # -- configuration ---------------------------------------------------
     def config_text(self):
@@ -252,7 +259,7 @@ class Frontdesk:
         if self.proc is not None:
             self.log.close()
             self.proc = None
-        if self.pg_database:
+        if self.pg_database and self.owns_database:
             try:
                 pg_admin(f"DROP DATABASE IF EXISTS {self.pg_database} WITH (FORCE)")
             except Exception:  # the test cluster goes away after the run anyway

@@ -1,0 +1,158 @@
+"""Two Frontdesk daemons on one PostgreSQL database, as two boxes behind a
+balancer run them: tickets come in through both nodes' API and mailgate
+while one node is killed with SIGKILL. Every acknowledged ticket exists
+exactly once, every acknowledgement mail reaches the SMTP sink once, and
+two escalation sweeps at once fire each level once.
+
+Runs only on PostgreSQL (FRONTDESK_TEST_POSTGRES); packaging/test.sh runs the
+integration tests a second time beside a private cluster."""
+
+import collections
+import email
+import subprocess
+import threading
+import time
+import unittest
+
+from harness import FRONTDESK_BIN, POSTGRES, Frontdesk
+from smtp_sink import SmtpServer
+
+SMTP = ('[smtp]\nurl = "smtp://127.0.0.1:{port}"\ntls = "none"\ninterval = "1s"\nretry_after = "1s"\n'
+        'timeout = "5s"\nmessage_id_domain = "helpdesk.example.test"\n[mail]\nauto_ack = true\n')
+
+POLICY = """
+[[sla]]
+name = "fast"
+calendar = "24x7"
+first_response = "1h"
+
+[[sla.escalation]]
+target = "first_response"
+at = "50%"
+notify = ["lead@example.test"]
+
+[[sla.escalation]]
+target = "first_response"
+at = "+30m"
+add_tag = "late"
+
+[escalation]
+tick = false
+"""
+
+
+def mail(n):
+    return (f"From: Customer {n} <c{n}@example.org>\r\nTo: support@example.test\r\n"
+            f"Subject: Node test {n}\r\nMessage-ID: <node-{n}@example.org>\r\n\r\nBody {n}.\r\n").encode()
+
+
+@unittest.skipUnless(POSTGRES, "needs a PostgreSQL server (FRONTDESK_TEST_POSTGRES)")
+class TwoNodesTest(unittest.TestCase):
+    def setUp(self):
+        self.sink = SmtpServer()
+        self.addCleanup(self.sink.close)
+        self.sink.start()
+        extra = SMTP.format(port=self.sink.port) + POLICY
+        self.a = Frontdesk(extra_config=extra)
+        self.addCleanup(self.a.close)
+        self.a.start()
+        self.b = Frontdesk(extra_config=extra, share_database_of=self.a)
+        self.addCleanup(self.b.close)
+        self.b.start()
+
+    def api_ticket(self, node, n):
+        r = node.post("/api/v1/tickets", scope="write", timeout=20,
+                      headers={"Idempotency-Key": f"node-test-{n}"},
+                      body={"subject": f"API ticket {n}", "message": "Help.", "requester": {"email": f"api{n}@example.org"}})
+        return r.status in (200, 201)
+
+    def gate(self, node, n):
+        r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", node.config_path], input=mail(n),
+                           capture_output=True, timeout=60)
+        return r.returncode == 0
+
+    def test_a_node_killed_under_load_loses_and_doubles_nothing(self):
+        acked_api, acked_mail = [], []
+        lock = threading.Lock()
+        stop_at = time.time() + 6
+
+        def load(worker):
+            n = worker * 1000
+            while time.time() < stop_at:
+                n += 1
+                node = self.a if n % 2 else self.b
+                try:
+                    ok = self.api_ticket(node, n)
+                except OSError:
+                    ok = False  # the killed node: not acknowledged
+                if ok:
+                    with lock:
+                        acked_api.append(n)
+                if self.gate(node, n):
+                    with lock:
+                        acked_mail.append(n)
+
+        workers = [threading.Thread(target=load, args=(w,)) for w in range(1, 5)]
+        for t in workers:
+            t.start()
+        time.sleep(2.5)
+        self.a.kill9()
+        for t in workers:
+            t.join()
+        self.assertGreater(len(acked_api), 10)
+        self.assertGreater(len(acked_mail), 10)
+
+        # A node's mailgate socket acknowledges a message once it is in the
+        # inbound spool, a table of the shared database: B files what A took
+        # in but did not get to file.
+        deadline = time.time() + 30
+        while self.b.query("SELECT count(*) FROM inbound_spool")[0][0] and time.time() < deadline:
+            time.sleep(0.2)
+        self.assertEqual(self.b.query("SELECT count(*) FROM inbound_spool")[0][0], 0)
+        subjects = collections.Counter(s for (s,) in self.b.query("SELECT subject FROM tickets"))
+        for n in acked_api:
+            self.assertEqual(subjects[f"API ticket {n}"], 1, n)
+        for n in acked_mail:
+            self.assertEqual(subjects[f"Node test {n}"], 1, n)
+        self.assertEqual([s for s, c in subjects.items() if c > 1], [])
+
+        # The acknowledgements: node A's share is sent by B once A is gone.
+        self.a.start()
+        deadline = time.time() + 90  # past the claim A held when it died (3 x 5 s + 10 s)
+        while time.time() < deadline:
+            if self.b.query("SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0] == 0:
+                break
+            time.sleep(0.2)
+        self.assertEqual(self.b.query("SELECT count(*) FROM outbox WHERE status = 'pending'")[0][0], 0)
+        sent = self.b.query("SELECT message_id FROM outbox WHERE status = 'sent'")
+        self.assertGreaterEqual(len(sent), len(acked_mail))
+        received = collections.Counter(email.message_from_bytes(m)["Message-ID"].strip() for m in self.sink.messages())
+        # A node killed between the server's 250 and its commit of "sent"
+        # leaves that one row to be sent again once its claim runs out: at
+        # most one mail, with the same Message-ID, for the one kill.
+        self.assertLessEqual(len([k for k, c in received.items() if c > 1]), 1, received)
+        self.assertEqual(len(received), len(sent))
+
+    def test_two_sweeps_at_once_fire_each_level_once(self):
+        for n in range(40):
+            self.assertTrue(self.api_ticket(self.a if n % 2 else self.b, n))
+        # Two hours later every first response is late: both levels are due.
+        later = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 7200))
+        env = {"FRONTDESK_FAKE_NOW": later}
+        procs = [subprocess.Popen([FRONTDESK_BIN, "escalate", "--config", node.config_path],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  env=dict(__import__("os").environ, **env))
+                 for node in (self.a, self.b, self.a, self.b)]
+        for p in procs:
+            out, err = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 0, err)
+        fired = self.b.query("SELECT ticket_id, target, cycle, level, count(*) FROM sla_levels_fired "
+                             "GROUP BY ticket_id, target, cycle, level")
+        self.assertEqual(len(fired), 80)
+        self.assertEqual({row[4] for row in fired}, {1})
+        events = self.b.query("SELECT count(*) FROM events WHERE kind = 'escalated'")[0][0]
+        self.assertEqual(events, 80)
+
+
+if __name__ == "__main__":
+    unittest.main()
