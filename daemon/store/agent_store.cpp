@@ -172,8 +172,9 @@ Result<std::optional<TicketRead>> AgentStore::LastRead(const std::string& agent,
 Status AgentStore::MarkRead(const std::string& agent, int64_t ticket_id, const TicketRead& read) {
   Result<Stmt> st = db_.Prepare(
       "INSERT INTO ticket_reads(agent, ticket_id, last_event, last_message, at) VALUES (?1, ?2, ?3, ?4, ?5) "
-      "ON CONFLICT (agent, ticket_id) DO UPDATE SET last_event = CASE WHEN last_event > ?3 THEN last_event ELSE ?3 END, "
-      "last_message = CASE WHEN last_message > ?4 THEN last_message ELSE ?4 END, at = ?5");
+      "ON CONFLICT (agent, ticket_id) DO UPDATE SET "
+      "last_event = CASE WHEN ticket_reads.last_event > ?3 THEN ticket_reads.last_event ELSE ?3 END, "
+      "last_message = CASE WHEN ticket_reads.last_message > ?4 THEN ticket_reads.last_message ELSE ?4 END, at = ?5");
   if (!st.ok()) return st.status();
   st->Bind(1, agent).Bind(2, ticket_id).Bind(3, read.last_event).Bind(4, read.last_message).Bind(5, ToUnix(read.at));
   return st->Run();
