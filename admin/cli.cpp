@@ -8,6 +8,7 @@
 
 #include "admin/agent_command.h"
 #include "admin/backup_command.h"
+#include "admin/migrate_db_command.h"
 #include "admin/mail_commands.h"
 #include "admin/policy_commands.h"
 #include "admin/report_command.h"
@@ -113,6 +114,7 @@ int RunCommandLine(int argc, char** argv) {
   AddPolicyCommands(app, ctx, exit_code);
   AddReportCommand(app, ctx, exit_code);
   AddBackupCommands(app, ctx, exit_code);
+  AddMigrateDbCommand(app, ctx, exit_code);
   AddMailCommands(app, ctx, exit_code);
 
   try {

@@ -128,7 +128,7 @@ class Response:
 class Frontdesk:
     """One daemon with its own directory, ports, database and admin token."""
 
-    def __init__(self, extra_config="", queues=QUEUES, server_extra="", share_database_of=None):
+    def __init__(self, extra_config="", queues=QUEUES, server_extra="", share_database_of=None, sqlite=False):
         self.dir = tempfile.mkdtemp(prefix="fd-it-")
         self.data_dir = os.path.join(self.dir, "data")
         self.public_port = free_port()
@@ -147,7 +147,7 @@ class Frontdesk:
             assert share_database_of.postgres, "only a PostgreSQL database can be shared"
             self.pg_database = share_database_of.pg_database
             self.tokens = dict(share_database_of.tokens)
-        elif POSTGRES:
+        elif POSTGRES and not sqlite:
             self.pg_database = "fdit_" + os.path.basename(self.dir).replace("-", "_").lower()
             pg_admin(f"CREATE DATABASE {self.pg_database}")
         self.write_config()
