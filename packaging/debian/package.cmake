@@ -5,7 +5,7 @@
 # Files under absolute paths are where Debian 12 and systemd look for them.
 
 set(FRONTDESK_DOCS README.md docs/ARCHITECTURE.md docs/API.md docs/CONSOLE.md docs/LANGUAGES.md docs/MAIL.md
-    docs/METRICS.md docs/OPERATIONS.md docs/PERFORMANCE.md docs/SECURITY.md docs/SLA.md)
+    docs/METRICS.md docs/OPERATIONS.md docs/PERFORMANCE.md docs/SCALING.md docs/SECURITY.md docs/SLA.md)
 install(FILES ${FRONTDESK_DOCS} config/frontdesk.example.toml DESTINATION ${CMAKE_INSTALL_DATADIR}/doc/frontdesk)
 install(FILES config/frontdesk.example.toml DESTINATION /etc/frontdesk RENAME frontdesk.toml
         PERMISSIONS OWNER_READ OWNER_WRITE GROUP_READ)
