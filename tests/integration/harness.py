@@ -128,7 +128,8 @@ class Response:
 class Frontdesk:
     """One daemon with its own directory, ports, database and admin token."""
 
-    def __init__(self, extra_config="", queues=QUEUES, server_extra="", share_database_of=None, sqlite=False):
+    def __init__(self, extra_config="", queues=QUEUES, server_extra="", share_database_of=None, sqlite=False,
+                 postgres_url=None):
         self.dir = tempfile.mkdtemp(prefix="fd-it-")
         self.data_dir = os.path.join(self.dir, "data")
         self.public_port = free_port()
@@ -141,18 +142,19 @@ class Frontdesk:
         self.proc = None
         self.env = None  # extra environment for the daemon and commands
         self.pg_database = None
-        self.owns_database = share_database_of is None
-        if share_database_of is not None:
+        self.owns_database = share_database_of is None and postgres_url is None
+        self.postgres_url = postgres_url  # a database of the test's own cluster
+        if postgres_url is not None:
+            self.pg_database = postgres_url.rsplit("/", 1)[1].split("?")[0]
+        elif share_database_of is not None:
             # A second node: its own directory and ports, the first's database.
             assert share_database_of.postgres, "only a PostgreSQL database can be shared"
             self.pg_database = share_database_of.pg_database
-            self.tokens = dict(share_database_of.tokens)
         elif POSTGRES and not sqlite:
             self.pg_database = "fdit_" + os.path.basename(self.dir).replace("-", "_").lower()
             pg_admin(f"CREATE DATABASE {self.pg_database}")
         self.write_config()
-        if self.owns_database:
-            self.tokens = {}
+        self.tokens = dict(share_database_of.tokens) if share_database_of is not None else {}
 
     # -- configuration ---------------------------------------------------
     def config_text(self):
@@ -175,6 +177,8 @@ class Frontdesk:
 
     @property
     def database_url(self):
+        if self.postgres_url:
+            return self.postgres_url
         return POSTGRES + self.pg_database if self.pg_database else "sqlite://" + self.db_path
 
     def write_config(self, text=None):
