@@ -265,6 +265,10 @@ int FetchCommand(CliContext& ctx, const std::string& only) {
       exit_code = kExitTempFail;
       continue;
     }
+    if (r->polled_elsewhere) {
+      std::cout << "mailbox " << box.name << ": another process sharing the database is polling it; skipped\n";
+      continue;
+    }
     std::cout << DescribePoll(*r) << "\n";
   }
   return exit_code;

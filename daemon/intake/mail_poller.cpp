@@ -234,7 +234,21 @@ Result<PollReport> PollOnce(const MailboxConfig& box, const PollContext& ctx) {
 }  // namespace
 
 Result<PollReport> PollMailbox(const MailboxConfig& box, const PollContext& ctx) {
+  // One poller per mailbox among the daemons and `frontdesk fetch` runs
+  // sharing a database; filing twice would be safe (the Message-ID keys),
+  // fetching and moving every message twice would not be kind to the server.
+  MailboxStore holder(ctx.reader);
+  Result<bool> mine = holder.TryHoldPoll(box.name);
+  if (!mine.ok()) return mine.status();
+  if (!*mine) {
+    PollReport skipped;
+    skipped.mailbox = box.name;
+    skipped.polled_elsewhere = true;
+    return skipped;
+  }
   Result<PollReport> report = PollOnce(box, ctx);
+  Status released = holder.ReleasePoll(box.name);
+  if (!released.ok()) spdlog::warn("mailbox {}: {}", box.name, released.message());
   Timestamp now = ctx.clock.Now();
   Status s = ctx.run([&](Store& store) {
     MailboxStore boxes(store);

@@ -56,6 +56,9 @@ struct PollReport {
   int64_t deferred = 0;    // a parse worker failed on it: moved to the spool, tried again there
   int64_t finished = 0;    // moved or deleted on the server
   int64_t waiting = 0;     // left for the next poll
+  // Another process sharing the PostgreSQL database was polling this
+  // mailbox: this round did nothing and recorded nothing.
+  bool polled_elsewhere = false;
 };
 
 // Polls once and records the outcome (success, or the error and one more

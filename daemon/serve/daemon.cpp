@@ -278,7 +278,9 @@ void Daemon::PollMailboxes() {
           r = PollMailbox(box, pc);
         }
         int64_t& failed = failures[box.name];
-        if (r.ok()) {
+        if (r.ok() && r->polled_elsewhere) {
+          spdlog::debug("mailbox {}: another node is polling it", box.name);
+        } else if (r.ok()) {
           if (r->found || r->finished) spdlog::info("{}", DescribePoll(*r));
           failed = 0;
         } else {

@@ -134,4 +134,26 @@ Status MailboxStore::PollFailed(const std::string& mailbox, const std::string& e
   return st->Run();
 }
 
+// The first key of the two-key advisory lock: "MBOX" in ASCII, apart from
+// the writers' lock.
+constexpr int64_t kPollLockClass = 0x4D424F58;
+
+Result<bool> MailboxStore::TryHoldPoll(const std::string& mailbox) {
+  if (!db_.postgres()) return true;
+  Result<Stmt> st = db_.Prepare("SELECT pg_try_advisory_lock(?1::integer, hashtext(?2))");
+  if (!st.ok()) return st.status();
+  st->Bind(1, kPollLockClass).Bind(2, mailbox);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return *row && st->Int(0) != 0;
+}
+
+Status MailboxStore::ReleasePoll(const std::string& mailbox) {
+  if (!db_.postgres()) return Status::Ok();
+  Result<Stmt> st = db_.Prepare("SELECT pg_advisory_unlock(?1::integer, hashtext(?2))");
+  if (!st.ok()) return st.status();
+  st->Bind(1, kPollLockClass).Bind(2, mailbox);
+  return st->Run();
+}
+
 }  // namespace frontdesk

@@ -48,6 +48,14 @@ class MailboxStore {
   Status PollSucceeded(const std::string& mailbox, int64_t waiting, Timestamp now);
   Status PollFailed(const std::string& mailbox, const std::string& error, Timestamp now);
 
+  // The right to poll `mailbox`, held by this connection until
+  // ReleasePoll() or its end: a PostgreSQL session advisory lock keyed on
+  // the name, taken without waiting. False when another connection holds
+  // it. Always true on SQLite, whose daemon and `frontdesk fetch` share one
+  // box and keep each other out with the UID and Message-ID keys.
+  Result<bool> TryHoldPoll(const std::string& mailbox);
+  Status ReleasePoll(const std::string& mailbox);
+
  private:
   Status Ensure(const std::string& mailbox);
   Db& db_;

@@ -5,6 +5,7 @@
 
 #include <catch2/catch.hpp>
 
+#include "daemon/store/mailbox_store.h"
 #include "daemon/store/outbox_store.h"
 #include "daemon/store/store.h"
 #include "tests/test_db.h"
@@ -77,6 +78,20 @@ TEST_CASE("a failed statement inside a transaction fails its commit", "[store][p
   Status commit = db.Commit();
   CHECK_FALSE(commit.ok());
   CHECK_FALSE(db.InTransaction());
+}
+
+TEST_CASE("one connection at a time holds a mailbox's poll", "[store][postgres]") {
+  if (!testing::TestPostgresServer()) return;
+  PgFixture f;
+  StoreOptions o;
+  Result<std::unique_ptr<Store>> other = Store::Open(f.db.location(), o);
+  REQUIRE(other.ok());
+  MailboxStore first(*f.store), second(**other);
+  CHECK(*first.TryHoldPoll("support"));
+  CHECK_FALSE(*second.TryHoldPoll("support"));
+  CHECK(*second.TryHoldPoll("billing"));
+  REQUIRE(first.ReleasePoll("support").ok());
+  CHECK(*second.TryHoldPoll("support"));
 }
 
 TEST_CASE("an unreachable server is kUnavailable and names where it was looked for", "[store][postgres]") {
