@@ -1,6 +1,7 @@
 #include "daemon/serve/daemon.h"
 
 #include "daemon/base/secret_file.h"
+#include "daemon/store/pg_listener.h"
 
 #include <spdlog/spdlog.h>
 #include <fcntl.h>
@@ -374,7 +375,39 @@ void Daemon::SendLoop() {
       lock.lock();
     }
     std::chrono::seconds wait = more ? std::chrono::seconds(0) : info.config->smtp.interval;
-    tick_wake_.wait_for(lock, wait, [this] { return tick_stop_; });
+    send_wake_.wait_for(lock, wait, [this] { return tick_stop_ || send_pending_; });
+    send_pending_ = false;
+  }
+}
+
+void Daemon::ListenLoop() {
+  std::unique_ptr<PgListener> listener;
+  while (!Stopping()) {
+    if (!listener) {
+      Result<std::unique_ptr<PgListener>> opened = PgListener::Open(database_, listen_options_, kOutboxChannel);
+      if (!opened.ok()) {
+        spdlog::debug("outbox listener: {}", opened.status().message());
+        std::unique_lock<std::mutex> lock(tick_mutex_);
+        tick_wake_.wait_for(lock, std::chrono::seconds(1), [this] { return tick_stop_; });
+        continue;
+      }
+      listener = std::move(*opened);
+      // Mail queued while nobody listened is due now.
+      std::lock_guard<std::mutex> lock(tick_mutex_);
+      send_pending_ = true;
+      send_wake_.notify_all();
+    }
+    Result<bool> heard = listener->Wait(std::chrono::milliseconds(500));
+    if (!heard.ok()) {
+      spdlog::warn("{}; listening again", heard.status().message());
+      listener.reset();
+      continue;
+    }
+    if (*heard) {
+      std::lock_guard<std::mutex> lock(tick_mutex_);
+      send_pending_ = true;
+      send_wake_.notify_all();
+    }
   }
 }
 
@@ -409,6 +442,9 @@ Status Daemon::OpenDatabase(const Config& cfg) {
   // memory; past that every reader of its rows looks them up on disk (the
   // subtransaction cliff). Each job of a batch is one savepoint.
   size_t max_batch = (*writer_store)->db().postgres() ? 64 : 256;
+  database_ = db_path;
+  listen_options_.busy_timeout = store_options.busy_timeout;
+  listen_options_.password = store_options.password;
   writer_ = std::make_unique<WriteQueue>(std::move(*writer_store), max_batch);
   intake_ = std::make_unique<Intake>(*writer_, &metrics_, clock_);
   parser_ = std::make_unique<IsolatedParser>(ParserOptionsOf(cfg.mail));
@@ -520,6 +556,8 @@ int Daemon::Run(const sigset_t& signals, const RouteRegistrar& admin_routes) {
   gate.Start();
   std::thread threads[] = {std::thread([this] { TickLoop(); }), std::thread([this] { PollMailboxes(); }),
                            std::thread([this] { DrainSpoolLoop(); }), std::thread([this] { SendLoop(); })};
+  std::thread listen_thread;
+  if (IsPostgresUrl(database_)) listen_thread = std::thread([this] { ListenLoop(); });
   spdlog::info("frontdesk {} serving: public {}, admin {}, database {}", FRONTDESK_VERSION,
                cfg->server.public_listen.ToString(), cfg->server.admin_listen.ToString(),
                cfg->server.DatabasePath());
@@ -537,7 +575,9 @@ int Daemon::Run(const sigset_t& signals, const RouteRegistrar& admin_routes) {
   }
   tick_wake_.notify_all();
   spool_wake_.notify_all();
+  send_wake_.notify_all();
   for (std::thread& t : threads) t.join();
+  if (listen_thread.joinable()) listen_thread.join();
   writer_->Stop();
   pool_->CloseIdle();
   s = main_store_->Optimize();

@@ -83,6 +83,9 @@ class Daemon {
   void SpoolArrived();
   // Delivers the outbox over [smtp] every smtp.interval, while configured.
   void SendLoop();
+  // PostgreSQL only: hears the commits of every daemon sharing the
+  // database that queued mail, and wakes SendLoop for them.
+  void ListenLoop();
   bool Stopping();
 
   std::string config_path_;
@@ -107,6 +110,11 @@ class Daemon {
   bool spool_pending_ = false;
   std::condition_variable spool_wake_;  // DrainSpoolLoop's own, with tick_mutex_
   std::chrono::steady_clock::time_point first_unfiled_arrival_, last_arrival_;
+  // Guarded by tick_mutex_: mail was queued since SendLoop last looked.
+  bool send_pending_ = false;
+  std::condition_variable send_wake_;  // SendLoop's own, with tick_mutex_
+  std::string database_;               // where the database is, for ListenLoop
+  DbOptions listen_options_;
 };
 
 // Creates the data directory (mode 0750) when it is missing.

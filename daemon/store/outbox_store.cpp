@@ -151,7 +151,15 @@ Result<int64_t> OutboxStore::Insert(const OutboxMail& m, const std::string& mess
       .Bind(10, m.vars).Bind(11, ToUnix(m.send_at.value_or(m.now)));
   Status s = st->Run();
   if (!s.ok()) return s;
-  return db_.Changes() == 1 ? db_.LastInsertId() : 0;
+  if (db_.Changes() != 1) return 0;
+  int64_t id = db_.LastInsertId();
+  // Heard by every daemon's listener when this transaction commits (and
+  // not at all if it rolls back): the mail goes out now, not next round.
+  if (db_.postgres()) {
+    s = db_.Exec("NOTIFY frontdesk_outbox");
+    if (!s.ok()) return s;
+  }
+  return id;
 }
 
 Result<std::optional<int64_t>> OutboxStore::TicketSentTo(const std::string& message_id, const std::string& recipient) {

@@ -154,5 +154,32 @@ class TwoNodesTest(unittest.TestCase):
         self.assertEqual(events, 80)
 
 
+
+@unittest.skipUnless(POSTGRES, "needs a PostgreSQL server (FRONTDESK_TEST_POSTGRES)")
+class OutboxWakeTest(unittest.TestCase):
+    def test_a_queued_mail_goes_out_at_once_though_the_round_is_an_hour(self):
+        sink = SmtpServer()
+        self.addCleanup(sink.close)
+        sink.start()
+        extra = SMTP.format(port=sink.port).replace('interval = "1s"', 'interval = "1h"')
+        a = Frontdesk(extra_config=extra)
+        self.addCleanup(a.close)
+        a.start()
+        b = Frontdesk(extra_config=extra, share_database_of=a)
+        self.addCleanup(b.close)
+        b.start()
+        time.sleep(1)  # both have made their first round, and wait an hour for the next
+        started = time.time()
+        r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", b.config_path], input=mail(1),
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        # The acknowledgement is queued by whichever wrote the ticket, heard
+        # through LISTEN/NOTIFY, and sent by one node within seconds.
+        (ack,) = sink.wait_for("c1@example.org", 1, timeout=15)
+        self.assertLess(time.time() - started, 15)
+        time.sleep(1)
+        self.assertEqual(len(sink.messages(to="c1@example.org")), 1)
+
+
 if __name__ == "__main__":
     unittest.main()
