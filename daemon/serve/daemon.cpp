@@ -504,6 +504,23 @@ void Daemon::WaitForStop(const sigset_t& signals) {
   }
 }
 
+namespace {
+
+// serve's lock on its data directory, held until the process ends; the
+// kernel drops it even after kill -9.
+Result<UniqueFd> TakeServeLock(const ServerConfig& server) {
+  const std::string lock_path = ServeLockPath(server);
+  UniqueFd lock(open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
+  if (!lock) return Status::Io(LockOpenError(lock_path, errno));
+  if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
+    return Status::Conflict("another frontdesk serve is running on " + server.data_dir + ": it holds the lock " +
+                            lock_path);
+  }
+  return lock;
+}
+
+}  // namespace
+
 int Daemon::Run(const sigset_t& signals, const RouteRegistrar& admin_routes) {
   std::shared_ptr<const Config> cfg = config();
   if (geteuid() == 0) {
@@ -514,16 +531,9 @@ int Daemon::Run(const sigset_t& signals, const RouteRegistrar& admin_routes) {
     spdlog::critical("{}", s.message());
     return 1;
   }
-  // Held until the process ends; the kernel drops it even after kill -9.
-  const std::string lock_path = ServeLockPath(cfg->server);
-  UniqueFd lock(open(lock_path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0640));
-  if (!lock) {
-    spdlog::critical("{}", LockOpenError(lock_path, errno));
-    return 1;
-  }
-  if (flock(lock.get(), LOCK_EX | LOCK_NB) != 0) {
-    spdlog::critical("another frontdesk serve is running on {}: it holds the lock {}", cfg->server.data_dir,
-                     lock_path);
+  Result<UniqueFd> lock = TakeServeLock(cfg->server);
+  if (!lock.ok()) {
+    spdlog::critical("{}", lock.status().message());
     return 1;
   }
   s = OpenDatabase(*cfg);
