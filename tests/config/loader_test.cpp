@@ -110,6 +110,30 @@ TEST_CASE("each kind of config error has its exact text", "[config]") {
   }
 }
 
+TEST_CASE("[database] chooses the engine and refuses what would go wrong", "[config]") {
+  const std::string q = kMinimal;
+  Result<Config> lite = LoadConfigText("[database]\nurl = \"sqlite:///srv/fd/fd.db\"\n" + q, "fd.toml");
+  REQUIRE(lite.ok());
+  CHECK(lite->server.DatabasePath() == "/srv/fd/fd.db");
+  CHECK_FALSE(lite->server.DatabaseIsPostgres());
+  Result<Config> pg = LoadConfigText(
+      "[database]\nurl = \"postgres://fd@db1,db2/fd?target_session_attrs=read-write\"\n" + q, "fd.toml");
+  REQUIRE(pg.ok());
+  CHECK(pg->server.DatabaseIsPostgres());
+  CHECK(pg->server.DatabasePath() == "postgres://fd@db1,db2/fd?target_session_attrs=read-write");
+  CHECK(ErrorsOf("[database]\nurl = \"mysql://x/y\"\n" + q) ==
+        "fd.toml:2:7: database.url: must start with sqlite:// (sqlite:///var/lib/frontdesk/frontdesk.db) or "
+        "postgres:// (postgres://frontdesk@db1,db2/frontdesk?target_session_attrs=read-write)");
+  CHECK(ErrorsOf("[database]\nurl = \"postgres://fd:hunter2@db/fd\"\n" + q) ==
+        "fd.toml:2:7: database.url: holds a password; put it in password_file (mode 0640) instead, so that logs "
+        "and `frontdesk check-config` never show it");
+  CHECK(ErrorsOf("[database]\nurl = \"sqlite:///x.db\"\npassword_file = \"/etc/hostname\"\n" + q) ==
+        "fd.toml:3:17: database.password_file: is for a postgres:// url; an SQLite file has no password");
+  CHECK(ErrorsOf("[database]\nurl = \"postgres://db/fd\"\npassword_file = \"/nonexistent/pw\"\n" + q) ==
+        "fd.toml:3:17: database.password_file: cannot read /nonexistent/pw");
+  CHECK(ErrorsOf("[database]\npassword_file = \"/etc/hostname\"\n" + q).find("database.url") != std::string::npos);
+}
+
 TEST_CASE("a file with five different errors reports all five, in file order", "[config]") {
   const std::string text = R"([server]
 public_threads = "many"
