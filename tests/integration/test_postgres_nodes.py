@@ -9,6 +9,7 @@ integration tests a second time beside a private cluster."""
 
 import collections
 import email
+import os
 import subprocess
 import threading
 import time
@@ -153,6 +154,87 @@ class TwoNodesTest(unittest.TestCase):
         events = self.b.query("SELECT count(*) FROM events WHERE kind = 'escalated'")[0][0]
         self.assertEqual(events, 80)
 
+
+
+SWEEP_POLICY = """
+[[sla]]
+name = "sweep"
+calendar = "24x7"
+first_response = "1h"
+resolution = "90m"
+
+[[sla.escalation]]
+target = "first_response"
+at = "100%"
+add_tag = "late"
+
+[[sla.escalation]]
+target = "resolution"
+at = "100%"
+add_tag = "overdue"
+
+[escalation]
+tick = true
+interval = "5s"
+batch = 1000
+"""
+
+
+@unittest.skipUnless(POSTGRES, "needs a PostgreSQL server (FRONTDESK_TEST_POSTGRES)")
+class TenThousandTargetsTest(unittest.TestCase):
+    TICKETS = 5000  # two targets each: 10,000 due at once
+
+    def test_two_daemons_and_two_cron_runs_fire_each_level_once(self):
+        a = Frontdesk(extra_config=SWEEP_POLICY)
+        self.addCleanup(a.close)
+        a.start()
+        n = iter(range(self.TICKETS))
+        lock = threading.Lock()
+
+        def create():
+            while True:
+                with lock:
+                    i = next(n, None)
+                if i is None:
+                    return
+                r = a.post("/api/v1/tickets", scope="write", timeout=30,
+                           body={"subject": f"Sweep {i}", "message": "m", "requester": {"email": f"s{i}@example.org"}})
+                self.assertEqual(r.status, 201, r.body)
+
+        threads = [threading.Thread(target=create) for _ in range(8)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        a.stop()
+        self.assertEqual(a.query("SELECT count(*) FROM sla_targets WHERE met_at IS NULL")[0][0], 2 * self.TICKETS)
+        # Two hours on, for the two daemons (which sweep every 5 s) and
+        # the two cron runs alike.
+        later = {"FRONTDESK_FAKE_NOW": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 7200))}
+        a.env = later
+        b = Frontdesk(extra_config=SWEEP_POLICY, share_database_of=a)
+        self.addCleanup(b.close)
+        b.env = later
+        a.start()
+        b.start()
+        crons = [subprocess.Popen([FRONTDESK_BIN, "escalate", "--config", node.config_path],
+                                  stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                  env=dict(os.environ, **later)) for node in (a, b)]
+        for p in crons:
+            out, err = p.communicate(timeout=300)
+            self.assertEqual(p.returncode, 0, err)
+        deadline = time.time() + 120
+        while time.time() < deadline:
+            if a.query("SELECT count(*) FROM sla_levels_fired")[0][0] == 2 * self.TICKETS:
+                break
+            time.sleep(0.5)
+        time.sleep(6)  # another round of both daemons, which must find nothing
+        fired = a.query("SELECT count(*), count(DISTINCT (ticket_id, target, cycle, level)) FROM sla_levels_fired")
+        self.assertEqual(fired, [(2 * self.TICKETS, 2 * self.TICKETS)])
+        events = a.query("SELECT count(*) FROM events WHERE kind = 'escalated'")[0][0]
+        self.assertEqual(events, 2 * self.TICKETS)
+        tagged = a.query("SELECT count(*) FROM tickets WHERE tags LIKE '%late%' AND tags LIKE '%overdue%'")[0][0]
+        self.assertEqual(tagged, self.TICKETS)
 
 
 @unittest.skipUnless(POSTGRES, "needs a PostgreSQL server (FRONTDESK_TEST_POSTGRES)")
