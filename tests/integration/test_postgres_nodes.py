@@ -15,7 +15,7 @@ import threading
 import time
 import unittest
 
-from harness import FRONTDESK_BIN, POSTGRES, Frontdesk
+from harness import FRONTDESK_BIN, POSTGRES, Frontdesk, free_port
 from smtp_sink import SmtpServer
 
 SMTP = ('[smtp]\nurl = "smtp://127.0.0.1:{port}"\ntls = "none"\ninterval = "1s"\nretry_after = "1s"\n'
@@ -261,6 +261,23 @@ class OutboxWakeTest(unittest.TestCase):
         self.assertLess(time.time() - started, 15)
         time.sleep(1)
         self.assertEqual(len(sink.messages(to="c1@example.org")), 1)
+
+
+
+@unittest.skipUnless(POSTGRES, "needs a PostgreSQL server (FRONTDESK_TEST_POSTGRES)")
+class UnreachableTest(unittest.TestCase):
+    def test_mailgate_answers_75_and_serve_names_the_server_when_none_answers(self):
+        port = free_port()
+        fd = Frontdesk(postgres_url=f"postgres://frontdesk@127.0.0.1:{port}/fd")
+        self.addCleanup(fd.close)
+        r = subprocess.run([FRONTDESK_BIN, "mailgate", "--config", fd.config_path], input=mail(7),
+                           capture_output=True, timeout=60)
+        self.assertEqual(r.returncode, 75, r.stderr)
+        self.assertIn(f"cannot connect to PostgreSQL at postgres://frontdesk@127.0.0.1:{port}/fd", r.stderr.decode())
+        serve = subprocess.run([FRONTDESK_BIN, "serve", "--config", fd.config_path], capture_output=True, timeout=60,
+                               text=True)
+        self.assertNotEqual(serve.returncode, 0)
+        self.assertIn(f"127.0.0.1:{port}", serve.stdout + serve.stderr)
 
 
 if __name__ == "__main__":
