@@ -1,5 +1,6 @@
 #include "daemon/store/database_copy.h"
 
+#include <algorithm>
 #include <map>
 #include <set>
 
@@ -71,12 +72,45 @@ Status CopyTable(SqliteDb& from, Db& to, const std::string& table) {
       bytea.push_back(it->second);
     }
   }
-  std::string list, params;
-  for (size_t i = 0; i < columns.size(); ++i) {
-    list += (i ? ", " : "") + columns[i];
-    params += (i ? ", ?" : "?") + std::to_string(i + 1);
-  }
-  const std::string insert_sql = "INSERT INTO " + table + " (" + list + ") VALUES (" + params + ")";
+  std::string list;
+  for (size_t i = 0; i < columns.size(); ++i) list += (i ? ", " : "") + columns[i];
+  // Many rows to a statement: one round trip to the server per batch
+  // instead of per row. Values are bound, never written into the SQL.
+  const size_t batch = std::max<size_t>(1, 2000 / columns.size());
+  struct Value {
+    enum class Kind { kNull, kInt, kText, kBytes } kind = Kind::kNull;
+    int64_t number = 0;
+    std::string text;
+  };
+  std::vector<std::vector<Value>> pending;
+  auto flush = [&]() -> Status {
+    if (pending.empty()) return Status::Ok();
+    std::string sql = "INSERT INTO " + table + " (" + list + ") VALUES ";
+    int n = 0;
+    for (size_t r = 0; r < pending.size(); ++r) {
+      sql += r ? ", (" : "(";
+      for (size_t c = 0; c < columns.size(); ++c) sql += (c ? ", ?" : "?") + std::to_string(++n);
+      sql += ")";
+    }
+    Result<Stmt> insert = to.Prepare(sql);  // cached: every full batch has the same text
+    if (!insert.ok()) return insert.status();
+    n = 0;
+    for (const std::vector<Value>& row : pending) {
+      for (const Value& v : row) {
+        ++n;
+        switch (v.kind) {
+          case Value::Kind::kNull: insert->Bind(n, std::nullopt); break;
+          case Value::Kind::kInt: insert->Bind(n, v.number); break;
+          case Value::Kind::kText: insert->Bind(n, v.text); break;
+          case Value::Kind::kBytes: insert->BindBlob(n, v.text); break;
+        }
+      }
+    }
+    Status s = insert->Run();
+    pending.clear();
+    if (!s.ok()) return Status::Internal("copy " + table + ": " + s.message());
+    return Status::Ok();
+  };
   // Read through SQLite's own API: a value's storage class decides how it
   // is bound, as SQLite keeps whatever type each row was given.
   std::string select = "SELECT " + list + " FROM " + table;
@@ -85,30 +119,31 @@ Status CopyTable(SqliteDb& from, Db& to, const std::string& table) {
   StmtPtr rows(raw);
   if (rc != SQLITE_OK) return SqliteStatus(rc, from.raw(), "read " + table);
   while ((rc = sqlite3_step(rows.get())) == SQLITE_ROW) {
-    Result<Stmt> insert = to.Prepare(insert_sql);  // cached; reset when it goes
-    if (!insert.ok()) return insert.status();
+    std::vector<Value>& row = pending.emplace_back(columns.size());
     for (size_t i = 0; i < columns.size(); ++i) {
-      int col = static_cast<int>(i), index = col + 1;
+      int col = static_cast<int>(i);
       int type = sqlite3_column_type(rows.get(), col);
-      if (type == SQLITE_NULL) {
-        insert->Bind(index, std::nullopt);
-      } else if (bytea[i] || type == SQLITE_BLOB) {
-        const void* p = sqlite3_column_blob(rows.get(), col);
-        std::string_view bytes(static_cast<const char*>(p), sqlite3_column_bytes(rows.get(), col));
-        if (bytea[i]) {
-          insert->BindBlob(index, bytes);
-        } else {
-          insert->Bind(index, bytes);
-        }
-      } else if (type == SQLITE_INTEGER) {
-        insert->Bind(index, static_cast<int64_t>(sqlite3_column_int64(rows.get(), col)));
-      } else {
-        const unsigned char* p = sqlite3_column_text(rows.get(), col);
-        insert->Bind(index, std::string_view(reinterpret_cast<const char*>(p), sqlite3_column_bytes(rows.get(), col)));
+      Value& v = row[i];
+      if (type == SQLITE_NULL) continue;
+      if (type == SQLITE_INTEGER && !bytea[i]) {
+        v.kind = Value::Kind::kInt;
+        v.number = sqlite3_column_int64(rows.get(), col);
+        continue;
       }
+      const void* p = type == SQLITE_BLOB || bytea[i] ? sqlite3_column_blob(rows.get(), col)
+                                                      : static_cast<const void*>(sqlite3_column_text(rows.get(), col));
+      int bytes = sqlite3_column_bytes(rows.get(), col);
+      if (p != nullptr && bytes > 0) v.text.assign(static_cast<const char*>(p), bytes);
+      v.kind = bytea[i] ? Value::Kind::kBytes : Value::Kind::kText;
     }
-    Status s = insert->Run();
-    if (!s.ok()) return Status::Internal("copy " + table + ": " + s.message());
+    if (pending.size() == batch) {
+      Status s = flush();
+      if (!s.ok()) return s;
+    }
+  }
+  if (rc == SQLITE_DONE) {
+    Status s = flush();
+    if (!s.ok()) return s;
   }
   if (rc != SQLITE_DONE) return SqliteStatus(rc, from.raw(), "read " + table);
   return Status::Ok();
