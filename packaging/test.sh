@@ -91,6 +91,10 @@ stage "build (ASan + UBSan)" configure_and_build build-asan -DCMAKE_BUILD_TYPE=D
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
 export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
 stage "test (ASan + UBSan)" run_ctest build-asan
+# The PostgreSQL engine's own code under the sanitizers: the unit tests only
+# (the integration tests on PostgreSQL ran above, and here prove SQLite).
+stage "unit tests on PostgreSQL (ASan + UBSan)" \
+  tests/postgres/with_postgres.sh bash -c 'cd build-asan && ctest --output-on-failure -j"$0" -E "^(integration\.|layout$)"' "$jobs"
 
 stage "package (from the normal build)" packaging/deb.sh --from build
 stage "package test: install, run, remove, purge" \
