@@ -4,6 +4,8 @@
 # into a scratch database (the KPI bench's seed), then `frontdesk serve` on
 # it and bench/console_client.py timing each page over loopback.
 # SEEDED=DIR keeps the seeded database in DIR and reuses it the next time.
+# POSTGRES=postgres://user@host:port/ moves the seeded file into a new
+# database there with `frontdesk migrate-db` and serves the pages from it.
 set -eu
 N=${1:-1000000}
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -58,6 +60,16 @@ tick = false
 TOML
 export FRONTDESK_FAKE_NOW=2026-12-31T12:00:00Z
 "$build/frontdesk" --config "$dir/fd.toml" migrate >/dev/null 2>&1
+if [ -n "${POSTGRES:-}" ]; then
+  name="console_$$"
+  psql -q "${POSTGRES}postgres" -c "CREATE DATABASE $name"
+  start=$(date +%s%N)
+  "$build/frontdesk" migrate-db "$db" "$POSTGRES$name" | tail -1
+  echo "migrate_db_ms=$(( ($(date +%s%N) - start) / 1000000 ))"
+  psql -q "$POSTGRES$name" -c "VACUUM ANALYZE"
+  printf '[database]\nurl = "%s"\n' "$POSTGRES$name" >> "$dir/fd.toml"
+  trap 'cleanup; psql -q "${POSTGRES}postgres" -c "DROP DATABASE IF EXISTS $name WITH (FORCE)"' EXIT
+fi
 "$build/frontdesk" --config "$dir/fd.toml" report --fill-cache >/dev/null 2>&1
 printf 'bench password 1\n' | "$build/frontdesk" --config "$dir/fd.toml" agent password agent1@example.test >/dev/null 2>&1
 "$build/frontdesk" --config "$dir/fd.toml" serve >"$dir/serve.log" 2>&1 &
