@@ -134,6 +134,8 @@ class Frontdesk:
         self.data_dir = os.path.join(self.dir, "data")
         self.public_port = free_port()
         self.admin_port = free_port()
+        while self.admin_port == self.public_port:  # the kernel may hand the same free port out twice
+            self.admin_port = free_port()
         self.config_path = os.path.join(self.dir, "frontdesk.toml")
         self.log_path = os.path.join(self.dir, "serve.log")
         self.server_extra = server_extra
