@@ -97,6 +97,8 @@ class ReplicatedPair:
         os.chmod(self.root, 0o755)
         self.primary = Cluster(self.root, "primary")
         self.standby = Cluster(self.root, "standby")
+        while self.standby.port == self.primary.port:  # two free ports, not one twice
+            self.standby.port = free_port()
 
     def start(self):
         p = self.primary
