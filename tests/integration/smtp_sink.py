@@ -152,8 +152,13 @@ class SmtpServer:
         if not os.path.isdir(os.path.join(self.maildir, "new")):
             return []
         box = mailbox.Maildir(self.maildir, create=False)
-        # Maildir names start with the delivery time, then microseconds.
-        out = [box[k] for k in sorted(box.keys())]
+        # Maildir names start with the delivery time in seconds, then
+        # ".M" and the microseconds, not zero-padded: sorted as numbers.
+        def delivered(key):
+            seconds, rest = key.split(".", 1)
+            micro = rest[1:].split("P", 1)[0] if rest.startswith("M") else "0"
+            return (int(seconds), int(micro) if micro.isdigit() else 0, key)
+        out = [box[k] for k in sorted(box.keys(), key=delivered)]
         if to is not None:
             out = [m for m in out if m["X-Envelope-To"] == to]
         return [bytes(m) for m in out]
