@@ -37,6 +37,9 @@ stop() {
   exit "$rc"
 }
 trap stop EXIT
+# Stopped from outside (a CI timeout, ^C): the cluster goes too.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 "${as_owner[@]}" "$bindir/initdb" -D "$dir/data" -U frontdesk --auth=trust -E UTF8 --locale=C.UTF-8 >"$dir/initdb.log" 2>&1 ||
   { cat "$dir/initdb.log" >&2; exit 1; }
