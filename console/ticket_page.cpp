@@ -1,5 +1,7 @@
 #include "console/ticket_page.h"
 
+#include <spdlog/spdlog.h>
+
 #include <nlohmann/json.hpp>
 
 #include "config/values.h"
@@ -288,7 +290,10 @@ void ShowTicket(ConsoleEnv& env, const SignedIn& who, const httplib::Request& re
     return;
   }
   TicketRead read{v->last_event, v->last_message, now};
-  (void)ctx.writer.Run([&](Store& st) { return AgentStore(st).MarkRead(who.agent, v->t.id, read); });
+  // The page is shown either way; a read mark that cannot be written only
+  // loses "new since you looked" next time, but it must not fail unseen.
+  Status marked = ctx.writer.Run([&](Store& st) { return AgentStore(st).MarkRead(who.agent, v->t.id, read); });
+  if (!marked.ok()) spdlog::warn("console: read mark of ticket {} for {}: {}", v->t.id, who.agent, marked.ToString());
 }
 
 void PostMessage(ConsoleEnv& env, const SignedIn& who, const httplib::Request& req, httplib::Response& res) {
