@@ -343,8 +343,11 @@ CREATE INDEX message_search_document ON message_search USING gin (document);
 
 -- The KPI cache (kpi_hours) forgets every hour a change touches; these are
 -- the SQLite triggers of the same names, written for PostgreSQL.
-CREATE FUNCTION kpi_forget(hours BIGINT[]) RETURNS void LANGUAGE sql AS
-  $$ DELETE FROM kpi_hours WHERE hour = ANY(hours) $$;
+-- The helpers are PL/pgSQL, not SQL functions: PL/pgSQL keeps its plans
+-- for the session, while an SQL function called from a trigger is planned
+-- again on every row, which made a sweep's writes a third slower.
+CREATE FUNCTION kpi_forget(hours BIGINT[]) RETURNS void LANGUAGE plpgsql AS
+  $$ BEGIN DELETE FROM kpi_hours WHERE hour = ANY(hours); END $$;
 
 CREATE FUNCTION kpi_tickets_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -538,12 +541,13 @@ CREATE TRIGGER ticket_touch_csat_insert AFTER INSERT ON csat FOR EACH ROW EXECUT
 CREATE TRIGGER ticket_touch_csat_update AFTER UPDATE ON csat FOR EACH ROW EXECUTE FUNCTION ticket_touch_csat();
 
 -- tickets.sla_due_at: the earliest due time of the ticket's running targets.
-CREATE FUNCTION ticket_due_refresh(ticket BIGINT, bump BOOLEAN) RETURNS void LANGUAGE sql AS $$
+CREATE FUNCTION ticket_due_refresh(ticket BIGINT, bump BOOLEAN) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
   UPDATE tickets SET version = version + CASE WHEN bump THEN 1 ELSE 0 END,
     sla_due_at = (SELECT min(s.due_at) FROM sla_targets s
                   WHERE s.ticket_id = tickets.id AND s.met_at IS NULL AND s.paused_since IS NULL)
-  WHERE id = ticket
-$$;
+  WHERE id = ticket;
+END $$;
 CREATE FUNCTION ticket_touch_target() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'DELETE' THEN

@@ -1,6 +1,7 @@
 #include "daemon/store/ticket_list.h"
 
 #include <functional>
+#include <limits>
 
 #include "daemon/store/ticket_store.h"
 
@@ -120,7 +121,30 @@ std::string DueIndex(const TicketQuery& q, Engine engine) {
   return " INDEXED BY tickets_open_due";
 }
 
+// At most this many tickets in a created range make it narrow; counting
+// them reads that many entries of tickets_created and no row.
+constexpr int64_t kNarrowRange = 10000;
+
 }  // namespace
+
+// PostgreSQL reads a created range in id order by walking the id index back
+// from the newest ticket: its estimate spreads the range's tickets evenly
+// over the ids, while they are bunched where their dates are. For a day a
+// year ago that walk passes every newer ticket (229 ms over a million). The
+// planner cannot see it (its plans are the same, custom or generic), so a
+// bounded count tells a narrow range, whose tickets are then read through
+// tickets_created and sorted: 3 ms for the same day.
+Result<bool> TicketList::NarrowCreatedRange(const TicketQuery& q) {
+  Result<Stmt> st = db_.Prepare(
+      "SELECT count(*) FROM (SELECT 1 FROM tickets WHERE created_at >= ?1 AND created_at < ?2 LIMIT ?3) AS r");
+  if (!st.ok()) return st.status();
+  st->Bind(1, q.created_after ? ToUnix(*q.created_after) : std::numeric_limits<int64_t>::min());
+  st->Bind(2, q.created_before ? ToUnix(*q.created_before) : std::numeric_limits<int64_t>::max());
+  st->Bind(3, kNarrowRange + 1);
+  Result<bool> row = st->Step();
+  if (!row.ok()) return row.status();
+  return *row && st->Int(0) <= kNarrowRange;
+}
 
 Result<TicketPage> TicketList::List(const TicketQuery& q) {
   Where w = Filters(q, db_.engine());
@@ -152,7 +176,14 @@ Result<TicketPage> TicketList::List(const TicketQuery& q) {
   }
   const char* dir = desc ? " DESC" : " ASC";
   if (std::string_view(key) == "id") {
-    sql += std::string(" ORDER BY id") + dir;
+    bool by_range = false;
+    if (db_.engine() == Engine::kPostgres && (q.created_after || q.created_before)) {
+      Result<bool> narrow = NarrowCreatedRange(q);
+      if (!narrow.ok()) return narrow.status();
+      by_range = *narrow;
+    }
+    // "id + 0" is the same order, but not one the id index can give.
+    sql += std::string(by_range ? " ORDER BY id + 0" : " ORDER BY id") + dir;
   } else {
     sql += std::string(" ORDER BY ") + key + dir + ", id" + dir;
   }

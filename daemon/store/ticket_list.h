@@ -55,6 +55,10 @@ class TicketList {
   Result<int64_t> Count(const TicketQuery& q);
 
  private:
+  // Whether q's created range holds few enough tickets to read them all
+  // and sort (PostgreSQL only).
+  Result<bool> NarrowCreatedRange(const TicketQuery& q);
+
   Db& db_;
 };
 
