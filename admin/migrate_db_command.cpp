@@ -78,6 +78,13 @@ int MigrateDb(const MigrateDbFlags& f) {
               << "; " << path << " is unchanged\n";
     return s.transient() ? kExitTempFail : kExitFailure;
   }
+  std::printf("vacuuming and analyzing the copy...\n");
+  std::fflush(stdout);
+  s = AnalyzeCopy((*to)->db());
+  if (!s.ok()) {
+    std::cerr << "frontdesk: migrate-db: the copy is complete, but VACUUM (ANALYZE) failed: " << s.message()
+              << "\nautovacuum will do it in time; until then some queries are slower\n";
+  }
   int64_t rows = 0;
   for (const TableCount& c : report->tables) rows += c.target;
   std::cout << "copied " << rows << " rows of schema version " << report->schema_version << " into "

@@ -35,4 +35,8 @@ struct CopyReport {
 Result<CopyReport> CopyDatabase(Db& from, Db& to,
                                 const std::function<void(const TableCount&)>& progress);
 
+// Gathers the planner's statistics and the visibility map for the copy
+// `to` now holds; run after its commit, outside any transaction.
+Status AnalyzeCopy(Db& to);
+
 }  // namespace frontdesk

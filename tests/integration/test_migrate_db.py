@@ -76,6 +76,9 @@ class MigrateDbTest(unittest.TestCase):
                 seq = lite.query("SELECT seq FROM sqlite_sequence WHERE name = 'tickets'")
                 expected_next = max([1000] + [row[0] for row in seq] + [t[0] for t in tickets]) + 1
                 self.assertIn(f"the next ticket is number {expected_next}", r.stdout)
+                # Vacuumed and analyzed: the planner has statistics at once.
+                self.assertEqual(pg.query("SELECT count(*) FROM pg_stat_user_tables WHERE relname = 'tickets' "
+                                          "AND last_vacuum IS NOT NULL AND last_analyze IS NOT NULL"), [(1,)])
                 # Served from PostgreSQL: the old tickets read back, the
                 # tokens still work, and the next ticket gets the next number.
                 pg.tokens = {}
