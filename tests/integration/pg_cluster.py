@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import free_port
+from harness import free_port, pg_connect
 
 
 def bindir():
@@ -123,6 +123,17 @@ class ReplicatedPair:
                 return self
             time.sleep(0.1)
         raise AssertionError("the standby never became synchronous:\n" + s.log_text())
+
+    def create_database(self, name):
+        """Creates `name` on the primary; returns the multi-host URL that
+        follows the primary wherever it is."""
+        conn = pg_connect(self.primary.url())
+        try:
+            conn.cursor().execute(f"CREATE DATABASE {name}")
+        finally:
+            conn.close()
+        hosts = f"127.0.0.1:{self.primary.port},127.0.0.1:{self.standby.port}"
+        return f"postgres://frontdesk@{hosts}/{name}?target_session_attrs=read-write"
 
     def promote(self):
         self.standby.run("pg_ctl", "-D", self.standby.data, "-w", "promote")

@@ -12,7 +12,7 @@ import threading
 import time
 import unittest
 
-from harness import POSTGRES, Frontdesk, pg_connect
+from harness import POSTGRES, Frontdesk
 from pg_cluster import ReplicatedPair
 
 
@@ -22,12 +22,7 @@ class FailoverTest(unittest.TestCase):
         self.pair = ReplicatedPair()
         self.addCleanup(self.pair.close)
         self.pair.start()
-        conn = pg_connect(self.pair.primary.url())
-        conn.cursor().execute("CREATE DATABASE fd")
-        conn.close()
-        hosts = f"127.0.0.1:{self.pair.primary.port},127.0.0.1:{self.pair.standby.port}"
-        self.fd = Frontdesk(postgres_url=f"postgres://frontdesk@{hosts}/fd?target_session_attrs=read-write",
-                            server_extra='busy_timeout = "2s"')
+        self.fd = Frontdesk(postgres_url=self.pair.create_database("fd"), server_extra='busy_timeout = "2s"')
         self.addCleanup(self.fd.close)
         self.fd.start()
 

@@ -21,45 +21,15 @@ import threading
 import time
 import unittest
 
-from harness import FRONTDESK_BIN, POSTGRES, Frontdesk, pg_connect, urlencoded
+from harness import FRONTDESK_BIN, POSTGRES, Frontdesk, urlencoded
 from nginx import MISSING, NGINX, Nginx
 from pg_cluster import ReplicatedPair
 from smtp_sink import SmtpServer
+from test_postgres_nodes import POLICY, SMTP
 
-CONFIG = """
-[smtp]
-url = "smtp://127.0.0.1:{port}"
-tls = "none"
-interval = "1s"
-retry_after = "1s"
-timeout = "5s"
-message_id_domain = "helpdesk.example.test"
-
-[mail]
-auto_ack = true
-
-[form]
-rate_limit = 1000000
-rate_limit_window = "1s"
-
-[[sla]]
-name = "fast"
-calendar = "24x7"
-first_response = "1h"
-
-[[sla.escalation]]
-target = "first_response"
-at = "50%"
-notify = ["lead@example.test"]
-
-[[sla.escalation]]
-target = "first_response"
-at = "+30m"
-add_tag = "late"
-
-[escalation]
-tick = false
-"""
+# The nodes test's mail and SLA policy, and a form that does not throttle
+# the load.
+CONFIG = SMTP + '[form]\nrate_limit = 1000000\nrate_limit_window = "1s"\n' + POLICY
 
 
 def mail(n):
@@ -91,14 +61,10 @@ class ReferenceSetupTest(unittest.TestCase):
         self.pair = ReplicatedPair()
         self.addCleanup(self.pair.close)
         self.pair.start()
-        conn = pg_connect(self.pair.primary.url())
-        conn.cursor().execute("CREATE DATABASE fd")
-        conn.close()
+        url = self.pair.create_database("fd")
         self.sink = SmtpServer()
         self.addCleanup(self.sink.close)
         self.sink.start()
-        hosts = f"127.0.0.1:{self.pair.primary.port},127.0.0.1:{self.pair.standby.port}"
-        url = f"postgres://frontdesk@{hosts}/fd?target_session_attrs=read-write"
         self.boxes = []
         for _ in range(2):
             box = Frontdesk(postgres_url=url, extra_config=CONFIG.format(port=self.sink.port),
