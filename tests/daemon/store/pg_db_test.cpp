@@ -67,6 +67,15 @@ TEST_CASE("text PostgreSQL cannot hold is stored with replacement characters; by
   REQUIRE(*sel->Step());
   CHECK(sel->Text(0) == "a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\xEF\xBF\xBD\xEF\xBF\xBD");
   CHECK(std::string(sel->Blob(1)) == bytes);
+  // Every byte value, and no bytes at all.
+  std::string all;
+  for (int i = 0; i < 256 * 3; ++i) all.push_back(static_cast<char>(i % 256));
+  Result<Stmt> more = db.Prepare("SELECT ?1::bytea, ''::bytea");
+  REQUIRE(more.ok());
+  more->BindBlob(1, all);
+  REQUIRE(*more->Step());
+  CHECK(std::string(more->Blob(0)) == all);
+  CHECK(more->Blob(1).empty());
 }
 
 TEST_CASE("a failed statement inside a transaction fails its commit", "[store][postgres]") {
