@@ -13,7 +13,10 @@ namespace {
 constexpr Oid kBoolOid = 16;
 constexpr Oid kByteaOid = 17;
 constexpr Oid kInt8Oid = 20;
+constexpr Oid kInt2Oid = 21;
+constexpr Oid kInt4Oid = 23;
 constexpr Oid kTextOid = 25;
+constexpr Oid kVarcharOid = 1043;
 
 // The key of the advisory lock every write transaction takes: PostgreSQL's
 // rows are locked one by one, but the store's read-then-write steps were
@@ -68,6 +71,14 @@ std::string StorableText(std::string_view text) {
     }
   }
   return out;
+}
+
+// A binary integer: big-endian, as wide as its type.
+int64_t BinaryInt(const char* v, int length) {
+  uint64_t u = 0;
+  for (int i = 0; i < length; ++i) u = (u << 8) | static_cast<unsigned char>(v[i]);
+  if (length < 8 && length > 0 && (u >> (8 * length - 1)) != 0) u |= ~uint64_t{0} << (8 * length);  // sign
+  return static_cast<int64_t>(u);
 }
 
 }  // namespace
@@ -211,7 +222,8 @@ Status PgStmt::Execute() {
     lengths[i] = static_cast<int>(values_[i].size());
     formats[i] = kinds_[i] == Kind::kBlob ? 1 : 0;
   }
-  result_.reset(PQexecPrepared(conn, name_.c_str(), params_, values.data(), lengths.data(), formats.data(), 0));
+  result_.reset(PQexecPrepared(conn, name_.c_str(), params_, values.data(), lengths.data(), formats.data(),
+                               binary_results_ ? 1 : 0));
   ExecStatusType st = result_ ? PQresultStatus(result_.get()) : PGRES_FATAL_ERROR;
   if (st != PGRES_TUPLES_OK && st != PGRES_COMMAND_OK) {
     Status s = db_.ResultStatus(result_.get(), "step");
@@ -222,7 +234,28 @@ Status PgStmt::Execute() {
   int columns = PQnfields(result_.get());
   decoded_.assign(columns, std::string());
   decoded_row_.assign(columns, -1);
+  if (!result_types_known_ && st == PGRES_TUPLES_OK) {
+    binary_results_ = WantsBinary(result_.get());
+    result_types_known_ = true;
+  }
   return Status::Ok();
+}
+
+// bytea in text form is hex, twice its size on the socket and decoded again
+// here: a year's KPI hours are megabytes of it. A statement that returns
+// bytea, and otherwise only types read back below, asks for binary results
+// from its second run on (the first is how its result types become known).
+bool PgStmt::WantsBinary(const PGresult* r) {
+  bool bytea = false;
+  for (int c = 0; c < PQnfields(r); ++c) {
+    Oid t = PQftype(r, c);
+    if (t == kByteaOid) bytea = true;
+    if (t != kByteaOid && t != kBoolOid && t != kInt8Oid && t != kInt4Oid && t != kInt2Oid && t != kTextOid &&
+        t != kVarcharOid) {
+      return false;
+    }
+  }
+  return bytea;
 }
 
 Result<bool> PgStmt::Step() {
@@ -241,18 +274,29 @@ bool PgStmt::IsNull(int col) const { return PQgetisnull(result_.get(), row_, col
 int64_t PgStmt::Int(int col) const {
   if (IsNull(col)) return 0;
   const char* v = PQgetvalue(result_.get(), row_, col);
-  if (PQftype(result_.get(), col) == kBoolOid) return v[0] == 't' ? 1 : 0;
+  bool binary = PQfformat(result_.get(), col) == 1;
+  if (PQftype(result_.get(), col) == kBoolOid) return binary ? (v[0] != 0 ? 1 : 0) : (v[0] == 't' ? 1 : 0);
+  if (binary) return BinaryInt(v, PQgetlength(result_.get(), row_, col));
   return std::strtoll(v, nullptr, 10);
 }
 
 std::string_view PgStmt::TextView(int col) const {
-  if (PQftype(result_.get(), col) == kByteaOid) return Blob(col);
+  Oid type = PQftype(result_.get(), col);
+  if (type == kByteaOid) return Blob(col);
+  if (PQfformat(result_.get(), col) == 1 && type != kTextOid && type != kVarcharOid) {
+    // A number or a bool read as text, spelled as the text form spells it.
+    if (decoded_row_[col] != row_) {
+      decoded_[col] = IsNull(col) ? "" : type == kBoolOid ? (Int(col) ? "t" : "f") : std::to_string(Int(col));
+      decoded_row_[col] = row_;
+    }
+    return decoded_[col];
+  }
   return std::string_view(PQgetvalue(result_.get(), row_, col), PQgetlength(result_.get(), row_, col));
 }
 
 std::string_view PgStmt::Blob(int col) const {
   std::string_view raw(PQgetvalue(result_.get(), row_, col), PQgetlength(result_.get(), row_, col));
-  if (PQftype(result_.get(), col) != kByteaOid) return raw;
+  if (PQftype(result_.get(), col) != kByteaOid || PQfformat(result_.get(), col) == 1) return raw;
   if (decoded_row_[col] != row_) {
     std::string& out = decoded_[col];
     out.clear();

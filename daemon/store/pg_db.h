@@ -1,8 +1,9 @@
 // pg_db.h: the PostgreSQL engine behind Db, over libpq. The store's SQL is
 // written with SQLite's numbered parameters (?1); a statement is rewritten to
 // PostgreSQL's ($1) and prepared on the server the first time it runs, typed
-// from the values bound to it then. Results come in text form and are
-// fetched whole; bytea comes back hex-encoded and is decoded on demand.
+// from the values bound to it then. Results are fetched whole, in text
+// form, except for a statement that returns bytea: it asks for binary
+// results from its second run on, so the bytes come as they are, not as hex.
 //
 // The connection follows a failover by itself: when the server is gone
 // (a crash, a promoted standby, a restart), the next statement outside a
@@ -55,6 +56,7 @@ class PgStmt final : public StmtImpl {
   enum class Kind { kNull, kNullInt, kNullText, kInt, kText, kBlob };
   Status Execute();
   Status PrepareOnServer();
+  static bool WantsBinary(const PGresult* r);
   void Set(int index, Kind kind, std::string value);
 
   PgDb& db_;
@@ -67,6 +69,8 @@ class PgStmt final : public StmtImpl {
   Status bind_error_;
   PgResultPtr result_;
   bool executed_ = false;
+  bool result_types_known_ = false;
+  bool binary_results_ = false;  // results in binary form (WantsBinary)
   int row_ = -1;
   mutable std::vector<std::string> decoded_;
   mutable std::vector<int> decoded_row_;
