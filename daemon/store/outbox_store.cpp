@@ -141,25 +141,22 @@ Result<OutboxStore::Depth> OutboxStore::Measure() {
 }
 
 Result<int64_t> OutboxStore::Insert(const OutboxMail& m, const std::string& message_id) {
-  Result<Stmt> st = db_.Prepare(
+  // One statement, one round trip on PostgreSQL: the id comes back with
+  // the insert (none when the dedupe key was already there), and a row
+  // queued tells every daemon's listener when this transaction commits (not
+  // at all if it rolls back), so the mail goes out now, not next round.
+  Result<Stmt> st = db_.Prepare(std::string(
       "INSERT INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
-      "body, next_attempt_at, created_at, vars) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?10) ON CONFLICT DO NOTHING");
+      "body, next_attempt_at, created_at, vars) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?11, ?9, ?10) "
+      "ON CONFLICT DO NOTHING RETURNING id") + (db_.postgres() ? ", pg_notify('frontdesk_outbox', '')" : ""));
   if (!st.ok()) return st.status();
   std::optional<int64_t> ticket = m.ticket_id ? std::optional<int64_t>(m.ticket_id) : std::nullopt;
   st->Bind(1, m.dedupe_key).Bind(2, ticket).Bind(3, m.kind).Bind(4, static_cast<int64_t>(m.automatic))
       .Bind(5, m.recipient).Bind(6, message_id).Bind(7, m.subject).BindBlob(8, m.body).Bind(9, ToUnix(m.now))
       .Bind(10, m.vars).Bind(11, ToUnix(m.send_at.value_or(m.now)));
-  Status s = st->Run();
-  if (!s.ok()) return s;
-  if (db_.Changes() != 1) return 0;
-  int64_t id = db_.LastInsertId();
-  // Heard by every daemon's listener when this transaction commits (and
-  // not at all if it rolls back): the mail goes out now, not next round.
-  if (db_.postgres()) {
-    s = db_.Exec("NOTIFY frontdesk_outbox");
-    if (!s.ok()) return s;
-  }
-  return id;
+  Result<std::optional<int64_t>> id = st->FirstRow([](const Stmt& r) { return r.Int(0); });
+  if (!id.ok()) return id.status();
+  return id->value_or(0);
 }
 
 Result<std::optional<int64_t>> OutboxStore::TicketSentTo(const std::string& message_id, const std::string& recipient) {
