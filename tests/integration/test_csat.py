@@ -117,6 +117,9 @@ class CsatTest(unittest.TestCase):
         self.assertEqual(survey["Subject"], f"[FD#{t}] How did we do? Printer broken")
         self.assertEqual(survey["Auto-Submitted"], "auto-generated")
         self.assertIn("from 1 to 5", survey.get_body(("plain",)).get_content())
+        # The sink has the mail at the server's 250; the daemon records the
+        # sending in its next transaction, a moment later.
+        wait_until(lambda: self.survey_row(fd, t)[3] is not None)
         self.assertIsNotNone(self.survey_row(fd, t)[3], "sent_at is recorded")
 
         # A mail scanner follows the link, twice, with a score in it.
