@@ -275,9 +275,12 @@ int64_t PgStmt::Int(int col) const {
   if (IsNull(col)) return 0;
   const char* v = PQgetvalue(result_.get(), row_, col);
   bool binary = PQfformat(result_.get(), col) == 1;
-  if (PQftype(result_.get(), col) == kBoolOid) return binary ? (v[0] != 0 ? 1 : 0) : (v[0] == 't' ? 1 : 0);
-  if (binary) return BinaryInt(v, PQgetlength(result_.get(), row_, col));
-  return std::strtoll(v, nullptr, 10);
+  Oid type = PQftype(result_.get(), col);
+  if (type == kBoolOid) return binary ? (v[0] != 0 ? 1 : 0) : (v[0] == 't' ? 1 : 0);
+  if (binary && (type == kInt8Oid || type == kInt4Oid || type == kInt2Oid)) {
+    return BinaryInt(v, PQgetlength(result_.get(), row_, col));
+  }
+  return std::strtoll(v, nullptr, 10);  // text, in either form (libpq ends every value with a NUL)
 }
 
 std::string_view PgStmt::TextView(int col) const {
