@@ -88,6 +88,28 @@ def free_port():
         return s.getsockname()[1]
 
 
+def read_text(path):
+    """A helper's log, for a failure message; "" when there is none yet."""
+    try:
+        with open(path, "rb") as f:
+            return f.read().decode("utf-8", "replace")
+    except OSError:
+        return ""
+
+
+def end_process(proc, timeout=10):
+    """Ends a helper the test started, by its PID: SIGTERM, then SIGKILL if
+    it is still there after `timeout` seconds."""
+    if proc is None or proc.poll() is not None:
+        return
+    proc.send_signal(signal.SIGTERM)
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def run_cli(*args, config=None, stdin=None, env=None, timeout=60):
     """Runs one frontdesk command; returns CompletedProcess with text output."""
     cmd = [FRONTDESK_BIN]
@@ -274,11 +296,7 @@ class Frontdesk:
         shutil.rmtree(self.dir, ignore_errors=True)
 
     def log_text(self):
-        try:
-            with open(self.log_path, "rb") as f:
-                return f.read().decode("utf-8", "replace")
-        except OSError:
-            return ""
+        return read_text(self.log_path)
 
     # -- HTTP ------------------------------------------------------------
     def request(self, method, path, body=None, headers=None, admin=False, token=None,

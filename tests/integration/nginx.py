@@ -11,12 +11,11 @@ import http.client
 import os
 import pwd
 import shutil
-import signal
 import subprocess
 import tempfile
 import time
 
-from harness import free_port
+from harness import end_process, free_port, read_text
 
 NGINX = "/usr/sbin/nginx"
 MISSING = f"{NGINX} is missing: apt-get install nginx-light (packaging/install-deps.sh --test)"
@@ -102,19 +101,8 @@ class Nginx:
             conn.close()
 
     def log_text(self):
-        try:
-            with open(self.log) as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_text(self.log)
 
     def close(self):
-        """Ends the nginx this test started, by its PID."""
-        if self.proc is not None and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        end_process(self.proc)
         shutil.rmtree(self.dir, ignore_errors=True)

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 import time
 
-from harness import free_port, pg_connect
+from harness import free_port, pg_connect, read_text
 
 
 def bindir():
@@ -44,11 +44,7 @@ class Cluster:
         return r
 
     def log_text(self):
-        try:
-            with open(self.log) as f:
-                return f.read()
-        except OSError:
-            return ""
+        return read_text(self.log)
 
     def url(self, db="postgres"):
         return f"postgres://frontdesk@127.0.0.1:{self.port}/{db}"

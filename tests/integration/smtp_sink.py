@@ -9,13 +9,12 @@ import email.policy
 import mailbox
 import os
 import shutil
-import signal
 import socket
 import subprocess
 import tempfile
 import time
 
-from harness import free_port
+from harness import end_process, free_port
 
 
 class Sink:
@@ -119,13 +118,7 @@ class SmtpServer:
         raise AssertionError("aiosmtpd did not start")
 
     def stop(self):
-        if self.proc and self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
+        end_process(self.proc)
         if self.proc:
             self.log.close()
         self.proc = None
