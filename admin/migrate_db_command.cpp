@@ -103,7 +103,8 @@ void AddMigrateDbCommand(CLI::App& app, CliContext& ctx, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "migrate-db",
       "Copy a stopped SQLite installation into a new, empty PostgreSQL database: every row with its id, the "
-      "search index rebuilt, the id sequences set; check every table's count; all or nothing.");
+      "search index rebuilt, the id sequences set; check every table's count; all or nothing. Then VACUUM (ANALYZE) "
+      "the copy.");
   cmd->add_option("FROM", flags->from, "The SQLite file (a path, or sqlite:///path), at the latest schema version")
       ->required();
   cmd->add_option("TO", flags->to, "The PostgreSQL database (postgres://user@host/db), created and empty")->required();
