@@ -183,12 +183,19 @@ Result<int64_t> QueueAgentReply(Store& store, const Ticket& t, int64_t message_i
   return QueueMail(store, mail);
 }
 
-Status QueueEscalationMail(Store& store, const Ticket& t, const EscalationNotice& n, Timestamp now) {
+std::vector<OutboxMail> EscalationMails(const Ticket& t, const EscalationNotice& n, Timestamp now) {
+  std::vector<OutboxMail> mails;
   for (const std::string& r : n.recipients) {
     std::string key = "esc:" + std::to_string(t.id) + ":" + n.target + ":" + std::to_string(n.cycle) + ":" +
                       std::to_string(n.level_index) + ":" + r;
     json vars = {{"target", n.target}, {"level", n.level_text}, {"policy", n.policy}, {"template", n.template_name}};
-    OutboxMail m = Automatic(key, t.id, "escalation", r, t.subject, vars.dump(), now);
+    mails.push_back(Automatic(key, t.id, "escalation", r, t.subject, vars.dump(), now));
+  }
+  return mails;
+}
+
+Status QueueEscalationMail(Store& store, const Ticket& t, const EscalationNotice& n, Timestamp now) {
+  for (const OutboxMail& m : EscalationMails(t, n, now)) {
     Result<int64_t> q = QueueMail(store, m);
     if (!q.ok()) return q.status();
   }

@@ -15,6 +15,7 @@
 #include "config/config.h"
 #include "daemon/base/clock.h"
 #include "daemon/model/ticket.h"
+#include "daemon/store/outbox_store.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {
@@ -59,6 +60,9 @@ struct EscalationNotice {
   std::vector<std::string> recipients;
 };
 Status QueueEscalationMail(Store& store, const Ticket& t, const EscalationNotice& notice, Timestamp now);
+// The mails QueueEscalationMail queues, one per recipient, for a caller
+// that queues many at once (QueueMails).
+std::vector<OutboxMail> EscalationMails(const Ticket& t, const EscalationNotice& notice, Timestamp now);
 
 // Tells an agent, once per ticket, that a mail from their address was filed
 // as an ordinary message: it answered no mail Frontdesk sent them, so it

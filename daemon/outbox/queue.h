@@ -11,5 +11,8 @@ namespace frontdesk {
 
 // Returns the outbox id, or 0 when the same dedupe_key was queued before.
 Result<int64_t> QueueMail(Store& store, const OutboxMail& mail);
+// QueueMail for each, with the secret read once and the rows written
+// together (OutboxStore::InsertMany).
+Status QueueMails(Store& store, const std::vector<OutboxMail>& mails);
 
 }  // namespace frontdesk

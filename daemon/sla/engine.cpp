@@ -90,15 +90,12 @@ std::optional<Timestamp> NextDue(const std::vector<TargetClock>& clocks, const s
   return next;
 }
 
-// Writes the moved due times and the one event that tells of them (with
+// The detail of the one event that tells of moved due times (with
 // next_due_at when that moved too).
-Status RecordMoved(Store& store, int64_t ticket_id, const std::string& policy, const std::vector<DueChange>& moved,
-                   std::optional<Timestamp> old_next, std::optional<Timestamp> new_next, Timestamp now) {
-  SlaStore sla(store);
+std::string MovedDetail(const std::vector<DueChange>& moved, std::optional<Timestamp> old_next,
+                        std::optional<Timestamp> new_next) {
   json clocks = json::array();
   for (const DueChange& m : moved) {
-    Status s = sla.SetDue(ticket_id, m.target, m.cycle, m.to);
-    if (!s.ok()) return s;
     clocks.push_back({{"target", m.target}, {"cycle", m.cycle}, {"old_due_at", TimeJson(m.from)},
                       {"new_due_at", TimeJson(m.to)}});
   }
@@ -107,7 +104,19 @@ Status RecordMoved(Store& store, int64_t ticket_id, const std::string& policy, c
     detail["old_next_due_at"] = TimeJson(old_next);
     detail["new_next_due_at"] = TimeJson(new_next);
   }
-  return TicketStore(store).AddEvent(ticket_id, now, "sla_recomputed", "sla:" + policy, std::nullopt, detail.dump());
+  return detail.dump();
+}
+
+// Writes the moved due times and the event that tells of them.
+Status RecordMoved(Store& store, int64_t ticket_id, const std::string& policy, const std::vector<DueChange>& moved,
+                   std::optional<Timestamp> old_next, std::optional<Timestamp> new_next, Timestamp now) {
+  SlaStore sla(store);
+  for (const DueChange& m : moved) {
+    Status s = sla.SetDue(ticket_id, m.target, m.cycle, m.to);
+    if (!s.ok()) return s;
+  }
+  return TicketStore(store).AddEvent(ticket_id, now, "sla_recomputed", "sla:" + policy, std::nullopt,
+                                     MovedDetail(moved, old_next, new_next));
 }
 
 // The closed stretches in [from, until) of a minute or more, the first 12.
@@ -455,68 +464,138 @@ EscalationAction SlaEngine::LevelAction(const Ticket& t, const SlaPolicyConfig& 
   return a;
 }
 
-Status SlaEngine::Sweep(Store& store, int64_t ticket_id, Timestamp now, bool dry_run, SweepReport* report,
-                        const LevelSink& fire) const {
-  report->tickets++;
-  Result<SlaPolicyConfig> p = PolicyOf(store, ticket_id);
-  if (!p.ok()) {
-    if (p.status().code() != Status::Code::kNotFound) return p.status();
-    return dry_run ? Status::Ok() : SlaStore(store).SetNextDue(ticket_id, std::nullopt);
+Status SlaEngine::SweepMany(Store& store, const std::vector<int64_t>& ids, Timestamp now, bool dry_run,
+                            SweepReport* report, SweepWrites* writes, const LevelSink& fire) const {
+  report->tickets += static_cast<int>(ids.size());
+  Result<std::vector<SlaState>> states = SlaStore(store).States(ids);
+  if (!states.ok()) return states.status();
+  std::map<int64_t, Ticket> tickets;
+  if (!dry_run) {
+    Result<std::vector<Ticket>> read = TicketStore(store).GetMany(ids);
+    if (!read.ok()) return read.status();
+    for (Ticket& t : *read) tickets.emplace(t.id, std::move(t));
   }
-  SlaStore sla(store);
-  TicketStore tickets(store);
-  Result<std::vector<TargetClock>> clocks = sla.Clocks(ticket_id);
-  if (!clocks.ok()) return clocks.status();
-  Result<std::set<FiredLevel>> fired = sla.Fired(ticket_id);
-  if (!fired.ok()) return fired.status();
-  const Calendar& cal = CalendarFor(p->calendar);
-  std::string id = std::to_string(ticket_id);
-  // A due time stored under an older calendar (this process's config is
-  // newer than the last recompute) is brought up to date first, so the
-  // breach below is recorded when the business time really ran out.
-  std::vector<DueChange> moved = RefreshAll(*clocks, cal);
-  if (!moved.empty() && !dry_run) {
-    Status s = RecordMoved(store, ticket_id, p->name, moved, std::nullopt, std::nullopt, now);
-    if (!s.ok()) return s;
-  }
-  for (TargetClock& c : *clocks) {
-    if (c.finished() || !c.running_since) continue;
-    if (CheckBreach(c, cal, now)) {
-      report->breaches++;
-      report->lines.push_back("ticket " + id + ": " + c.target + " breached at " + FormatRfc3339(*c.breached_at));
-      if (!dry_run) {
-        Status s = sla.SaveClock(ticket_id, c);
-        if (s.ok()) {
-          s = tickets.AddEvent(ticket_id, now, "sla_breached", "sla:" + p->name, std::nullopt,
-                               json{{"target", c.target}, {"cycle", c.cycle}, {"due_at", FormatRfc3339(*c.breached_at)}}.dump());
+  // Tickets share a handful of snapshots; each is parsed once per chunk.
+  std::map<std::string, SlaPolicyConfig> policies;
+  // What the first pass decided for one ticket, replayed in the second.
+  struct Decided {
+    SlaState* state = nullptr;
+    const SlaPolicyConfig* policy = nullptr;
+    std::vector<DueChange> moved;
+    std::vector<bool> breached;  // per clock
+    std::vector<std::pair<size_t, int>> levels;  // (clock, level) due now, in firing order
+  };
+  std::vector<Decided> decided;
+  std::vector<FiredMark> candidates;
+  // Pointers into writes->tickets are kept while a ticket's levels fire.
+  if (!dry_run) writes->tickets.reserve(writes->tickets.size() + states->size());
+  for (SlaState& st : *states) {
+    Decided d;
+    d.state = &st;
+    if (st.snapshot) {
+      auto it = policies.find(*st.snapshot);
+      if (it == policies.end()) {
+        Result<SlaPolicyConfig> p = ParseSnapshot(*st.snapshot);
+        if (!p.ok()) return p.status();
+        it = policies.emplace(*st.snapshot, std::move(*p)).first;
+      }
+      d.policy = &it->second;
+      const Calendar& cal = CalendarFor(d.policy->calendar);
+      // A due time stored under an older calendar (this process's config
+      // is newer than the last recompute) is brought up to date first, so
+      // the breach below is recorded when the business time really ran out.
+      d.moved = RefreshAll(st.clocks, cal);
+      d.breached.assign(st.clocks.size(), false);
+      for (size_t k = 0; k < st.clocks.size(); ++k) {
+        TargetClock& c = st.clocks[k];
+        if (c.finished() || !c.running_since) continue;
+        d.breached[k] = CheckBreach(c, cal, now);
+        for (size_t i = 0; i < d.policy->escalations.size(); ++i) {
+          const EscalationLevel& l = d.policy->escalations[i];
+          FiredLevel key{c.target, c.cycle, static_cast<int>(i)};
+          if (l.target != c.target || st.fired.count(key)) continue;
+          std::optional<Timestamp> at = LevelTime(c, cal, l);
+          if (!at || *at > now) continue;
+          d.levels.push_back({k, static_cast<int>(i)});
+          candidates.push_back({st.id, key});
         }
-        if (!s.ok()) return s;
       }
     }
-    for (size_t i = 0; i < p->escalations.size(); ++i) {
-      const EscalationLevel& l = p->escalations[i];
-      FiredLevel key{c.target, c.cycle, static_cast<int>(i)};
-      if (l.target != c.target || fired->count(key)) continue;
-      std::optional<Timestamp> at = LevelTime(c, cal, l);
-      if (!at || *at > now) continue;
-      std::string line = "ticket " + id + ": " + c.target + " level " + std::to_string(i + 1) + " (" + l.at_text + ")";
-      if (dry_run) {
-        report->lines.push_back(line + " would fire");
-        report->levels_fired++;
-        continue;
-      }
-      Result<bool> inserted = sla.MarkFired(ticket_id, key, now);
-      if (!inserted.ok()) return inserted.status();
-      if (!*inserted) continue;  // another sweep fired it first
-      Result<Ticket> t = tickets.Get(ticket_id);
-      if (!t.ok()) return t.status();
-      Status s = fire(LevelAction(*t, *p, c, static_cast<int>(i)));
-      if (!s.ok()) return s;
-      report->levels_fired++;
-      report->lines.push_back(line + " fired");
-    }
+    decided.push_back(std::move(d));
   }
-  return dry_run ? Status::Ok() : Reschedule(store, ticket_id, *p, now);
+  // The levels this sweep records are the ones it fires: another sweep may
+  // have fired some first.
+  std::set<std::pair<int64_t, FiredLevel>> firing;
+  if (dry_run) {
+    for (const FiredMark& m : candidates) firing.insert({m.ticket_id, m.level});
+  } else {
+    Result<std::vector<FiredMark>> recorded = SlaStore(store).MarkFiredMany(candidates, now);
+    if (!recorded.ok()) return recorded.status();
+    for (const FiredMark& m : *recorded) firing.insert({m.ticket_id, m.level});
+  }
+  for (Decided& d : decided) {
+    SlaState& st = *d.state;
+    TicketSave* save = nullptr;
+    if (!dry_run) {
+      auto t = tickets.find(st.id);
+      if (t == tickets.end()) continue;  // gone since the chunk was read
+      writes->tickets.push_back({std::move(t->second), false});
+      save = &writes->tickets.back();
+    }
+    if (!d.policy) {
+      if (save) save->ticket.next_due_at.reset();
+      continue;
+    }
+    const SlaPolicyConfig& p = *d.policy;
+    const std::string actor = "sla:" + p.name;
+    const std::string id = std::to_string(st.id);
+    std::set<size_t> changed_clocks;
+    if (!d.moved.empty() && save) {
+      writes->events.push_back({st.id, now, "sla_recomputed", actor, std::nullopt,
+                                MovedDetail(d.moved, std::nullopt, std::nullopt)});
+      for (size_t k = 0; k < st.clocks.size(); ++k) {
+        for (const DueChange& m : d.moved) {
+          if (m.target == st.clocks[k].target && m.cycle == st.clocks[k].cycle) changed_clocks.insert(k);
+        }
+      }
+    }
+    size_t next_level = 0;
+    for (size_t k = 0; k < st.clocks.size(); ++k) {
+      const TargetClock& c = st.clocks[k];
+      if (d.breached[k]) {
+        report->breaches++;
+        report->lines.push_back("ticket " + id + ": " + c.target + " breached at " + FormatRfc3339(*c.breached_at));
+        if (save) {
+          changed_clocks.insert(k);
+          writes->events.push_back(
+              {st.id, now, "sla_breached", actor, std::nullopt,
+               json{{"target", c.target}, {"cycle", c.cycle}, {"due_at", FormatRfc3339(*c.breached_at)}}.dump()});
+        }
+      }
+      for (; next_level < d.levels.size() && d.levels[next_level].first == k; ++next_level) {
+        int i = d.levels[next_level].second;
+        FiredLevel key{c.target, c.cycle, i};
+        std::string line = "ticket " + id + ": " + c.target + " level " + std::to_string(i + 1) + " (" +
+                           p.escalations[i].at_text + ")";
+        if (!firing.count({st.id, key})) continue;
+        report->levels_fired++;
+        if (dry_run) {
+          report->lines.push_back(line + " would fire");
+          continue;
+        }
+        Status s = fire(LevelAction(save->ticket, p, c, i), *save, *writes);
+        if (!s.ok()) return s;
+        report->lines.push_back(line + " fired");
+      }
+    }
+    if (!save) continue;
+    for (size_t k : changed_clocks) writes->clocks.push_back({st.id, st.clocks[k]});
+    // Every level due now has fired, by this sweep or another.
+    std::set<FiredLevel> fired = st.fired;
+    for (const auto& [k, i] : d.levels) fired.insert({st.clocks[k].target, st.clocks[k].cycle, i});
+    save->ticket.next_due_at = NextDue(st.clocks, fired, p, CalendarFor(p.calendar));
+  }
+  return Status::Ok();
 }
 
 Result<std::string> SlaEngine::Explain(Store& store, int64_t ticket_id, Timestamp now) const {

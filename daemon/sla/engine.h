@@ -20,8 +20,10 @@
 #include "daemon/model/ticket.h"
 #include "daemon/sla/calendar.h"
 #include "daemon/sla/target_clock.h"
+#include "daemon/store/outbox_store.h"
 #include "daemon/store/sla_store.h"
 #include "daemon/store/store.h"
+#include "daemon/store/ticket_store.h"
 
 namespace frontdesk {
 
@@ -54,8 +56,17 @@ struct EscalationAction {
   TicketPatch patch;
   std::vector<std::string> done;  // "notify a@x", "priority high", for the event
 };
-// Applies a fired level inside the sweep's transaction.
-using LevelSink = std::function<Status(const EscalationAction&)>;
+// The writes a chunk of the escalation sweep gathers, so that each kind of
+// row is written in one statement (TicketService::SweepDue writes them).
+struct SweepWrites {
+  std::vector<TicketSave> tickets;  // every swept ticket: its next_due_at, and what its levels changed
+  std::vector<TicketEvent> events;  // in the order they happened
+  std::vector<ClockSave> clocks;
+  std::vector<OutboxMail> mails;
+};
+// Applies a fired level to `ticket` as the levels before it left it,
+// adding its rows to `writes`.
+using LevelSink = std::function<Status(const EscalationAction&, TicketSave& ticket, SweepWrites& writes)>;
 
 class SlaEngine {
  public:
@@ -75,11 +86,14 @@ class SlaEngine {
   // A customer's message after the first response starts a next_response cycle.
   Status OnCustomerMessage(Store& store, int64_t ticket_id, Timestamp now) const;
   Status OnStatusChange(Store& store, int64_t ticket_id, TicketStatus from, TicketStatus to, Timestamp now) const;
-  // Records breaches and fires due levels of one ticket. Each level fires
-  // once per (ticket, target, cycle): the sla_levels_fired key decides.
-  // `fire` applies each level that this sweep fires (not in a dry run).
-  Status Sweep(Store& store, int64_t ticket_id, Timestamp now, bool dry_run, SweepReport* report,
-               const LevelSink& fire) const;
+  // Sweeps a chunk of due tickets: reads them in a few statements, records
+  // breaches, and fires due levels. Each level fires once per (ticket,
+  // target, cycle): the sla_levels_fired key decides, for the whole chunk
+  // in one statement. Every other write is gathered in `writes`, with each
+  // level that fires applied by `fire`; the caller writes them. A dry run
+  // reports what would happen and writes nothing.
+  Status SweepMany(Store& store, const std::vector<int64_t>& ids, Timestamp now, bool dry_run, SweepReport* report,
+                   SweepWrites* writes, const LevelSink& fire) const;
   Result<std::string> Explain(Store& store, int64_t ticket_id, Timestamp now) const;
 
   // A digest of everything that decides a due time (the calendars and the

@@ -57,6 +57,22 @@ Status Stmt::Run() {
   }
 }
 
+std::string InIds(const Db& db, std::string_view column, int param) {
+  std::string p = "?" + std::to_string(param);
+  if (db.postgres()) return std::string(column) + " = ANY(CAST(" + p + " AS BIGINT[]))";
+  return std::string(column) + " IN (SELECT value FROM json_each(" + p + "))";
+}
+
+std::string IdsParam(const Db& db, const std::vector<int64_t>& ids) {
+  std::string out(1, db.postgres() ? '{' : '[');
+  for (size_t i = 0; i < ids.size(); ++i) {
+    if (i) out += ',';
+    out += std::to_string(ids[i]);
+  }
+  out += db.postgres() ? '}' : ']';
+  return out;
+}
+
 Result<std::unique_ptr<Txn>> Txn::Begin(Db& db, Mode mode) {
   Status s = mode == Mode::kImmediate ? db.BeginWrite() : db.BeginRead();
   if (!s.ok()) return s;

@@ -192,6 +192,13 @@ class Db {
   std::string location_;
 };
 
+// A list of ids bound as one parameter, so that a chunk of tickets is read
+// in one statement: InIds gives the test of `column` against parameter
+// `param`, and IdsParam the text to bind there (a PostgreSQL array, a JSON
+// array for SQLite's json_each).
+std::string InIds(const Db& db, std::string_view column, int param);
+std::string IdsParam(const Db& db, const std::vector<int64_t>& ids);
+
 // A transaction. A write one takes the write lock up front, so a writer
 // waits in busy_timeout instead of failing half-way when a cron command and
 // the daemon write at once.

@@ -1,5 +1,8 @@
 #include "daemon/store/outbox_store.h"
 
+#include <map>
+#include <nlohmann/json.hpp>
+
 namespace frontdesk {
 namespace {
 
@@ -157,6 +160,59 @@ Result<int64_t> OutboxStore::Insert(const OutboxMail& m, const std::string& mess
   Result<std::optional<int64_t>> id = st->FirstRow([](const Stmt& r) { return r.Int(0); });
   if (!id.ok()) return id.status();
   return id->value_or(0);
+}
+
+Result<std::vector<int64_t>> OutboxStore::InsertMany(const std::vector<OutboxMail>& mails,
+                                                     const std::vector<std::string>& message_ids) {
+  std::vector<int64_t> ids;
+  if (!db_.postgres() || mails.size() < 2) {
+    for (size_t i = 0; i < mails.size(); ++i) {
+      Result<int64_t> id = Insert(mails[i], message_ids[i]);
+      if (!id.ok()) return id.status();
+      ids.push_back(*id);
+    }
+    return ids;
+  }
+  using nlohmann::json;
+  static constexpr char kHexDigits[] = "0123456789abcdef";
+  json rows = json::array();
+  for (size_t i = 0; i < mails.size(); ++i) {
+    const OutboxMail& m = mails[i];
+    // The body is bytes: it travels as hex, which JSON carries whatever it holds.
+    std::string hex;
+    hex.reserve(m.body.size() * 2);
+    for (unsigned char c : m.body) {
+      hex += kHexDigits[c >> 4];
+      hex += kHexDigits[c & 15];
+    }
+    rows.push_back({{"dedupe_key", m.dedupe_key}, {"ticket_id", m.ticket_id ? json(m.ticket_id) : json(nullptr)},
+                    {"kind", m.kind}, {"automatic", m.automatic ? 1 : 0}, {"recipient", m.recipient},
+                    {"message_id", message_ids[i]}, {"subject", m.subject}, {"body", hex},
+                    {"next_attempt_at", ToUnix(m.send_at.value_or(m.now))}, {"created_at", ToUnix(m.now)},
+                    {"vars", m.vars ? json(*m.vars) : json(nullptr)}});
+  }
+  Result<Stmt> st = db_.Prepare(
+      "INSERT INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
+      "body, next_attempt_at, created_at, vars) "
+      "SELECT dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, decode(body, 'hex'), "
+      "next_attempt_at, created_at, vars FROM jsonb_to_recordset(CAST(?1 AS JSONB)) AS r(dedupe_key TEXT, "
+      "ticket_id BIGINT, kind TEXT, automatic BIGINT, recipient TEXT, message_id TEXT, subject TEXT, body TEXT, "
+      "next_attempt_at BIGINT, created_at BIGINT, vars TEXT) "
+      "ON CONFLICT DO NOTHING RETURNING id, dedupe_key, pg_notify('frontdesk_outbox', '')");
+  if (!st.ok()) return st.status();
+  st->Bind(1, rows.dump(-1, ' ', false, json::error_handler_t::replace));
+  std::map<std::string, int64_t> made;
+  Result<std::vector<int>> read = st->Rows([&](const Stmt& r) {
+    made[r.Text(1)] = r.Int(0);
+    return 0;
+  });
+  if (!read.ok()) return read.status();
+  for (const OutboxMail& m : mails) {
+    auto it = made.find(m.dedupe_key);
+    ids.push_back(it == made.end() ? 0 : it->second);
+    if (it != made.end()) made.erase(it);  // a second mail with the key was not queued
+  }
+  return ids;
 }
 
 Result<std::optional<int64_t>> OutboxStore::TicketSentTo(const std::string& message_id, const std::string& recipient) {

@@ -58,6 +58,11 @@ class OutboxStore {
   // retry carries the same one. Returns its id, or 0 when the same
   // dedupe_key was queued before.
   Result<int64_t> Insert(const OutboxMail& m, const std::string& message_id);
+  // Insert for each mail, with the Message-ID local part of the same
+  // index: one statement on PostgreSQL, one per mail on SQLite. Returns
+  // their ids in the same order (0 where the dedupe key was there).
+  Result<std::vector<int64_t>> InsertMany(const std::vector<OutboxMail>& mails,
+                                          const std::vector<std::string>& message_ids);
   // The ticket of the mail with Message-ID local part `message_id` that was
   // queued for `recipient`, if there was one.
   Result<std::optional<int64_t>> TicketSentTo(const std::string& message_id, const std::string& recipient);

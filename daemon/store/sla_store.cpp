@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 
 namespace frontdesk {
@@ -35,6 +36,10 @@ TargetClock ReadClock(const Stmt& r, int at) {
   c.running_since = Time(r.OptInt(at + 11));
   return c;
 }
+
+nlohmann::json OptJson(const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
+
+std::string Dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 template <class Visit>
 Status EachRow(Stmt& st, Visit visit) {
@@ -148,6 +153,116 @@ Result<bool> SlaStore::MarkFired(int64_t ticket_id, const FiredLevel& level, Tim
   Status s = st->Run();
   if (!s.ok()) return s;
   return db_.Changes() == 1;
+}
+
+Result<std::vector<SlaState>> SlaStore::States(const std::vector<int64_t>& ids) {
+  std::vector<SlaState> out;
+  if (ids.empty()) return out;
+  const std::string list = IdsParam(db_, ids);
+  Result<Stmt> st = db_.Prepare("SELECT id, sla_snapshot FROM tickets WHERE " + InIds(db_, "id", 1) + " ORDER BY id");
+  if (!st.ok()) return st.status();
+  st->Bind(1, list);
+  Result<std::vector<SlaState>> states = st->Rows([](const Stmt& r) {
+    SlaState t;
+    t.id = r.Int(0);
+    t.snapshot = r.OptText(1);
+    return t;
+  });
+  if (!states.ok() || states->empty()) return states;
+  std::map<int64_t, SlaState*> by_id;
+  for (SlaState& t : *states) by_id[t.id] = &t;
+  Result<Stmt> clocks = db_.Prepare(std::string("SELECT ticket_id, ") + kClockColumns + " FROM sla_targets WHERE " +
+                                    InIds(db_, "ticket_id", 1) + " ORDER BY ticket_id, target, cycle");
+  if (!clocks.ok()) return clocks.status();
+  clocks->Bind(1, list);
+  Status s = EachRow(*clocks, [&](const Stmt& r) {
+    auto it = by_id.find(r.Int(0));
+    if (it != by_id.end()) it->second->clocks.push_back(ReadClock(r, 1));
+  });
+  if (!s.ok()) return s;
+  Result<Stmt> fired = db_.Prepare("SELECT ticket_id, target, cycle, level FROM sla_levels_fired WHERE " +
+                                   InIds(db_, "ticket_id", 1));
+  if (!fired.ok()) return fired.status();
+  fired->Bind(1, list);
+  s = EachRow(*fired, [&](const Stmt& r) {
+    auto it = by_id.find(r.Int(0));
+    if (it != by_id.end()) it->second->fired.insert({r.Text(1), r.Int(2), static_cast<int>(r.Int(3))});
+  });
+  if (!s.ok()) return s;
+  return states;
+}
+
+Result<std::vector<FiredMark>> SlaStore::MarkFiredMany(const std::vector<FiredMark>& marks, Timestamp at) {
+  std::vector<FiredMark> recorded;
+  if (!db_.postgres()) {
+    for (const FiredMark& m : marks) {
+      Result<bool> inserted = MarkFired(m.ticket_id, m.level, at);
+      if (!inserted.ok()) return inserted.status();
+      if (*inserted) recorded.push_back(m);
+    }
+    return recorded;
+  }
+  if (marks.empty()) return recorded;
+  nlohmann::json rows = nlohmann::json::array();
+  for (const FiredMark& m : marks) {
+    rows.push_back({{"t", m.ticket_id}, {"g", std::get<0>(m.level)}, {"c", std::get<1>(m.level)},
+                    {"l", std::get<2>(m.level)}});
+  }
+  // In key order, so two sweeps that meet wait for each other in one order.
+  Result<Stmt> st = db_.Prepare(
+      "INSERT INTO sla_levels_fired(ticket_id, target, cycle, level, fired_at) "
+      "SELECT r.t, r.g, r.c, r.l, ?2 FROM jsonb_to_recordset(CAST(?1 AS JSONB)) AS r(t BIGINT, g TEXT, c BIGINT, l BIGINT) "
+      "ORDER BY r.t, r.g, r.c, r.l ON CONFLICT DO NOTHING RETURNING ticket_id, target, cycle, level");
+  if (!st.ok()) return st.status();
+  st->Bind(1, Dump(rows)).Bind(2, ToUnix(at));
+  Result<std::vector<FiredMark>> inserted = st->Rows([](const Stmt& r) {
+    return FiredMark{r.Int(0), {r.Text(1), r.Int(2), static_cast<int>(r.Int(3))}};
+  });
+  if (!inserted.ok()) return inserted.status();
+  std::set<std::pair<int64_t, FiredLevel>> made;
+  for (const FiredMark& m : *inserted) made.insert({m.ticket_id, m.level});
+  for (const FiredMark& m : marks) {
+    if (made.count({m.ticket_id, m.level})) recorded.push_back(m);
+  }
+  return recorded;
+}
+
+Status SlaStore::SaveClocks(const std::vector<ClockSave>& clocks) {
+  if (!db_.postgres()) {
+    for (const ClockSave& c : clocks) {
+      Status s = SaveClock(c.ticket_id, c.clock);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+  if (clocks.empty()) return Status::Ok();
+  nlohmann::json rows = nlohmann::json::array();
+  for (const ClockSave& s : clocks) {
+    const TargetClock& c = s.clock;
+    rows.push_back({{"ticket_id", s.ticket_id}, {"target", c.target}, {"cycle", c.cycle},
+                    {"started_at", ToUnix(c.started_at)}, {"due_at", OptJson(Unix(c.due_at))},
+                    {"paused_since", OptJson(Unix(c.paused_since))}, {"paused_seconds", c.paused_seconds},
+                    {"met_at", OptJson(Unix(c.met_at))}, {"breached_at", OptJson(Unix(c.breached_at))},
+                    {"business_seconds", OptJson(c.business_seconds)}, {"total_seconds", c.total_seconds},
+                    {"remaining_seconds", c.remaining_seconds}, {"running_since", OptJson(Unix(c.running_since))}});
+  }
+  Result<Stmt> st = db_.Prepare(
+      "INSERT INTO sla_targets(ticket_id, target, cycle, started_at, due_at, paused_since, "
+      "paused_seconds, met_at, breached_at, business_seconds, total_seconds, remaining_seconds, running_since) "
+      "SELECT ticket_id, target, cycle, started_at, due_at, paused_since, paused_seconds, met_at, breached_at, "
+      "business_seconds, total_seconds, remaining_seconds, running_since "
+      "FROM jsonb_to_recordset(CAST(?1 AS JSONB)) AS r(ticket_id BIGINT, target TEXT, cycle BIGINT, "
+      "started_at BIGINT, due_at BIGINT, paused_since BIGINT, paused_seconds BIGINT, met_at BIGINT, "
+      "breached_at BIGINT, business_seconds BIGINT, total_seconds BIGINT, remaining_seconds BIGINT, "
+      "running_since BIGINT) "
+      "ON CONFLICT (ticket_id, target, cycle) DO UPDATE SET started_at = excluded.started_at, "
+      "due_at = excluded.due_at, paused_since = excluded.paused_since, paused_seconds = excluded.paused_seconds, "
+      "met_at = excluded.met_at, breached_at = excluded.breached_at, business_seconds = excluded.business_seconds, "
+      "total_seconds = excluded.total_seconds, remaining_seconds = excluded.remaining_seconds, "
+      "running_since = excluded.running_since");
+  if (!st.ok()) return st.status();
+  st->Bind(1, Dump(rows));
+  return st->Run();
 }
 
 Status SlaStore::SetPolicy(int64_t ticket_id, const std::string& name, int version, const std::string& snapshot) {

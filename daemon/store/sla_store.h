@@ -28,6 +28,27 @@ struct RunningTicket {
   std::set<FiredLevel> fired;
 };
 
+// A ticket's SLA state as the escalation sweep reads it: its policy
+// snapshot (none when it has no policy), every clock and every level fired.
+struct SlaState {
+  int64_t id = 0;
+  std::optional<std::string> snapshot;
+  std::vector<TargetClock> clocks;
+  std::set<FiredLevel> fired;
+};
+
+// One level of one ticket, for the writes of many tickets at once.
+struct FiredMark {
+  int64_t ticket_id = 0;
+  FiredLevel level;
+};
+
+// One clock of one ticket, for the writes of many tickets at once.
+struct ClockSave {
+  int64_t ticket_id = 0;
+  TargetClock clock;
+};
+
 class SlaStore {
  public:
   explicit SlaStore(Store& store) : db_(store.db()) {}
@@ -44,6 +65,18 @@ class SlaStore {
   Result<std::vector<std::pair<FiredLevel, Timestamp>>> FiredWithTimes(int64_t ticket_id);
   // True when this call recorded the level; false when it had fired before.
   Result<bool> MarkFired(int64_t ticket_id, const FiredLevel& level, Timestamp at);
+
+  // The same for many tickets, each kind of row in one statement on
+  // PostgreSQL, where every statement is a round trip; on SQLite, the
+  // one-ticket statements above. For the escalation sweep, which reads and
+  // writes a chunk of due tickets at a time.
+  // The SLA state of the tickets of `ids` that exist, by id.
+  Result<std::vector<SlaState>> States(const std::vector<int64_t>& ids);
+  // Records the levels; returns those this call recorded, in the order
+  // given (the others had fired before).
+  Result<std::vector<FiredMark>> MarkFiredMany(const std::vector<FiredMark>& marks, Timestamp at);
+  // SaveClock for each; a (ticket, target, cycle) at most once.
+  Status SaveClocks(const std::vector<ClockSave>& clocks);
   Status SetPolicy(int64_t ticket_id, const std::string& name, int version, const std::string& snapshot);
   // The policy snapshot of a ticket, or nothing when it has no policy.
   Result<std::optional<std::string>> Snapshot(int64_t ticket_id);

@@ -208,6 +208,84 @@ Status TicketStore::SaveTicket(const Ticket& t, Timestamp now) {
   return Status::Ok();
 }
 
+Status TicketStore::SaveTickets(const std::vector<TicketSave>& tickets, Timestamp now) {
+  if (tickets.empty()) return Status::Ok();
+  auto unix = [](const std::optional<Timestamp>& v) { return v ? json(ToUnix(*v)) : json(nullptr); };
+  if (!db_.postgres()) {
+    for (const TicketSave& save : tickets) {
+      Result<Stmt> st = db_.Prepare(
+          "UPDATE tickets SET status = ?2, priority = ?3, queue = ?4, assignee = ?5, tags = ?6, "
+          "solved_at = ?7, closed_at = ?8, reopened_count = ?9, first_response_at = ?10, next_due_at = ?13, "
+          "version = version + ?14, updated_at = CASE WHEN ?14 = 0 OR updated_at > ?11 THEN updated_at ELSE ?11 END "
+          "WHERE id = ?1 AND version = ?12");
+      if (!st.ok()) return st.status();
+      const Ticket& t = save.ticket;
+      auto opt = [](const std::optional<Timestamp>& v) {
+        return v ? std::optional<int64_t>(ToUnix(*v)) : std::nullopt;
+      };
+      st->Bind(1, t.id).Bind(2, Name(t.status)).Bind(3, t.priority).Bind(4, t.queue).Bind(5, t.assignee)
+          .Bind(6, TagsJson(t.tags)).Bind(7, opt(t.solved_at)).Bind(8, opt(t.closed_at)).Bind(9, t.reopened_count)
+          .Bind(10, opt(t.first_response_at)).Bind(11, ToUnix(now)).Bind(12, t.version).Bind(13, opt(t.next_due_at))
+          .Bind(14, static_cast<int64_t>(save.changed));
+      Status s = st->Run();
+      if (!s.ok()) return s;
+      if (db_.Changes() != 1) return Status::PreconditionFailed("ticket " + std::to_string(t.id) + " changed meanwhile");
+    }
+    return Status::Ok();
+  }
+  json rows = json::array();
+  for (const TicketSave& save : tickets) {
+    const Ticket& t = save.ticket;
+    rows.push_back({{"id", t.id}, {"version", t.version}, {"bump", save.changed ? 1 : 0},
+                    {"status", Name(t.status)}, {"priority", t.priority}, {"queue", t.queue},
+                    {"assignee", t.assignee ? json(*t.assignee) : json(nullptr)}, {"tags", TagsJson(t.tags)},
+                    {"solved_at", unix(t.solved_at)}, {"closed_at", unix(t.closed_at)},
+                    {"reopened_count", t.reopened_count}, {"first_response_at", unix(t.first_response_at)},
+                    {"next_due_at", unix(t.next_due_at)}});
+  }
+  Result<Stmt> st = db_.Prepare(
+      "UPDATE tickets AS t SET status = r.status, priority = r.priority, queue = r.queue, assignee = r.assignee, "
+      "tags = r.tags, solved_at = r.solved_at, closed_at = r.closed_at, reopened_count = r.reopened_count, "
+      "first_response_at = r.first_response_at, next_due_at = r.next_due_at, version = t.version + r.bump, "
+      "updated_at = CASE WHEN r.bump = 0 OR t.updated_at > ?2 THEN t.updated_at ELSE ?2 END "
+      "FROM jsonb_to_recordset(CAST(?1 AS JSONB)) AS r(id BIGINT, version BIGINT, bump BIGINT, status TEXT, "
+      "priority TEXT, queue TEXT, assignee TEXT, tags TEXT, solved_at BIGINT, closed_at BIGINT, "
+      "reopened_count BIGINT, first_response_at BIGINT, next_due_at BIGINT) "
+      "WHERE t.id = r.id AND t.version = r.version");
+  if (!st.ok()) return st.status();
+  st->Bind(1, rows.dump(-1, ' ', false, json::error_handler_t::replace)).Bind(2, ToUnix(now));
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  if (db_.Changes() != static_cast<int>(tickets.size())) {
+    return Status::PreconditionFailed("a ticket of this batch changed meanwhile");
+  }
+  return Status::Ok();
+}
+
+Status TicketStore::AddEvents(const std::vector<TicketEvent>& events) {
+  if (!db_.postgres()) {
+    for (const TicketEvent& e : events) {
+      Status s = AddEvent(e.ticket_id, e.at, e.kind, e.actor, e.rule_id, e.detail_json);
+      if (!s.ok()) return s;
+    }
+    return Status::Ok();
+  }
+  if (events.empty()) return Status::Ok();
+  json rows = json::array();
+  for (const TicketEvent& e : events) {
+    rows.push_back({{"ticket_id", e.ticket_id}, {"at", ToUnix(e.at)}, {"kind", e.kind}, {"actor", e.actor},
+                    {"rule_id", e.rule_id ? json(*e.rule_id) : json(nullptr)}, {"detail", e.detail_json}});
+  }
+  // Ids follow the order given: the rows come out of the function in it.
+  Result<Stmt> st = db_.Prepare(
+      "INSERT INTO events(ticket_id, at, kind, actor, rule_id, detail) "
+      "SELECT ticket_id, at, kind, actor, rule_id, detail FROM jsonb_to_recordset(CAST(?1 AS JSONB)) "
+      "AS r(ticket_id BIGINT, at BIGINT, kind TEXT, actor TEXT, rule_id TEXT, detail TEXT)");
+  if (!st.ok()) return st.status();
+  st->Bind(1, rows.dump(-1, ' ', false, json::error_handler_t::replace));
+  return st->Run();
+}
+
 Result<int64_t> TicketStore::StoreRaw(const std::string& raw, const std::string& source, Timestamp now) {
   std::string sha = Sha256Hex(raw);
   Status s = PutBlob(sha, raw);
@@ -334,6 +412,14 @@ Result<Ticket> TicketStore::Get(int64_t id) {
   if (!row.ok()) return row.status();
   if (!*row) return Status::NotFound("no ticket " + std::to_string(id));
   return ReadTicket(*st);
+}
+
+Result<std::vector<Ticket>> TicketStore::GetMany(const std::vector<int64_t>& ids) {
+  Result<Stmt> st = db_.Prepare(std::string("SELECT ") + kTicketColumns + " FROM tickets WHERE " +
+                                InIds(db_, "id", 1) + " ORDER BY id");
+  if (!st.ok()) return st.status();
+  st->Bind(1, IdsParam(db_, ids));
+  return st->Rows([](const Stmt& r) { return ReadTicket(r); });
 }
 
 Result<std::vector<MessageRecord>> TicketStore::Messages(int64_t ticket_id) {

@@ -33,6 +33,24 @@ struct KeyRecord {
   std::string request_sha256;
 };
 
+// An event of some ticket, for the writes of many tickets at once.
+struct TicketEvent {
+  int64_t ticket_id = 0;
+  Timestamp at;
+  std::string kind;
+  std::string actor;
+  std::optional<std::string> rule_id;
+  std::string detail_json;
+};
+
+// A ticket as the escalation sweep leaves it: its changeable fields when
+// `changed` (which moves its version, as SaveTicket does), and always its
+// next_due_at.
+struct TicketSave {
+  Ticket ticket;
+  bool changed = false;
+};
+
 class TicketStore {
  public:
   explicit TicketStore(Store& store) : db_(store.db()) {}
@@ -48,6 +66,13 @@ class TicketStore {
   // and moves its version, only when it is still at `seen_version`;
   // otherwise kPreconditionFailed.
   Status SaveTicket(const Ticket& t, Timestamp now);
+  // The same for many tickets, each kind of row in one statement on
+  // PostgreSQL (a statement there is a round trip), one per row on SQLite.
+  // Each ticket must still be at the version it was read at; otherwise
+  // kPreconditionFailed, and the caller's transaction must roll back.
+  Status SaveTickets(const std::vector<TicketSave>& tickets, Timestamp now);
+  // AddEvent for each, in the order given.
+  Status AddEvents(const std::vector<TicketEvent>& events);
   // Stores raw bytes once (by SHA-256) and records where they came from.
   Result<int64_t> StoreRaw(const std::string& raw, const std::string& source, Timestamp now);
   // The ticket that holds a message (ours or theirs) with this Message-ID.
@@ -66,6 +91,8 @@ class TicketStore {
   // Whether `address` wrote, received or was copied on the ticket's mail.
   Result<bool> HasAddress(int64_t ticket_id, const std::string& address);
   Result<Ticket> Get(int64_t id);
+  // The tickets of `ids` that exist, by id, in one statement.
+  Result<std::vector<Ticket>> GetMany(const std::vector<int64_t>& ids);
   Result<std::vector<MessageRecord>> Messages(int64_t ticket_id);
   Result<std::vector<AttachmentRecord>> Attachments(int64_t ticket_id);
   Result<std::vector<EventRecord>> Events(int64_t ticket_id);

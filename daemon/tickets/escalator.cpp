@@ -34,24 +34,17 @@ Result<SweepReport> RunEscalations(Store& reader, const Config& config, const Sl
   Result<std::vector<int64_t>> due = SlaStore(reader).DueTickets(now, limit);
   if (!due.ok()) return due.status();
   if (dry_run) {
-    for (int64_t id : *due) {
-      Status s = sla.Sweep(reader, id, now, true, &report, [](const EscalationAction&) { return Status::Ok(); });
-      if (!s.ok()) return s;
-    }
+    Status s = sla.SweepMany(reader, *due, now, true, &report, nullptr, nullptr);
+    if (!s.ok()) return s;
     return CheckStandardsAfter(reader, config, run, now, true, report);
   }
   for (size_t start = 0; start < due->size(); start += kChunk) {
     size_t end = std::min(due->size(), start + kChunk);
+    const std::vector<int64_t> ids(due->begin() + start, due->begin() + end);
     SweepReport chunk;
     Status s = run([&](Store& store) -> Status {
       chunk = SweepReport();
-      TicketService service(store, config, sla);
-      auto fire = [&](const EscalationAction& a) { return service.Escalate(a, now); };
-      for (size_t i = start; i < end; ++i) {
-        Status t = sla.Sweep(store, (*due)[i], now, false, &chunk, fire);
-        if (!t.ok()) return t;
-      }
-      return Status::Ok();
+      return TicketService(store, config, sla).SweepDue(ids, now, &chunk);
     });
     if (!s.ok()) {
       spdlog::error("escalation sweep: tickets {}..{} not processed: {}", (*due)[start], (*due)[end - 1], s.ToString());

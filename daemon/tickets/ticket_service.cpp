@@ -5,8 +5,10 @@
 
 #include "daemon/mail/signature.h"
 #include "daemon/outbox/auto_reply.h"
+#include "daemon/outbox/queue.h"
 #include "daemon/store/outbox_store.h"
 #include "daemon/store/recipient_store.h"
+#include "daemon/store/sla_store.h"
 #include "daemon/store/ticket_store.h"
 
 namespace frontdesk {
@@ -265,17 +267,12 @@ Result<int64_t> TicketService::AddInbound(const Ticket& t, const NewMessage& m) 
   return id;
 }
 
-Result<Ticket> TicketService::Patch(int64_t ticket_id, const TicketPatch& patch,
-                                    std::optional<int64_t> expected_version, const Actor& actor, Timestamp now) {
-  TicketStore tickets(store_);
-  Result<Ticket> cur = tickets.Get(ticket_id);
-  if (!cur.ok()) return cur.status();
-  const Ticket before = *cur;
-  Ticket t = before;
-  if (expected_version && *expected_version != t.version) {
-    return Status::PreconditionFailed("ticket " + std::to_string(ticket_id) + " is at version " +
-                                      std::to_string(t.version) + ", not " + std::to_string(*expected_version));
-  }
+namespace {
+
+// The changes `patch` makes to `t`, applied to it: legal status changes
+// only, one entry (event kind and detail) per changed field.
+Result<std::vector<std::pair<const char*, json>>> ApplyPatch(Ticket& t, const TicketPatch& patch, const Config& config,
+                                                             Timestamp now) {
   std::vector<std::pair<const char*, json>> changes;
   if (patch.status && *patch.status != t.status) {
     if (!IsLegalTransition(t.status, *patch.status)) {
@@ -298,7 +295,7 @@ Result<Ticket> TicketService::Patch(int64_t ticket_id, const TicketPatch& patch,
     t.priority = *patch.priority;
   }
   if (patch.queue && *patch.queue != t.queue) {
-    if (!config_.FindQueue(*patch.queue)) return Status::Invalid("unknown queue \"" + *patch.queue + "\"", "queue");
+    if (!config.FindQueue(*patch.queue)) return Status::Invalid("unknown queue \"" + *patch.queue + "\"", "queue");
     changes.push_back({"queue_changed", {{"from", t.queue}, {"to", *patch.queue}}});
     t.queue = *patch.queue;
   }
@@ -317,10 +314,28 @@ Result<Ticket> TicketService::Patch(int64_t ticket_id, const TicketPatch& patch,
       t.tags = std::move(to);
     }
   }
-  if (changes.empty()) return t;
+  return changes;
+}
+
+}  // namespace
+
+Result<Ticket> TicketService::Patch(int64_t ticket_id, const TicketPatch& patch,
+                                    std::optional<int64_t> expected_version, const Actor& actor, Timestamp now) {
+  TicketStore tickets(store_);
+  Result<Ticket> cur = tickets.Get(ticket_id);
+  if (!cur.ok()) return cur.status();
+  const Ticket before = *cur;
+  Ticket t = before;
+  if (expected_version && *expected_version != t.version) {
+    return Status::PreconditionFailed("ticket " + std::to_string(ticket_id) + " is at version " +
+                                      std::to_string(t.version) + ", not " + std::to_string(*expected_version));
+  }
+  Result<std::vector<std::pair<const char*, json>>> changes = ApplyPatch(t, patch, config_, now);
+  if (!changes.ok()) return changes.status();
+  if (changes->empty()) return t;
   Status s = tickets.SaveTicket(t, now);
   if (!s.ok()) return s;
-  for (const auto& [kind, detail] : changes) {
+  for (const auto& [kind, detail] : *changes) {
     s = Record(ticket_id, kind, actor, Dump(detail), now);
     if (!s.ok()) return s;
   }
@@ -335,22 +350,56 @@ Result<Ticket> TicketService::Patch(int64_t ticket_id, const TicketPatch& patch,
   return tickets.Get(ticket_id);
 }
 
+// A level's mail, changes and event, gathered: SweepDue writes a chunk's
+// together. An escalation level changes priority, queue and tags only
+// (config/policy_loader.h), never the status, so no SLA hook and no
+// solved mail follow from it.
+Status TicketService::ApplyLevel(const EscalationAction& a, TicketSave& ticket, SweepWrites& writes, Timestamp now) {
+  Ticket& t = ticket.ticket;
+  EscalationNotice notice{a.policy, a.target, a.cycle, a.level_index, a.level_text, a.template_name, a.recipients};
+  for (OutboxMail& m : EscalationMails(t, notice, now)) writes.mails.push_back(std::move(m));
+  const std::string actor = "sla:" + a.policy;
+  if (a.patch.status) return Status::Internal("an escalation level cannot change a ticket's status");
+  Result<std::vector<std::pair<const char*, json>>> changes = ApplyPatch(t, a.patch, config_, now);
+  if (!changes.ok()) return changes.status();
+  for (const auto& [kind, detail] : *changes) {
+    writes.events.push_back({t.id, now, kind, actor, std::nullopt, Dump(detail)});
+  }
+  if (!changes->empty()) ticket.changed = true;
+  writes.events.push_back({t.id, now, "escalated", actor, std::nullopt,
+                           json{{"target", a.target}, {"cycle", a.cycle}, {"level", a.level_index + 1},
+                                {"at", a.level_text}, {"actions", a.done}}
+                               .dump()});
+  return Status::Ok();
+}
+
+// Tickets first, at the versions they were read at; then the rows that
+// move their versions again (events, clocks); then the mail.
+Status TicketService::Write(const SweepWrites& writes, Timestamp now) {
+  TicketStore tickets(store_);
+  Status s = tickets.SaveTickets(writes.tickets, now);
+  if (s.ok()) s = tickets.AddEvents(writes.events);
+  if (s.ok()) s = SlaStore(store_).SaveClocks(writes.clocks);
+  if (s.ok()) s = QueueMails(store_, writes.mails);
+  return s;
+}
+
+Status TicketService::SweepDue(const std::vector<int64_t>& ids, Timestamp now, SweepReport* report) {
+  SweepWrites writes;
+  auto fire = [&](const EscalationAction& a, TicketSave& t, SweepWrites& w) { return ApplyLevel(a, t, w, now); };
+  Status s = sla_.SweepMany(store_, ids, now, false, report, &writes, fire);
+  if (!s.ok()) return s;
+  return Write(writes, now);
+}
+
 Status TicketService::Escalate(const EscalationAction& a, Timestamp now) {
   Result<Ticket> t = TicketStore(store_).Get(a.ticket_id);
   if (!t.ok()) return t.status();
-  EscalationNotice notice{a.policy, a.target, a.cycle, a.level_index, a.level_text, a.template_name, a.recipients};
-  Status s = QueueEscalationMail(store_, *t, notice, now);
+  SweepWrites writes;
+  writes.tickets.push_back({*t, false});
+  Status s = ApplyLevel(a, writes.tickets.back(), writes, now);
   if (!s.ok()) return s;
-  Actor actor = Actor::System("sla:" + a.policy);
-  if (!a.patch.empty()) {
-    Result<Ticket> u = Patch(a.ticket_id, a.patch, std::nullopt, actor, now);
-    if (!u.ok()) return u.status();
-  }
-  return Record(a.ticket_id, "escalated", actor,
-                json{{"target", a.target}, {"cycle", a.cycle}, {"level", a.level_index + 1}, {"at", a.level_text},
-                     {"actions", a.done}}
-                    .dump(),
-                now);
+  return Write(writes, now);
 }
 
 Status TicketService::RecordBounce(int64_t ticket_id, const DsnReport& dsn, Timestamp now) {

@@ -54,6 +54,13 @@ class TicketService {
   // One escalation level that fired: its mail, its changes, its event.
   Status Escalate(const EscalationAction& action, Timestamp now);
 
+  // The escalation sweep of a chunk of due tickets (SlaEngine::SweepMany),
+  // each level that fires applied as Escalate applies one, and the chunk's
+  // rows written together: each kind in one statement on PostgreSQL,
+  // where a sweep of a thousand tickets would otherwise wait for tens of
+  // thousands of round trips.
+  Status SweepDue(const std::vector<int64_t>& ids, Timestamp now, SweepReport* report);
+
   // A bounce threaded to a ticket: each permanently failing recipient is
   // marked, so no automatic mail goes to it again, and the ticket says so.
   // A recipient counts only when the report names a mail Frontdesk sent to
@@ -84,6 +91,8 @@ class TicketService {
   Result<int64_t> AddAgentMessage(const Ticket& t, const NewMessage& m);
   Result<int64_t> AddInbound(const Ticket& t, const NewMessage& m);
   Result<int64_t> Insert(const Ticket& t, const NewMessage& m);
+  Status ApplyLevel(const EscalationAction& a, TicketSave& ticket, SweepWrites& writes, Timestamp now);
+  Status Write(const SweepWrites& writes, Timestamp now);
   Status Join(int64_t child_id, int64_t parent_id, const std::string& message_id, Timestamp now);
 
   Store& store_;
