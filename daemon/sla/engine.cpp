@@ -487,8 +487,8 @@ Status SlaEngine::SweepMany(Store& store, const std::vector<int64_t>& ids, Times
   };
   std::vector<Decided> decided;
   std::vector<FiredMark> candidates;
-  // Pointers into writes->tickets are kept while a ticket's levels fire.
-  if (!dry_run) writes->tickets.reserve(writes->tickets.size() + states->size());
+  // Pointers into writes->rows.tickets are kept while a ticket's levels fire.
+  if (!dry_run) writes->rows.tickets.reserve(writes->rows.tickets.size() + states->size());
   for (SlaState& st : *states) {
     Decided d;
     d.state = &st;
@@ -539,8 +539,8 @@ Status SlaEngine::SweepMany(Store& store, const std::vector<int64_t>& ids, Times
     if (!dry_run) {
       auto t = tickets.find(st.id);
       if (t == tickets.end()) continue;  // gone since the chunk was read
-      writes->tickets.push_back({std::move(t->second), false});
-      save = &writes->tickets.back();
+      writes->rows.tickets.push_back({std::move(t->second), false});
+      save = &writes->rows.tickets.back();
     }
     if (!d.policy) {
       if (save) save->ticket.next_due_at.reset();
@@ -551,7 +551,7 @@ Status SlaEngine::SweepMany(Store& store, const std::vector<int64_t>& ids, Times
     const std::string id = std::to_string(st.id);
     std::set<size_t> changed_clocks;
     if (!d.moved.empty() && save) {
-      writes->events.push_back({st.id, now, "sla_recomputed", actor, std::nullopt,
+      writes->rows.events.push_back({st.id, now, "sla_recomputed", actor, std::nullopt,
                                 MovedDetail(d.moved, std::nullopt, std::nullopt)});
       for (size_t k = 0; k < st.clocks.size(); ++k) {
         for (const DueChange& m : d.moved) {
@@ -567,7 +567,7 @@ Status SlaEngine::SweepMany(Store& store, const std::vector<int64_t>& ids, Times
         report->lines.push_back("ticket " + id + ": " + c.target + " breached at " + FormatRfc3339(*c.breached_at));
         if (save) {
           changed_clocks.insert(k);
-          writes->events.push_back(
+          writes->rows.events.push_back(
               {st.id, now, "sla_breached", actor, std::nullopt,
                json{{"target", c.target}, {"cycle", c.cycle}, {"due_at", FormatRfc3339(*c.breached_at)}}.dump()});
         }
@@ -589,7 +589,7 @@ Status SlaEngine::SweepMany(Store& store, const std::vector<int64_t>& ids, Times
       }
     }
     if (!save) continue;
-    for (size_t k : changed_clocks) writes->clocks.push_back({st.id, st.clocks[k]});
+    for (size_t k : changed_clocks) writes->rows.clocks.push_back({st.id, st.clocks[k]});
     // Every level due now has fired, by this sweep or another.
     std::set<FiredLevel> fired = st.fired;
     for (const auto& [k, i] : d.levels) fired.insert({st.clocks[k].target, st.clocks[k].cycle, i});

@@ -59,9 +59,7 @@ struct EscalationAction {
 // The writes a chunk of the escalation sweep gathers, so that each kind of
 // row is written in one statement (TicketService::SweepDue writes them).
 struct SweepWrites {
-  std::vector<TicketSave> tickets;  // every swept ticket: its next_due_at, and what its levels changed
-  std::vector<TicketEvent> events;  // in the order they happened
-  std::vector<ClockSave> clocks;
+  TicketBatch rows;  // every swept ticket (its next_due_at, what its levels changed), events, clocks
   std::vector<OutboxMail> mails;
 };
 // Applies a fired level to `ticket` as the levels before it left it,

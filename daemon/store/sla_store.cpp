@@ -227,7 +227,7 @@ Result<std::vector<FiredMark>> SlaStore::MarkFiredMany(const std::vector<FiredMa
   return recorded;
 }
 
-Status SlaStore::SaveClocks(const std::vector<ClockSave>& clocks) {
+Status SlaStore::UpdateClocks(const std::vector<ClockSave>& clocks) {
   if (!db_.postgres()) {
     for (const ClockSave& c : clocks) {
       Status s = SaveClock(c.ticket_id, c.clock);
@@ -246,23 +246,26 @@ Status SlaStore::SaveClocks(const std::vector<ClockSave>& clocks) {
                     {"business_seconds", OptJson(c.business_seconds)}, {"total_seconds", c.total_seconds},
                     {"remaining_seconds", c.remaining_seconds}, {"running_since", OptJson(Unix(c.running_since))}});
   }
+  // An UPDATE, not SaveClock's upsert: these clocks were read in this
+  // transaction, and an upsert would run the insert trigger for every row.
   Result<Stmt> st = db_.Prepare(
-      "INSERT INTO sla_targets(ticket_id, target, cycle, started_at, due_at, paused_since, "
-      "paused_seconds, met_at, breached_at, business_seconds, total_seconds, remaining_seconds, running_since) "
-      "SELECT ticket_id, target, cycle, started_at, due_at, paused_since, paused_seconds, met_at, breached_at, "
-      "business_seconds, total_seconds, remaining_seconds, running_since "
+      "UPDATE sla_targets AS s SET started_at = r.started_at, due_at = r.due_at, paused_since = r.paused_since, "
+      "paused_seconds = r.paused_seconds, met_at = r.met_at, breached_at = r.breached_at, "
+      "business_seconds = r.business_seconds, total_seconds = r.total_seconds, "
+      "remaining_seconds = r.remaining_seconds, running_since = r.running_since "
       "FROM jsonb_to_recordset(CAST(?1 AS JSONB)) AS r(ticket_id BIGINT, target TEXT, cycle BIGINT, "
       "started_at BIGINT, due_at BIGINT, paused_since BIGINT, paused_seconds BIGINT, met_at BIGINT, "
       "breached_at BIGINT, business_seconds BIGINT, total_seconds BIGINT, remaining_seconds BIGINT, "
       "running_since BIGINT) "
-      "ON CONFLICT (ticket_id, target, cycle) DO UPDATE SET started_at = excluded.started_at, "
-      "due_at = excluded.due_at, paused_since = excluded.paused_since, paused_seconds = excluded.paused_seconds, "
-      "met_at = excluded.met_at, breached_at = excluded.breached_at, business_seconds = excluded.business_seconds, "
-      "total_seconds = excluded.total_seconds, remaining_seconds = excluded.remaining_seconds, "
-      "running_since = excluded.running_since");
+      "WHERE s.ticket_id = r.ticket_id AND s.target = r.target AND s.cycle = r.cycle");
   if (!st.ok()) return st.status();
   st->Bind(1, Dump(rows));
-  return st->Run();
+  Status s = st->Run();
+  if (!s.ok()) return s;
+  if (db_.Changes() != static_cast<int>(clocks.size())) {
+    return Status::PreconditionFailed("an SLA clock of this batch is gone");
+  }
+  return Status::Ok();
 }
 
 Status SlaStore::SetPolicy(int64_t ticket_id, const std::string& name, int version, const std::string& snapshot) {

@@ -52,6 +52,7 @@ struct ClockSave {
 class SlaStore {
  public:
   explicit SlaStore(Store& store) : db_(store.db()) {}
+  explicit SlaStore(Db& db) : db_(db) {}
 
   Result<std::vector<TargetClock>> Clocks(int64_t ticket_id);
   Status SaveClock(int64_t ticket_id, const TargetClock& c);
@@ -75,8 +76,9 @@ class SlaStore {
   // Records the levels; returns those this call recorded, in the order
   // given (the others had fired before).
   Result<std::vector<FiredMark>> MarkFiredMany(const std::vector<FiredMark>& marks, Timestamp at);
-  // SaveClock for each; a (ticket, target, cycle) at most once.
-  Status SaveClocks(const std::vector<ClockSave>& clocks);
+  // Writes clocks read in this transaction (SaveClock for each on
+  // SQLite); a (ticket, target, cycle) at most once.
+  Status UpdateClocks(const std::vector<ClockSave>& clocks);
   Status SetPolicy(int64_t ticket_id, const std::string& name, int version, const std::string& snapshot);
   // The policy snapshot of a ticket, or nothing when it has no policy.
   Result<std::optional<std::string>> Snapshot(int64_t ticket_id);

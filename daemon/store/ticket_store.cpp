@@ -1,5 +1,6 @@
 #include "daemon/store/ticket_store.h"
 
+#include <map>
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/random.h"
@@ -208,7 +209,37 @@ Status TicketStore::SaveTicket(const Ticket& t, Timestamp now) {
   return Status::Ok();
 }
 
-Status TicketStore::SaveTickets(const std::vector<TicketSave>& tickets, Timestamp now) {
+Status TicketStore::WriteBatch(const TicketBatch& batch, Timestamp now) {
+  if (!db_.postgres()) {
+    Status s = SaveTickets(batch, now);
+    if (s.ok()) s = AddEvents(batch.events);
+    if (s.ok()) {
+      for (const ClockSave& c : batch.clocks) {
+        s = SlaStore(db_).SaveClock(c.ticket_id, c.clock);
+        if (!s.ok()) break;
+      }
+    }
+    return s;
+  }
+  // Set for this transaction only, so a batch that fails half-way leaves
+  // nothing behind: its rollback (or its savepoint's) undoes the setting.
+  auto touch = [&](const char* who) {
+    Result<Stmt> st = db_.Prepare("SELECT set_config('frontdesk.touch', ?1, true)");
+    return st.ok() ? st->Bind(1, who).Run() : st.status();
+  };
+  Status s = touch("batch");
+  if (s.ok()) s = AddEvents(batch.events);
+  if (s.ok()) s = SlaStore(db_).UpdateClocks(batch.clocks);
+  if (s.ok()) s = touch("");
+  if (s.ok()) s = SaveTickets(batch, now);
+  return s;
+}
+
+// The tickets of a batch. On PostgreSQL also what the touch triggers left
+// to it: one version per event and clock row, updated_at as late as the
+// last event, sla_due_at from the clocks.
+Status TicketStore::SaveTickets(const TicketBatch& batch, Timestamp now) {
+  const std::vector<TicketSave>& tickets = batch.tickets;
   if (tickets.empty()) return Status::Ok();
   auto unix = [](const std::optional<Timestamp>& v) { return v ? json(ToUnix(*v)) : json(nullptr); };
   if (!db_.postgres()) {
@@ -233,10 +264,27 @@ Status TicketStore::SaveTickets(const std::vector<TicketSave>& tickets, Timestam
     }
     return Status::Ok();
   }
+  struct Touch {
+    int64_t rows = 0, clocks = 0;
+    std::optional<int64_t> last_at;
+  };
+  std::map<int64_t, Touch> touched;
+  for (const TicketEvent& e : batch.events) {
+    Touch& t = touched[e.ticket_id];
+    t.rows++;
+    t.last_at = std::max(t.last_at.value_or(INT64_MIN), ToUnix(e.at));
+  }
+  for (const ClockSave& c : batch.clocks) {
+    touched[c.ticket_id].rows++;
+    touched[c.ticket_id].clocks++;
+  }
   json rows = json::array();
   for (const TicketSave& save : tickets) {
     const Ticket& t = save.ticket;
+    const Touch& touch = touched[t.id];
     rows.push_back({{"id", t.id}, {"version", t.version}, {"bump", save.changed ? 1 : 0},
+                    {"touches", touch.rows}, {"clocks", touch.clocks},
+                    {"last_at", touch.last_at ? json(*touch.last_at) : json(nullptr)},
                     {"status", Name(t.status)}, {"priority", t.priority}, {"queue", t.queue},
                     {"assignee", t.assignee ? json(*t.assignee) : json(nullptr)}, {"tags", TagsJson(t.tags)},
                     {"solved_at", unix(t.solved_at)}, {"closed_at", unix(t.closed_at)},
@@ -246,11 +294,14 @@ Status TicketStore::SaveTickets(const std::vector<TicketSave>& tickets, Timestam
   Result<Stmt> st = db_.Prepare(
       "UPDATE tickets AS t SET status = r.status, priority = r.priority, queue = r.queue, assignee = r.assignee, "
       "tags = r.tags, solved_at = r.solved_at, closed_at = r.closed_at, reopened_count = r.reopened_count, "
-      "first_response_at = r.first_response_at, next_due_at = r.next_due_at, version = t.version + r.bump, "
-      "updated_at = CASE WHEN r.bump = 0 OR t.updated_at > ?2 THEN t.updated_at ELSE ?2 END "
-      "FROM jsonb_to_recordset(CAST(?1 AS JSONB)) AS r(id BIGINT, version BIGINT, bump BIGINT, status TEXT, "
-      "priority TEXT, queue TEXT, assignee TEXT, tags TEXT, solved_at BIGINT, closed_at BIGINT, "
-      "reopened_count BIGINT, first_response_at BIGINT, next_due_at BIGINT) "
+      "first_response_at = r.first_response_at, next_due_at = r.next_due_at, "
+      "version = t.version + r.bump + r.touches, "
+      "updated_at = greatest(CASE WHEN r.bump = 0 OR t.updated_at > ?2 THEN t.updated_at ELSE ?2 END, r.last_at), "
+      "sla_due_at = CASE WHEN r.clocks = 0 THEN t.sla_due_at ELSE (SELECT min(s.due_at) FROM sla_targets s "
+      "WHERE s.ticket_id = t.id AND s.met_at IS NULL AND s.paused_since IS NULL) END "
+      "FROM jsonb_to_recordset(CAST(?1 AS JSONB)) AS r(id BIGINT, version BIGINT, bump BIGINT, touches BIGINT, "
+      "clocks BIGINT, last_at BIGINT, status TEXT, priority TEXT, queue TEXT, assignee TEXT, tags TEXT, "
+      "solved_at BIGINT, closed_at BIGINT, reopened_count BIGINT, first_response_at BIGINT, next_due_at BIGINT) "
       "WHERE t.id = r.id AND t.version = r.version");
   if (!st.ok()) return st.status();
   st->Bind(1, rows.dump(-1, ' ', false, json::error_handler_t::replace)).Bind(2, ToUnix(now));

@@ -13,6 +13,7 @@
 
 #include "daemon/model/changes.h"
 #include "daemon/model/ticket.h"
+#include "daemon/store/sla_store.h"
 #include "daemon/store/store.h"
 
 namespace frontdesk {
@@ -51,6 +52,13 @@ struct TicketSave {
   bool changed = false;
 };
 
+// The rows of many tickets written at once (the escalation sweep's chunk).
+struct TicketBatch {
+  std::vector<TicketSave> tickets;  // at the version they were read at
+  std::vector<TicketEvent> events;  // in the order they happened
+  std::vector<ClockSave> clocks;    // read in this transaction; each at most once
+};
+
 class TicketStore {
  public:
   explicit TicketStore(Store& store) : db_(store.db()) {}
@@ -66,13 +74,16 @@ class TicketStore {
   // and moves its version, only when it is still at `seen_version`;
   // otherwise kPreconditionFailed.
   Status SaveTicket(const Ticket& t, Timestamp now);
-  // The same for many tickets, each kind of row in one statement on
-  // PostgreSQL (a statement there is a round trip), one per row on SQLite.
-  // Each ticket must still be at the version it was read at; otherwise
-  // kPreconditionFailed, and the caller's transaction must roll back.
-  Status SaveTickets(const std::vector<TicketSave>& tickets, Timestamp now);
-  // AddEvent for each, in the order given.
-  Status AddEvents(const std::vector<TicketEvent>& events);
+  // Writes a batch: on SQLite one statement per row, as SaveTicket,
+  // AddEvent and SaveClock would. On PostgreSQL, where a statement is a
+  // round trip, each kind of row in one statement; and each ticket gets
+  // one new row version, not one per event and clock (every version of a
+  // ticket writes an entry in each of its indexes): the touch triggers
+  // leave the batch's rows to the tickets' update, which moves version,
+  // updated_at and sla_due_at as they would have. A ticket no longer at
+  // the version it was read at is kPreconditionFailed, and the caller's
+  // transaction must roll back.
+  Status WriteBatch(const TicketBatch& batch, Timestamp now);
   // Stores raw bytes once (by SHA-256) and records where they came from.
   Result<int64_t> StoreRaw(const std::string& raw, const std::string& source, Timestamp now);
   // The ticket that holds a message (ours or theirs) with this Message-ID.
@@ -122,6 +133,9 @@ class TicketStore {
   // Adds a message's text to the full-text index.
   Status IndexMessage(int64_t message_id, const std::string& subject, const std::string& body);
   Status AddAttachments(int64_t ticket_id, int64_t message_id, const std::vector<NewAttachment>& list);
+  Status AddEvents(const std::vector<TicketEvent>& events);
+  Status SaveTickets(const TicketBatch& batch, Timestamp now);
+
   Db& db_;
 };
 

@@ -8,7 +8,6 @@
 #include "daemon/outbox/queue.h"
 #include "daemon/store/outbox_store.h"
 #include "daemon/store/recipient_store.h"
-#include "daemon/store/sla_store.h"
 #include "daemon/store/ticket_store.h"
 
 namespace frontdesk {
@@ -363,25 +362,20 @@ Status TicketService::ApplyLevel(const EscalationAction& a, TicketSave& ticket, 
   Result<std::vector<std::pair<const char*, json>>> changes = ApplyPatch(t, a.patch, config_, now);
   if (!changes.ok()) return changes.status();
   for (const auto& [kind, detail] : *changes) {
-    writes.events.push_back({t.id, now, kind, actor, std::nullopt, Dump(detail)});
+    writes.rows.events.push_back({t.id, now, kind, actor, std::nullopt, Dump(detail)});
   }
   if (!changes->empty()) ticket.changed = true;
-  writes.events.push_back({t.id, now, "escalated", actor, std::nullopt,
+  writes.rows.events.push_back({t.id, now, "escalated", actor, std::nullopt,
                            json{{"target", a.target}, {"cycle", a.cycle}, {"level", a.level_index + 1},
                                 {"at", a.level_text}, {"actions", a.done}}
                                .dump()});
   return Status::Ok();
 }
 
-// Tickets first, at the versions they were read at; then the rows that
-// move their versions again (events, clocks); then the mail.
+// The tickets with their events and clocks, then the mail.
 Status TicketService::Write(const SweepWrites& writes, Timestamp now) {
-  TicketStore tickets(store_);
-  Status s = tickets.SaveTickets(writes.tickets, now);
-  if (s.ok()) s = tickets.AddEvents(writes.events);
-  if (s.ok()) s = SlaStore(store_).SaveClocks(writes.clocks);
-  if (s.ok()) s = QueueMails(store_, writes.mails);
-  return s;
+  Status s = TicketStore(store_).WriteBatch(writes.rows, now);
+  return s.ok() ? QueueMails(store_, writes.mails) : s;
 }
 
 Status TicketService::SweepDue(const std::vector<int64_t>& ids, Timestamp now, SweepReport* report) {
@@ -396,8 +390,8 @@ Status TicketService::Escalate(const EscalationAction& a, Timestamp now) {
   Result<Ticket> t = TicketStore(store_).Get(a.ticket_id);
   if (!t.ok()) return t.status();
   SweepWrites writes;
-  writes.tickets.push_back({*t, false});
-  Status s = ApplyLevel(a, writes.tickets.back(), writes, now);
+  writes.rows.tickets.push_back({*t, false});
+  Status s = ApplyLevel(a, writes.rows.tickets.back(), writes, now);
   if (!s.ok()) return s;
   return Write(writes, now);
 }

@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <map>
 #include <thread>
 
 #include "config/loader.h"
@@ -145,6 +146,63 @@ TEST_CASE("concurrent sweeps fire each level exactly once", "[sla_engine][race]"
   CHECK(f.Count("SELECT count(*) FROM outbox") == 40);
   // Raised one step once, tagged once.
   CHECK(f.Count("SELECT count(*) FROM tickets WHERE priority = 'high' AND tags = '[\"late\"]'") == 20);
+}
+
+// A chunk is written a kind of row at a time (on PostgreSQL the touch
+// triggers leave its rows to the tickets' update): each ticket must end as
+// the rows written one at a time leave it on SQLite, where every event and
+// clock moves the version by one through the triggers.
+TEST_CASE("a sweep's chunk leaves each ticket as its rows one at a time would", "[sla_engine]") {
+  Fixture f;
+  Timestamp t0 = At("2026-11-23T10:00:00Z");
+  std::vector<int64_t> ids;
+  for (int i = 0; i < 5; ++i) ids.push_back(f.MakeTicket(t0 + std::chrono::minutes(i)));
+  // A ticket whose policy is gone: the sweep clears its next due time.
+  REQUIRE(f.InTxn(*f.store, [&](Store& s) {
+    Result<Stmt> st = s.db().Prepare("UPDATE tickets SET sla_snapshot = NULL, next_due_at = ?2 WHERE id = ?1");
+    return st.ok() ? st->Bind(1, ids[4]).Bind(2, ToUnix(t0)).Run() : st.status();
+  }).ok());
+  std::map<int64_t, int64_t> version, events;
+  for (int64_t id : ids) {
+    version[id] = TicketStore(*f.store).Get(id)->version;
+    events[id] = f.Count("SELECT count(*) FROM events WHERE ticket_id = " + std::to_string(id));
+  }
+  Timestamp later = t0 + std::chrono::hours(2);
+  TxnRunner run = [&](const std::function<Status(Store&)>& job) { return f.InTxn(*f.store, job); };
+  Result<SweepReport> r = RunEscalations(*f.store, f.config, *f.sla, run, later, 100, false);
+  REQUIRE(r.ok());
+  CHECK(r->tickets == 5);
+  CHECK(r->breaches == 4);
+  CHECK(r->levels_fired == 8);
+  for (int i = 0; i < 4; ++i) {
+    const int64_t id = ids[i];
+    Ticket t = *TicketStore(*f.store).Get(id);
+    // One event per fact, in the order they happened.
+    Result<std::vector<EventRecord>> log = TicketStore(*f.store).Events(id);
+    REQUIRE(log.ok());
+    std::vector<std::string> kinds;
+    for (size_t k = static_cast<size_t>(events[id]); k < log->size(); ++k) kinds.push_back((*log)[k].kind);
+    CHECK(kinds == std::vector<std::string>{"sla_breached", "escalated", "priority_changed", "tags_changed", "escalated"});
+    // One move for the changed fields, one per event, one for the breached clock.
+    CHECK(t.version == version[id] + 1 + static_cast<int64_t>(kinds.size()) + 1);
+    CHECK(ToUnix(t.updated_at) == ToUnix(later));
+    CHECK(t.priority == "high");
+    CHECK(t.tags == std::vector<std::string>{"late"});
+    // Both levels fired and the first response is late: resolution is next.
+    CHECK(f.NextDue(id) == ToUnix(t0 + std::chrono::minutes(i) + std::chrono::hours(4)));
+    CHECK(f.Count("SELECT sla_due_at FROM tickets WHERE id = " + std::to_string(id)) ==
+          f.Count("SELECT min(due_at) FROM sla_targets WHERE met_at IS NULL AND paused_since IS NULL AND ticket_id = " +
+                  std::to_string(id)));
+    CHECK(f.Count("SELECT count(*) FROM outbox WHERE ticket_id = " + std::to_string(id)) == 2);
+  }
+  CHECK_FALSE(f.NextDue(ids[4]).has_value());
+  CHECK(TicketStore(*f.store).Get(ids[4])->version == version[ids[4]]);
+  // The versions are the ones a client reads: a change that names one applies.
+  REQUIRE(f.InTxn(*f.store, [&](Store& s) {
+    Ticket t = *TicketStore(s).Get(ids[0]);
+    t.priority = "urgent";
+    return TicketStore(s).SaveTicket(t, later);
+  }).ok());
 }
 
 TEST_CASE("pending pauses every clock and clears next_due_at; open resumes", "[sla_engine]") {
