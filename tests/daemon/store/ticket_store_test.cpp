@@ -105,6 +105,56 @@ TEST_CASE("SaveTicket writes only over the version it read", "[store][tickets]")
   CHECK(ts.SaveTicket(t, f.clock.Now()).code() == Status::Code::kPreconditionFailed);
 }
 
+TEST_CASE("WriteBatch moves each ticket as its rows would, and only the batch is left untouched",
+          "[store][tickets]") {
+  Fixture f;
+  int64_t a = f.Create(f.Make("A")), b = f.Create(f.Make("B"));
+  TicketStore ts(*f.store);
+  Ticket ta = *ts.Get(a), tb = *ts.Get(b);
+  f.clock.Advance(std::chrono::minutes(5));
+  const Timestamp now = f.clock.Now();
+  Result<std::unique_ptr<Txn>> txn = Txn::Begin(f.store->db());
+  REQUIRE(txn.ok());
+  TicketBatch batch;
+  ta.priority = "high";
+  ta.next_due_at = now + std::chrono::hours(1);
+  batch.tickets.push_back({ta, true});
+  batch.tickets.push_back({tb, false});  // next_due_at only: no move of its own
+  batch.events.push_back({a, now, "escalated", "sla:x", std::nullopt, "{}"});
+  batch.events.push_back({a, now, "priority_changed", "sla:x", std::nullopt, "{}"});
+  batch.events.push_back({b, now + std::chrono::seconds(1), "sla_breached", "sla:x", std::nullopt, "{}"});
+  REQUIRE(ts.WriteBatch(batch, now).ok());
+  // Later in the same transaction, other writers are touched as always.
+  REQUIRE(ts.AddEvent(b, now + std::chrono::seconds(2), "note", "x", std::nullopt, "{}").ok());
+  REQUIRE((*txn)->Commit().ok());
+  Ticket got_a = *ts.Get(a), got_b = *ts.Get(b);
+  CHECK(got_a.version == ta.version + 1 + 2);
+  CHECK(got_a.priority == "high");
+  CHECK(got_a.updated_at == now);
+  CHECK(got_a.next_due_at == now + std::chrono::hours(1));
+  CHECK(got_b.version == tb.version + 1 + 1);
+  CHECK(got_b.updated_at == now + std::chrono::seconds(2));
+  CHECK_FALSE(got_b.next_due_at.has_value());
+  Result<std::vector<EventRecord>> events = ts.Events(a);
+  REQUIRE(events.ok());
+  REQUIRE(events->size() >= 2);
+  CHECK((*events)[events->size() - 2].kind == "escalated");
+  CHECK(events->back().kind == "priority_changed");
+}
+
+TEST_CASE("WriteBatch refuses a ticket that moved since it was read", "[store][tickets]") {
+  Fixture f;
+  int64_t a = f.Create(f.Make("A"));
+  TicketStore ts(*f.store);
+  Ticket stale = *ts.Get(a);
+  REQUIRE(ts.AddEvent(a, f.clock.Now(), "note", "x", std::nullopt, "{}").ok());
+  TicketBatch batch;
+  batch.tickets.push_back({stale, true});
+  Result<std::unique_ptr<Txn>> txn = Txn::Begin(f.store->db());
+  REQUIRE(txn.ok());
+  CHECK(ts.WriteBatch(batch, f.clock.Now()).code() == Status::Code::kPreconditionFailed);
+}
+
 TEST_CASE("List filters, sorts and pages by keyset", "[store][tickets]") {
   Fixture f;
   for (int i = 0; i < 10; ++i) {
