@@ -1,7 +1,8 @@
 #include "daemon/store/outbox_store.h"
 
 #include <map>
-#include <nlohmann/json.hpp>
+
+#include "daemon/store/json_rows.h"
 
 namespace frontdesk {
 namespace {
@@ -173,9 +174,8 @@ Result<std::vector<int64_t>> OutboxStore::InsertMany(const std::vector<OutboxMai
     }
     return ids;
   }
-  using nlohmann::json;
   static constexpr char kHexDigits[] = "0123456789abcdef";
-  json rows = json::array();
+  JsonRows rows;
   for (size_t i = 0; i < mails.size(); ++i) {
     const OutboxMail& m = mails[i];
     // The body is bytes: it travels as hex, which JSON carries whatever it holds.
@@ -185,11 +185,11 @@ Result<std::vector<int64_t>> OutboxStore::InsertMany(const std::vector<OutboxMai
       hex += kHexDigits[c >> 4];
       hex += kHexDigits[c & 15];
     }
-    rows.push_back({{"dedupe_key", m.dedupe_key}, {"ticket_id", m.ticket_id ? json(m.ticket_id) : json(nullptr)},
-                    {"kind", m.kind}, {"automatic", m.automatic ? 1 : 0}, {"recipient", m.recipient},
-                    {"message_id", message_ids[i]}, {"subject", m.subject}, {"body", hex},
-                    {"next_attempt_at", ToUnix(m.send_at.value_or(m.now))}, {"created_at", ToUnix(m.now)},
-                    {"vars", m.vars ? json(*m.vars) : json(nullptr)}});
+    rows.Row().Add("dedupe_key", m.dedupe_key)
+        .Add("ticket_id", m.ticket_id ? std::optional<int64_t>(m.ticket_id) : std::nullopt).Add("kind", m.kind)
+        .Add("automatic", int64_t{m.automatic ? 1 : 0}).Add("recipient", m.recipient).Add("message_id", message_ids[i])
+        .Add("subject", m.subject).Add("body", hex).Add("next_attempt_at", ToUnix(m.send_at.value_or(m.now)))
+        .Add("created_at", ToUnix(m.now)).Add("vars", m.vars);
   }
   Result<Stmt> st = db_.Prepare(
       "INSERT INTO outbox(dedupe_key, ticket_id, kind, automatic, recipient, message_id, subject, "
@@ -200,7 +200,7 @@ Result<std::vector<int64_t>> OutboxStore::InsertMany(const std::vector<OutboxMai
       "next_attempt_at BIGINT, created_at BIGINT, vars TEXT) "
       "ON CONFLICT DO NOTHING RETURNING id, dedupe_key, pg_notify('frontdesk_outbox', '')");
   if (!st.ok()) return st.status();
-  st->Bind(1, rows.dump(-1, ' ', false, json::error_handler_t::replace));
+  st->Bind(1, rows.Take());
   std::map<std::string, int64_t> made;
   Result<std::vector<int>> read = st->Rows([&](const Stmt& r) {
     made[r.Text(1)] = r.Int(0);

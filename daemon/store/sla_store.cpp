@@ -2,8 +2,9 @@
 
 #include <cstdint>
 #include <map>
-#include <nlohmann/json.hpp>
 #include <string>
+
+#include "daemon/store/json_rows.h"
 
 namespace frontdesk {
 namespace {
@@ -36,10 +37,6 @@ TargetClock ReadClock(const Stmt& r, int at) {
   c.running_since = Time(r.OptInt(at + 11));
   return c;
 }
-
-nlohmann::json OptJson(const std::optional<int64_t>& v) { return v ? nlohmann::json(*v) : nlohmann::json(nullptr); }
-
-std::string Dump(const nlohmann::json& j) { return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace); }
 
 template <class Visit>
 Status EachRow(Stmt& st, Visit visit) {
@@ -203,10 +200,10 @@ Result<std::vector<FiredMark>> SlaStore::MarkFiredMany(const std::vector<FiredMa
     return recorded;
   }
   if (marks.empty()) return recorded;
-  nlohmann::json rows = nlohmann::json::array();
+  JsonRows rows;
   for (const FiredMark& m : marks) {
-    rows.push_back({{"t", m.ticket_id}, {"g", std::get<0>(m.level)}, {"c", std::get<1>(m.level)},
-                    {"l", std::get<2>(m.level)}});
+    rows.Row().Add("t", m.ticket_id).Add("g", std::get<0>(m.level)).Add("c", std::get<1>(m.level))
+        .Add("l", int64_t{std::get<2>(m.level)});
   }
   // In key order, so two sweeps that meet wait for each other in one order.
   Result<Stmt> st = db_.Prepare(
@@ -214,7 +211,7 @@ Result<std::vector<FiredMark>> SlaStore::MarkFiredMany(const std::vector<FiredMa
       "SELECT r.t, r.g, r.c, r.l, ?2 FROM jsonb_to_recordset(CAST(?1 AS JSONB)) AS r(t BIGINT, g TEXT, c BIGINT, l BIGINT) "
       "ORDER BY r.t, r.g, r.c, r.l ON CONFLICT DO NOTHING RETURNING ticket_id, target, cycle, level");
   if (!st.ok()) return st.status();
-  st->Bind(1, Dump(rows)).Bind(2, ToUnix(at));
+  st->Bind(1, rows.Take()).Bind(2, ToUnix(at));
   Result<std::vector<FiredMark>> inserted = st->Rows([](const Stmt& r) {
     return FiredMark{r.Int(0), {r.Text(1), r.Int(2), static_cast<int>(r.Int(3))}};
   });
@@ -236,15 +233,14 @@ Status SlaStore::UpdateClocks(const std::vector<ClockSave>& clocks) {
     return Status::Ok();
   }
   if (clocks.empty()) return Status::Ok();
-  nlohmann::json rows = nlohmann::json::array();
+  JsonRows rows;
   for (const ClockSave& s : clocks) {
     const TargetClock& c = s.clock;
-    rows.push_back({{"ticket_id", s.ticket_id}, {"target", c.target}, {"cycle", c.cycle},
-                    {"started_at", ToUnix(c.started_at)}, {"due_at", OptJson(Unix(c.due_at))},
-                    {"paused_since", OptJson(Unix(c.paused_since))}, {"paused_seconds", c.paused_seconds},
-                    {"met_at", OptJson(Unix(c.met_at))}, {"breached_at", OptJson(Unix(c.breached_at))},
-                    {"business_seconds", OptJson(c.business_seconds)}, {"total_seconds", c.total_seconds},
-                    {"remaining_seconds", c.remaining_seconds}, {"running_since", OptJson(Unix(c.running_since))}});
+    rows.Row().Add("ticket_id", s.ticket_id).Add("target", c.target).Add("cycle", c.cycle)
+        .Add("started_at", ToUnix(c.started_at)).Add("due_at", Unix(c.due_at)).Add("paused_since", Unix(c.paused_since))
+        .Add("paused_seconds", c.paused_seconds).Add("met_at", Unix(c.met_at)).Add("breached_at", Unix(c.breached_at))
+        .Add("business_seconds", c.business_seconds).Add("total_seconds", c.total_seconds)
+        .Add("remaining_seconds", c.remaining_seconds).Add("running_since", Unix(c.running_since));
   }
   // An UPDATE, not SaveClock's upsert: these clocks were read in this
   // transaction, and an upsert would run the insert trigger for every row.
@@ -259,7 +255,7 @@ Status SlaStore::UpdateClocks(const std::vector<ClockSave>& clocks) {
       "running_since BIGINT) "
       "WHERE s.ticket_id = r.ticket_id AND s.target = r.target AND s.cycle = r.cycle");
   if (!st.ok()) return st.status();
-  st->Bind(1, Dump(rows));
+  st->Bind(1, rows.Take());
   Status s = st->Run();
   if (!s.ok()) return s;
   if (db_.Changes() != static_cast<int>(clocks.size())) {

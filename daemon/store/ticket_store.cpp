@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/random.h"
+#include "daemon/store/json_rows.h"
 
 namespace frontdesk {
 namespace {
@@ -241,7 +242,9 @@ Status TicketStore::WriteBatch(const TicketBatch& batch, Timestamp now) {
 Status TicketStore::SaveTickets(const TicketBatch& batch, Timestamp now) {
   const std::vector<TicketSave>& tickets = batch.tickets;
   if (tickets.empty()) return Status::Ok();
-  auto unix = [](const std::optional<Timestamp>& v) { return v ? json(ToUnix(*v)) : json(nullptr); };
+  auto unix = [](const std::optional<Timestamp>& v) {
+    return v ? std::optional<int64_t>(ToUnix(*v)) : std::nullopt;
+  };
   if (!db_.postgres()) {
     for (const TicketSave& save : tickets) {
       Result<Stmt> st = db_.Prepare(
@@ -251,12 +254,9 @@ Status TicketStore::SaveTickets(const TicketBatch& batch, Timestamp now) {
           "WHERE id = ?1 AND version = ?12");
       if (!st.ok()) return st.status();
       const Ticket& t = save.ticket;
-      auto opt = [](const std::optional<Timestamp>& v) {
-        return v ? std::optional<int64_t>(ToUnix(*v)) : std::nullopt;
-      };
       st->Bind(1, t.id).Bind(2, Name(t.status)).Bind(3, t.priority).Bind(4, t.queue).Bind(5, t.assignee)
-          .Bind(6, TagsJson(t.tags)).Bind(7, opt(t.solved_at)).Bind(8, opt(t.closed_at)).Bind(9, t.reopened_count)
-          .Bind(10, opt(t.first_response_at)).Bind(11, ToUnix(now)).Bind(12, t.version).Bind(13, opt(t.next_due_at))
+          .Bind(6, TagsJson(t.tags)).Bind(7, unix(t.solved_at)).Bind(8, unix(t.closed_at)).Bind(9, t.reopened_count)
+          .Bind(10, unix(t.first_response_at)).Bind(11, ToUnix(now)).Bind(12, t.version).Bind(13, unix(t.next_due_at))
           .Bind(14, static_cast<int64_t>(save.changed));
       Status s = st->Run();
       if (!s.ok()) return s;
@@ -278,18 +278,16 @@ Status TicketStore::SaveTickets(const TicketBatch& batch, Timestamp now) {
     touched[c.ticket_id].rows++;
     touched[c.ticket_id].clocks++;
   }
-  json rows = json::array();
+  JsonRows rows;
   for (const TicketSave& save : tickets) {
     const Ticket& t = save.ticket;
     const Touch& touch = touched[t.id];
-    rows.push_back({{"id", t.id}, {"version", t.version}, {"bump", save.changed ? 1 : 0},
-                    {"touches", touch.rows}, {"clocks", touch.clocks},
-                    {"last_at", touch.last_at ? json(*touch.last_at) : json(nullptr)},
-                    {"status", Name(t.status)}, {"priority", t.priority}, {"queue", t.queue},
-                    {"assignee", t.assignee ? json(*t.assignee) : json(nullptr)}, {"tags", TagsJson(t.tags)},
-                    {"solved_at", unix(t.solved_at)}, {"closed_at", unix(t.closed_at)},
-                    {"reopened_count", t.reopened_count}, {"first_response_at", unix(t.first_response_at)},
-                    {"next_due_at", unix(t.next_due_at)}});
+    rows.Row().Add("id", t.id).Add("version", t.version).Add("bump", int64_t{save.changed ? 1 : 0})
+        .Add("touches", touch.rows).Add("clocks", touch.clocks).Add("last_at", touch.last_at)
+        .Add("status", Name(t.status)).Add("priority", t.priority).Add("queue", t.queue)
+        .Add("assignee", t.assignee).Add("tags", TagsJson(t.tags)).Add("solved_at", unix(t.solved_at))
+        .Add("closed_at", unix(t.closed_at)).Add("reopened_count", t.reopened_count)
+        .Add("first_response_at", unix(t.first_response_at)).Add("next_due_at", unix(t.next_due_at));
   }
   Result<Stmt> st = db_.Prepare(
       "UPDATE tickets AS t SET status = r.status, priority = r.priority, queue = r.queue, assignee = r.assignee, "
@@ -304,7 +302,7 @@ Status TicketStore::SaveTickets(const TicketBatch& batch, Timestamp now) {
       "solved_at BIGINT, closed_at BIGINT, reopened_count BIGINT, first_response_at BIGINT, next_due_at BIGINT) "
       "WHERE t.id = r.id AND t.version = r.version");
   if (!st.ok()) return st.status();
-  st->Bind(1, rows.dump(-1, ' ', false, json::error_handler_t::replace)).Bind(2, ToUnix(now));
+  st->Bind(1, rows.Take()).Bind(2, ToUnix(now));
   Status s = st->Run();
   if (!s.ok()) return s;
   if (db_.Changes() != static_cast<int>(tickets.size())) {
@@ -322,10 +320,10 @@ Status TicketStore::AddEvents(const std::vector<TicketEvent>& events) {
     return Status::Ok();
   }
   if (events.empty()) return Status::Ok();
-  json rows = json::array();
+  JsonRows rows;
   for (const TicketEvent& e : events) {
-    rows.push_back({{"ticket_id", e.ticket_id}, {"at", ToUnix(e.at)}, {"kind", e.kind}, {"actor", e.actor},
-                    {"rule_id", e.rule_id ? json(*e.rule_id) : json(nullptr)}, {"detail", e.detail_json}});
+    rows.Row().Add("ticket_id", e.ticket_id).Add("at", ToUnix(e.at)).Add("kind", e.kind).Add("actor", e.actor)
+        .Add("rule_id", e.rule_id).Add("detail", e.detail_json);
   }
   // Ids follow the order given: the rows come out of the function in it.
   Result<Stmt> st = db_.Prepare(
@@ -333,7 +331,7 @@ Status TicketStore::AddEvents(const std::vector<TicketEvent>& events) {
       "SELECT ticket_id, at, kind, actor, rule_id, detail FROM jsonb_to_recordset(CAST(?1 AS JSONB)) "
       "AS r(ticket_id BIGINT, at BIGINT, kind TEXT, actor TEXT, rule_id TEXT, detail TEXT)");
   if (!st.ok()) return st.status();
-  st->Bind(1, rows.dump(-1, ' ', false, json::error_handler_t::replace));
+  st->Bind(1, rows.Take());
   return st->Run();
 }
 
