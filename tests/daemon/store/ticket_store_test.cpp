@@ -155,6 +155,28 @@ TEST_CASE("WriteBatch refuses a ticket that moved since it was read", "[store][t
   CHECK(ts.WriteBatch(batch, f.clock.Now()).code() == Status::Code::kPreconditionFailed);
 }
 
+// The daemon's write queue runs each job under a savepoint and rolls a
+// failed one back to it; the jobs after it share the transaction.
+TEST_CASE("a batch that fails half-way leaves the next job of the transaction touched as always",
+          "[store][tickets]") {
+  Fixture f;
+  int64_t a = f.Create(f.Make("A"));
+  TicketStore ts(*f.store);
+  const int64_t before = ts.Get(a)->version;
+  Result<std::unique_ptr<Txn>> txn = Txn::Begin(f.store->db());
+  REQUIRE(txn.ok());
+  REQUIRE(f.store->db().Exec("SAVEPOINT job").ok());
+  TicketBatch batch;
+  batch.tickets.push_back({*ts.Get(a), false});
+  batch.events.push_back({a, f.clock.Now(), "escalated", "sla:x", std::nullopt, "{}"});
+  batch.events.push_back({a + 1000, f.clock.Now(), "escalated", "sla:x", std::nullopt, "{}"});  // no such ticket
+  CHECK_FALSE(ts.WriteBatch(batch, f.clock.Now()).ok());
+  REQUIRE(f.store->db().Exec("ROLLBACK TO SAVEPOINT job").ok());
+  REQUIRE(ts.AddEvent(a, f.clock.Now(), "note", "x", std::nullopt, "{}").ok());
+  REQUIRE((*txn)->Commit().ok());
+  CHECK(ts.Get(a)->version == before + 1);
+}
+
 TEST_CASE("List filters, sorts and pages by keyset", "[store][tickets]") {
   Fixture f;
   for (int i = 0; i < 10; ++i) {
