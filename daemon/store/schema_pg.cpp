@@ -373,29 +373,19 @@ BEGIN
 END $$;
 CREATE TRIGGER kpi_targets_insert BEFORE INSERT ON sla_targets FOR EACH ROW EXECUTE FUNCTION kpi_targets_insert();
 
--- Per statement, so that a sweep's chunk of clocks forgets its hours once.
--- A row counts when its met, breached or counted time differs from the
--- row it replaced (a moved due time alone changes no figure).
 CREATE FUNCTION kpi_targets_update() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  WITH changed AS (
-    SELECT n.ticket_id, n.met_at, n.breached_at FROM added n WHERE NOT EXISTS (
-      SELECT 1 FROM removed o WHERE o.ticket_id = n.ticket_id AND o.target = n.target AND o.cycle = n.cycle
-        AND o.met_at IS NOT DISTINCT FROM n.met_at AND o.breached_at IS NOT DISTINCT FROM n.breached_at
-        AND o.business_seconds IS NOT DISTINCT FROM n.business_seconds)
-    UNION ALL
-    SELECT o.ticket_id, o.met_at, o.breached_at FROM removed o WHERE NOT EXISTS (
-      SELECT 1 FROM added n WHERE o.ticket_id = n.ticket_id AND o.target = n.target AND o.cycle = n.cycle
-        AND o.met_at IS NOT DISTINCT FROM n.met_at AND o.breached_at IS NOT DISTINCT FROM n.breached_at
-        AND o.business_seconds IS NOT DISTINCT FROM n.business_seconds))
-  DELETE FROM kpi_hours WHERE hour IN (
-    SELECT coalesce(breached_at, met_at) / 3600 FROM changed
-    UNION SELECT first_response_at / 3600 FROM tickets WHERE id IN (SELECT ticket_id FROM changed)
-    UNION SELECT solved_at / 3600 FROM tickets WHERE id IN (SELECT ticket_id FROM changed));
+  DELETE FROM kpi_hours WHERE hour IN (coalesce(OLD.breached_at, OLD.met_at) / 3600,
+                                       coalesce(NEW.breached_at, NEW.met_at) / 3600)
+    OR hour IN (SELECT first_response_at / 3600 FROM tickets WHERE id IN (OLD.ticket_id, NEW.ticket_id)
+                UNION SELECT solved_at / 3600 FROM tickets WHERE id IN (OLD.ticket_id, NEW.ticket_id));
   RETURN NULL;
 END $$;
-CREATE TRIGGER kpi_targets_update AFTER UPDATE ON sla_targets REFERENCING OLD TABLE AS removed NEW TABLE AS added
-FOR EACH STATEMENT EXECUTE FUNCTION kpi_targets_update();
+CREATE TRIGGER kpi_targets_update AFTER UPDATE ON sla_targets FOR EACH ROW
+WHEN (OLD.met_at IS DISTINCT FROM NEW.met_at OR OLD.breached_at IS DISTINCT FROM NEW.breached_at
+  OR OLD.business_seconds IS DISTINCT FROM NEW.business_seconds OR OLD.target IS DISTINCT FROM NEW.target
+  OR OLD.cycle IS DISTINCT FROM NEW.cycle OR OLD.ticket_id IS DISTINCT FROM NEW.ticket_id)
+EXECUTE FUNCTION kpi_targets_update();
 
 CREATE FUNCTION kpi_targets_delete() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -408,17 +398,12 @@ CREATE TRIGGER kpi_targets_delete AFTER DELETE ON sla_targets FOR EACH ROW EXECU
 
 CREATE FUNCTION kpi_fired_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP = 'DELETE' THEN
-    DELETE FROM kpi_hours WHERE hour IN (SELECT created_at / 3600 FROM tickets WHERE id IN (SELECT ticket_id FROM removed));
-  ELSE
-    DELETE FROM kpi_hours WHERE hour IN (SELECT created_at / 3600 FROM tickets WHERE id IN (SELECT ticket_id FROM added));
-  END IF;
+  DELETE FROM kpi_hours WHERE hour IN (SELECT created_at / 3600 FROM tickets
+                                       WHERE id = CASE TG_OP WHEN 'DELETE' THEN OLD.ticket_id ELSE NEW.ticket_id END);
   RETURN NULL;
 END $$;
-CREATE TRIGGER kpi_fired_insert AFTER INSERT ON sla_levels_fired REFERENCING NEW TABLE AS added
-FOR EACH STATEMENT EXECUTE FUNCTION kpi_fired_change();
-CREATE TRIGGER kpi_fired_delete AFTER DELETE ON sla_levels_fired REFERENCING OLD TABLE AS removed
-FOR EACH STATEMENT EXECUTE FUNCTION kpi_fired_change();
+CREATE TRIGGER kpi_fired_insert AFTER INSERT ON sla_levels_fired FOR EACH ROW EXECUTE FUNCTION kpi_fired_change();
+CREATE TRIGGER kpi_fired_delete AFTER DELETE ON sla_levels_fired FOR EACH ROW EXECUTE FUNCTION kpi_fired_change();
 
 CREATE FUNCTION kpi_messages_change() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -534,20 +519,13 @@ CREATE TRIGGER ticket_touch_message AFTER INSERT ON messages FOR EACH ROW EXECUT
 CREATE TRIGGER ticket_touch_message_moved AFTER UPDATE OF ticket_id ON messages FOR EACH ROW
 EXECUTE FUNCTION ticket_touch_message();
 
--- Per statement: a sweep inserts a chunk's events in one statement, and
--- each ticket then gets one new row version, not one per event.
 CREATE FUNCTION ticket_touch_event() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  -- A batch (TicketStore::WriteBatch) moves its tickets itself.
-  IF current_setting('frontdesk.touch', true) = 'batch' THEN RETURN NULL; END IF;
-  UPDATE tickets SET version = version + n.rows, updated_at = greatest(updated_at, n.last_at)
-  FROM (SELECT ticket_id, count(*) AS rows, max(at) AS last_at FROM added
-        WHERE ticket_id IS NOT NULL GROUP BY ticket_id) n
-  WHERE tickets.id = n.ticket_id;
+  UPDATE tickets SET version = version + 1, updated_at = greatest(updated_at, NEW.at) WHERE id = NEW.ticket_id;
   RETURN NULL;
 END $$;
-CREATE TRIGGER ticket_touch_event AFTER INSERT ON events REFERENCING NEW TABLE AS added
-FOR EACH STATEMENT EXECUTE FUNCTION ticket_touch_event();
+CREATE TRIGGER ticket_touch_event AFTER INSERT ON events FOR EACH ROW WHEN (NEW.ticket_id IS NOT NULL)
+EXECUTE FUNCTION ticket_touch_event();
 
 CREATE FUNCTION ticket_touch_csat() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -562,39 +540,29 @@ END $$;
 CREATE TRIGGER ticket_touch_csat_insert AFTER INSERT ON csat FOR EACH ROW EXECUTE FUNCTION ticket_touch_csat();
 CREATE TRIGGER ticket_touch_csat_update AFTER UPDATE ON csat FOR EACH ROW EXECUTE FUNCTION ticket_touch_csat();
 
--- tickets.sla_due_at: the earliest due time of the ticket's running
--- targets. Per statement, like the events' touch: each row inserted or
--- updated moves its ticket's version by one, as on SQLite; a ticket a row
--- left (or a deleted row's) is brought up to date without a move.
+-- tickets.sla_due_at: the earliest due time of the ticket's running targets.
+CREATE FUNCTION ticket_due_refresh(ticket BIGINT, bump BOOLEAN) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+  UPDATE tickets SET version = version + CASE WHEN bump THEN 1 ELSE 0 END,
+    sla_due_at = (SELECT min(s.due_at) FROM sla_targets s
+                  WHERE s.ticket_id = tickets.id AND s.met_at IS NULL AND s.paused_since IS NULL)
+  WHERE id = ticket;
+END $$;
 CREATE FUNCTION ticket_touch_target() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF current_setting('frontdesk.touch', true) = 'batch' THEN RETURN NULL; END IF;
-  IF TG_OP = 'INSERT' THEN
-    UPDATE tickets SET version = version + n.rows,
-      sla_due_at = (SELECT min(s.due_at) FROM sla_targets s
-                    WHERE s.ticket_id = tickets.id AND s.met_at IS NULL AND s.paused_since IS NULL)
-    FROM (SELECT ticket_id, count(*) AS rows FROM added GROUP BY ticket_id) n WHERE tickets.id = n.ticket_id;
-  ELSIF TG_OP = 'UPDATE' THEN
-    UPDATE tickets SET version = version + n.rows,
-      sla_due_at = (SELECT min(s.due_at) FROM sla_targets s
-                    WHERE s.ticket_id = tickets.id AND s.met_at IS NULL AND s.paused_since IS NULL)
-    FROM (SELECT ticket_id, sum(bump) AS rows
-          FROM (SELECT ticket_id, 1 AS bump FROM added UNION ALL SELECT ticket_id, 0 FROM removed) x
-          GROUP BY ticket_id) n
-    WHERE tickets.id = n.ticket_id;
-  ELSE
-    UPDATE tickets SET sla_due_at = (SELECT min(s.due_at) FROM sla_targets s
-                                     WHERE s.ticket_id = tickets.id AND s.met_at IS NULL AND s.paused_since IS NULL)
-    WHERE id IN (SELECT ticket_id FROM removed);
+  IF TG_OP = 'DELETE' THEN
+    PERFORM ticket_due_refresh(OLD.ticket_id, false);
+    RETURN NULL;
+  END IF;
+  PERFORM ticket_due_refresh(NEW.ticket_id, true);
+  IF TG_OP = 'UPDATE' AND OLD.ticket_id IS DISTINCT FROM NEW.ticket_id THEN
+    PERFORM ticket_due_refresh(OLD.ticket_id, false);
   END IF;
   RETURN NULL;
 END $$;
-CREATE TRIGGER ticket_touch_target_insert AFTER INSERT ON sla_targets REFERENCING NEW TABLE AS added
-FOR EACH STATEMENT EXECUTE FUNCTION ticket_touch_target();
-CREATE TRIGGER ticket_touch_target_update AFTER UPDATE ON sla_targets REFERENCING OLD TABLE AS removed NEW TABLE AS added
-FOR EACH STATEMENT EXECUTE FUNCTION ticket_touch_target();
-CREATE TRIGGER ticket_due_target_delete AFTER DELETE ON sla_targets REFERENCING OLD TABLE AS removed
-FOR EACH STATEMENT EXECUTE FUNCTION ticket_touch_target();
+CREATE TRIGGER ticket_touch_target_insert AFTER INSERT ON sla_targets FOR EACH ROW EXECUTE FUNCTION ticket_touch_target();
+CREATE TRIGGER ticket_touch_target_update AFTER UPDATE ON sla_targets FOR EACH ROW EXECUTE FUNCTION ticket_touch_target();
+CREATE TRIGGER ticket_due_target_delete AFTER DELETE ON sla_targets FOR EACH ROW EXECUTE FUNCTION ticket_touch_target();
 )sql";
 
 }  // namespace
@@ -602,11 +570,5 @@ FOR EACH STATEMENT EXECUTE FUNCTION ticket_touch_target();
 int PgBaselineVersion() { return 14; }
 
 const char* PgBaseline() { return kBaseline; }
-
-const std::vector<const char*>& PgStepsAfterBaseline() {
-  // Append each later version's PostgreSQL step here, beside its SQLite one.
-  static const std::vector<const char*> steps = {};
-  return steps;
-}
 
 }  // namespace frontdesk
