@@ -357,15 +357,15 @@ Status TicketService::ApplyLevel(const EscalationAction& a, TicketSave& ticket, 
   Ticket& t = ticket.ticket;
   EscalationNotice notice{a.policy, a.target, a.cycle, a.level_index, a.level_text, a.template_name, a.recipients};
   for (OutboxMail& m : EscalationMails(t, notice, now)) writes.mails.push_back(std::move(m));
-  const std::string actor = "sla:" + a.policy;
+  const Actor actor = Actor::System("sla:" + a.policy);
   if (a.patch.status) return Status::Internal("an escalation level cannot change a ticket's status");
   Result<std::vector<std::pair<const char*, json>>> changes = ApplyPatch(t, a.patch, config_, now);
   if (!changes.ok()) return changes.status();
   for (const auto& [kind, detail] : *changes) {
-    writes.rows.events.push_back({t.id, now, kind, actor, std::nullopt, Dump(detail)});
+    writes.rows.events.push_back({t.id, now, kind, actor.label, std::nullopt, Dump(detail)});
   }
   if (!changes->empty()) ticket.changed = true;
-  writes.rows.events.push_back({t.id, now, "escalated", actor, std::nullopt,
+  writes.rows.events.push_back({t.id, now, "escalated", actor.label, std::nullopt,
                            json{{"target", a.target}, {"cycle", a.cycle}, {"level", a.level_index + 1},
                                 {"at", a.level_text}, {"actions", a.done}}
                                .dump()});
