@@ -144,7 +144,7 @@ echo "== API list on PostgreSQL, 50 tickets with filters, over $TICKETS tickets"
 "$bench" list --port "$adm" --token "$token" --requests 4000
 stop
 echo "== escalate on PostgreSQL: 1000 due among $TICKETS"
-# Two ceilings for the sweep, in the same run: a statement's round trip on
+# Three ceilings for the sweep, in the same run: a statement's round trip on
 # one connection, and the one write every sweep must make (each due
 # ticket's next due time, every index of tickets kept) as one statement.
 echo "SELECT 1;" > "$dir/select1.sql"
@@ -154,6 +154,13 @@ echo "ceiling: one statement round trip, one connection: $rtt us"
 psql -q "$pg/big" -c '\timing on' -c "BEGIN" \
   -c "UPDATE tickets SET next_due_at = next_due_at + 1 WHERE id IN (SELECT id FROM tickets WHERE next_due_at IS NOT NULL ORDER BY next_due_at LIMIT 1000)" \
   -c "ROLLBACK" | awk '/^Time/ {t[NR]=$2} END {for (k in t) if (t[k] > m) m = t[k]; printf "ceiling: the 1000 due tickets updated in one statement: %.0f ms\n", m}'
+# The third: the rows the sweep must write, as plain SQL in one transaction
+# (bench/sweep_floor.sql). A checkpoint before it and before the sweep, so
+# that both pay the first change of each page after one.
+psql -q "$pg/big" -c "CHECKPOINT"
+psql -q -v now="$(date +%s)" "$pg/big" -f bench/sweep_floor.sql |
+  awk '/^Time/ {s += $2} END {printf "ceiling: the same writes as plain SQL, one statement each, in one transaction: %.0f ms\n", s}'
+psql -q "$pg/big" -c "CHECKPOINT"
 ms() { local s=$(date +%s%N); "$@" > "$dir/escalate.out" 2>&1; echo $(( ($(date +%s%N) - s) / 1000000 )); }
 echo "one run, process start included: $(ms "$bin" escalate --config "$dir/post.toml") ms ($(tail -1 "$dir/escalate.out"))"
 echo "next run, nothing due: $(ms "$bin" escalate --config "$dir/post.toml") ms ($(tail -1 "$dir/escalate.out"))"
