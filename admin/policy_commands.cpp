@@ -176,7 +176,7 @@ int SlaExplain(CliContext& ctx, const PolicyFlags& f) {
   Result<std::string> text = (*sla)->Explain(*store, *id, now);
   if (!text.ok()) {
     std::cerr << "frontdesk: " << text.status().message() << "\n";
-    return text.status().code() == Status::Code::kNotFound ? kExitFailure : kExitFailure;
+    return kExitFailure;
   }
   std::cout << *text;
   return kExitOk;

@@ -1,6 +1,6 @@
-// store.h: the one SQLite file of state. Store opens it, applies migrations
-// and hands out the per-area stores (tokens, tickets, outbox, ...), which
-// share its connection. A Store and everything it hands out belong to one
+// store.h: the database of state, an SQLite file or a PostgreSQL database
+// (db.h). Store opens it, applies migrations and hands out the per-area
+// stores (tokens, tickets, outbox, ...), which share its connection. A Store and everything it hands out belong to one
 // thread at a time; open one Store per thread that needs the database.
 #pragma once
 
@@ -33,14 +33,16 @@ class Store {
   Db& db() { return *db_; }
   // Reads the schema version: a cheap proof that the file is readable.
   Result<int> SchemaVersion();
-  // Runs PRAGMA integrity_check; ok when SQLite answers "ok".
+  // Runs PRAGMA integrity_check; ok when SQLite answers "ok". On
+  // PostgreSQL, which checks its own pages, ok when the server answers.
   Status CheckIntegrity();
-  // Folds the WAL back into the main file, for a clean close.
+  // Folds the WAL back into the main file, for a clean close (SQLite only).
   Status Checkpoint();
   // Refreshes the query planner's statistics where SQLite thinks they are
   // stale, reading a bounded sample of each index so it stays fast on a big
   // file. Without statistics the planner can pick an index that walks most
-  // of the table for a filter with few matches.
+  // of the table for a filter with few matches. On PostgreSQL autovacuum
+  // keeps them, and this does nothing.
   Status Optimize();
 
  private:
