@@ -10,7 +10,34 @@ Timestamp SystemClock::Now() const {
   return std::chrono::floor<std::chrono::seconds>(std::chrono::system_clock::now());
 }
 
-std::string FormatRfc3339(Timestamp t) { return date::format("%Y-%m-%dT%H:%M:%SZ", t); }
+// Written digit by digit: through a stream (date::format) a time cost about
+// 5,000 instructions, a tenth of an escalation sweep's client time and a
+// share of every page and API answer that lists tickets.
+std::string FormatRfc3339(Timestamp t) {
+  const auto day = std::chrono::floor<date::days>(t);
+  const date::year_month_day ymd(day);
+  const int year = static_cast<int>(ymd.year());
+  // Years without four digits keep the library's own form.
+  if (year < 0 || year > 9999 || !ymd.ok()) return date::format("%Y-%m-%dT%H:%M:%SZ", t);
+  const auto seconds = static_cast<unsigned>((t - day).count());  // 0 to 86399
+  char out[20];
+  auto put = [&out](size_t at, unsigned value, size_t width) {
+    for (size_t i = width; i-- > 0; value /= 10) out[at + i] = static_cast<char>('0' + value % 10);
+  };
+  put(0, static_cast<unsigned>(year), 4);
+  out[4] = '-';
+  put(5, static_cast<unsigned>(ymd.month()), 2);
+  out[7] = '-';
+  put(8, static_cast<unsigned>(ymd.day()), 2);
+  out[10] = 'T';
+  put(11, seconds / 3600, 2);
+  out[13] = ':';
+  put(14, seconds / 60 % 60, 2);
+  out[16] = ':';
+  put(17, seconds % 60, 2);
+  out[19] = 'Z';
+  return std::string(out, sizeof out);
+}
 
 std::optional<Timestamp> ParseRfc3339(std::string_view text) {
   // date::parse is lenient about trailing text, so check the shape first:
