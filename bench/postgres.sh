@@ -145,8 +145,9 @@ echo "== API list on PostgreSQL, 50 tickets with filters, over $TICKETS tickets"
 stop
 echo "== escalate on PostgreSQL: 1000 due among $TICKETS"
 # Three ceilings for the sweep, in the same run: a statement's round trip on
-# one connection, and the one write every sweep must make (each due
-# ticket's next due time, every index of tickets kept) as one statement.
+# one connection; the one write every sweep must make (each due ticket's
+# next due time, every index of tickets kept) as one statement; and all the
+# rows a sweep writes, as plain SQL (below).
 echo "SELECT 1;" > "$dir/select1.sql"
 rtt=$(pgbench -n -h 127.0.0.1 -p "$pgport" -U frontdesk -f "$dir/select1.sql" -c 1 -j 1 -T 5 big 2>/dev/null |
       awk '/^tps/ {printf "%.0f", 1000000 / $3}')
@@ -154,8 +155,8 @@ echo "ceiling: one statement round trip, one connection: $rtt us"
 psql -q "$pg/big" -c '\timing on' -c "BEGIN" \
   -c "UPDATE tickets SET next_due_at = next_due_at + 1 WHERE id IN (SELECT id FROM tickets WHERE next_due_at IS NOT NULL ORDER BY next_due_at LIMIT 1000)" \
   -c "ROLLBACK" | awk '/^Time/ {t[NR]=$2} END {for (k in t) if (t[k] > m) m = t[k]; printf "ceiling: the 1000 due tickets updated in one statement: %.0f ms\n", m}'
-# The third: the rows the sweep must write, as plain SQL in one transaction
-# (bench/sweep_floor.sql). A checkpoint before it and before the sweep, so
+# The third: the rows the sweep must write, one statement per kind, in one
+# transaction (bench/sweep_floor.sql). A checkpoint before it and before the sweep, so
 # that both pay the first change of each page after one.
 psql -q "$pg/big" -c "CHECKPOINT"
 psql -q -v now="$(date +%s)" "$pg/big" -f bench/sweep_floor.sql |

@@ -1,7 +1,8 @@
 // store.h: the database of state, an SQLite file or a PostgreSQL database
 // (db.h). Store opens it, applies migrations and hands out the per-area
-// stores (tokens, tickets, outbox, ...), which share its connection. A Store and everything it hands out belong to one
-// thread at a time; open one Store per thread that needs the database.
+// stores (tokens, tickets, outbox, ...), which share its connection. A
+// Store and everything it hands out belong to one thread at a time; open
+// one Store per thread that needs the database.
 #pragma once
 
 #include <functional>
