@@ -1,26 +1,41 @@
 #include "daemon/store/json_rows.h"
 
+#include <array>
+#include <charconv>
+
 namespace frontdesk {
 namespace {
 
 // A JSON string: quotes and backslashes escaped, control characters as
-// \u00XX; every other byte as it is.
+// \u00XX; every other byte as it is. Runs of plain bytes are appended
+// whole: a sweep of a thousand tickets writes about a megabyte of rows,
+// and a byte at a time was a tenth of its client's instructions.
+constexpr std::array<bool, 256> PlainBytes() {
+  std::array<bool, 256> plain{};
+  for (int c = 0x20; c < 256; ++c) plain[c] = c != '"' && c != '\\';
+  return plain;
+}
+
 void AppendString(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  static constexpr std::array<bool, 256> kPlain = PlainBytes();
   out += '"';
-  for (char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
+  size_t plain = 0;  // start of the run not yet appended
+  for (size_t i = 0; i < s.size(); ++i) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    if (kPlain[c]) continue;
+    out.append(s.data() + plain, i - plain);
+    plain = i + 1;
     if (c == '"' || c == '\\') {
       out += '\\';
-      out += ch;
-    } else if (c < 0x20) {
+      out += static_cast<char>(c);
+    } else {
       out += "\\u00";
       out += kHex[c >> 4];
       out += kHex[c & 15];
-    } else {
-      out += ch;
     }
   }
+  out.append(s.data() + plain, s.size() - plain);
   out += '"';
 }
 
@@ -34,16 +49,20 @@ JsonRows& JsonRows::Row() {
   return *this;
 }
 
+// Keys are column names written in Frontdesk's code, never escaped.
 void JsonRows::Key(std::string_view key) {
   if (!first_key_) out_ += ',';
   first_key_ = false;
-  AppendString(out_, key);
-  out_ += ':';
+  out_ += '"';
+  out_.append(key);
+  out_ += "\":";
 }
 
 JsonRows& JsonRows::Add(std::string_view key, int64_t value) {
   Key(key);
-  out_ += std::to_string(value);
+  char digits[24];
+  auto [end, ec] = std::to_chars(digits, digits + sizeof digits, value);
+  out_.append(digits, end);
   return *this;
 }
 

@@ -28,6 +28,7 @@ class JsonRows {
   std::string Take();
 
  private:
+  // `key` must be a plain column name: it is written as it is.
   void Key(std::string_view key);
   std::string out_ = "[";
   bool row_open_ = false;

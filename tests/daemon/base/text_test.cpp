@@ -18,6 +18,25 @@ TEST_CASE("IsValidUtf8 accepts text and refuses malformed sequences", "[text]") 
   CHECK(Utf8Length("Zoë") == 3);
 }
 
+TEST_CASE("IsValidUtf8 gives the same answer wherever ASCII runs put a sequence", "[text]") {
+  // Eight plain bytes are passed over at once, so each sequence is tried at
+  // every offset within and across those words, and at the very end.
+  const std::vector<std::pair<std::string, bool>> sequences = {
+      {"é", true}, {"日", true}, {"😀", true}, {"\xff", false}, {"\xc0\xaf", false},
+      {"\xed\xa0\x80", false}, {"\xf4\x90\x80\x80", false}, {"\xe6\x97", false}, {"\x80", false}};
+  for (const auto& [seq, valid] : sequences) {
+    for (size_t before = 0; before < 17; ++before) {
+      for (size_t after : {0, 1, 7, 8, 9}) {
+        const std::string text = std::string(before, 'a') + seq + std::string(after, 'z');
+        INFO(before << " + " << after);
+        CHECK(IsValidUtf8(text) == valid);
+      }
+    }
+  }
+  CHECK(IsValidUtf8(std::string(1000, 'x')));
+  CHECK_FALSE(IsValidUtf8(std::string(1000, 'x') + "\xe6"));
+}
+
 TEST_CASE("HtmlEscape escapes every markup character", "[text]") {
   CHECK(HtmlEscape(R"(<a href="x" onclick='y'>&</a>)") ==
         "&lt;a href=&quot;x&quot; onclick=&#39;y&#39;&gt;&amp;&lt;/a&gt;");

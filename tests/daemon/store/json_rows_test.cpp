@@ -3,6 +3,8 @@
 #include <catch2/catch.hpp>
 #include <nlohmann/json.hpp>
 
+#include <vector>
+
 namespace frontdesk {
 namespace {
 
@@ -24,6 +26,21 @@ TEST_CASE("JsonRows writes what a JSON parser reads back", "[store][json_rows]")
   CHECK(j[1]["gone"].is_null());
   // Taken, it starts again empty.
   CHECK(rows.Take() == "[]");
+}
+
+TEST_CASE("JsonRows escapes a character wherever it falls in a long string", "[store][json_rows]") {
+  // Plain runs are appended whole; an escape at the start, the middle or
+  // the end of one must not lose or repeat a byte.
+  for (const std::string& special : std::vector<std::string>{"\"", "\\", "\n", std::string(1, '\0'), "\x1f", "é"}) {
+    for (size_t at : {0, 1, 63, 200}) {
+      std::string text = std::string(at, 'p') + special + std::string(200 - at, 'q') + special;
+      JsonRows rows;
+      rows.Row().Add("t", text);
+      nlohmann::json j = nlohmann::json::parse(rows.Take());
+      INFO(at);
+      CHECK(j[0]["t"] == text);
+    }
+  }
 }
 
 }  // namespace
