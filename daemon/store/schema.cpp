@@ -14,7 +14,8 @@ namespace {
 
 // Version 2: full-text search over messages, with FTS5 (SQLite's own), and
 // the custom fields of the web form on the ticket. The index is contentless:
-// the text already lives in `messages`, and messages are never edited.
+// the text already lives in `messages` (a message reread by `reprocess` has
+// its old words removed first: TicketStore::Unquarantine).
 constexpr const char* kSchemaV2 = R"sql(
 CREATE VIRTUAL TABLE message_search USING fts5(
   subject, body, content='', tokenize='unicode61 remove_diacritics 2');

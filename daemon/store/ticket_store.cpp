@@ -400,6 +400,22 @@ Status TicketStore::Unquarantine(int64_t ticket_id, const NewTicket& t, Timestam
   Result<std::pair<int64_t, std::string>> first = FirstRaw(ticket_id);
   if (!first.ok()) return first.status();
   int64_t message_id = first->first;
+  if (!db_.postgres()) {
+    // The search index is contentless on SQLite: a second row for the same
+    // message would add the new words and keep the old ones, so searching
+    // for the unreadable text would still find the ticket. FTS5 removes a
+    // row only when told the words it was given, which `messages` holds
+    // until the update below. A message never indexed (stored before
+    // schema v2) has nothing to remove.
+    Result<Stmt> st = db_.Prepare(
+        "INSERT INTO message_search(message_search, rowid, subject, body) "
+        "SELECT 'delete', id, subject, body_text FROM messages "
+        "WHERE id = ?1 AND EXISTS (SELECT 1 FROM message_search WHERE rowid = ?1)");
+    if (!st.ok()) return st.status();
+    st->Bind(1, message_id);
+    Status s = st->Run();
+    if (!s.ok()) return s;
+  }
   {
     Result<Stmt> st = db_.Prepare(
         "UPDATE messages SET author_email = ?2, author_name = ?3, subject = ?4, body_text = ?5, message_id = ?6, "
