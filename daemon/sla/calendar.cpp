@@ -120,28 +120,69 @@ Timestamp Calendar::AddBusinessSeconds(Timestamp from, int64_t seconds) const {
   return kNever;
 }
 
+// A night shift is written as two windows, "22:00-24:00" on one day and
+// "00:00-06:00" on the next (a window cannot cross midnight). For working
+// days and the close of a day the two are one business day, the day the
+// shift starts: Monday 23:00 + 1d is Tuesday 23:00, and the close of
+// Monday's business day is Tuesday 06:00. The morning window joins the day
+// before when the two touch at midnight in the week's windows, unless it
+// fills its own day: Monday to Friday 00:00-24:00 are five business days.
+std::optional<Timestamp> Calendar::CarriedUntil(date::local_days day) const {
+  unsigned iso = date::weekday(day).iso_encoding();  // 1 = Monday
+  const std::vector<TimeWindow>& today = config_.week[iso - 1];
+  const std::vector<TimeWindow>& before = config_.week[(iso + 5) % 7];
+  if (today.empty() || before.empty()) return std::nullopt;
+  if (today.front().start_minute != 0 || today.front().end_minute >= 1440) return std::nullopt;
+  if (before.back().end_minute != 1440) return std::nullopt;
+  return date::floor<std::chrono::seconds>(
+      zone_->to_sys(day + std::chrono::minutes(today.front().end_minute), date::choose::latest));
+}
+
+std::vector<Interval> Calendar::BusinessDay(date::local_days day) const {
+  std::vector<Interval> out;
+  std::optional<Timestamp> given_away = CarriedUntil(day);
+  for (const Interval& i : DayIntervals(day)) {
+    if (!given_away || i.first >= *given_away) out.push_back(i);
+  }
+  if (std::optional<Timestamp> taken = CarriedUntil(day + date::days(1))) {
+    for (const Interval& i : DayIntervals(day + date::days(1))) {
+      if (i.first < *taken) out.push_back(i);
+    }
+  }
+  return out;
+}
+
+// The business day `from` belongs to while it still has working time ahead:
+// the one before, when its shift runs on past midnight and is not over;
+// otherwise the local day of `from`. Its intervals may all lie behind.
+std::pair<date::local_days, std::vector<Interval>> Calendar::DayOf(Timestamp from) const {
+  date::local_days day = LocalDay(from) - date::days(1);
+  std::vector<Interval> iv = BusinessDay(day);
+  if (!iv.empty() && iv.back().second > from) return {day, iv};
+  day += date::days(1);
+  return {day, BusinessDay(day)};
+}
+
 Timestamp Calendar::AddWorkingDays(Timestamp from, int days) const {
   if (days <= 0) return from;
   if (!zone_) return from + std::chrono::hours(24 * days);
   // Find the working day that `from` belongs to, and how far into it it is.
-  date::local_days day = LocalDay(from) - date::days(1);
-  int64_t offset = -1;
-  for (int n = 0; n < kMaxDays && offset < 0; ++n, day += date::days(1)) {
-    std::vector<Interval> iv = DayIntervals(day);
-    if (iv.empty() || iv.back().second <= from) continue;
-    offset = 0;
-    for (const Interval& i : iv) {
-      if (i.second <= from) offset += (i.second - i.first).count();
-      else if (i.first < from) offset += (from - i.first).count();
-    }
-    break;
+  auto [day, iv] = DayOf(from);
+  for (int n = 0; n < kMaxDays && (iv.empty() || iv.back().second <= from); ++n) {
+    day += date::days(1);
+    iv = BusinessDay(day);
   }
-  if (offset < 0) return kNever;
+  if (iv.empty() || iv.back().second <= from) return kNever;
+  int64_t offset = 0;
+  for (const Interval& i : iv) {
+    if (i.second <= from) offset += (i.second - i.first).count();
+    else if (i.first < from) offset += (from - i.first).count();
+  }
   // Then the same offset into the day `days` working days later.
   int left = days;
   for (int n = 0; n < kMaxDays; ++n) {
     day += date::days(1);
-    std::vector<Interval> iv = DayIntervals(day);
+    iv = BusinessDay(day);
     if (iv.empty()) continue;
     if (--left > 0) continue;
     int64_t length = 0;
@@ -152,6 +193,12 @@ Timestamp Calendar::AddWorkingDays(Timestamp from, int days) const {
   return kNever;
 }
 
+bool Calendar::HasWorkLeftToday(Timestamp from) const {
+  if (!zone_) return true;
+  std::vector<Interval> iv = DayOf(from).second;
+  return !iv.empty() && iv.back().second > from;
+}
+
 Timestamp Calendar::CloseOfBusinessDay(Timestamp from, std::optional<int> cutoff_minute) const {
   if (!zone_) {
     // Always open, in UTC: the day ends at midnight.
@@ -159,24 +206,20 @@ Timestamp Calendar::CloseOfBusinessDay(Timestamp from, std::optional<int> cutoff
     bool late = cutoff_minute && (from - day) >= std::chrono::minutes(*cutoff_minute);
     return day + date::days(late ? 2 : 1);
   }
-  date::local_days day = LocalDay(from);
+  auto [day, iv] = DayOf(from);
+  // The cutoff counts from the midnight the business day starts at, so on
+  // a night shift 02:00 is later than a 23:00 cutoff.
   auto local = date::make_zoned(zone_, from).get_local_time();
   bool late = cutoff_minute && (local - day) >= std::chrono::minutes(*cutoff_minute);
   // Today, while some of its working time is still ahead (before the
   // opening, or in a break, counts) and the cutoff has not passed.
-  std::vector<Interval> iv = DayIntervals(day);
   if (!late && !iv.empty() && iv.back().second > from) return iv.back().second;
   for (int n = 0; n < kMaxDays; ++n) {
     day += date::days(1);
-    iv = DayIntervals(day);
+    iv = BusinessDay(day);
     if (!iv.empty()) return iv.back().second;
   }
   return kNever;
-}
-
-bool Calendar::SameLocalDay(Timestamp a, Timestamp b) const {
-  if (!zone_) return std::chrono::floor<date::days>(a) == std::chrono::floor<date::days>(b);
-  return LocalDay(a) == LocalDay(b);
 }
 
 Timestamp Calendar::Add(Timestamp from, const SlaDuration& d) const {

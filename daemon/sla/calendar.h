@@ -33,16 +33,21 @@ class Calendar {
   // `from`. Adding 0 returns `from`, even outside working hours.
   Timestamp AddBusinessSeconds(Timestamp from, int64_t seconds) const;
   // The same point of the working day `days` working days later. A time
-  // outside working hours counts as the next opening.
+  // outside working hours counts as the next opening. A business day is a
+  // local day's windows, with a night shift's morning window counted in
+  // the day the shift starts (see CarriedUntil).
   Timestamp AddWorkingDays(Timestamp from, int days) const;
-  // The close of the business day `from` falls on: the end of that local
-  // day's last working window, while some of its working time is still
-  // ahead and, with a cutoff (a minute of the local day), `from` is before
-  // it. Otherwise the close of the next day that has working time. A day
-  // that holidays close in part closes where its last open window ends.
+  // The close of the business day `from` falls on: the end of its last
+  // working window, while some of its working time is still ahead and,
+  // with a cutoff (a minute from the midnight that business day starts
+  // at), `from` is before it. Otherwise the close of the next day that has
+  // working time. A day that holidays close in part closes where its last
+  // open window ends.
   Timestamp CloseOfBusinessDay(Timestamp from, std::optional<int> cutoff_minute) const;
-  // Whether two instants fall on the same local day of the calendar.
-  bool SameLocalDay(Timestamp a, Timestamp b) const;
+  // Whether the business day `from` falls on still has working time ahead
+  // of it (before the opening and in a break count), so that a same-day
+  // target without a cutoff closes that day.
+  bool HasWorkLeftToday(Timestamp from) const;
   // Working days, then business seconds; or the close of the business day.
   Timestamp Add(Timestamp from, const SlaDuration& d) const;
   // The open intervals that overlap [from, to), clipped to it.
@@ -60,6 +65,12 @@ class Calendar {
   std::vector<Interval> DayIntervals(date::local_days day, bool holidays = true) const;
   std::vector<Interval> Intervals(Timestamp from, Timestamp to, bool holidays) const;
   date::local_days LocalDay(Timestamp t) const;
+  // Where the first window of `day` ends, when that window belongs to the
+  // business day before (a night shift's morning).
+  std::optional<Timestamp> CarriedUntil(date::local_days day) const;
+  // The windows of the business day that starts on the local day `day`.
+  std::vector<Interval> BusinessDay(date::local_days day) const;
+  std::pair<date::local_days, std::vector<Interval>> DayOf(Timestamp from) const;
 
   CalendarConfig config_;
   const date::time_zone* zone_;  // owned by the tz database; null for 24x7

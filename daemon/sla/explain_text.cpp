@@ -11,8 +11,7 @@ std::string SameDayReason(const Calendar& cal, const TargetClock& c, const SlaDu
     std::snprintf(cutoff, sizeof cutoff, "%02d:%02d", *target.cutoff_minute / 60, *target.cutoff_minute % 60);
     return std::string("started after the ") + cutoff + " cutoff: due at the close of the next business day";
   }
-  // A close at midnight belongs to the day before it.
-  if (!cal.SameLocalDay(c.started_at, plain - std::chrono::seconds(1))) {
+  if (!cal.HasWorkLeftToday(c.started_at)) {
     return "started outside working hours: due at the close of the next business day";
   }
   return "due at the close of the business day it started on";

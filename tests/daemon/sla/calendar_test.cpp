@@ -110,6 +110,71 @@ TEST_CASE("same_business_day is due at the close of the day, or of the next one"
   CHECK(FormatRfc3339(always.Add(At("2026-11-23T16:00:00Z"), cutoff)) == "2026-11-25T00:00:00Z");
 }
 
+// A night desk, Monday 22:00 to Saturday 06:00 in 8-hour shifts, each
+// written as two windows; with `every_night`, all seven nights.
+CalendarConfig NightDesk(bool every_night) {
+  CalendarConfig c;
+  c.name = "night desk";
+  c.timezone = "Europe/Warsaw";
+  for (int d = 0; d < 7; ++d) {
+    if (every_night || (d >= 1 && d <= 5)) c.week[d].push_back({0, 6 * 60});
+    if (every_night || d <= 4) c.week[d].push_back({22 * 60, 1440});
+  }
+  return c;
+}
+
+TEST_CASE("a night shift is one business day, the day it starts", "[calendar][same_day]") {
+  Calendar desk = *Calendar::Build(NightDesk(false));
+  SlaDuration same_day;
+  same_day.text = "same_business_day";
+  same_day.same_business_day = true;
+  SlaDuration cutoff = same_day;
+  cutoff.cutoff_minute = 23 * 60;
+  struct Case {
+    const char* name;
+    const char* from;
+    SlaDuration target;
+    const char* due;
+  };
+  // Monday 2026-11-23, CET (UTC+1).
+  const Case cases[] = {
+      {"Mon 23:00 + 4h, past midnight", "2026-11-23T22:00:00Z", D(0, 4 * 3600), "2026-11-24T02:00:00Z"},
+      {"Tue 05:00 + 2h, into the next shift", "2026-11-24T04:00:00Z", D(0, 2 * 3600), "2026-11-24T22:00:00Z"},
+      {"Mon 23:00 + 1d: the same point of the next shift", "2026-11-23T22:00:00Z", D(1, 0), "2026-11-24T22:00:00Z"},
+      {"Tue 03:00 + 1d: Wednesday 03:00", "2026-11-24T02:00:00Z", D(1, 0), "2026-11-25T02:00:00Z"},
+      {"Fri 23:00 + 1d: over the weekend", "2026-11-27T22:00:00Z", D(1, 0), "2026-11-30T22:00:00Z"},
+      {"Sat 07:00 + 1d: from Monday's opening", "2026-11-28T06:00:00Z", D(1, 0), "2026-12-01T21:00:00Z"},
+      {"Mon 23:00, same day: the shift's end", "2026-11-23T22:00:00Z", same_day, "2026-11-24T05:00:00Z"},
+      {"Tue 02:00, same day: still Monday's shift", "2026-11-24T01:00:00Z", same_day, "2026-11-24T05:00:00Z"},
+      {"Tue 02:00 is after a 23:00 cutoff", "2026-11-24T01:00:00Z", cutoff, "2026-11-25T05:00:00Z"},
+      {"Mon 22:30 is before it", "2026-11-23T21:30:00Z", cutoff, "2026-11-24T05:00:00Z"},
+      {"Tue 07:00, same day: Tuesday's shift", "2026-11-24T06:00:00Z", same_day, "2026-11-25T05:00:00Z"},
+      {"Sat 07:00, same day: Monday's shift", "2026-11-28T06:00:00Z", same_day, "2026-12-01T05:00:00Z"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    CHECK(FormatRfc3339(desk.Add(At(c.from), c.target)) == c.due);
+  }
+  CHECK(desk.HasWorkLeftToday(At("2026-11-24T01:00:00Z")));
+  CHECK(desk.HasWorkLeftToday(At("2026-11-24T06:00:00Z")));
+  CHECK_FALSE(desk.HasWorkLeftToday(At("2026-11-28T06:00:00Z")));
+
+  // Every night, across the change to summer time: Saturday's shift holds
+  // 7 hours (02:00 becomes 03:00), and Saturday 23:00 + 1d is Sunday 23:00.
+  Calendar nightly = *Calendar::Build(NightDesk(true));
+  CHECK(FormatRfc3339(nightly.Add(At("2026-03-28T22:00:00Z"), D(1, 0))) == "2026-03-29T21:00:00Z");
+  CHECK(FormatRfc3339(nightly.Add(At("2026-03-28T22:00:00Z"), same_day)) == "2026-03-29T04:00:00Z");
+
+  // Days open around the clock stay days of their own.
+  CalendarConfig all_day = Office();
+  all_day.holidays.clear();
+  for (int d = 0; d < 5; ++d) all_day.week[d] = {{0, 1440}};
+  Calendar always_on_weekdays = *Calendar::Build(all_day);
+  CHECK(FormatRfc3339(always_on_weekdays.Add(At("2026-11-23T09:00:00Z"), D(1, 0))) == "2026-11-24T09:00:00Z");
+  CHECK(FormatRfc3339(always_on_weekdays.Add(At("2026-11-27T09:00:00Z"), D(1, 0))) == "2026-11-30T09:00:00Z");
+  CHECK(FormatRfc3339(always_on_weekdays.Add(At("2026-11-23T09:00:00Z"), same_day)) == "2026-11-23T23:00:00Z");
+}
+
 TEST_CASE("business seconds between two instants", "[calendar]") {
   Calendar office = *Calendar::Build(Office());
   CHECK(office.BusinessSeconds(At("2026-11-20T15:00:00Z"), At("2026-11-23T09:00:00Z")) == 2 * 3600);
