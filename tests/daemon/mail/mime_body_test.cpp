@@ -1,0 +1,110 @@
+#include "daemon/mail/mime_body.h"
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <string>
+
+// The body is read through ParseMail, which hands GMime's tree to ReadBody.
+
+namespace frontdesk {
+namespace {
+
+TEST_CASE("text parts outside an alternative are all the body, in their order", "[mail][mime]") {
+  // A mailer that splits the text around an inline picture.
+  ParsedMail split = ParseMail(
+      "From: a@example.com\nSubject: split\nMIME-Version: 1.0\nContent-Type: multipart/mixed; "
+      "boundary=b\n\n"
+      "--b\nContent-Type: text/html\n\n<p>before the picture</p>\n"
+      "--b\nContent-Type: image/png; name=p.png\nContent-Transfer-Encoding: "
+      "base64\n\niVBORw0KGgo=\n"
+      "--b\nContent-Type: text/html\n\n<p>after it</p>\n--b--\n");
+  CHECK(split.body_text == "before the picture\nafter it");
+  CHECK(split.body_from_html);
+  REQUIRE(split.attachments.size() == 1);
+  CHECK(split.attachments[0].filename == "p.png");
+  // Plain text and HTML side by side, without an alternative: the HTML is
+  // more of the message (here its greeting), not another version of it.
+  ParsedMail side = ParseMail(
+      "From: a@example.com\nSubject: side\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
+      "--b\nContent-Type: text/html; charset=utf-8\n\n<div>The printer on floor 2 is jammed.</div>\n"
+      "--b\nContent-Type: text/plain; charset=utf-8\n\n-- \nAnn, facilities\n--b--\n");
+  CHECK(side.body_text == "The printer on floor 2 is jammed.\n-- \nAnn, facilities");
+  CHECK_FALSE(side.body_from_html);
+  CHECK(side.attachments.empty());
+  // In an alternative, a second HTML part is another version: not a file,
+  // and the plain version is the one read.
+  ParsedMail alt = ParseMail(
+      "From: a@example.com\nSubject: alt\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=m\n\n"
+      "--m\nContent-Type: multipart/alternative; boundary=b\n\n"
+      "--b\nContent-Type: text/plain\n\nplain version\n--b\nContent-Type: text/html\n\n<p>one</p>\n"
+      "--b\nContent-Type: text/html\n\n<p>two</p>\n--b--\n"
+      "--m\nContent-Type: text/plain\n\nfooter added by the list\n--m--\n");
+  CHECK(alt.body_text == "plain version\nfooter added by the list");
+  CHECK(alt.attachments.empty());
+  // In a multipart/related, what follows the root is what the root refers
+  // to: an HTML part there is a file, not more of the body.
+  ParsedMail related = ParseMail(
+      "From: a@example.com\nSubject: related\nMIME-Version: 1.0\nContent-Type: multipart/related; boundary=r\n\n"
+      "--r\nContent-Type: text/html\n\n<p>See the frame.</p>\n"
+      "--r\nContent-Type: text/html\nContent-ID: <frame@x>\n\n<p>framed</p>\n--r--\n");
+  CHECK(related.body_text == "See the frame.");
+  REQUIRE(related.attachments.size() == 1);
+  CHECK(related.attachments[0].filename == "text.html");
+  // The text and an HTML copy of it, side by side: read once.
+  ParsedMail copy = ParseMail(
+      "From: a@example.com\nSubject: copy\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
+      "--b\nContent-Type: text/plain\n\nThe scanner  is offline.\n"
+      "--b\nContent-Type: text/html\n\n<p>The scanner is offline.</p>\n--b--\n");
+  CHECK(copy.body_text == "The scanner  is offline.");
+  CHECK(copy.attachments.empty());
+}
+
+TEST_CASE("a part's file name is the one its sender gave, or one made from its type", "[mail][mime]") {
+  ParsedMail m = ParseMail(
+      "From: a@example.com\nSubject: files\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
+      "--b\nContent-Type: text/plain; name=\"body.txt\"\n\nThe body, named by its mailer.\n"
+      "--b\nContent-Type: text/plain; name=\"notes.txt\"\nContent-Disposition: inline; filename=\"notes.txt\"\n\n"
+      "a file shown inline\n"
+      "--b\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=\"earlier.eml\"\n\n"
+      "From: b@example.com\nSubject: earlier\n\nhello\n"
+      "--b\nContent-Type: image/jpeg; name=\" \"\nContent-Transfer-Encoding: base64\n\n/9j/\n"
+      "--b\nContent-Type: image/jpg\nContent-Disposition: attachment; filename=\"=?utf-8?b??=\"\n"
+      "Content-Transfer-Encoding: base64\n\n/9j/\n--b--\n");
+  CHECK(m.body_text == "The body, named by its mailer.");
+  REQUIRE(m.attachments.size() == 4);
+  CHECK(m.attachments[0].filename == "notes.txt");
+  CHECK(m.attachments[0].data == "a file shown inline");
+  CHECK(m.attachments[0].is_inline);
+  CHECK(m.attachments[1].filename == "earlier.eml");
+  ParsedMail named = ParseMail(
+      "From: a@example.com\nSubject: fwd\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
+      "--b\nContent-Type: text/plain\n\nsee below\n"
+      "--b\nContent-Type: message/rfc822; name=\"Your order\"\n\nFrom: b@example.com\n\nhello\n--b--\n");
+  REQUIRE(named.attachments.size() == 1);
+  CHECK(named.attachments[0].filename == "Your order.eml");
+  CHECK(m.attachments[2].filename == "image.jpg");  // a blank name is none
+  CHECK(m.attachments[3].filename == "image.jpg");  // so is an empty encoded one
+}
+
+TEST_CASE("a multipart without its boundary keeps its text, decoded", "[mail][mime]") {
+  ParsedMail m = ParseMail(
+      "From: a@example.com\nSubject: lost boundary\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/mixed; boundary=\"never-used\"\nContent-Transfer-Encoding: quoted-printable\n\n"
+      "Gr=C3=BC=C3=9Fe aus K=C3=B6ln, the heating is=\n off.\n");
+  CHECK(m.body_text == "Grüße aus Köln, the heating is off.\n");
+}
+
+TEST_CASE("undeclared ISO-2022-JP text is read as ISO-2022-JP", "[mail][mime]") {
+  // "テスト" (test) in ISO-2022-JP, with no charset on the part.
+  ParsedMail m = ParseMail(
+      "From: a@example.com\nSubject: jis\nMIME-Version: 1.0\nContent-Type: text/plain\n\n"
+      "\x1b$B%F%9%H\x1b(B ok\n");
+  CHECK(m.body_text == "テスト ok\n");
+  CHECK(std::find_if(m.problems.begin(), m.problems.end(), [](const std::string& p) {
+          return p.find("ISO-2022-JP") != std::string::npos;
+        }) != m.problems.end());
+}
+
+}  // namespace
+}  // namespace frontdesk
