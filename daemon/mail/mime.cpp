@@ -213,6 +213,8 @@ ParsedMail ParseMail(std::string_view raw, const MailParseOptions& options) {
   InitGMime();
   ParsedMail m;
   raw = SkipBeforeHeaders(raw, m.problems);
+  std::optional<std::string> opened = OpenBodyAfterHeaders(raw, m.problems);
+  if (opened) raw = *opened;
   // Measured before GMime sees the body: GMime spends about 1.3 KB and 5 us
   // per part however small (3.7 million empty parts: 4.8 GB, 21 s) and has
   // no cap of its own worth having. A mail over a cap is read up to its

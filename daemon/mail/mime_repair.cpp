@@ -482,21 +482,54 @@ std::string UnquoteLocalPart(std::string_view address) {
   return std::string(local) + std::string(address.substr(close + 1));
 }
 
+namespace {
+
+// A field name, then optional white space (the obsolete "Subject :"), then
+// the colon.
+bool IsHeaderLine(std::string_view line) {
+  size_t colon = line.find(':');
+  if (colon == std::string_view::npos || colon > 76) return false;
+  size_t name_end = line.find_last_not_of(" \t", colon == 0 ? 0 : colon - 1);
+  if (colon == 0 || name_end == std::string_view::npos || name_end >= colon) return false;
+  for (size_t i = 0; i <= name_end; ++i) {
+    unsigned char c = line[i];
+    if (c <= 0x20 || c >= 0x7f) return false;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::optional<std::string> OpenBodyAfterHeaders(std::string_view raw, std::vector<std::string>& problems) {
+  size_t text = std::string_view::npos;  // the first line that is no header
+  for (size_t at = 0; at < raw.size();) {
+    size_t eol = raw.find('\n', at);
+    size_t next = eol == std::string_view::npos ? raw.size() : eol + 1;
+    std::string_view line = raw.substr(at, next - at);
+    while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
+    if (line.empty()) break;  // the headers' own end
+    bool folded = line.front() == ' ' || line.front() == '\t';
+    if (!folded && IsHeaderLine(line)) {
+      // A header after a line that was none: that line was a broken
+      // header, which GMime leaves out, and not the start of the text.
+      if (text != std::string_view::npos) return std::nullopt;
+    } else if (!folded && text == std::string_view::npos) {
+      text = at;
+    }
+    at = next;
+  }
+  if (text == std::string_view::npos || text == 0) return std::nullopt;
+  bool crlf = text >= 2 && raw[text - 2] == '\r';
+  problems.push_back("the headers ran into the text without an empty line; the text was kept as the body");
+  std::string out(raw.substr(0, text));
+  out += crlf ? "\r\n" : "\n";
+  out.append(raw.substr(text));
+  return out;
+}
+
 std::string_view SkipBeforeHeaders(std::string_view raw, std::vector<std::string>& problems) {
   constexpr int kMaxSkipped = 5;
-  // A field name, then optional white space (the obsolete "Subject :"),
-  // then the colon.
-  auto is_header = [](std::string_view line) {
-    size_t colon = line.find(':');
-    if (colon == std::string_view::npos || colon > 76) return false;
-    size_t name_end = line.find_last_not_of(" \t", colon == 0 ? 0 : colon - 1);
-    if (colon == 0 || name_end == std::string_view::npos || name_end >= colon) return false;
-    for (size_t i = 0; i <= name_end; ++i) {
-      unsigned char c = line[i];
-      if (c <= 0x20 || c >= 0x7f) return false;
-    }
-    return true;
-  };
+  auto is_header = IsHeaderLine;
   size_t at = 0;
   for (int skipped = 0; skipped <= kMaxSkipped && at < raw.size(); ++skipped) {
     size_t eol = raw.find('\n', at);

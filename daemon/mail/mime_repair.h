@@ -92,6 +92,12 @@ std::string UnquoteLocalPart(std::string_view address);
 // line follows them, so a mail without headers stays as it is; what was
 // skipped is added to `problems`. Reads only those lines.
 std::string_view SkipBeforeHeaders(std::string_view raw, std::vector<std::string>& problems);
+// Headers followed by text with no empty line between (hand-written or
+// broken mail): GMime would read the text's lines as broken headers and
+// drop them. When no header line comes after the first line that is none,
+// that line starts the body: returns the mail with the empty line put
+// back, and says so in `problems`; nullopt when nothing changed.
+std::optional<std::string> OpenBodyAfterHeaders(std::string_view raw, std::vector<std::string>& problems);
 
 // The lines of the first `count` header `blocks` (begin and end offsets
 // in `raw`, as mime_limits.h finds them) that hold 8-bit bytes. Linear.

@@ -2,6 +2,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <optional>
+
 #include "daemon/mail/mime.h"
 
 namespace frontdesk {
@@ -271,6 +273,26 @@ TEST_CASE("local parts with a dot at an end are quoted for GMime, and unquoted a
   quoted = 0;
   CHECK(QuoteDottedLocalParts(many + "\n", &quoted));
   CHECK(quoted == static_cast<int>((many.size() - 4) / 6));
+}
+
+TEST_CASE("text that follows the headers without an empty line is the body", "[mail][repair]") {
+  std::vector<std::string> problems;
+  std::optional<std::string> opened =
+      OpenBodyAfterHeaders("From: a@example.com\r\nSubject: x\r\nHello, my printer is broken.\r\nPlease help.\r\n"
+                           "\r\nSecond paragraph.\r\n",
+                           problems);
+  REQUIRE(opened);
+  CHECK(*opened ==
+        "From: a@example.com\r\nSubject: x\r\n\r\nHello, my printer is broken.\r\nPlease help.\r\n\r\n"
+        "Second paragraph.\r\n");
+  CHECK(problems.size() == 1);
+  // Folded headers, a proper empty line, a broken header line among good
+  // ones, and headers alone: nothing to do.
+  problems.clear();
+  CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\n long\nFrom: a@example.com\n\nbody\n", problems));
+  CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\nnot a header\nFrom: a@example.com\n\nbody\n", problems));
+  CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\nFrom: a@example.com\n", problems));
+  CHECK(problems.empty());
 }
 
 }  // namespace

@@ -154,6 +154,13 @@ TEST_CASE("addresses with a trailing dot are kept as written", "[mail][mime]") {
   CHECK(m.cc[0].address == "anna.@example.org");
 }
 
+TEST_CASE("a mail whose text follows its headers directly keeps the text", "[mail][mime]") {
+  ParsedMail m = ParseMail("From: a@example.com\nSubject: help\nHello, my printer is broken.\nPlease help.\n");
+  CHECK(m.subject == "help");
+  CHECK(m.body_text == "Hello, my printer is broken.\nPlease help.\n");
+  CHECK(HasProblem(m, "the headers ran into the text without an empty line; the text was kept as the body"));
+}
+
 TEST_CASE("a subject and a name lose the control characters an encoded word hid", "[mail][mime]") {
   ParsedMail m = ParseMail(
       "From: =?utf-8?q?Ann=07_Smith?= <ann@example.com>\nSubject: =?utf-8?q?=07Printer=1B_jam_?=\n\nbody\n");
