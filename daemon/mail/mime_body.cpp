@@ -238,6 +238,8 @@ struct Walker {
         const char* rt = g_mime_object_get_content_type_parameter(obj, "report-type");
         if (rt && AsciiLower(rt) == "delivery-status") body.is_dsn = true;
       }
+      if (g_mime_content_type_is_type(ct, "multipart", "encrypted"))
+        problems.push_back("the message is encrypted (PGP/MIME): its text cannot be read; the encrypted part is kept");
       int n = g_mime_multipart_get_count(mp);
       if (n == 0) {
         problems.push_back("a multipart without parts (a missing or wrong boundary); its raw content is the text");
@@ -281,6 +283,12 @@ struct Walker {
       // an inline picture.
       segments.push_back({is_html, std::move(t)});
       return;
+    }
+    if (ct && (g_mime_content_type_is_type(ct, "application", "pkcs7-mime") ||
+               g_mime_content_type_is_type(ct, "application", "x-pkcs7-mime"))) {
+      const char* kind = g_mime_object_get_content_type_parameter(obj, "smime-type");
+      if (!kind || AsciiLower(kind) == "enveloped-data")
+        problems.push_back("the message is encrypted (S/MIME): its text cannot be read; the encrypted part is kept");
     }
     AddAttachment(obj, DecodeContent(part, problems), DefaultName(ct));
   }

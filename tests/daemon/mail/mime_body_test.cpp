@@ -106,5 +106,29 @@ TEST_CASE("undeclared ISO-2022-JP text is read as ISO-2022-JP", "[mail][mime]") 
         }) != m.problems.end());
 }
 
+TEST_CASE("encrypted mail says so, and keeps its encrypted part", "[mail][mime]") {
+  ParsedMail pgp = ParseMail(
+      "From: a@example.com\nSubject: secret\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/encrypted; protocol=\"application/pgp-encrypted\"; boundary=e\n\n"
+      "--e\nContent-Type: application/pgp-encrypted\n\nVersion: 1\n"
+      "--e\nContent-Type: application/octet-stream; name=\"encrypted.asc\"\n\n-----BEGIN PGP MESSAGE-----\n"
+      "--e--\n");
+  CHECK(pgp.body_text.empty());
+  CHECK(std::find(pgp.problems.begin(), pgp.problems.end(),
+                  "the message is encrypted (PGP/MIME): its text cannot be read; the encrypted part is kept") !=
+        pgp.problems.end());
+  REQUIRE(pgp.attachments.size() == 2);
+  CHECK(pgp.attachments[1].filename == "encrypted.asc");
+  ParsedMail smime = ParseMail(
+      "From: a@example.com\nSubject: secret\nMIME-Version: 1.0\n"
+      "Content-Type: application/pkcs7-mime; smime-type=enveloped-data; name=smime.p7m\n"
+      "Content-Transfer-Encoding: base64\n\nMIAGCSqGSIb3DQEHA6CAMIACAQAx\n");
+  CHECK(std::find(smime.problems.begin(), smime.problems.end(),
+                  "the message is encrypted (S/MIME): its text cannot be read; the encrypted part is kept") !=
+        smime.problems.end());
+  REQUIRE(smime.attachments.size() == 1);
+  CHECK(smime.attachments[0].filename == "smime.p7m");
+}
+
 }  // namespace
 }  // namespace frontdesk
