@@ -69,7 +69,7 @@ TEST_CASE("a part's file name is the one its sender gave, or one made from its t
       "--b\nContent-Type: message/rfc822\nContent-Disposition: attachment; filename=\"earlier.eml\"\n\n"
       "From: b@example.com\nSubject: earlier\n\nhello\n"
       "--b\nContent-Type: image/jpeg; name=\" \"\nContent-Transfer-Encoding: base64\n\n/9j/\n"
-      "--b\nContent-Type: image/jpg\nContent-Disposition: attachment; filename=\"=?utf-8?b??=\"\n"
+      "--b\nContent-Type: image/jpg\nContent-Disposition: attachment; filename=\"=?utf-8?b?" "?=\"\n"
       "Content-Transfer-Encoding: base64\n\n/9j/\n--b--\n");
   CHECK(m.body_text == "The body, named by its mailer.");
   REQUIRE(m.attachments.size() == 4);
