@@ -1,6 +1,7 @@
 #include "daemon/mail/mime_body.h"
 
 #include <algorithm>
+#include <cctype>
 #include <string_view>
 
 #include "daemon/base/text.h"
@@ -134,18 +135,22 @@ std::string PrologueText(GMimeObject* obj, const char* prologue, const MailParse
   return TextToUtf8(raw, cs ? cs : "", options, problems);
 }
 
-// Text with its spacing collapsed, to tell a copy of a part from new text.
+// The letters and digits of a text, to tell a copy of a part from new text:
+// a plain part and its HTML copy differ in their marks (*bold*, "> " for a
+// quote, a link's address in <> or ()) and in the placeholders Outlook
+// writes for pictures ("[cid:image001.png@...]"), not in their words.
 std::string Words(std::string_view text) {
   std::string out;
-  bool space = false;
-  for (char c : text) {
-    if (c == ' ' || c == '\n' || c == '\r' || c == '\t') {
-      space = !out.empty();
-      continue;
+  for (size_t i = 0; i < text.size(); ++i) {
+    if (text.compare(i, 5, "[cid:") == 0) {
+      size_t end = text.find(']', i);
+      if (end != std::string_view::npos) {
+        i = end;
+        continue;
+      }
     }
-    if (space) out += ' ';
-    space = false;
-    out += c;
+    auto c = static_cast<unsigned char>(text[i]);
+    if (std::isalnum(c) || c >= 0x80) out += static_cast<char>(c);
   }
   return out;
 }
@@ -172,11 +177,12 @@ struct Walker {
   // The versions of the multipart/alternative being walked: the first plain
   // and the first HTML.
   std::string alt_text, alt_html;
+  // Whether any text part read so far had more than white space; kept as
+  // it goes, so that a mail of many parts is not scanned again per part.
+  bool has_text = false;
 
-  bool HasText() const {
-    for (const Segment& s : segments)
-      if (!Trim(s.content).empty()) return true;
-    return !Trim(alt_text).empty() || !Trim(alt_html).empty();
+  void Took(const std::string& text) {
+    if (!has_text && !Trim(text).empty()) has_text = true;
   }
 
   void AddAttachment(GMimeObject* obj, const std::string& data, const std::string& fallback_name) {
@@ -202,7 +208,7 @@ struct Walker {
     const char* disp = g_mime_object_get_disposition(obj);
     if (disp && AsciiLower(disp) == "attachment") return true;
     if (!FileName(obj)) return false;
-    return !is_plain || HasText();
+    return !is_plain || has_text;
   }
 
   // `resource`: a part a multipart/related's root refers to (RFC 2387), a
@@ -226,7 +232,7 @@ struct Walker {
       AddAttachment(obj, raw, "forwarded-message.eml");
       // Named or not, it opens as a message.
       std::string& name = body.attachments.back().filename;
-      if (name.find('.') == std::string::npos) name += ".eml";
+      if (name.size() < 4 || AsciiLower(name.substr(name.size() - 4)) != ".eml") name += ".eml";
       return;
     }
     if (GMIME_IS_MULTIPART(obj)) {
@@ -245,6 +251,7 @@ struct Walker {
         problems.push_back("a multipart without parts (a missing or wrong boundary); its raw content is the text");
         if (const char* prologue = g_mime_multipart_get_prologue(mp)) {
           std::string t = PrologueText(obj, prologue, options, problems);
+          Took(t);
           if (in_alternative) {
             if (alt_text.empty()) alt_text = std::move(t);
           } else {
@@ -252,8 +259,9 @@ struct Walker {
           }
         }
       }
+      int root = related ? RelatedRoot(obj, mp) : 0;
       for (int i = 0; i < n && !body.over; ++i)
-        Walk(g_mime_multipart_get_part(mp, i), alternative || in_alternative, resource || (related && i > 0),
+        Walk(g_mime_multipart_get_part(mp, i), alternative || in_alternative, resource || (related && i != root),
              level + 1);
       if (alternative && !in_alternative) {
         // One version of the alternative: the plain one when it has text.
@@ -271,6 +279,7 @@ struct Walker {
     bool is_html = ct && g_mime_content_type_is_type(ct, "text", "html");
     if ((is_plain || is_html) && !resource && !IsFile(obj, is_plain)) {
       std::string t = PartText(part, options, problems);
+      Took(t);
       if (in_alternative) {
         // The first part of each kind is that version; more of the same
         // kind in an alternative repeat it.
@@ -291,6 +300,20 @@ struct Walker {
         problems.push_back("the message is encrypted (S/MIME): its text cannot be read; the encrypted part is kept");
     }
     AddAttachment(obj, DecodeContent(part, problems), DefaultName(ct));
+  }
+
+  // The root of a multipart/related: the part its `start` parameter names
+  // by Content-ID, else the first (RFC 2387).
+  static int RelatedRoot(GMimeObject* obj, GMimeMultipart* mp) {
+    const char* start = g_mime_object_get_content_type_parameter(obj, "start");
+    if (!start) return 0;
+    std::string_view want = Trim(start);
+    if (want.size() >= 2 && want.front() == '<' && want.back() == '>') want = want.substr(1, want.size() - 2);
+    for (int i = 0; i < g_mime_multipart_get_count(mp); ++i) {
+      const char* id = g_mime_object_get_content_id(g_mime_multipart_get_part(mp, i));
+      if (id && want == id) return i;
+    }
+    return 0;
   }
 
   // A name for a part that has none, from its type: "image.png".

@@ -501,24 +501,42 @@ bool IsHeaderLine(std::string_view line) {
 }  // namespace
 
 std::optional<std::string> OpenBodyAfterHeaders(std::string_view raw, std::vector<std::string>& problems) {
+  // Lines that may be headers, however broken: a name of any length up to
+  // its colon (RFC 5322 allows 998 characters), or an mbox "From " line.
+  auto header_like = [](std::string_view line) {
+    if (IsHeaderLine(line) || line.rfind("From ", 0) == 0) return true;
+    size_t colon = line.find(':');
+    if (colon == std::string_view::npos || colon == 0) return false;
+    return line.substr(0, colon).find_first_of(" \t") == std::string_view::npos;
+  };
   size_t text = std::string_view::npos;  // the first line that is no header
+  int text_lines = 0;
+  bool ended = false;  // an empty line came after the text
   for (size_t at = 0; at < raw.size();) {
     size_t eol = raw.find('\n', at);
     size_t next = eol == std::string_view::npos ? raw.size() : eol + 1;
     std::string_view line = raw.substr(at, next - at);
     while (!line.empty() && (line.back() == '\n' || line.back() == '\r')) line.remove_suffix(1);
-    if (line.empty()) break;  // the headers' own end
+    if (line.empty()) {
+      ended = true;  // the headers' own end, or the text's first paragraph's
+      break;
+    }
     bool folded = line.front() == ' ' || line.front() == '\t';
-    if (!folded && IsHeaderLine(line)) {
+    if (text == std::string_view::npos) {
+      if (!folded && !header_like(line)) text = at;
+    } else if (!folded && IsHeaderLine(line)) {
       // A header after a line that was none: that line was a broken
       // header, which GMime leaves out, and not the start of the text.
-      if (text != std::string_view::npos) return std::nullopt;
-    } else if (!folded && text == std::string_view::npos) {
-      text = at;
+      return std::nullopt;
     }
+    if (text != std::string_view::npos) ++text_lines;
     at = next;
   }
   if (text == std::string_view::npos || text == 0) return std::nullopt;
+  // One stray line right before the empty line may be half of a broken
+  // fold: that is left to GMime. Text that runs to the end, or for two
+  // lines or more, is the body.
+  if (ended && text_lines < 2) return std::nullopt;
   bool crlf = text >= 2 && raw[text - 2] == '\r';
   problems.push_back("the headers ran into the text without an empty line; the text was kept as the body");
   std::string out(raw.substr(0, text));

@@ -124,18 +124,30 @@ Timestamp Calendar::AddBusinessSeconds(Timestamp from, int64_t seconds) const {
 // "00:00-06:00" on the next (a window cannot cross midnight). For working
 // days and the close of a day the two are one business day, the day the
 // shift starts: Monday 23:00 + 1d is Tuesday 23:00, and the close of
-// Monday's business day is Tuesday 06:00. The morning window joins the day
-// before when the two touch at midnight in the week's windows, unless it
-// fills its own day: Monday to Friday 00:00-24:00 are five business days.
+// Monday's business day is Tuesday 06:00. The windows' layout says which
+// is a night shift: an evening window (touching windows joined) that
+// starts at noon or later and runs to midnight, and a morning window that
+// starts at midnight and ends by noon. Days open around the clock, or
+// around the clock but for a break (00:00-03:00 and 04:00-24:00), stay
+// days of their own.
 std::optional<Timestamp> Calendar::CarriedUntil(date::local_days day) const {
+  constexpr int kNoon = 12 * 60;
   unsigned iso = date::weekday(day).iso_encoding();  // 1 = Monday
   const std::vector<TimeWindow>& today = config_.week[iso - 1];
   const std::vector<TimeWindow>& before = config_.week[(iso + 5) % 7];
   if (today.empty() || before.empty()) return std::nullopt;
-  if (today.front().start_minute != 0 || today.front().end_minute >= 1440) return std::nullopt;
-  if (before.back().end_minute != 1440) return std::nullopt;
+  // The morning: from midnight, through any windows touching it.
+  size_t i = 0;
+  int morning_end = 0;
+  while (i < today.size() && today[i].start_minute == morning_end) morning_end = today[i++].end_minute;
+  if (morning_end == 0 || morning_end > kNoon) return std::nullopt;
+  // The evening before: to midnight, back through any windows touching it.
+  size_t j = before.size();
+  int evening_start = 1440;
+  while (j > 0 && before[j - 1].end_minute == evening_start) evening_start = before[--j].start_minute;
+  if (evening_start == 1440 || evening_start < kNoon) return std::nullopt;
   return date::floor<std::chrono::seconds>(
-      zone_->to_sys(day + std::chrono::minutes(today.front().end_minute), date::choose::latest));
+      zone_->to_sys(day + std::chrono::minutes(morning_end), date::choose::latest));
 }
 
 std::vector<Interval> Calendar::BusinessDay(date::local_days day) const {

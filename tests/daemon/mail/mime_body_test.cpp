@@ -51,6 +51,22 @@ TEST_CASE("text parts outside an alternative are all the body, in their order", 
   CHECK(related.body_text == "See the frame.");
   REQUIRE(related.attachments.size() == 1);
   CHECK(related.attachments[0].filename == "text.html");
+  // A root named by `start` need not come first.
+  ParsedMail started = ParseMail(
+      "From: a@example.com\nSubject: start\nMIME-Version: 1.0\n"
+      "Content-Type: multipart/related; start=\"<root@x>\"; boundary=r\n\n"
+      "--r\nContent-Type: image/png\nContent-ID: <logo@x>\nContent-Transfer-Encoding: base64\n\niVBORw0KGgo=\n"
+      "--r\nContent-Type: text/plain\nContent-ID: <root@x>\n\nroot text\n--r--\n");
+  CHECK(started.body_text == "root text");
+  REQUIRE(started.attachments.size() == 1);
+  CHECK(started.attachments[0].filename == "image.png");
+  // A plain part and an HTML copy that differ only in marks and links.
+  ParsedMail marked = ParseMail(
+      "From: a@example.com\nSubject: marks\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
+      "--b\nContent-Type: text/plain\n\nHello *World*, see the portal <https://example.com/p>.\n[cid:logo@x]\n"
+      "--b\nContent-Type: text/html\n\n<p>Hello <b>World</b>, see the <a href=\"https://example.com/p\">portal</a>."
+      "<img src=\"cid:logo@x\"></p>\n--b--\n");
+  CHECK(marked.body_text == "Hello *World*, see the portal <https://example.com/p>.\n[cid:logo@x]");
   // The text and an HTML copy of it, side by side: read once.
   ParsedMail copy = ParseMail(
       "From: a@example.com\nSubject: copy\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
@@ -83,6 +99,12 @@ TEST_CASE("a part's file name is the one its sender gave, or one made from its t
       "--b\nContent-Type: message/rfc822; name=\"Your order\"\n\nFrom: b@example.com\n\nhello\n--b--\n");
   REQUIRE(named.attachments.size() == 1);
   CHECK(named.attachments[0].filename == "Your order.eml");
+  ParsedMail dotted = ParseMail(
+      "From: a@example.com\nSubject: fwd\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
+      "--b\nContent-Type: text/plain\n\nsee below\n"
+      "--b\nContent-Type: message/rfc822; name=\"Report v1.2\"\n\nFrom: b@example.com\n\nhello\n--b--\n");
+  REQUIRE(dotted.attachments.size() == 1);
+  CHECK(dotted.attachments[0].filename == "Report v1.2.eml");
   CHECK(m.attachments[2].filename == "image.jpg");  // a blank name is none
   CHECK(m.attachments[3].filename == "image.jpg");  // so is an empty encoded one
 }

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <optional>
+#include <string>
 
 #include "daemon/mail/mime.h"
 
@@ -292,7 +293,18 @@ TEST_CASE("text that follows the headers without an empty line is the body", "[m
   CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\n long\nFrom: a@example.com\n\nbody\n", problems));
   CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\nnot a header\nFrom: a@example.com\n\nbody\n", problems));
   CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\nFrom: a@example.com\n", problems));
+  // A last header that is odd but a header (a long name, a space or 8-bit
+  // byte in the name, an mbox line), or one stray line before the empty
+  // line (half of a broken fold), is left to GMime.
+  CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\nX-" + std::string(90, 'A') + ": yes\n\nbody\n", problems));
+  CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\nThread Topic: x\n\nbody\n", problems));
+  CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\nX-\xc3\x9cnicode: v\n\nbody\n", problems));
+  CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\nFrom a@x Mon Jan  1 10:00:00 2024\n\nbody\n", problems));
+  CHECK_FALSE(OpenBodyAfterHeaders("Subject: a\nX-Note: first half\nsecond half\n\nbody\n", problems));
   CHECK(problems.empty());
+  // Text to the end of the mail is the body, a line of it too.
+  REQUIRE(OpenBodyAfterHeaders("Subject: a\nHelp me\n", problems));
+  CHECK(problems.size() == 1);
 }
 
 }  // namespace

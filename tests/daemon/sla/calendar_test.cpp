@@ -110,6 +110,14 @@ TEST_CASE("same_business_day is due at the close of the day, or of the next one"
   CHECK(FormatRfc3339(always.Add(At("2026-11-23T16:00:00Z"), cutoff)) == "2026-11-25T00:00:00Z");
 }
 
+// Warsaw, no holidays, closed every day; the cases fill in the week.
+CalendarConfig all_day_config() {
+  CalendarConfig c;
+  c.name = "desk";
+  c.timezone = "Europe/Warsaw";
+  return c;
+}
+
 // A night desk, Monday 22:00 to Saturday 06:00 in 8-hour shifts, each
 // written as two windows; with `every_night`, all seven nights.
 CalendarConfig NightDesk(bool every_night) {
@@ -164,6 +172,24 @@ TEST_CASE("a night shift is one business day, the day it starts", "[calendar][sa
   Calendar nightly = *Calendar::Build(NightDesk(true));
   CHECK(FormatRfc3339(nightly.Add(At("2026-03-28T22:00:00Z"), D(1, 0))) == "2026-03-29T21:00:00Z");
   CHECK(FormatRfc3339(nightly.Add(At("2026-03-28T22:00:00Z"), same_day)) == "2026-03-29T04:00:00Z");
+
+  // Around the clock on weekdays from Sunday 22:00 to Friday 22:00 (London):
+  // each weekday is a business day of its own, Friday's too.
+  CalendarConfig five = all_day_config();
+  five.timezone = "Europe/London";
+  for (int d = 0; d < 4; ++d) five.week[d] = {{0, 1440}};
+  five.week[6] = {{22 * 60, 1440}};
+  five.week[4] = {{0, 22 * 60}};
+  Calendar desk24 = *Calendar::Build(five);
+  CHECK(FormatRfc3339(desk24.Add(At("2026-11-26T09:00:00Z"), D(1, 0))) == "2026-11-27T09:00:00Z");
+  CHECK(FormatRfc3339(desk24.Add(At("2026-11-23T09:00:00Z"), D(4, 0))) == "2026-11-27T09:00:00Z");
+  CHECK(FormatRfc3339(desk24.Add(At("2026-11-27T10:00:00Z"), same_day)) == "2026-11-27T22:00:00Z");
+  // Every day open but for a break from 03:00 to 04:00: the early hours are
+  // that day's, not the day before's.
+  CalendarConfig breaks = all_day_config();
+  for (auto& day : breaks.week) day = {{0, 3 * 60}, {4 * 60, 1440}};
+  Calendar maintained = *Calendar::Build(breaks);
+  CHECK(FormatRfc3339(maintained.Add(At("2026-11-24T01:30:00Z"), same_day)) == "2026-11-24T23:00:00Z");
 
   // Days open around the clock stay days of their own.
   CalendarConfig all_day = Office();
