@@ -2,8 +2,6 @@
 
 #include <gmime/gmime.h>
 
-#include <algorithm>
-#include <cerrno>
 #include <memory>
 #include <nlohmann/json.hpp>
 
@@ -11,7 +9,6 @@
 #include "daemon/mail/charset.h"
 #include "daemon/mail/dsn.h"
 #include "daemon/mail/gmime_util.h"
-#include "daemon/mail/html_text.h"
 #include "daemon/mail/mime_body.h"
 #include "daemon/mail/mime_limits.h"
 #include "daemon/mail/mime_repair.h"
