@@ -141,11 +141,12 @@ std::string PrologueText(GMimeObject* obj, const char* prologue, const MailParse
 // writes for pictures ("[cid:image001.png@...]"), not in their words.
 std::string Words(std::string_view text) {
   std::string out;
+  size_t close = 0;  // the next ']' at or after i, found once per stretch
   for (size_t i = 0; i < text.size(); ++i) {
     if (text.compare(i, 5, "[cid:") == 0) {
-      size_t end = text.find(']', i);
-      if (end != std::string_view::npos) {
-        i = end;
+      if (close != std::string_view::npos && close <= i) close = text.find(']', i);
+      if (close != std::string_view::npos) {
+        i = close;
         continue;
       }
     }

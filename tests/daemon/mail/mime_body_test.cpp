@@ -67,6 +67,13 @@ TEST_CASE("text parts outside an alternative are all the body, in their order", 
       "--b\nContent-Type: text/html\n\n<p>Hello <b>World</b>, see the <a href=\"https://example.com/p\">portal</a>."
       "<img src=\"cid:logo@x\"></p>\n--b--\n");
   CHECK(marked.body_text == "Hello *World*, see the portal <https://example.com/p>.\n[cid:logo@x]");
+  // Picture placeholders that never close are read once, not once each.
+  std::string open_ended;
+  for (int i = 0; i < 100000; ++i) open_ended += "[cid:";
+  ParsedMail unclosed = ParseMail(
+      "From: a@example.com\nSubject: cid\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
+      "--b\nContent-Type: text/plain\n\n" + open_ended + "\n--b\nContent-Type: text/html\n\n<p>x</p>\n--b--\n");
+  CHECK(unclosed.body_text.size() > open_ended.size());
   // The text and an HTML copy of it, side by side: read once.
   ParsedMail copy = ParseMail(
       "From: a@example.com\nSubject: copy\nMIME-Version: 1.0\nContent-Type: multipart/mixed; boundary=b\n\n"
