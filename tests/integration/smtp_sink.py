@@ -9,10 +9,11 @@ import email.policy
 import mailbox
 import os
 import shutil
-import socket
+import smtplib
 import subprocess
 import tempfile
 import time
+import uuid
 
 from harness import end_process, free_port
 
@@ -20,22 +21,26 @@ from harness import end_process, free_port
 class Sink:
     """The aiosmtpd handler (run by `python3 -m aiosmtpd -c smtp_sink.Sink DIR`)."""
 
-    def __init__(self, directory, rejects=None):
+    def __init__(self, directory, rejects=None, probe=None):
         self.box = mailbox.Maildir(directory, create=True)
         # Lower-case address -> the reply lines RCPT TO gets instead of 250.
         self.rejects = {k.lower(): v for k, v in (rejects or {}).items()}
+        self.probe = probe
 
     @classmethod
     def from_cli(cls, parser, *args):
         if len(args) == 2:
-            # The Maildir, and a JSON file of SmtpServer's `rejects`.
+            # The Maildir, and a JSON file of SmtpServer's `rejects` and probe.
             with open(args[1]) as f:
-                return cls(args[0], json.load(f))
+                setup = json.load(f)
+            return cls(args[0], setup.get("rejects"), setup.get("probe"))
         if len(args) != 1:
-            parser.error("Sink takes one argument: the Maildir")
+            parser.error("Sink takes the Maildir and, optionally, its JSON setup")
         return cls(args[0])
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if self.probe and address.lower() == self.probe:
+            return "252 " + self.probe
         lines = self.rejects.get(address.lower())
         if lines is not None:
             return "\r\n".join(lines)
@@ -97,11 +102,12 @@ class SmtpServer:
     def start(self, timeout=15):
         env = dict(os.environ, PYTHONPATH=os.path.dirname(os.path.abspath(__file__)))
         self.log = open(os.path.join(self.dir, "sink.log"), "ab")
-        args = [self.maildir]
-        if self.rejects:
-            args.append(os.path.join(self.dir, "rejects.json"))
-            with open(args[-1], "w") as f:
-                json.dump(self.rejects, f)
+        # The probe address is this sink's own: a listener on the port that
+        # does not know it is another test's sink, which won the port.
+        probe = f"probe-{os.getpid()}-{uuid.uuid4().hex}@sink.invalid"
+        args = [self.maildir, os.path.join(self.dir, "setup.json")]
+        with open(args[-1], "w") as f:
+            json.dump({"rejects": self.rejects, "probe": probe}, f)
         self.proc = subprocess.Popen(
             ["/usr/bin/python3", "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{self.port}",
              "-c", "smtp_sink.Sink", *args],
@@ -111,11 +117,20 @@ class SmtpServer:
             if self.proc.poll() is not None:
                 raise AssertionError("aiosmtpd exited")
             try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=1):
+                if self.answers_probe(probe):
                     return self
-            except OSError:
+                raise AssertionError(f"another SMTP server listens on port {self.port}")
+            except (OSError, smtplib.SMTPException):
                 time.sleep(0.05)
         raise AssertionError("aiosmtpd did not start")
+
+    def answers_probe(self, probe):
+        with smtplib.SMTP("127.0.0.1", self.port, timeout=2) as smtp:
+            smtp.ehlo("probe.invalid")
+            smtp.mail("")
+            code, text = smtp.rcpt(probe)
+            smtp.rset()
+            return code == 252 and text.decode(errors="replace") == probe
 
     def stop(self):
         end_process(self.proc)
