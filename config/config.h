@@ -49,8 +49,10 @@ struct ServerConfig {
   int admin_max_threads = 16;
   int64_t max_body_bytes = 10 * 1024 * 1024;
   int64_t max_header_bytes = 16 * 1024;
-  // A body up to this size is read before a thread takes its request.
+  // A body up to this size is read at once; a larger one waits for its
+  // size to fit in body_memory_bytes, which each listener's bodies share.
   int64_t buffered_body_bytes = 64 * 1024;
+  int64_t body_memory_bytes = 64 * 1024 * 1024;
   // Open connections per listener, and per client address (both listeners).
   int public_max_connections = 512;
   int admin_max_connections = 64;

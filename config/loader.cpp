@@ -81,6 +81,7 @@ void ReadServer(TableReader& r, ServerConfig& s) {
   r.ByteSize("max_body_bytes", &s.max_body_bytes, 1024, 1024 * kMiB);
   r.ByteSize("max_header_bytes", &s.max_header_bytes, 1024, 1 * kMiB);
   r.ByteSize("buffered_body_bytes", &s.buffered_body_bytes, 0, 16 * kMiB);
+  r.ByteSize("body_memory_bytes", &s.body_memory_bytes, 1 * kMiB, 64 * 1024 * kMiB);
   r.Int("public_max_connections", &s.public_max_connections, 1, kMaxConnections);
   r.Int("admin_max_connections", &s.admin_max_connections, 1, kMaxConnections);
   r.Int("max_connections_per_address", &s.max_connections_per_address, 1, kMaxConnections);
@@ -113,6 +114,9 @@ void ReadServer(TableReader& r, ServerConfig& s) {
                 "descriptors of its own");
   }
   if (s.header_timeout > s.request_timeout) r.Error("header_timeout", "must be at most request_timeout");
+  if (s.body_memory_bytes < s.max_body_bytes) {
+    r.Error("body_memory_bytes", "must be at least max_body_bytes, or the largest body could never be read");
+  }
   if (s.data_dir.empty()) r.Error("data_dir", "must not be empty");
   if (s.database.empty()) r.Error("database", "must not be empty");
   if (s.base_url.rfind("http://", 0) != 0 && s.base_url.rfind("https://", 0) != 0) {

@@ -51,6 +51,7 @@ HttpServerOptions ListenerOptions(const ServerConfig& s, bool admin) {
   o.max_header_bytes = s.max_header_bytes;
   o.buffered_body_bytes = s.buffered_body_bytes;
   o.max_body_bytes = s.max_body_bytes;
+  o.body_memory_bytes = s.body_memory_bytes;
   o.header_timeout = s.header_timeout;
   o.request_timeout = s.request_timeout;
   o.read_timeout = s.read_timeout;
@@ -83,6 +84,7 @@ void WarnRestartOnly(const Config& old_config, const Config& next) {
     warn("timeouts");
   }
   if (a.buffered_body_bytes != b.buffered_body_bytes) warn("buffered_body_bytes");
+  if (a.body_memory_bytes != b.body_memory_bytes) warn("body_memory_bytes");
   if (a.max_header_bytes != b.max_header_bytes) warn("max_header_bytes");
   if (a.public_max_connections != b.public_max_connections || a.admin_max_connections != b.admin_max_connections ||
       a.max_connections_per_address != b.max_connections_per_address) {

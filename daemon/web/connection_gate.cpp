@@ -46,11 +46,16 @@ bool Discard(int fd) {
 
 }  // namespace
 
-std::string GateAnswer(int status) {
+std::string GateAnswer(int status, std::string_view problem) {
   const char* phrase = "Service Unavailable";
   std::string code = "busy";
   std::string message = "the server is busy; try again shortly";
   switch (status) {
+    case 400:
+      phrase = "Bad Request";
+      code = "bad_request";
+      message = "the request could not be read";
+      break;
     case 408:
       phrase = "Request Timeout";
       code = "timeout";
@@ -66,8 +71,27 @@ std::string GateAnswer(int status) {
       code = "too_large";
       message = "the request headers are too large";
       break;
+    case 501:
+      phrase = "Not Implemented";
+      code = "not_implemented";
+      message = "the request asks for something this server does not do";
+      break;
+    case 505:
+      phrase = "HTTP Version Not Supported";
+      code = "bad_request";
+      message = "only HTTP/1.1 and HTTP/1.0 are served";
+      break;
     default:
       status = 503;
+  }
+  if (!problem.empty()) {
+    // A problem may name the client's method; only printable ASCII is kept
+    // and JSON's two special characters are escaped.
+    message.clear();
+    for (char ch : problem) {
+      if (ch == '"' || ch == '\\') message += '\\';
+      if (ch >= 0x20 && ch < 0x7f) message += ch;
+    }
   }
   std::string body =
       R"({"error":{"code":")" + code + R"(","message":")" + message + R"(","field":null}})";
@@ -273,10 +297,20 @@ bool ConnectionGate::EvictOne() {
 
 void ConnectionGate::TakeBack(Ptr c, bool keep, Time now) {
   if (!keep || draining_) return Forget(*c);
+  bool had_room = c->reserved > 0;
+  Release(*c);
   c->phase = Connection::Phase::kWaiting;
   c->head_size = 0;
+  c->chunks.reset();
   c->idle_since = now;
-  if (c->buffered.empty()) std::string().swap(c->buffered);  // an idle connection keeps no buffer
+  // An idle connection keeps no buffer, and one that carried a large body
+  // gives its memory back.
+  if (c->buffered.empty()) {
+    std::string().swap(c->buffered);
+  } else if (c->buffered.capacity() > limits_.max_header_bytes + limits_.buffered_body_bytes) {
+    c->buffered.shrink_to_fit();
+  }
+  if (had_room) GrantRoom(now);
   if (!Watch(c)) return Close(c);
   Arm(*c, now + limits_.keep_alive_timeout);
   // The client may have sent its next request already (pipelining).
@@ -289,10 +323,19 @@ void ConnectionGate::OnReadable(const Ptr& c, Time now) {
     if (!Discard(fd)) Close(c);
     return;
   }
-  size_t cap = limits_.max_header_bytes + limits_.buffered_body_bytes;
+  if (c->phase == Connection::Phase::kRoom) return;  // not read until it has room
+  // A head and a small body, or a head and the body it has room for; a
+  // little of a pipelined next request may come with them.
+  size_t cap = c->phase == Connection::Phase::kBody
+                   ? c->head_size + static_cast<size_t>(std::max<uint64_t>(
+                                        c->reserved, limits_.buffered_body_bytes))
+                   : limits_.max_header_bytes + limits_.buffered_body_bytes;
   size_t have = c->buffered.size();
   size_t want = std::min(kReadChunk, cap > have ? cap - have : 0);
-  if (want == 0) return Answer(c, 431, "header_too_large", now);
+  if (want == 0) {
+    if (c->phase == Connection::Phase::kBody) return Answer(c, 413, "body_too_large", now);
+    return Answer(c, 431, "header_too_large", now);
+  }
   c->buffered.resize(have + want);
   ssize_t n = recv(fd, c->buffered.data() + have, want, MSG_DONTWAIT);
   c->buffered.resize(have + (n > 0 ? static_cast<size_t>(n) : 0));
@@ -314,27 +357,103 @@ void ConnectionGate::Advance(const Ptr& c, Time now) {
     // from its first byte: the wait between them is keep_alive_timeout's.
     c->request_start = c->answered == 0 ? c->accepted_at : now;
   }
-  RequestHead head = ScanRequestHead(c->buffered, limits_.max_header_bytes);
-  if (head.state == RequestHead::State::kTooLarge) return Answer(c, 431, "header_too_large", now);
-  if (head.state == RequestHead::State::kIncomplete) {
-    return Arm(*c, std::min(c->request_start + limits_.header_timeout, now + limits_.read_timeout));
-  }
-  if (head.content_length && *head.content_length > limits_.max_body_bytes) {
-    return Answer(c, 413, "body_too_large", now);
-  }
-  // A small body is read here too, so a form sent slowly holds no thread.
-  // A client that waits for 100 Continue, a chunked body and a large one go
-  // to a worker now, and request_timeout bounds them there.
-  uint64_t body = head.content_length.value_or(0);
-  bool buffer_body = !head.chunked && !head.expects_continue && body <= limits_.buffered_body_bytes;
-  if (buffer_body && c->buffered.size() - head.size < body) {
+  if (c->phase == Phase::kHead) {
+    RequestHead head = ScanRequestHead(c->buffered, limits_.max_header_bytes);
+    switch (head.state) {
+      case RequestHead::State::kTooLarge: return Answer(c, 431, "header_too_large", now);
+      case RequestHead::State::kIncomplete:
+        return Arm(*c,
+                   std::min(c->request_start + limits_.header_timeout, now + limits_.read_timeout));
+      case RequestHead::State::kRefused:
+        return Answer(c, head.status, head.status == 400 ? "bad_request" : "not_implemented", now,
+                      head.problem);
+      case RequestHead::State::kComplete: break;
+    }
+    if (head.content_length && *head.content_length > limits_.max_body_bytes) {
+      return Answer(c, 413, "body_too_large", now);
+    }
+    c->head_size = DropExpectHeaders(c->buffered, head.size);
+    c->body_length = head.content_length.value_or(0);
+    c->chunks.reset();
+    if (head.chunked) c->chunks.emplace(limits_.max_body_bytes);
+    c->expects_continue = head.expects_continue;
     c->phase = Phase::kBody;
-    return Arm(*c,
-               std::min(c->request_start + limits_.request_timeout, now + limits_.read_timeout));
   }
-  c->head_size = head.size;
-  c->body_framed = head.content_length.has_value() || head.chunked;
-  Hand(c, now);
+  ReadBody(c, now);
+}
+
+void ConnectionGate::ReadBody(const Ptr& c, Time now) {
+  std::string_view body = std::string_view(c->buffered).substr(c->head_size);
+  uint64_t need = 0;  // the share of body_memory_bytes the body must hold to go on
+  if (c->chunks) {
+    switch (c->chunks->Scan(body)) {
+      case ChunkedBodyScanner::State::kBad:
+        return Answer(c, 400, "bad_request", now, c->chunks->problem());
+      case ChunkedBodyScanner::State::kTooLarge: return Answer(c, 413, "body_too_large", now);
+      case ChunkedBodyScanner::State::kComplete:
+        c->request_size = c->head_size + c->chunks->size();
+        return Hand(c, now);
+      case ChunkedBodyScanner::State::kIncomplete: break;
+    }
+    // A chunked body's size is known only at its end: past the small
+    // allowance it reserves the most it may grow to.
+    if (body.size() >= limits_.buffered_body_bytes) need = limits_.max_body_bytes;
+  } else {
+    if (body.size() >= c->body_length) {
+      c->request_size = c->head_size + static_cast<size_t>(c->body_length);
+      return Hand(c, now);
+    }
+    if (c->body_length > limits_.buffered_body_bytes) need = c->body_length;
+  }
+  if (need > c->reserved) {
+    // First come, first served: a body does not pass the ones waiting.
+    if (!waiting_.empty() || !Reserve(*c, need)) {
+      c->phase = Connection::Phase::kRoom;
+      Unwatch(*c);
+      waiting_.push_back(c);
+      return Arm(*c, now + limits_.read_timeout);
+    }
+  }
+  if (c->expects_continue) {
+    c->expects_continue = false;
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    (void)!send(c->fd.get(), kContinue.data(), kContinue.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+  }
+  Arm(*c, std::min(c->request_start + limits_.request_timeout, now + limits_.read_timeout));
+}
+
+bool ConnectionGate::Reserve(Connection& c, uint64_t bytes) {
+  uint64_t more = bytes - c.reserved;
+  if (room_used_ + more > limits_.body_memory_bytes) return false;
+  room_used_ += more;
+  c.reserved = bytes;
+  return true;
+}
+
+void ConnectionGate::Release(Connection& c) {
+  room_used_ -= c.reserved;
+  c.reserved = 0;
+}
+
+void ConnectionGate::GrantRoom(Time now) {
+  while (!waiting_.empty()) {
+    Ptr c = waiting_.front();
+    auto it = held_.find(c->fd.get());
+    bool still_waiting = it != held_.end() && it->second == c &&
+                         c->phase == Connection::Phase::kRoom;
+    if (still_waiting) {
+      uint64_t need = c->chunks ? limits_.max_body_bytes : c->body_length;
+      if (!Reserve(*c, need)) return;
+      c->phase = Connection::Phase::kBody;
+      if (!Watch(c)) {
+        waiting_.pop_front();
+        Close(c);
+        continue;
+      }
+    }
+    waiting_.pop_front();
+    if (still_waiting) ReadBody(c, now);
+  }
 }
 
 void ConnectionGate::Hand(const Ptr& c, Time now) {
@@ -346,16 +465,23 @@ void ConnectionGate::Hand(const Ptr& c, Time now) {
   Answer(c, 503, "busy", now);
 }
 
-void ConnectionGate::Answer(const Ptr& c, int status, std::string_view reason, Time now) {
+void ConnectionGate::Answer(const Ptr& c, int status, std::string_view reason, Time now,
+                            std::string_view problem) {
   if (refused_) refused_(reason);
-  spdlog::debug("{} listener: answered {} to {}: {}", name_, status, c->peer_ip, reason);
-  std::string answer = GateAnswer(status);
+  spdlog::debug("{} listener: answered {} to {}: {}{}{}", name_, status, c->peer_ip, reason,
+                problem.empty() ? "" : ": ", problem);
+  std::string answer = GateAnswer(status, problem);
   (void)!send(c->fd.get(), answer.data(), answer.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
   shutdown(c->fd.get(), SHUT_WR);
   if (draining_) return Close(c);
   std::string().swap(c->buffered);
+  bool had_room = c->reserved > 0;
+  Release(*c);
   c->phase = Connection::Phase::kClosing;
   Arm(*c, now + kDrainTime);
+  // A body that waited for room is read again, to drain it.
+  if (!c->watched && !Watch(c)) return Close(c);
+  if (had_room) GrantRoom(now);
 }
 
 void ConnectionGate::Sweep(Time now) {
@@ -381,6 +507,9 @@ void ConnectionGate::Sweep(Time now) {
       case Phase::kBody:
         Answer(c, 408, "request_timeout", now);
         break;
+      case Phase::kRoom:
+        Answer(c, 503, "body_memory", now);
+        break;
     }
   }
 }
@@ -390,6 +519,8 @@ void ConnectionGate::Arm(Connection& c, Time deadline) {
   next_sweep_ = std::min(next_sweep_, deadline);
 }
 
+// A connection in held_ is the gate's; it is in the epoll set too unless
+// its body waits for room.
 bool ConnectionGate::Watch(const Ptr& c) {
   epoll_event ev{};
   ev.events = EPOLLIN;
@@ -398,20 +529,29 @@ bool ConnectionGate::Watch(const Ptr& c) {
     spdlog::warn("{} listener: cannot watch a connection: {}", name_, std::strerror(errno));
     return false;
   }
+  c->watched = true;
   held_[c->fd.get()] = c;
   return true;
 }
 
-void ConnectionGate::Unwatch(const Connection& c) {
+void ConnectionGate::Unwatch(Connection& c) {
+  if (!c.watched) return;
+  c.watched = false;
   epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, c.fd.get(), nullptr);
 }
 
 void ConnectionGate::Close(const Ptr& c) {
-  if (held_.erase(c->fd.get()) > 0) Unwatch(*c);
+  auto it = held_.find(c->fd.get());
+  if (it != held_.end() && it->second == c) held_.erase(it);
+  Unwatch(*c);
   Forget(*c);
 }
 
-void ConnectionGate::Forget(const Connection& c) {
+void ConnectionGate::Forget(Connection& c) {
+  if (c.reserved > 0) {
+    Release(c);
+    GrantRoom(Connection::Time::clock::now());
+  }
   --open_;
   if (!Limited(c.peer_ip)) return;
   auto it = per_address_.find(c.peer_ip);

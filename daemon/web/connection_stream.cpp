@@ -12,10 +12,6 @@ namespace {
 
 using std::chrono::steady_clock;
 
-// One read from the socket. httplib asks for a byte at a time while it reads
-// a chunked body's lines; reading ahead keeps that to one system call.
-constexpr size_t kReadChunk = 16 * 1024;
-
 }  // namespace
 
 bool SocketAddress(int fd, bool peer, std::string* ip, int* port) {
@@ -41,11 +37,6 @@ bool SocketAddress(int fd, bool peer, std::string* ip, int* port) {
 ConnectionStream::ConnectionStream(Connection& c, const ConnectionLimits& limits)
     : c_(c), limits_(limits) {}
 
-ConnectionStream::Time ConnectionStream::ReadDeadline() const {
-  return std::min(steady_clock::now() + limits_.read_timeout,
-                  c_.request_start + limits_.request_timeout);
-}
-
 ConnectionStream::Time ConnectionStream::WriteDeadline() const {
   Time deadline = steady_clock::now() + limits_.write_timeout;
   return answer_deadline_ ? std::min(deadline, *answer_deadline_) : deadline;
@@ -62,45 +53,14 @@ bool ConnectionStream::WaitFor(short events, Time deadline) const {
   }
 }
 
-bool ConnectionStream::is_readable() const {
-  return offset_ < c_.buffered.size() || WaitFor(POLLIN, ReadDeadline());
-}
+bool ConnectionStream::is_readable() const { return offset_ < c_.request_size; }
 
 bool ConnectionStream::is_writable() const { return WaitFor(POLLOUT, WriteDeadline()); }
 
-bool ConnectionStream::Fill() {
-  c_.buffered.clear();
-  offset_ = 0;
-  for (;;) {
-    c_.buffered.resize(kReadChunk);
-    ssize_t n = recv(c_.fd.get(), c_.buffered.data(), kReadChunk, MSG_DONTWAIT);
-    c_.buffered.resize(n > 0 ? static_cast<size_t>(n) : 0);
-    if (n > 0) return true;
-    if (n == 0) return false;  // the client finished sending
-    if (errno == EINTR) continue;
-    if ((errno != EAGAIN && errno != EWOULDBLOCK) || !WaitFor(POLLIN, ReadDeadline())) {
-      broken_ = true;
-      return false;
-    }
-  }
-}
-
 ssize_t ConnectionStream::read(char* ptr, size_t size) {
-  // httplib reads a body without a length, or in chunks, until it ends;
-  // the cap stops it where a Content-Length over the cap would have.
-  // A request whose head framed no body has none: a POST without
-  // Content-Length (curl -X POST) ends at its head, not at a timeout.
-  if (!c_.body_framed && c_.head_size > 0 && taken_ >= c_.head_size) return 0;
-  uint64_t cap = c_.head_size + limits_.max_body_bytes;
-  if (taken_ >= cap) {
-    broken_ = true;
-    return -1;
-  }
-  if (offset_ == c_.buffered.size() && !Fill()) return broken_ ? -1 : 0;
-  size_t n = std::min({size, c_.buffered.size() - offset_, static_cast<size_t>(cap - taken_)});
+  size_t n = std::min(size, c_.request_size - offset_);
   std::copy_n(c_.buffered.data() + offset_, n, ptr);
   offset_ += n;
-  taken_ += n;
   return static_cast<ssize_t>(n);
 }
 
@@ -132,7 +92,8 @@ void ConnectionStream::get_local_ip_and_port(std::string& ip, int& port) const {
 int ConnectionStream::socket() const { return c_.fd.get(); }
 
 void ConnectionStream::Finish() {
-  c_.buffered.erase(0, offset_);
+  c_.buffered.erase(0, c_.request_size);
+  c_.request_size = 0;
   offset_ = 0;
 }
 

@@ -1,8 +1,10 @@
 // connection_stream.h: one client connection of a listener, and the
-// httplib::Stream a worker thread serves one request of it through. The
-// stream first hands out the bytes the gate (connection_gate.h) has already
-// read, then reads the socket, never past the request's deadline nor past
-// its body cap, and bounds the answer's writes the same way.
+// httplib::Stream a worker thread serves one request of it through. The gate
+// (connection_gate.h) reads the whole request, head and body, before a
+// worker sees it; the stream hands out exactly those bytes and then reports
+// the end of the data, so a worker never waits on a client's socket to read,
+// and what the library leaves unread of a request can never be taken for
+// the next one. The stream bounds the answer's writes in time.
 //
 // A Connection has one holder at a time: the gate, or the worker serving its
 // request. It passes between them through the gate's inbox and the thread
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "daemon/base/unique_fd.h"
+#include "daemon/web/chunked_body.h"
 
 namespace frontdesk {
 
@@ -28,9 +31,11 @@ struct ConnectionLimits {
   // Peers not counted per address: a proxy on this machine carries many clients.
   std::vector<std::string> unlimited_addresses;
   size_t max_header_bytes = 16 * 1024;
-  // A body up to this size is read by the gate before a thread takes the request.
+  // A body up to this size is read at once; a larger one first reserves its
+  // size out of body_memory_bytes, which all its connections share.
   size_t buffered_body_bytes = 64 * 1024;
   uint64_t max_body_bytes = 10 * 1024 * 1024;
+  uint64_t body_memory_bytes = 64 * 1024 * 1024;
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds request_timeout{60};
   std::chrono::seconds read_timeout{10};  // the longest silence within a request
@@ -44,7 +49,8 @@ struct Connection {
   enum class Phase {
     kWaiting,  // no byte of a request yet: new, or idle between requests
     kHead,     // reading the request line and headers
-    kBody,     // the head is in; reading a body small enough to buffer
+    kBody,     // the head is in; reading the body
+    kRoom,     // a large body waits for its share of body_memory_bytes, unread
     kClosing,  // answered by the gate; draining what the client still sends
   };
 
@@ -55,9 +61,14 @@ struct Connection {
   int local_port = 0;
   std::string buffered;  // read from the socket, not yet consumed by a request
   size_t head_size = 0;  // the head at the front of `buffered`, once complete
-  // The head gave a Content-Length or chunked coding. Without either a
-  // request has no body (RFC 9112, 6.3), and httplib must not wait for one.
-  bool body_framed = false;
+  // The body's length once the head is in: its Content-Length, none
+  // without one (RFC 9112, 6.3), or found by `chunks` as it arrives.
+  uint64_t body_length = 0;
+  std::optional<ChunkedBodyScanner> chunks;
+  bool expects_continue = false;  // the client waits for 100 Continue
+  size_t request_size = 0;  // head and body, once the whole request is in
+  uint64_t reserved = 0;    // this request's share of body_memory_bytes
+  bool watched = false;     // in the gate's epoll set
   Time accepted_at;
   Time request_start;  // the connection, or a later request's first byte
   Time idle_since;     // the connection, or the end of its last request
@@ -70,38 +81,32 @@ class ConnectionStream final : public httplib::Stream {
  public:
   using Time = Connection::Time;
 
-  // `c` and `limits` must outlive the stream.
+  // `c` and `limits` must outlive the stream; `c` holds a whole request.
   ConnectionStream(Connection& c, const ConnectionLimits& limits);
 
   bool is_readable() const override;
   bool is_writable() const override;
-  // 0 at the end of the client's data; -1 when the request's time or body
-  // cap ran out, or the socket failed.
+  // The request's bytes; 0 at its end.
   ssize_t read(char* ptr, size_t size) override;
   ssize_t write(const char* ptr, size_t size) override;
   void get_remote_ip_and_port(std::string& ip, int& port) const override;
   void get_local_ip_and_port(std::string& ip, int& port) const override;
   int socket() const override;
 
-  // Drops what the request consumed; what stays in the connection's buffer
+  // Drops the request, read or not; what stays in the connection's buffer
   // is the start of a pipelined next request.
   void Finish();
-  // A read or a write failed or ran out of time: the connection cannot
-  // carry another request.
+  // A write failed or ran out of time: the connection cannot carry another
+  // request.
   bool broken() const { return broken_; }
 
  private:
-  // Reads what the socket has into the empty buffer; false at the end of
-  // the data or on failure (then broken_ is set).
-  bool Fill();
   bool WaitFor(short events, Time deadline) const;
-  Time ReadDeadline() const;
   Time WriteDeadline() const;
 
   Connection& c_;
   const ConnectionLimits& limits_;
-  size_t offset_ = 0;   // of the next unconsumed byte in c_.buffered
-  uint64_t taken_ = 0;  // bytes of this request handed out, its head included
+  size_t offset_ = 0;  // of the next byte of the request to hand out
   std::optional<Time> answer_deadline_;
   bool broken_ = false;
 };

@@ -5,6 +5,7 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <iterator>
@@ -34,6 +35,8 @@ ConnectionLimits LimitsFor(const HttpServerOptions& o) {
   l.max_header_bytes = static_cast<size_t>(o.max_header_bytes);
   l.buffered_body_bytes = static_cast<size_t>(o.buffered_body_bytes);
   l.max_body_bytes = static_cast<uint64_t>(o.max_body_bytes);
+  // The largest body must fit, or it would wait for room forever.
+  l.body_memory_bytes = static_cast<uint64_t>(std::max(o.body_memory_bytes, o.max_body_bytes));
   l.header_timeout = o.header_timeout;
   l.request_timeout = o.request_timeout;
   l.read_timeout = o.read_timeout;

@@ -1,7 +1,7 @@
 // http_server.h: one hardened cpp-httplib listener. A ConnectionGate reads
-// each request's head before a thread of a bounded pool serves it with
+// each whole request before a thread of a bounded pool serves it with
 // httplib, so slow and idle clients hold no thread; the gate keeps the
-// connection caps and deadlines. The server also owns the timeouts, the
+// connection caps, the deadlines and the memory large bodies may take. The server also owns the timeouts, the
 // payload cap and the socket options, turns any exception a handler throws
 // into a logged JSON 500, and refuses to share a port with another process.
 // Routes are added through Get() and friends before Start(). Start() and
@@ -37,6 +37,7 @@ struct HttpServerOptions {
   int64_t max_header_bytes = 16 * 1024;
   int64_t buffered_body_bytes = 64 * 1024;
   int64_t max_body_bytes = 10 * 1024 * 1024;
+  int64_t body_memory_bytes = 64 * 1024 * 1024;  // at least max_body_bytes
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds request_timeout{60};
   std::chrono::seconds read_timeout{10};

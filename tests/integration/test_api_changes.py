@@ -288,7 +288,12 @@ class ErrorCodesTest(unittest.TestCase):
         fd.write_config()
         for what, data, status in (
                 ("no HTTP version", b"GET /healthz\r\nHost: x\r\n\r\n", 400),
-                ("unknown method", b"BREW /api/v1/tickets HTTP/1.1\r\nHost: x\r\n\r\n", 400),
+                ("unknown method", b"BREW /api/v1/tickets HTTP/1.1\r\nHost: x\r\n\r\n", 501),
+                ("two lengths", b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n"
+                                b"Content-Length: 3\r\n\r\n{}", 400),
+                ("broken chunks", b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\n"
+                                  b"Transfer-Encoding: chunked\r\n\r\nzz\r\n", 400),
+                ("HTTP/2 in an HTTP/1 line", b"GET /healthz HTTP/2.0\r\nHost: x\r\n\r\n", 505),
                 ("a method the path does not take",
                  b"PUT /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n", 404),
                 ("long URI", b"GET /api/v1/tickets?q=" + b"a" * 9000 + b" HTTP/1.1\r\nHost: x\r\n\r\n", 414),

@@ -15,6 +15,7 @@ bench/slow_clients.py.
 import http.client
 import select
 import socket
+import sqlite3
 import threading
 import time
 import unittest
@@ -196,6 +197,42 @@ class SlowClientsTest(unittest.TestCase):
             self.assertLess(took, 1.0)
             time.sleep(0.5)
 
+    def test_slow_large_bodies_from_two_addresses_hold_no_worker(self):
+        # Two addresses, each at its connection cap, send large form posts
+        # a trickle at a time: 70 KB at once, then a byte every 2 s.
+        slow = []
+        self.addCleanup(lambda: [s.close() for s in slow])
+        for source in ("127.0.0.2", "127.0.0.3"):
+            for _ in range(32):
+                s = connect(self.fd.public_port, source)
+                s.sendall(b"POST /tickets HTTP/1.1\r\nHost: helpdesk\r\n"
+                          b"Content-Type: application/x-www-form-urlencoded\r\n"
+                          b"Content-Length: 1000000\r\n\r\nmessage=" + b"x" * 70000)
+                slow.append(s)
+        stop = threading.Event()
+
+        def trickle():
+            while not stop.wait(2.0):
+                for s in slow:
+                    try:
+                        s.send(b"x")
+                    except OSError:
+                        pass
+        dripper = threading.Thread(target=trickle)
+        dripper.start()
+        self.addCleanup(lambda: (stop.set(), dripper.join()))
+        time.sleep(1.0)
+        for _ in range(4):
+            start = time.monotonic()
+            self.assertEqual(self.fd.get("/healthz").status, 200)
+            self.assertLess(time.monotonic() - start, 1.0)
+            status, took = form_post(self.fd.public_port)
+            self.assertEqual(status, 200)
+            self.assertLess(took, 1.0)
+            time.sleep(0.5)
+        # None of them was answered or cut off: they are still being read.
+        self.assertEqual(select.select(slow, [], [], 0)[0], [])
+
     def test_504KB_of_headers_gets_431_at_once(self):
         big = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"p" * 1000) for i in range(504))
         s = connect(self.fd.public_port)
@@ -244,34 +281,36 @@ class ListenerLimitsTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.fd = Frontdesk(extra_config=FORM, server_extra=(
+        # SQLite on any run: the test holds the database's write lock itself.
+        cls.fd = Frontdesk(extra_config=FORM, sqlite=True, server_extra=(
             "public_threads = 2\npublic_max_threads = 2\npublic_max_pending = 0\n"
-            "buffered_body_bytes = 0\nmax_connections_per_address = 4\n"))
+            "max_connections_per_address = 4\nbusy_timeout = \"20s\"\n"))
         cls.addClassCleanup(cls.fd.close)
         cls.fd.start()
 
-    def hold_a_worker(self):
-        """A connection that holds a worker while it waits for its body. A
-        worker still finishing the last request may make it a 503 itself;
-        then it tries again."""
-        for _ in range(20):
-            s = connect(self.fd.public_port)
-            s.sendall(b"POST /tickets HTTP/1.1\r\nHost: helpdesk\r\nContent-Type: application/json\r\n"
-                      b"Content-Length: 100\r\n\r\n")
-            if not select.select([s], [], [], 0.3)[0]:
-                return s
-            s.close()
-        raise AssertionError("no worker could be held")
-
     def test_a_full_queue_answers_503_with_retry_after(self):
-        holders = [self.hold_a_worker() for _ in range(2)]
-        self.addCleanup(lambda: [s.close() for s in holders])
-        r = self.fd.get("/healthz")
-        self.assertEqual(r.status, 503)
-        self.assertEqual(r.header("Retry-After"), "5")
-        self.assertEqual(r.json()["error"]["code"], "busy")
-        for s in holders:
-            s.close()
+        # No client can hold a worker by being slow, so the workers are held
+        # the way a long write holds them: two form posts wait for the
+        # database, locked here.
+        lock = sqlite3.connect(self.fd.db_path, isolation_level=None, timeout=10)
+        self.addCleanup(lock.close)
+        lock.execute("BEGIN IMMEDIATE")
+        results = []
+        posts = [threading.Thread(target=lambda: results.append(form_post(self.fd.public_port, timeout=30)))
+                 for _ in range(2)]
+        for t in posts:
+            t.start()
+            time.sleep(0.3)
+        try:
+            r = self.fd.get("/healthz")
+            self.assertEqual(r.status, 503)
+            self.assertEqual(r.header("Retry-After"), "5")
+            self.assertEqual(r.json()["error"]["code"], "busy")
+        finally:
+            lock.execute("ROLLBACK")
+            for t in posts:
+                t.join()
+        self.assertEqual([status for status, _ in results], [200, 200])
         deadline = time.monotonic() + 5
         while self.fd.get("/healthz").status != 200:
             self.assertLess(time.monotonic(), deadline)
@@ -298,7 +337,8 @@ class CheckConfigTest(unittest.TestCase):
         fd.write_config('[server]\nheader_timeout = "2m"\nrequest_timeout = "1m"\n'
                         'public_max_connections = 800\nadmin_max_connections = 200\n'
                         'public_max_pending = -1\nbuffered_body_bytes = "32MiB"\n'
-                        'max_connections_per_address = 0\nmax_header_bytes = "2MiB"\n' + QUEUES)
+                        'max_connections_per_address = 0\nmax_header_bytes = "2MiB"\n'
+                        'body_memory_bytes = "8MiB"\n' + QUEUES)
         r = fd.cli("check-config")
         self.assertEqual(r.returncode, 1)
         p = fd.config_path
@@ -312,7 +352,9 @@ class CheckConfigTest(unittest.TestCase):
                          "got 33554432\n"
                          f"{p}:8:31: server.max_connections_per_address: must be between 1 and 900, got 0\n"
                          f"{p}:9:20: server.max_header_bytes: must be between 1024 and 1048576 bytes, "
-                         "got 2097152\n")
+                         "got 2097152\n"
+                         f"{p}:10:21: server.body_memory_bytes: must be at least max_body_bytes, or the "
+                         "largest body could never be read\n")
 
 
 if __name__ == "__main__":

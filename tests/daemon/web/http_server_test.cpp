@@ -14,7 +14,6 @@
 
 #include "daemon/base/thread_pool.h"
 #include "daemon/base/unique_fd.h"
-#include "daemon/web/request_head.h"
 
 namespace frontdesk {
 namespace {
@@ -177,7 +176,35 @@ HttpServerOptions TightOptions() {
   return o;
 }
 
-std::unique_ptr<HttpServer> Serving(const HttpServerOptions& o, Metrics* metrics = nullptr) {
+// Holds the worker that serves GET /hold until Release().
+class Hold {
+ public:
+  void Wait() {
+    std::unique_lock<std::mutex> lock(m_);
+    ++waiting_;
+    cv_.notify_all();
+    cv_.wait(lock, [&] { return released_; });
+  }
+  // Until a worker is held.
+  void Holding() {
+    std::unique_lock<std::mutex> lock(m_);
+    cv_.wait(lock, [&] { return waiting_ > 0; });
+  }
+  void Release() {
+    std::lock_guard<std::mutex> lock(m_);
+    released_ = true;
+    cv_.notify_all();
+  }
+
+ private:
+  std::mutex m_;
+  std::condition_variable cv_;
+  int waiting_ = 0;
+  bool released_ = false;
+};
+
+std::unique_ptr<HttpServer> Serving(const HttpServerOptions& o, Metrics* metrics = nullptr,
+                                    Hold* hold = nullptr) {
   auto server = std::make_unique<HttpServer>("test", o, metrics);
   server->Get("/ok", "/ok", [](const httplib::Request&, httplib::Response& res) {
     res.set_content("fine", "text/plain");
@@ -185,56 +212,13 @@ std::unique_ptr<HttpServer> Serving(const HttpServerOptions& o, Metrics* metrics
   server->Post("/echo", "/echo", [](const httplib::Request& req, httplib::Response& res) {
     res.set_content(std::to_string(req.body.size()), "text/plain");
   });
+  server->Get("/hold", "/hold", [hold](const httplib::Request&, httplib::Response& res) {
+    if (hold) hold->Wait();
+    res.set_content("held", "text/plain");
+  });
   REQUIRE(server->Bind().ok());
   server->Start();
   return server;
-}
-
-TEST_CASE("the head scanner finds the end of a head and the headers that shape its body",
-          "[http][gate]") {
-  using S = RequestHead::State;
-  struct Row {
-    std::string bytes;
-    size_t cap;
-    S state;
-    size_t size;
-    std::optional<uint64_t> length;
-    bool chunked;
-    bool expects;
-  };
-  std::vector<Row> rows = {
-      {"GET / HTTP/1.1\r\nHost: a\r\n", 100, S::kIncomplete, 0, {}, false, false},
-      {"GET / HTTP/1.1\r\n\r\n", 100, S::kComplete, 18, {}, false, false},
-      {"POST / HTTP/1.1\r\ncontent-LENGTH:  12 \r\n\r\nbody", 100, S::kComplete, 41, 12, false,
-       false},
-      {"POST / HTTP/1.1\r\nContent-Length: 7\r\nContent-Length: 9\r\n\r\n", 100, S::kComplete, 57,
-       7, false, false},
-      {"POST / HTTP/1.1\r\nContent-Length: 1e3\r\n\r\n", 100, S::kComplete, 40, {}, false, false},
-      {"POST / HTTP/1.1\r\nTransfer-Encoding: gzip, Chunked\r\n\r\n",
-       100,
-       S::kComplete,
-       53,
-       {},
-       true,
-       false},
-      {"POST / HTTP/1.1\r\nExpect: 100-continue\r\n\r\n", 100, S::kComplete, 41, {}, false, true},
-      {"GET / HTTP/1.1\r\n\r\n", 18, S::kComplete, 18, {}, false, false},
-      {"GET / HTTP/1.1\r\n\r\n", 17, S::kTooLarge, 0, {}, false, false},
-      {std::string(64, 'a'), 64, S::kTooLarge, 0, {}, false, false},
-      {std::string(63, 'a'), 64, S::kIncomplete, 0, {}, false, false},
-  };
-  for (const Row& row : rows) {
-    INFO(row.bytes);
-    RequestHead head = ScanRequestHead(row.bytes, row.cap);
-    CHECK(head.state == row.state);
-    CHECK(head.size == row.size);
-    CHECK(head.content_length == row.length);
-    CHECK(head.chunked == row.chunked);
-    CHECK(head.expects_continue == row.expects);
-  }
-  CHECK(LeadingLineBreaks("\r\n\r\nGET") == 4);
-  CHECK(LeadingLineBreaks("\r\n") == 2);
-  CHECK(LeadingLineBreaks("GET") == 0);
 }
 
 TEST_CASE("the gate's own answers are complete HTTP with a JSON error", "[http][gate]") {
@@ -284,7 +268,7 @@ TEST_CASE("slow, silent and idle clients hold no thread: a request is answered b
     REQUIRE(c->connected());
     if (i % 3 == 0) c->Send("GET /ok HTTP/1.1\r\nHost: t\r\nX-Slow: ");  // half a head
     if (i % 3 == 1)
-      c->Send("POST /echo HTTP/1.1\r\nContent-Length: 500\r\n\r\nabc");  // half a small body
+      c->Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 500\r\n\r\nabc");  // half a small body
     if (i % 3 == 2) {  // idle between keep-alive requests
       c->Send(GetRequest());
       c->Read("fine");
@@ -345,7 +329,7 @@ TEST_CASE("a Content-Length over the cap is answered 413 before the body is sent
   CHECK(fits.Read("8192").find("200 OK") != std::string::npos);
 }
 
-TEST_CASE("a chunked body is cut off at the body cap", "[http][gate]") {
+TEST_CASE("a chunked body over the body cap is answered 413", "[http][gate]") {
   HttpServerOptions o = TightOptions();
   auto server = Serving(o);
   RawClient client(o.listen.port);
@@ -353,7 +337,7 @@ TEST_CASE("a chunked body is cut off at the body cap", "[http][gate]") {
   std::string chunk = "400\r\n" + std::string(1024, 'c') + "\r\n";
   for (int i = 0; i < 9; ++i) client.Send(chunk);
   client.Send("0\r\n\r\n");
-  CHECK(client.Read("\r\n\r\n").rfind("HTTP/1.1 400 ", 0) == 0);
+  CHECK(client.Read("\r\n\r\n").rfind("HTTP/1.1 413 ", 0) == 0);
   CHECK(client.ClosedWithin(milliseconds(3000)));
 }
 
@@ -371,19 +355,24 @@ TEST_CASE("a head that takes longer than header_timeout is answered 408 and clos
   CHECK(client.ClosedWithin(milliseconds(3000)));
 }
 
-TEST_CASE("a body sent slowly past request_timeout is cut off, on a worker too", "[http][gate]") {
-  HttpServerOptions o = TightOptions();
+TEST_CASE("a large body sent slowly past request_timeout is answered 408, and holds no thread",
+          "[http][gate]") {
+  HttpServerOptions o = TightOptions();  // a single worker thread
   o.header_timeout = std::chrono::seconds(1);
   o.request_timeout = std::chrono::seconds(1);
-  o.buffered_body_bytes = 0;  // every body is read by a worker
+  o.buffered_body_bytes = 0;  // every body reserves its room
   auto server = Serving(o);
   RawClient client(o.listen.port);
   auto start = Clock::now();
   client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 100\r\n\r\n");
+  // While it drips, the one worker serves others.
+  RawClient beside(o.listen.port);
+  beside.Send(GetRequest());
+  CHECK(beside.Read("fine").find("200 OK") != std::string::npos);
   client.Drip();
   CHECK(SecondsSince(start) < 2.0);
+  CHECK(client.Read("}}").find("HTTP/1.1 408 ") != std::string::npos);
   CHECK(client.ClosedWithin(milliseconds(3000)));
-  // The worker is free again.
   RawClient next(o.listen.port);
   next.Send(GetRequest());
   CHECK(next.Read("fine").find("200 OK") != std::string::npos);
@@ -393,18 +382,18 @@ TEST_CASE("when every thread is busy and the queue is full the answer is 503 wit
           "[http][gate]") {
   HttpServerOptions o = TightOptions();
   o.max_pending = 0;
-  o.buffered_body_bytes = 0;
-  auto server = Serving(o);
-  RawClient holder(o.listen.port);  // holds the one worker while it waits for a body
-  holder.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 10\r\n\r\n");
-  std::this_thread::sleep_for(milliseconds(500));
+  Hold hold;
+  auto server = Serving(o, nullptr, &hold);
+  RawClient holder(o.listen.port);  // holds the one worker
+  holder.Send(GetRequest("/hold"));
+  hold.Holding();
   RawClient client(o.listen.port);
   client.Send(GetRequest());
   std::string answer = client.Read("}}");
   CHECK(answer.rfind("HTTP/1.1 503 ", 0) == 0);
   CHECK(answer.find("\r\nRetry-After: 5\r\n") != std::string::npos);
-  holder.Send("0123456789");
-  CHECK(holder.Read("\r\n\r\n10").find("200 OK") != std::string::npos);
+  hold.Release();
+  CHECK(holder.Read("held").find("200 OK") != std::string::npos);
   // The thread is free again once it has handed the connection back.
   bool served = false;
   for (int i = 0; i < 50 && !served; ++i) {
@@ -511,6 +500,165 @@ TEST_CASE("Stop closes idle connections and still answers a request under way", 
   stopper.join();
   RawClient late(o.listen.port);
   CHECK_FALSE(late.connected());
+}
+
+// How many answers a stream of bytes from the server holds.
+int Answers(const std::string& got) {
+  int n = 0;
+  for (size_t at = got.find("HTTP/1.1 "); at != std::string::npos; at = got.find("HTTP/1.1 ", at + 1)) {
+    ++n;
+  }
+  return n;
+}
+
+// Each is a request a proxy could frame differently, with a second request
+// hidden where the first one's body would be. The gate answers the first
+// and closes: the hidden one is never served.
+TEST_CASE("a request framed ambiguously is refused and its connection closed, nothing smuggled",
+          "[http][gate]") {
+  HttpServerOptions o = TightOptions();
+  Metrics metrics;
+  auto server = Serving(o, &metrics);
+  const std::string hidden = "GET /ok HTTP/1.1\r\nHost: t\r\n\r\n";
+  struct Row {
+    std::string request;
+    int status;
+  };
+  std::vector<Row> rows = {
+      {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n" + hidden, 400},
+      {"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 30\r\nTransfer-Encoding: chunked\r\n\r\n"
+       "0\r\n\r\n" + hidden, 400},
+      {"POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 0\r\nContent-Length: 30\r\n\r\n" + hidden,
+       400},
+      {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n" + hidden,
+       400},
+      {"FOO /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 30\r\n\r\n" + hidden, 501},
+      {std::string("GET /ok HTTP/1.1\r\nHost: t\r\nX-A: a\0b\r\n\r\n", 41) + hidden, 400},
+      {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n" + hidden,
+       400},
+  };
+  for (const Row& row : rows) {
+    INFO(row.request);
+    RawClient client(o.listen.port);
+    client.Send(row.request);
+    REQUIRE(client.ClosedWithin(milliseconds(4000)));
+    std::string got = client.Read();
+    CHECK(got.rfind("HTTP/1.1 " + std::to_string(row.status) + " ", 0) == 0);
+    CHECK(Answers(got) == 1);
+    CHECK(got.find("fine") == std::string::npos);
+    CHECK(got.find("Connection: close") != std::string::npos);
+  }
+  server->Stop();
+  CHECK(metrics.Render("").find("frontdesk_http_refused_total{reason=\"test:bad_request\"} 6") !=
+        std::string::npos);
+}
+
+// httplib answers a POST to an unknown path without reading its body; the
+// body must still not be read as the next request.
+TEST_CASE("a body no handler reads is skipped whole, and the next request is the client's own",
+          "[http][gate]") {
+  HttpServerOptions o = TightOptions();
+  auto server = Serving(o);
+  RawClient client(o.listen.port);
+  std::string fake = "GET /ok HTTP/1.1\r\nHost: t\r\n\r\n";
+  client.Send("POST /nowhere HTTP/1.1\r\nHost: t\r\nContent-Length: " + std::to_string(fake.size()) +
+              "\r\n\r\n" + fake + "GET /hold HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+  REQUIRE(client.ClosedWithin(milliseconds(4000)));
+  std::string got = client.Read();
+  CHECK(got.rfind("HTTP/1.1 404 ", 0) == 0);
+  CHECK(Answers(got) == 2);
+  CHECK(got.find("held") != std::string::npos);
+  CHECK(got.find("fine") == std::string::npos);
+}
+
+TEST_CASE("a client that expects 100 Continue gets it once, and its answer after the body",
+          "[http][gate]") {
+  HttpServerOptions o = TightOptions();
+  auto server = Serving(o);
+  for (size_t size : {size_t{10}, size_t{5000}}) {  // a small body and a large one
+    INFO(size);
+    RawClient client(o.listen.port);
+    client.Send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: " +
+                std::to_string(size) + "\r\n\r\n");
+    CHECK(client.Read("\r\n\r\n", milliseconds(2000)) == "HTTP/1.1 100 Continue\r\n\r\n");
+    client.Send(std::string(size, 'b'));
+    std::string got = client.Read("\r\n\r\n" + std::to_string(size));
+    CHECK(got.find("200 OK") != std::string::npos);
+    CHECK(Answers(got) == 2);
+  }
+  // Over the cap, the answer is 413 and no 100 comes.
+  RawClient over(o.listen.port);
+  over.Send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 9000\r\n\r\n");
+  CHECK(over.Read("}}").rfind("HTTP/1.1 413 ", 0) == 0);
+}
+
+TEST_CASE("large bodies share body_memory_bytes: the next waits its turn, unread, then 503",
+          "[http][gate]") {
+  HttpServerOptions o = TightOptions();  // bodies up to 8 KiB; 1 KiB read at once
+  o.body_memory_bytes = 12 * 1024;
+  o.read_timeout = std::chrono::seconds(2);
+  Metrics metrics;
+  auto server = Serving(o, &metrics);
+  auto head = [](size_t n) {
+    return "POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: " +
+           std::to_string(n) + "\r\n\r\n";
+  };
+  RawClient first(o.listen.port);
+  first.Send(head(8000));
+  CHECK(first.Read("\r\n\r\n").find("100 Continue") != std::string::npos);
+  first.Send(std::string(4000, 'a'));  // half of it, holding its 8000 bytes of room
+  RawClient second(o.listen.port);
+  second.Send(head(6000));
+  // 8000 + 6000 do not fit in 12 KiB: no 100 Continue while it waits.
+  CHECK(second.Read("\r\n\r\n", milliseconds(500)).empty());
+  // Small bodies do not wait.
+  RawClient small(o.listen.port);
+  small.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc");
+  CHECK(small.Read("\r\n\r\n3").find("200 OK") != std::string::npos);
+  first.Send(std::string(4000, 'a'));
+  CHECK(first.Read("8000").find("200 OK") != std::string::npos);
+  // The room the first one freed lets the second in.
+  CHECK(second.Read("\r\n\r\n", milliseconds(2000)).find("100 Continue") != std::string::npos);
+  // A third waits behind the second, which sends its body slowly: after
+  // read_timeout the third is told to come back later.
+  RawClient third(o.listen.port);
+  third.Send(head(8000));
+  auto start = Clock::now();
+  for (int i = 0; i < 6; ++i) {
+    second.Send(std::string(1000, 'b'));
+    std::this_thread::sleep_for(milliseconds(500));
+  }
+  CHECK(second.Read("6000").find("200 OK") != std::string::npos);
+  std::string refusal = third.Read("}}", milliseconds(100));
+  CHECK(refusal.rfind("HTTP/1.1 503 ", 0) == 0);
+  CHECK(refusal.find("Retry-After: 5") != std::string::npos);
+  CHECK(SecondsSince(start) < 4.0);
+  server->Stop();
+  CHECK(metrics.Render("").find("reason=\"test:body_memory\"} 1") != std::string::npos);
+}
+
+TEST_CASE("slow large bodies hold no thread: a request is answered beside sixty of them",
+          "[http][gate]") {
+  HttpServerOptions o = TightOptions();  // a single worker thread
+  o.body_memory_bytes = 1024 * 1024;
+  auto server = Serving(o);
+  std::vector<std::unique_ptr<RawClient>> slow;
+  for (int i = 0; i < 60; ++i) {
+    auto c = std::make_unique<RawClient>(o.listen.port);
+    c->Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 8000\r\n\r\n" +
+            std::string(static_cast<size_t>(100 + i), 'x'));
+    slow.push_back(std::move(c));
+  }
+  std::this_thread::sleep_for(milliseconds(200));
+  for (int round = 0; round < 3; ++round) {
+    auto start = Clock::now();
+    RawClient client(o.listen.port);
+    client.Send(GetRequest());
+    CHECK(client.Read("fine").find("200 OK") != std::string::npos);
+    CHECK(SecondsSince(start) < 1.0);
+  }
+  slow[7]->Send(std::string(8000 - 107, 'y'));
+  CHECK(slow[7]->Read("8000").find("200 OK") != std::string::npos);
 }
 
 }  // namespace
