@@ -199,17 +199,30 @@ std::optional<ReplyPromise> PromiseOf(ServeContext& ctx, const Config& config, i
   return std::nullopt;
 }
 
+// A customer is told what they can act on, never the machine's state: the
+// detail of a temporary failure (which process holds the database, a path)
+// goes to the log only.
+void WritePublicError(httplib::Response& res, const Status& s) {
+  if (!s.transient() && s.code() != Status::Code::kInternal) return WriteError(res, s);
+  if (s.code() == Status::Code::kInternal) spdlog::error("web form: {}", s.ToString());
+  WriteError(res, HttpStatusFor(s), Status::CodeName(s.code()),
+             "the helpdesk cannot take this request just now, and nothing was stored; try again shortly");
+}
+
 void AnswerSubmitted(const Result<CreatedTicket>& created, const std::optional<ReplyPromise>& promise,
                      const FormConfig& form, bool json_out, std::string_view language, httplib::Response& res) {
   if (!created.ok()) {
     const Status& s = created.status();
     if (s.transient()) spdlog::warn("web form: not accepted: {}", s.ToString());
-    if (json_out) return WriteError(res, s);
-    // A rule's reason for a reject is the operator's own words.
+    if (json_out) return WritePublicError(res, s);
+    // A rule's reason for a reject is the operator's own words; a failure's
+    // detail is the log's.
+    bool failure = s.transient() || s.code() == Status::Code::kInternal;
+    if (s.code() == Status::Code::kInternal) spdlog::error("web form: {}", s.ToString());
     SendHtml(res, HttpStatusFor(s),
              RenderMessagePage(PageText(s.code() == Status::Code::kRejected ? "page.not_accepted" : "page.not_sent",
                                         language),
-                               s.transient() ? PageText("submit.unavailable", language) : s.message(), language));
+                               failure ? PageText("submit.unavailable", language) : s.message(), language));
     if (s.transient()) res.set_header("Retry-After", "5");
     return;
   }

@@ -1,11 +1,13 @@
 """Abuse of the public form against the real daemon: posts sent from other
 sites' pages (cross-site request forgery), telling the honeypot's answer
-from a real one, and escaping the rate limit by rotating IPv6 addresses."""
+from a real one, escaping the rate limit by rotating IPv6 addresses, and
+learning about the machine from a failure's answer."""
 
 import http.client
 import json
 import re
 import socket
+import sqlite3
 import time
 import unittest
 
@@ -330,6 +332,33 @@ class RateLimitPerNetworkTest(unittest.TestCase):
         # The proxy itself, ::1, is its own /64.
         self.assertEqual(post({}, "from the proxy")[0], 201)
         self.assertEqual(fd.query("SELECT count(*) FROM tickets")[0][0], 3)
+
+
+class FailureDetailTest(unittest.TestCase):
+    """A locked database makes intake fail for a moment; the customer is
+    told to retry, and the log, not the answer, says which process held it."""
+
+    def test_a_locked_database_answers_without_naming_the_process_or_the_file(self):
+        fd = Frontdesk(extra_config=ABUSE_CONFIG, sqlite=True, server_extra='busy_timeout = "300ms"')
+        self.addCleanup(fd.close)
+        fd.start()
+        lock = sqlite3.connect(fd.db_path, isolation_level=None, timeout=10)
+        self.addCleanup(lock.close)
+        lock.execute("BEGIN IMMEDIATE")
+        try:
+            body, ctype = form_body("Locked")
+            answers = [fd.post("/tickets", body={"email": "a@example.org", "subject": "s", "message": "m"}),
+                       fd.post("/tickets", body=body, headers={"Content-Type": ctype})]
+        finally:
+            lock.execute("ROLLBACK")
+        for r in answers:
+            self.assertEqual(r.status, 503, r.body)
+            self.assertEqual(r.header("Retry-After"), "5")
+            for secret in ("pid", "python", fd.db_path, fd.dir, "busy_timeout"):
+                self.assertNotIn(secret, r.body.decode())
+        self.assertEqual(answers[0].json()["error"]["code"], "busy")
+        self.assertIn("try again", answers[0].json()["error"]["message"])
+        self.assertIn("held the write lock", fd.log_text())
 
 
 if __name__ == "__main__":
