@@ -299,6 +299,13 @@ Result<std::vector<std::pair<const char*, json>>> ApplyPatch(Ticket& t, const Ti
     t.queue = *patch.queue;
   }
   if (patch.assignee && *patch.assignee != t.assignee) {
+    // Whoever is assigned is mailed the ticket's internal notes: only an
+    // agent may be, whichever channel asks.
+    if (*patch.assignee && !config.IsAgent(**patch.assignee)) {
+      return Status::Invalid("\"" + **patch.assignee +
+                                 "\" is not an agent; assign an address listed in a queue's agents, or null",
+                             "assignee");
+    }
     changes.push_back({"assignee_changed", {{"from", OptJson(t.assignee)}, {"to", OptJson(*patch.assignee)}}});
     t.assignee = *patch.assignee;
   }

@@ -244,6 +244,8 @@ class AdminApiTest(unittest.TestCase):
         self.assertEqual(events[1]["actor"], "api:test-write")
         for bad, field in [({"status": "new"}, "status"), ({"status": "gone"}, "status"),
                            ({"queue": "nowhere"}, "queue"), ({"assignee": "x"}, "assignee"),
+                           # Only an agent is mailed a ticket's internal notes.
+                           ({"assignee": "outsider@example.org"}, "assignee"),
                            ({"tags": ["A B"]}, "tags"), ({"subject": "s"}, "subject")]:
             with self.subTest(bad=bad):
                 r = self.patch(tid, bad)
