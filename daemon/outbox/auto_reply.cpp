@@ -62,6 +62,19 @@ void LeaveOutSenderText(const Config& config, const std::string& queue, bool sen
 
 }  // namespace
 
+std::string QuotedCopy(const std::string& text) {
+  if (text.size() <= kQuotedCopyBytes) return text;
+  size_t cut = kQuotedCopyBytes;
+  // Back to the first byte of a UTF-8 character...
+  while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+  // ...or to the end of the line, when the line is not too long to matter.
+  size_t line_end = text.rfind('\n', cut - 1);
+  if (line_end != std::string::npos && cut - line_end <= 1024) cut = line_end + 1;
+  std::string copy = text.substr(0, cut);
+  if (!copy.empty() && copy.back() != '\n') copy += '\n';
+  return copy + "[\u2026]\n";
+}
+
 Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, bool sender_verified, Timestamp now) {
   if (!config.mail.auto_ack) return Status::Ok();
   TicketStore tickets(store);
@@ -73,7 +86,7 @@ Status QueueAutoAck(Store& store, const Config& config, int64_t ticket_id, bool 
   LeaveOutSenderText(config, t->queue, sender_verified, &vars);
   OutboxMail m = Automatic("ack:" + std::to_string(ticket_id) + ":" + t->requester_email, ticket_id, "auto_ack",
                            t->requester_email, t->subject, vars.dump(), now);
-  m.body = messages->empty() ? "" : messages->front().body_text;
+  m.body = messages->empty() ? "" : QuotedCopy(messages->front().body_text);
   Result<int64_t> queued = QueueMail(store, m);
   return queued.ok() ? Status::Ok() : queued.status();
 }
@@ -94,7 +107,7 @@ Status QueueAgentAlert(Store& store, const Config& config, int64_t ticket_id, co
   for (const std::string& agent : to) {
     std::string key = "alert:" + what + ":" + std::to_string(what == "new_ticket" ? ticket_id : message_id) + ":" + agent;
     OutboxMail m = Automatic(key, ticket_id, what + "_alert", agent, t->subject, json{{"from", from}}.dump(), now);
-    m.body = message ? message->body_text : "";
+    m.body = message ? QuotedCopy(message->body_text) : "";
     Result<int64_t> q = QueueMail(store, m);
     if (!q.ok()) return q.status();
   }
@@ -117,7 +130,7 @@ Status QueueNoteAlert(Store& store, const Config& config, int64_t ticket_id, int
     json vars = {{"from", from.empty() ? std::string("someone") : from}};
     OutboxMail m = Automatic("note:" + std::to_string(message_id) + ":" + agent, ticket_id, "note_alert", agent,
                              t->subject, vars.dump(), now);
-    m.body = note->body_text;
+    m.body = QuotedCopy(note->body_text);
     Result<int64_t> q = QueueMail(store, m);
     if (!q.ok()) return q.status();
   }

@@ -20,6 +20,14 @@
 
 namespace frontdesk {
 
+// The copy of a message that an automatic mail quotes: the message itself
+// is in the ticket, and a whole copy for each agent of a huge message would
+// fill the disk. Up to kQuotedCopyBytes it is the text; beyond, it is cut
+// there (at a line's end when one is near, never inside a character) and
+// "[…]" marks the cut.
+constexpr size_t kQuotedCopyBytes = 64 * 1024;
+std::string QuotedCopy(const std::string& text);
+
 // Queues the acknowledgement of a new ticket; does nothing when
 // mail.auto_ack is off. The caller decides whether the ticket may have one
 // (not for automatic mail, quarantined mail, or a rule's suppress_auto_reply).

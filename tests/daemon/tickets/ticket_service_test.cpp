@@ -5,6 +5,7 @@
 #include <functional>
 
 #include "config/loader.h"
+#include "daemon/outbox/auto_reply.h"
 #include "daemon/store/ticket_store.h"
 #include "tests/test_db.h"
 #include "tests/test_util.h"
@@ -404,6 +405,29 @@ TEST_CASE("an escalation level mails, changes the ticket and says so", "[tickets
   // Fired again (another sweep), the mail is not queued twice.
   e = f.Run([&](TicketService& s) { return s.Escalate(a, f.clock.Now()); });
   CHECK(e.mail.empty());
+}
+
+// A huge message is stored once; the acknowledgement and each agent's
+// alert quote only the start of it.
+TEST_CASE("the mail a huge message brings quotes it up to the cap, for each recipient",
+          "[tickets][service]") {
+  Fixture f;
+  NewTicket t = f.Make(Channel::kEmail);
+  t.body = std::string(4 * 1024 * 1024, 'x');
+  int64_t id = f.Open(t);
+  Result<Stmt> st = f.store->db().Prepare("SELECT kind, length(body) FROM outbox WHERE ticket_id = ?1");
+  st->Bind(1, id);
+  std::vector<std::pair<std::string, int64_t>> rows =
+      *st->Rows([](const Stmt& r) { return std::make_pair(r.Text(0), r.Int(1)); });
+  REQUIRE(rows.size() == 3);  // the acknowledgement and two agents' alerts
+  for (const auto& [kind, length] : rows) {
+    INFO(kind);
+    CHECK(length > static_cast<int64_t>(kQuotedCopyBytes));
+    CHECK(length < static_cast<int64_t>(kQuotedCopyBytes) + 16);
+  }
+  CHECK(f.Get(id).id == id);
+  Result<std::vector<MessageRecord>> messages = TicketStore(*f.store).Messages(id);
+  CHECK(messages->front().body_text.size() == t.body.size());
 }
 
 }  // namespace
