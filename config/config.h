@@ -301,6 +301,9 @@ struct MailConfig {
   // Tell the assignee, or else the queue's agents, of an internal note
   // someone else added.
   bool note_alerts = true;
+  // The text of sent and suppressed mail is kept in the outbox this long;
+  // the row itself stays. 0 keeps it forever.
+  std::chrono::seconds keep_sent_text{90 * 86400};
   // What one message may cost to read. Mail is parsed in worker processes
   // (parse_workers at most) so that a hostile message cannot stall or
   // crash the daemon: each message gets parse_cpu_limit of CPU time (and

@@ -44,6 +44,7 @@ void ReadMail(TableReader& root, Config& config, ConfigErrors& errors) {
   r.Bool("oversize_notice", &m.oversize_notice);
   r.Bool("quote_unverified_senders", &m.quote_unverified_senders);
   r.Bool("note_alerts", &m.note_alerts);
+  r.Duration("keep_sent_text", &m.keep_sent_text, seconds(0), seconds(3650LL * 86400));
   r.Int("auto_reply_cap", &m.auto_reply_cap, 0, 100000);
   r.Duration("auto_reply_window", &m.auto_reply_window, seconds(60), seconds(30 * 86400));
   r.Int("max_attachments", &m.max_attachments, 0, 10000);

@@ -27,6 +27,7 @@
 #include "daemon/intake/spool_worker.h"
 #include "daemon/outbox/sender.h"
 #include "daemon/store/backup.h"
+#include "daemon/store/outbox_store.h"
 #include "daemon/store/report_store.h"
 #include "daemon/store/store.h"
 #include "daemon/tickets/escalator.h"
@@ -356,11 +357,47 @@ void Daemon::SpoolArrived() {
   if (first) spool_wake_.notify_one();
 }
 
+// A few hundred rows a transaction keep the writers' lock short; a round
+// stops after a few thousand and the next goes on a minute later.
+void Daemon::ForgetSentText(const Config& config, int64_t* after) {
+  constexpr int kRowsPerTxn = 500;
+  constexpr int kTxnsPerRound = 20;
+  if (config.mail.keep_sent_text.count() == 0) return;
+  Timestamp before = clock_.Now() - config.mail.keep_sent_text;
+  int64_t cleared = 0;
+  for (int i = 0; i < kTxnsPerRound; ++i) {
+    OutboxStore::Forgotten done;
+    Status s = writer_->Run([&](Store& store) -> Status {
+      Result<OutboxStore::Forgotten> r = OutboxStore(store).ForgetSentText(*after, before, kRowsPerTxn);
+      if (!r.ok()) return r.status();
+      done = *r;
+      return Status::Ok();
+    });
+    if (!s.ok()) {
+      spdlog::warn("outbox: clearing the text of old sent mail: {}", s.message());
+      return;
+    }
+    cleared += done.cleared;
+    if (done.next == *after) break;
+    *after = done.next;
+  }
+  if (cleared > 0) spdlog::info("outbox: cleared the text of {} mails sent before {}", cleared, FormatRfc3339(before));
+}
+
 void Daemon::SendLoop() {
   TxnRunner run = [this](const std::function<Status(Store&)>& job) { return writer_->Run(job); };
+  // Where clearing old text goes on from; it starts over after a restart.
+  int64_t forget_after = 0;
+  auto next_forget = std::chrono::steady_clock::now();
   std::unique_lock<std::mutex> lock(tick_mutex_);
   while (!tick_stop_) {
     ConfigInfo info = config_info();
+    if (std::chrono::steady_clock::now() >= next_forget) {
+      lock.unlock();
+      ForgetSentText(*info.config, &forget_after);
+      next_forget = std::chrono::steady_clock::now() + std::chrono::minutes(1);
+      lock.lock();
+    }
     bool more = false;
     if (info.config->smtp.enabled()) {
       lock.unlock();

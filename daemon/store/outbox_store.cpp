@@ -225,4 +225,28 @@ Result<std::optional<int64_t>> OutboxStore::TicketSentTo(const std::string& mess
   return *row ? **row : std::nullopt;
 }
 
+Result<OutboxStore::Forgotten> OutboxStore::ForgetSentText(int64_t after, Timestamp before, int limit) {
+  // By id, which follows creation: each call reads one stretch of the
+  // primary key, never the whole table.
+  Result<Stmt> last = db_.Prepare(
+      "SELECT max(id) FROM (SELECT id FROM outbox WHERE id > ?1 AND created_at < ?2 ORDER BY id LIMIT ?3) AS old");
+  if (!last.ok()) return last.status();
+  last->Bind(1, after).Bind(2, ToUnix(before)).Bind(3, static_cast<int64_t>(limit));
+  Result<std::optional<std::optional<int64_t>>> upto = last->FirstRow([](const Stmt& r) { return r.OptInt(0); });
+  if (!upto.ok()) return upto.status();
+  Forgotten out;
+  out.next = after;
+  if (!*upto || !**upto) return out;
+  Result<Stmt> clear = db_.Prepare(
+      "UPDATE outbox SET body = substr(body, 1, 0) "
+      "WHERE id > ?1 AND id <= ?2 AND created_at < ?3 AND status IN ('sent', 'suppressed') AND length(body) > 0");
+  if (!clear.ok()) return clear.status();
+  clear->Bind(1, after).Bind(2, ***upto).Bind(3, ToUnix(before));
+  Status s = clear->Run();
+  if (!s.ok()) return s;
+  out.next = ***upto;
+  out.cleared = db_.Changes();
+  return out;
+}
+
 }  // namespace frontdesk

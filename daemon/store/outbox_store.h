@@ -86,6 +86,16 @@ class OutboxStore {
   // Whether a mail of `kind` with `subject` went to `recipient` since `since`.
   Result<bool> SentSameSince(const std::string& recipient, const std::string& kind, const std::string& subject,
                              Timestamp since);
+  // Forgets the text of sent and suppressed mail created before `before`;
+  // the row stays, as the record of what went to whom and when. Looks at
+  // the rows after id `after`, at most `limit` of those created before
+  // `before`. `next` is the id to continue after; it stays `after` once no
+  // row older than `before` is left past it.
+  struct Forgotten {
+    int64_t next = 0;
+    int64_t cleared = 0;
+  };
+  Result<Forgotten> ForgetSentText(int64_t after, Timestamp before, int limit);
   // Newest first; `status` filters when set; `before_id` pages back.
   Result<std::vector<OutboxRow>> List(std::optional<std::string> status, int limit, std::optional<int64_t> before_id);
   struct Depth {

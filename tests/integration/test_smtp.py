@@ -141,6 +141,34 @@ class SmtpTest(SmtpBase):
         self.assertIn("Bcc: victim@evil.example", m.get_content())  # the body may say anything
 
 
+class SentTextTest(SmtpBase):
+    def test_the_text_of_mail_sent_long_ago_is_cleared_and_its_record_kept(self):
+        fd = self.frontdesk(extra='keep_sent_text = "30d"\n')
+        tid = self.gate(fd, customer_mail())
+        self.reply(fd, tid, body="An answer sent long ago.")
+        self.wait_outbox(fd, "sent", kind="reply")
+        self.reply(fd, tid, body="An answer sent today.")
+        self.wait_outbox(fd, "sent", kind="reply")
+        # The first went out 40 days ago, as far as the outbox knows.
+        fd.stop()
+        day = 86400
+        fd.execute("UPDATE outbox SET created_at = created_at - ?1, sent_at = sent_at - ?1 "
+                   "WHERE id = (SELECT min(id) FROM outbox WHERE kind = 'reply')", 40 * day)
+        fd.start()
+        deadline = time.time() + 10
+        while time.time() < deadline and fd.query(
+                "SELECT count(*) FROM outbox WHERE kind = 'reply' AND length(body) = 0")[0][0] == 0:
+            time.sleep(0.1)
+        rows = fd.query("SELECT status, recipient, length(body), sent_at IS NOT NULL FROM outbox "
+                        "WHERE kind = 'reply' ORDER BY id")
+        self.assertEqual(rows, [("sent", "ann@example.org", 0, 1),
+                                ("sent", "ann@example.org", len("An answer sent today."), 1)])
+        # The ticket keeps every message whole.
+        texts = [m["body"] for m in fd.get(f"/api/v1/tickets/{tid}", scope="read").json()["messages"]]
+        self.assertIn("An answer sent long ago.", texts)
+        self.assertIn("cleared the text of 1 mails", fd.log_text())
+
+
 class AutoReplyTest(SmtpBase):
     """Acknowledgements and the loop-safety rules, through the real daemon."""
 
