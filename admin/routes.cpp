@@ -6,6 +6,7 @@
 #include "admin/report_routes.h"
 #include "admin/ticket_routes.h"
 #include "console/routes.h"
+#include "daemon/base/text.h"
 #include "daemon/store/token_store.h"
 #include "daemon/web/http_input.h"
 #include "daemon/web/serve_context.h"
@@ -22,12 +23,22 @@ void LogRefused(ServeContext& ctx, const httplib::Request& req, std::string_view
                token_id.empty() ? "-" : token_id, req.method, req.path);
 }
 
+// The token of an Authorization header of the Bearer scheme, or "". The
+// scheme is compared without regard to case (RFC 9110, 11.1).
+std::string BearerToken(std::string_view auth) {
+  constexpr std::string_view kScheme = "bearer";
+  if (auth.size() <= kScheme.size() || AsciiLower(auth.substr(0, kScheme.size())) != kScheme ||
+      auth[kScheme.size()] != ' ') {
+    return "";
+  }
+  return std::string(Trim(auth.substr(kScheme.size())));
+}
+
 // Wraps a handler so it runs only for a valid token of at least `scope`.
 HttpServer::Handler Authorized(ServeContext& ctx, Scope scope, AdminHandler handler) {
   return [&ctx, scope, handler](const httplib::Request& req, httplib::Response& res) {
-    std::string auth = req.get_header_value("Authorization");
-    constexpr std::string_view kBearer = "Bearer ";
-    if (auth.size() <= kBearer.size() || auth.compare(0, kBearer.size(), kBearer) != 0) {
+    std::string token_text = BearerToken(req.get_header_value("Authorization"));
+    if (token_text.empty()) {
       LogRefused(ctx, req, "no bearer token", "");
       res.set_header("WWW-Authenticate", "Bearer");
       WriteError(res, 401, "unauthorized", "an Authorization: Bearer token is required",
@@ -40,10 +51,10 @@ HttpServer::Handler Authorized(ServeContext& ctx, Scope scope, AdminHandler hand
       return;
     }
     TokenStore tokens(**store);
-    Result<TokenInfo> token = tokens.Authenticate(auth.substr(kBearer.size()), ctx.clock.Now());
+    Result<TokenInfo> token = tokens.Authenticate(token_text, ctx.clock.Now());
     if (!token.ok()) {
       if (token.status().code() == Status::Code::kUnauthorized) {
-        LogRefused(ctx, req, "invalid or revoked token", TokenPublicId(auth.substr(kBearer.size())));
+        LogRefused(ctx, req, "invalid or revoked token", TokenPublicId(token_text));
         res.set_header("WWW-Authenticate", "Bearer error=\"invalid_token\"");
       }
       WriteError(res, token.status());

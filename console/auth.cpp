@@ -207,9 +207,27 @@ bool ConsoleAuth::SameOrigin(const httplib::Request& req, std::string* why) {
   return true;  // no browser signal at all: the CSRF token alone decides
 }
 
+namespace {
+
+// The form's CSRF token, from its body only: a token in the URL leaks into
+// logs, histories and Referer headers, and a link could carry it.
+std::string FormCsrfToken(const httplib::Request& req) {
+  std::string ct = req.get_header_value("Content-Type");
+  if (MediaTypeIs(ct, "multipart/form-data")) {
+    return req.has_file("csrf") ? req.get_file_value("csrf").content : "";
+  }
+  if (!MediaTypeIs(ct, "application/x-www-form-urlencoded")) return "";
+  httplib::Params fields;
+  httplib::detail::parse_query_text(req.body, fields);
+  auto it = fields.find("csrf");
+  return it == fields.end() ? "" : it->second;
+}
+
+}  // namespace
+
 bool ConsoleAuth::PostAllowed(const httplib::Request& req, const SignedIn& who, std::string* why) const {
   if (!SameOrigin(req, why)) return false;
-  std::string token = req.has_param("csrf") ? req.get_param_value("csrf") : "";
+  std::string token = FormCsrfToken(req);
   if (token.empty() || !ConstantTimeEquals(token, who.csrf)) {
     *why = token.empty() ? "the form has no CSRF token" : "the form's CSRF token is not this session's";
     return false;

@@ -176,10 +176,14 @@ std::string ClientAddress(const httplib::Request& req, const std::vector<std::st
   return addr;
 }
 
+bool MediaTypeIs(std::string_view content_type, std::string_view type) {
+  std::string_view named = Trim(content_type.substr(0, content_type.find(';')));
+  return AsciiLower(named) == type;
+}
+
 bool WantsJson(const httplib::Request& req) {
-  std::string ct = req.get_header_value("Content-Type");
-  if (ct.rfind("application/json", 0) == 0) return true;
-  std::string accept = req.get_header_value("Accept");
+  if (MediaTypeIs(req.get_header_value("Content-Type"), "application/json")) return true;
+  std::string accept = AsciiLower(req.get_header_value("Accept"));
   size_t json_pos = accept.find("application/json");
   size_t html_pos = accept.find("text/html");
   return json_pos != std::string::npos && (html_pos == std::string::npos || json_pos < html_pos);

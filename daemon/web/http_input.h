@@ -38,6 +38,10 @@ Result<nlohmann::json> ParseJsonBody(std::string_view body);
 std::string ClientAddress(const httplib::Request& req, const std::vector<std::string>& trusted);
 // True when the client sent JSON or asked for it over HTML.
 bool WantsJson(const httplib::Request& req);
+
+// Whether a Content-Type value names `type` ("application/json"): media
+// types are compared without regard to case, parameters after ';' aside.
+bool MediaTypeIs(std::string_view content_type, std::string_view type);
 // Whether the public form takes a post, judged by what the browser says
 // about the page that sent it. A page on another site must not make its
 // visitors' browsers post the form (cross-site request forgery: spam sent

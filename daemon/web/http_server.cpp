@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "daemon/base/random.h"
+#include "daemon/web/http_input.h"
 
 namespace frontdesk {
 namespace {
@@ -188,7 +189,7 @@ void HttpServer::PostForm(const std::string& pattern, const std::string& route, 
         whole.body.append(data, n);
         return true;
       });
-      if (req.get_header_value("Content-Type").rfind("application/x-www-form-urlencoded", 0) == 0) {
+      if (MediaTypeIs(req.get_header_value("Content-Type"), "application/x-www-form-urlencoded")) {
         httplib::detail::parse_query_text(whole.body, whole.params);
       }
     }

@@ -162,7 +162,7 @@ bool TakeRateLimit(ServeContext& ctx, const std::string& client, bool json_out, 
 bool ReadSubmission(const httplib::Request& req, const FormConfig& form, IntakeRequest* r, FormValues* values,
                     std::string* honeypot, httplib::Response& res) {
   std::string ct = req.get_header_value("Content-Type");
-  if (ct.rfind("application/json", 0) == 0) {
+  if (MediaTypeIs(ct, "application/json")) {
     Status s = ParseTicketJson(req.body, false, r);
     if (!s.ok()) {
       WriteError(res, s);
@@ -178,7 +178,7 @@ bool ReadSubmission(const httplib::Request& req, const FormConfig& form, IntakeR
     }
     return true;
   }
-  if (ct.rfind("application/x-www-form-urlencoded", 0) == 0 || ct.rfind("multipart/form-data", 0) == 0) {
+  if (MediaTypeIs(ct, "application/x-www-form-urlencoded") || MediaTypeIs(ct, "multipart/form-data")) {
     ReadBrowserForm(req, form, r, values, honeypot);
     return true;
   }
@@ -349,7 +349,7 @@ void AnswerSurveyPost(ServeContext& ctx, const httplib::Request& req, httplib::R
   // Until the survey is read, its ticket's language is not known.
   const std::string site_language = FormQueueLanguage(*config);
   std::string ct = req.get_header_value("Content-Type");
-  if (ct.rfind("application/x-www-form-urlencoded", 0) != 0 && ct.rfind("multipart/form-data", 0) != 0) {
+  if (!MediaTypeIs(ct, "application/x-www-form-urlencoded") && !MediaTypeIs(ct, "multipart/form-data")) {
     return SendHtml(res, 415,
                     RenderMessagePage(PageText("page.not_sent", site_language),
                                       PageText("survey.use_form", site_language), site_language));

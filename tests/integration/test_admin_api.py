@@ -95,6 +95,12 @@ class AdminApiTest(unittest.TestCase):
         made = self.fd.cli("token", "create", "--name", "temp", "--scope", "read")
         token = made.stdout.strip()
         self.assertEqual(self.fd.get("/api/v1/tickets", token=token).status, 200)
+        # The scheme's name is case-insensitive (RFC 9110); the token is not.
+        for auth, status in ((f"bearer {token}", 200), (f"BEARER  {token}", 200), (f"Bearer {token.upper()}", 401),
+                             (f"Bearer{token}", 401), (f"Basic {token}", 401)):
+            with self.subTest(auth=auth[:12]):
+                self.assertEqual(self.fd.get("/api/v1/tickets", admin=True,
+                                             headers={"Authorization": auth}).status, status)
         self.assertEqual(self.fd.cli("token", "revoke", "temp").returncode, 0)
         self.assertEqual(self.fd.get("/api/v1/tickets", token=token).status, 401)
         # Only the hash is stored.

@@ -107,5 +107,16 @@ TEST_CASE("without a public origin the form trusts only the allowed sites", "[we
   CHECK(JudgeFormSource(std::nullopt, std::nullopt, form).allowed);
 }
 
+TEST_CASE("media types are compared without regard to case, parameters aside", "[web][media]") {
+  CHECK(MediaTypeIs("application/json", "application/json"));
+  CHECK(MediaTypeIs("Application/JSON; charset=UTF-8", "application/json"));
+  CHECK(MediaTypeIs(" application/json ;charset=utf-8", "application/json"));
+  CHECK(MediaTypeIs("Multipart/Form-Data; boundary=x", "multipart/form-data"));
+  CHECK_FALSE(MediaTypeIs("application/jsonx", "application/json"));
+  CHECK_FALSE(MediaTypeIs("application/json-patch+json", "application/json"));
+  CHECK_FALSE(MediaTypeIs("text/plain", "application/json"));
+  CHECK_FALSE(MediaTypeIs("", "application/json"));
+}
+
 }  // namespace
 }  // namespace frontdesk
