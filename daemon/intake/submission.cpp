@@ -37,9 +37,25 @@ FieldError TooLong(const std::string& field, int max_chars) {
   return Fault(field, "error.too_long", {{"max", std::to_string(max_chars)}});
 }
 
+// Whether valid UTF-8 `s` holds a C1 control character (U+0080 to U+009F,
+// NEL among them) or the line and paragraph separators U+2028 and U+2029:
+// a mail reader or a log may break the line there.
+bool HasUnicodeBreaks(std::string_view s) {
+  for (size_t i = 0; i + 1 < s.size(); ++i) {
+    auto b0 = static_cast<unsigned char>(s[i]), b1 = static_cast<unsigned char>(s[i + 1]);
+    if (b0 == 0xC2 && b1 >= 0x80 && b1 <= 0x9F) return true;
+    if (b0 == 0xE2 && b1 == 0x80 && i + 2 < s.size() &&
+        (s[i + 2] == '\xA8' || s[i + 2] == '\xA9')) {
+      return true;
+    }
+  }
+  return false;
+}
+
 // Checks one single-line text: UTF-8, no control characters (a CR or LF in
-// a subject or name would become a header injection in outgoing mail),
-// within `max_chars` code points. `missing` is the key of the error for an
+// a subject or name would become a header injection in outgoing mail, and
+// a Unicode line break splits it in readers and logs), within `max_chars`
+// code points. `missing` is the key of the error for an
 // empty required value.
 void CheckLine(std::vector<FieldError>& errors, const std::string& field, const std::string& value,
                int max_chars, bool required, const char* missing) {
@@ -51,7 +67,7 @@ void CheckLine(std::vector<FieldError>& errors, const std::string& field, const 
     if (required) errors.push_back(Fault(field, missing));
     return;
   }
-  if (value.find_first_of("\r\n") != std::string::npos || HasControlChars(value)) {
+  if (value.find_first_of("\r\n") != std::string::npos || HasControlChars(value) || HasUnicodeBreaks(value)) {
     errors.push_back(Fault(field, "error.not_one_line"));
     return;
   }

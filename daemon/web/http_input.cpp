@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <nlohmann/json.hpp>
+#include <unordered_set>
 
 #include "daemon/base/text.h"
 
@@ -62,8 +63,27 @@ Result<json> ParseJsonBody(std::string_view body) {
       return Status::Invalid("JSON with more than " + std::to_string(kMaxJsonValues) + " values");
     }
   }
+  // A key given twice in one object is refused: which one counts differs
+  // between parsers, and a proxy or a log that reads the other one would
+  // see another request than the one served.
+  struct DuplicateKey {
+    std::string key;
+  };
+  std::vector<std::unordered_set<std::string>> keys;
+  json::parser_callback_t check_keys = [&keys](int, json::parse_event_t event, json& parsed) {
+    if (event == json::parse_event_t::object_start) {
+      keys.emplace_back();
+    } else if (event == json::parse_event_t::object_end) {
+      keys.pop_back();
+    } else if (event == json::parse_event_t::key && !keys.back().insert(parsed.get<std::string>()).second) {
+      throw DuplicateKey{parsed.get<std::string>()};
+    }
+    return true;
+  };
   try {
-    return json::parse(body);
+    return json::parse(body, check_keys);
+  } catch (const DuplicateKey& d) {
+    return Status::Invalid("the key \"" + d.key.substr(0, 100) + "\" appears twice in one object", d.key.substr(0, 100));
   } catch (const json::parse_error& e) {
     return Status::Invalid("malformed JSON at byte " + std::to_string(e.byte));
   } catch (const json::exception& e) {

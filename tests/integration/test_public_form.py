@@ -189,6 +189,14 @@ class PublicFormTest(unittest.TestCase):
             (b"email=a%40b.c&subject=%FF%FE&message=m", "application/x-www-form-urlencoded", 400),
             (b"email=a%40b.c&subject=Hi%0D%0ABcc%3A%20x%40y.z&message=m",
              "application/x-www-form-urlencoded", 400),
+            # Unicode's own line breaks: NEL, LINE and PARAGRAPH SEPARATOR, and a C1 control.
+            (b"email=a%40b.c&subject=Hi%C2%85Bcc&message=m", "application/x-www-form-urlencoded", 400),
+            ('{"email": "a@b.c", "subject": "Hi\u2028Bcc", "message": "m"}'.encode(), "application/json", 400),
+            ('{"email": "a@b.c", "subject": "s", "name": "A\u2029B", "message": "m"}'.encode(),
+             "application/json", 400),
+            ('{"email": "a@b.c", "subject": "Hi\u009b", "message": "m"}'.encode(), "application/json", 400),
+            # A key given twice is refused, not decided by whichever parser reads it last.
+            (b'{"email": "a@b.c", "subject": "s", "message": "m", "email": "c@d.e"}', "application/json", 400),
             (b"<xml/>", "text/xml", 415),
             (b"--nope\r\nbroken", "multipart/form-data; boundary=zzz", 400),
         ]

@@ -107,6 +107,19 @@ TEST_CASE("without a public origin the form trusts only the allowed sites", "[we
   CHECK(JudgeFormSource(std::nullopt, std::nullopt, form).allowed);
 }
 
+TEST_CASE("a key given twice in one object is refused, naming it", "[web][json]") {
+  Result<nlohmann::json> twice = ParseJsonBody(R"({"status": "open", "status": "closed"})");
+  REQUIRE_FALSE(twice.ok());
+  CHECK(twice.status().field() == "status");
+  CHECK(twice.status().message() == "the key \"status\" appears twice in one object");
+  CHECK_FALSE(ParseJsonBody(R"({"a": {"b": 1, "b": 2}})").ok());
+  CHECK_FALSE(ParseJsonBody(R"([{"a": 1}, {"b": [{"c": 1, "c": 1}]}])").ok());
+  // The same key in different objects, and a key inside a string, are fine.
+  CHECK(ParseJsonBody(R"({"a": {"b": 1}, "c": {"b": 2}, "b": 3})").ok());
+  CHECK(ParseJsonBody(R"([{"a": 1}, {"a": 2}])").ok());
+  CHECK(ParseJsonBody(R"({"a": "\"a\": 1", "b": "a"})").ok());
+}
+
 TEST_CASE("media types are compared without regard to case, parameters aside", "[web][media]") {
   CHECK(MediaTypeIs("application/json", "application/json"));
   CHECK(MediaTypeIs("Application/JSON; charset=UTF-8", "application/json"));
