@@ -149,7 +149,7 @@ int Mailgate(CliContext& ctx, const GateFlags& f) {
     if (parsed.ok()) {
       in.parsed = std::move(*parsed);
     } else if (parsed.status().code() == Status::Code::kRejected) {
-      in.parsed = UnparsedMail(parsed.status().message(), 1);
+      in.parsed = UnparsedMail(in.raw, *config, &parser, parsed.status().message(), 1);
     } else {
       std::cerr << "frontdesk: mailgate: " << parsed.status().message() << "; the message is kept for a retry\n";
       return kExitTempFail;

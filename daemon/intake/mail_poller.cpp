@@ -109,7 +109,7 @@ Result<std::vector<Item>> FetchChunk(ImapClient& imap, const MailboxConfig& box,
         } else if (parsed.status().code() != Status::Code::kRejected) {
           return parsed.status();
         } else if (ctx.config.mail.parse_attempts <= 1) {
-          item.mail.parsed = UnparsedMail(parsed.status().message(), 1);
+          item.mail.parsed = UnparsedMail(item.mail.raw, ctx.config, ctx.parser, parsed.status().message(), 1);
         } else {
           item.parse_error = parsed.status().message();
         }

@@ -159,17 +159,16 @@ MailParseOptions ParseOptionsOf(const MailConfig& mail) {
   return options;
 }
 
-Result<ParsedMail> ParseForIntake(const std::string& raw, const Config& config, IsolatedParser* parser) {
-  MailParseOptions options = ParseOptionsOf(config.mail);
-  auto parse = [&](std::string_view bytes) -> Result<ParsedMail> {
-    return parser ? parser->Parse(bytes, options) : Result<ParsedMail>(ParseMail(bytes, options));
-  };
-  if (static_cast<int64_t>(raw.size()) <= config.mail.max_message_bytes) return parse(raw);
-  // Over the soft cap the message is not parsed: it is kept raw, and a
-  // person decides. The headers still give the sender and the subject.
+namespace {
+
+// Parses only the header block of `raw` (at most its first 64 KiB): the
+// sender, the subject and the addresses, for a message whose whole is not
+// parsed.
+Result<ParsedMail> ParseHeaders(const std::string& raw, const MailParseOptions& options, IsolatedParser* parser) {
   size_t end = raw.find("\r\n\r\n");
   if (end == std::string::npos) end = raw.find("\n\n");
-  Result<ParsedMail> h = parse(std::string_view(raw).substr(0, end == std::string::npos ? 64 * 1024 : end));
+  std::string_view head = std::string_view(raw).substr(0, std::min<size_t>(end, 64 * 1024));
+  Result<ParsedMail> h = parser ? parser->Parse(head, options) : Result<ParsedMail>(ParseMail(head, options));
   if (!h.ok()) return h.status();
   ParsedMail m;
   m.from = h->from;
@@ -183,8 +182,25 @@ Result<ParsedMail> ParseForIntake(const std::string& raw, const Config& config, 
   return m;
 }
 
-ParsedMail UnparsedMail(const std::string& why, int attempts) {
-  ParsedMail m;
+}  // namespace
+
+Result<ParsedMail> ParseForIntake(const std::string& raw, const Config& config, IsolatedParser* parser) {
+  MailParseOptions options = ParseOptionsOf(config.mail);
+  if (static_cast<int64_t>(raw.size()) <= config.mail.max_message_bytes) {
+    return parser ? parser->Parse(raw, options) : Result<ParsedMail>(ParseMail(raw, options));
+  }
+  // Over the soft cap the message is not parsed: it is kept raw, and a
+  // person decides. The headers still give the sender and the subject.
+  return ParseHeaders(raw, options, parser);
+}
+
+ParsedMail UnparsedMail(const std::string& raw, const Config& config, IsolatedParser* parser, const std::string& why,
+                        int attempts) {
+  // What overran the limits is nearly always the body (an HTML or MIME
+  // bomb); the headers alone still tell the person who sent it and what
+  // about. When they too cannot be read, the mail is filed without them.
+  Result<ParsedMail> h = ParseHeaders(raw, ParseOptionsOf(config.mail), parser);
+  ParsedMail m = h.ok() ? std::move(*h) : ParsedMail();
   m.refused = why + (attempts > 1 ? " (" + std::to_string(attempts) + " tries)" : "");
   m.problems.push_back(m.refused);
   return m;

@@ -43,9 +43,11 @@ std::string UnreadableReason(const ParsedMail& m);
 // tries it again up to mail.parse_attempts times, then files UnparsedMail.
 // kUnavailable: no worker could be started; try again later.
 Result<ParsedMail> ParseForIntake(const std::string& raw, const Config& config, IsolatedParser* parser);
-// A mail that could not be parsed within the limits: it carries only the
-// reason, and the intake quarantines it with the raw message.
-ParsedMail UnparsedMail(const std::string& why, int attempts);
+// A mail that could not be parsed within the limits: it carries the
+// reason, and what its headers alone say (sender, subject, addresses) when
+// they can be read; the intake quarantines it with the raw message.
+ParsedMail UnparsedMail(const std::string& raw, const Config& config, IsolatedParser* parser, const std::string& why,
+                        int attempts);
 // The parse options of the [mail] config.
 MailParseOptions ParseOptionsOf(const MailConfig& mail);
 

@@ -37,7 +37,8 @@ Result<SpoolReport> DrainSpool(const PollContext& ctx, int limit) {
         retry[i - start] = parsed.status().message();
       } else {
         // The last try: filed, quarantined with the reason, never retried.
-        in.parsed = UnparsedMail(parsed.status().message(), static_cast<int>(e.attempts) + 1);
+        in.parsed = UnparsedMail(in.raw, ctx.config, ctx.parser, parsed.status().message(),
+                                 static_cast<int>(e.attempts) + 1);
       }
       // Mail the IMAP poller handed over keeps its mailbox for routing.
       if (e.source.rfind("imap:", 0) == 0) in.mailbox = e.source.substr(5);

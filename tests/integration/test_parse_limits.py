@@ -47,16 +47,22 @@ class ParseLimitsTest(unittest.TestCase):
 
     def test_a_message_that_hangs_the_parser_is_quarantined_after_its_tries_and_the_rest_flows(self):
         started = time.time()
-        self.gate(mail("mallory@example.org", "Hang", "hang@example.org", extra="X-Frontdesk-Fault: hang\r\n"))
+        # The fault is in the body, as an HTML or MIME bomb is: the headers
+        # alone can still be read.
+        self.gate(mail("Mallory <mallory@example.org>", "Hang", "hang@example.org",
+                       body="Hello.\r\nX-Frontdesk-Fault: hang"))
         self.gate(mail("anna@example.org", "Printer", "p1@example.org"))
         # The mail behind it is filed while the first waits for its next try.
         self.wait("the good mail was not filed",
                   lambda: self.fd.query("SELECT count(*) FROM tickets WHERE subject = 'Printer'")[0][0] == 1)
         rows = self.wait("the hanging mail was not quarantined",
-                         lambda: self.fd.query("SELECT quarantine_reason FROM tickets WHERE quarantined = 1"))
-        (reason,) = rows[0]
+                         lambda: self.fd.query("SELECT quarantine_reason, requester_email, requester_name, subject "
+                                               "FROM tickets WHERE quarantined = 1"))
+        (reason, requester, name, subject) = rows[0]
         self.assertIn("longer than 3 s", reason)
         self.assertIn("3 tries", reason)
+        # Filed under its real sender and subject, for the person who looks.
+        self.assertEqual((requester, name, subject), ("mallory@example.org", "Mallory", "Hang"))
         # Three tries of at most 3 s each, with a pause between rounds.
         self.assertLess(time.time() - started, 40)
         self.assertEqual(self.fd.query("SELECT count(*) FROM inbound_spool")[0][0], 0)
@@ -66,10 +72,13 @@ class ParseLimitsTest(unittest.TestCase):
         self.assertEqual(r.status, 200)
 
     def test_a_message_that_crashes_the_parser_is_quarantined_with_how_it_crashed(self):
+        # In the headers: then even they cannot be read, and the mail is filed without them.
         self.gate(mail("mallory@example.org", "Crash", "crash@example.org", extra="X-Frontdesk-Fault: crash\r\n"))
         rows = self.wait("the crashing mail was not quarantined",
-                         lambda: self.fd.query("SELECT quarantine_reason FROM tickets WHERE quarantined = 1"))
+                         lambda: self.fd.query("SELECT quarantine_reason, requester_email FROM tickets "
+                                               "WHERE quarantined = 1"))
         self.assertIn("signal 6", rows[0][0])
+        self.assertEqual(rows[0][1], "unknown@invalid")
         self.gate(mail("anna@example.org", "Printer", "p1@example.org"))
         self.wait("the daemon stopped filing mail after a worker crashed",
                   lambda: self.fd.query("SELECT count(*) FROM tickets WHERE subject = 'Printer'")[0][0] == 1)
