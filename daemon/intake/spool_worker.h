@@ -13,9 +13,11 @@ struct SpoolReport {
   int64_t filed = 0;
   int64_t failed = 0;  // kept, with the error, for the next round
   int64_t left = 0;    // entries beyond `limit`, or that failed
+  int64_t raw_bytes = 0;  // of the entries read this round
 };
 
-// Files up to `limit` entries. `ctx.after_commit` is not used.
+// Files up to `limit` entries, and no more than 64 MiB of raw mail (but at
+// least one entry). `ctx.after_commit` is not used.
 Result<SpoolReport> DrainSpool(const PollContext& ctx, int limit);
 
 }  // namespace frontdesk

@@ -82,11 +82,9 @@ class Daemon {
   // Wakes DrainSpoolLoop: the mailgate socket committed a message.
   void SpoolArrived();
   // Delivers the outbox over [smtp] every smtp.interval, while configured,
-  // and clears the text of mail sent longer ago than mail.keep_sent_text.
+  // and once a minute clears the text of mail sent longer ago than
+  // mail.keep_sent_text (outbox/sent_text.h).
   void SendLoop();
-  // One round of the clearing, on SendLoop's thread; `after` is where the
-  // last round stopped.
-  void ForgetSentText(const Config& config, int64_t* after);
   // PostgreSQL only: hears the commits of every daemon sharing the
   // database that queued mail, and wakes SendLoop for them.
   void ListenLoop();

@@ -2,11 +2,26 @@
 
 namespace frontdesk {
 
-Result<std::vector<SpoolEntry>> SpoolStore::Oldest(int limit) {
+Result<std::vector<SpoolEntry>> SpoolStore::Oldest(int limit, int64_t max_bytes) {
+  // The sizes first, so that no more raw bytes are read than the round
+  // may hold: PostgreSQL hands over a whole result at once.
+  Result<Stmt> sizes = db_.Prepare("SELECT length(raw) FROM inbound_spool ORDER BY id LIMIT ?1");
+  if (!sizes.ok()) return sizes.status();
+  sizes->Bind(1, limit);
+  Result<std::vector<int64_t>> lengths = sizes->Rows([](const Stmt& r) { return r.Int(0); });
+  if (!lengths.ok()) return lengths.status();
+  int taken = 0;
+  int64_t bytes = 0;
+  for (int64_t n : *lengths) {
+    if (taken > 0 && bytes + n > max_bytes) break;
+    bytes += n;
+    ++taken;
+  }
+  if (taken == 0) return std::vector<SpoolEntry>();
   Result<Stmt> st = db_.Prepare(
       "SELECT id, raw, source, queue, as_comment, received_at, attempts FROM inbound_spool ORDER BY id LIMIT ?1");
   if (!st.ok()) return st.status();
-  st->Bind(1, limit);
+  st->Bind(1, taken);
   return st->Rows([](const Stmt& r) {
     SpoolEntry e;
     e.id = r.Int(0);

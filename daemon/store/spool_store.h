@@ -29,8 +29,9 @@ class SpoolStore {
  public:
   explicit SpoolStore(Store& store) : db_(store.db()) {}
 
-  // The oldest entries first.
-  Result<std::vector<SpoolEntry>> Oldest(int limit);
+  // The oldest entries first: at most `limit`, and no more than fit in
+  // `max_bytes` of raw mail, but at least one.
+  Result<std::vector<SpoolEntry>> Oldest(int limit, int64_t max_bytes);
   // Deletes the entry; false when another process filed it first.
   Result<bool> Take(int64_t id);
   Status Failed(int64_t id, const std::string& error);

@@ -166,7 +166,7 @@ class SentTextTest(SmtpBase):
         # The ticket keeps every message whole.
         texts = [m["body"] for m in fd.get(f"/api/v1/tickets/{tid}", scope="read").json()["messages"]]
         self.assertIn("An answer sent long ago.", texts)
-        self.assertIn("cleared the text of 1 mails", fd.log_text())
+        self.assertIn("cleared the text of 1 old sent mails", fd.log_text())
 
 
 class AutoReplyTest(SmtpBase):
