@@ -533,7 +533,7 @@ TEST_CASE("a request framed ambiguously is refused and its connection closed, no
       {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding : chunked\r\n\r\n0\r\n\r\n" + hidden,
        400},
       {"FOO /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 30\r\n\r\n" + hidden, 501},
-      {std::string("GET /ok HTTP/1.1\r\nHost: t\r\nX-A: a\0b\r\n\r\n", 41) + hidden, 400},
+      {std::string("GET /ok HTTP/1.1\r\nHost: t\r\nX-A: a") + '\0' + "b\r\n\r\n" + hidden, 400},
       {"POST /echo HTTP/1.1\r\nHost: t\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabcX\r\n" + hidden,
        400},
   };
