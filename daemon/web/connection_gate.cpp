@@ -214,13 +214,17 @@ void ConnectionGate::TakeInbox(Time now) {
   }
   if (draining && !draining_) {
     draining_ = true;
-    std::vector<Ptr> idle;
+    std::vector<Ptr> idle, unread;
     for (const auto& [fd, c] : held_) {
       if (c->phase == Connection::Phase::kWaiting || c->phase == Connection::Phase::kClosing) {
         idle.push_back(c);
+      } else if (c->phase == Connection::Phase::kRoom) {
+        unread.push_back(c);
       }
     }
     for (const Ptr& c : idle) Close(c);
+    // A body still waiting for room would not be read before the stop.
+    for (const Ptr& c : unread) Answer(c, 503, "body_memory", now);
   }
   for (auto& [c, keep] : returned) TakeBack(std::move(c), keep, now);
   // While draining, a new connection is closed unread.

@@ -637,6 +637,26 @@ TEST_CASE("large bodies share body_memory_bytes: the next waits its turn, unread
   CHECK(metrics.Render("").find("reason=\"test:body_memory\"} 1") != std::string::npos);
 }
 
+TEST_CASE("Stop answers a body still waiting for room 503 at once, and finishes the one being read",
+          "[http][gate]") {
+  HttpServerOptions o = TightOptions();
+  o.body_memory_bytes = 8192;
+  auto server = Serving(o);
+  RawClient reading(o.listen.port);
+  reading.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 8000\r\n\r\n" + std::string(100, 'a'));
+  std::this_thread::sleep_for(milliseconds(200));
+  RawClient waiting(o.listen.port);
+  waiting.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 8000\r\n\r\n");
+  std::this_thread::sleep_for(milliseconds(200));
+  auto start = Clock::now();
+  std::thread stopper([&] { server->Stop(); });
+  CHECK(waiting.Read("}}").rfind("HTTP/1.1 503 ", 0) == 0);
+  CHECK(SecondsSince(start) < 1.0);
+  reading.Send(std::string(7900, 'a'));
+  CHECK(reading.Read("8000").find("200 OK") != std::string::npos);
+  stopper.join();
+}
+
 TEST_CASE("slow large bodies hold no thread: a request is answered beside sixty of them",
           "[http][gate]") {
   HttpServerOptions o = TightOptions();  // a single worker thread
