@@ -3,7 +3,7 @@
 # twice, once normally and once under AddressSanitizer and
 # UndefinedBehaviorSanitizer (warnings are errors in both builds), packages
 # the normal build as a .deb and tests it installed on this machine, and
-# fuzzes the mail parser.
+# fuzzes the mail parser and the HTTP request framing.
 #
 # Each stage prints its wall time as it ends ("== time: STAGE: 3m07s"), and
 # a table of them all closes the log, also when a stage fails, so a CI log
@@ -100,4 +100,4 @@ stage "package (from the normal build)" packaging/deb.sh --from build
 stage "package test: install, run, remove, purge" \
   tests/packaging/test_deb.sh build/frontdesk_*_"$(dpkg --print-architecture)".deb
 
-stage "fuzz the mail parser (build, then 60 s)" packaging/fuzz.sh 60
+stage "fuzz the mail parser and the HTTP framing (build, then 60 + 20 s)" packaging/fuzz.sh 60
