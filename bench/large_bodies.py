@@ -30,7 +30,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests", "integration"))
 
 from harness import FRONTDESK_BIN, Frontdesk  # noqa: E402
-from test_slow_clients import connect, form_post, vm_rss_kib  # noqa: E402
+from test_slow_clients import SlowUploads, form_post, vm_rss_kib  # noqa: E402
 
 MIB = 1024 * 1024
 
@@ -65,34 +65,13 @@ def beside_slow_uploads():
     try:
         form_post(fd.public_port)
         alone = latency(fd.public_port)
-        slow = []
-        for source in ("127.0.0.2", "127.0.0.3"):
-            for _ in range(32):
-                s = connect(fd.public_port, source)
-                s.sendall(b"POST /tickets HTTP/1.1\r\nHost: helpdesk\r\n"
-                          b"Content-Type: application/x-www-form-urlencoded\r\n"
-                          b"Content-Length: 1000000\r\n\r\nmessage=" + b"x" * 70000)
-                slow.append(s)
-        stop = threading.Event()
-
-        def trickle():
-            while not stop.wait(2.0):
-                for s in slow:
-                    try:
-                        s.send(b"x")
-                    except OSError:
-                        pass
-        dripper = threading.Thread(target=trickle)
-        dripper.start()
+        uploads = SlowUploads(fd.public_port)
         time.sleep(1.0)
         beside = latency(fd.public_port)
         start = time.monotonic()
         health = fd.get("/healthz").status
         health_ms = round((time.monotonic() - start) * 1000, 1)
-        stop.set()
-        dripper.join()
-        for s in slow:
-            s.close()
+        uploads.close()
         return {"alone_ms": alone, "beside_64_slow_uploads_ms": beside, "healthz": health, "healthz_ms": health_ms}
     finally:
         fd.close()

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "daemon/store/db.h"
+#include "daemon/store/store.h"
 #include "tests/test_util.h"
 
 namespace frontdesk::testing {
@@ -65,5 +66,14 @@ class ScratchDatabase {
   std::string name_;
   std::string location_;
 };
+
+// A store on `db`, migrated to the current schema.
+inline std::unique_ptr<Store> OpenMigratedStore(const ScratchDatabase& db) {
+  StoreOptions o;
+  o.migrate = true;
+  Result<std::unique_ptr<Store>> opened = Store::Open(db.location(), o);
+  if (!opened.ok()) throw std::runtime_error(opened.status().ToString());
+  return std::move(*opened);
+}
 
 }  // namespace frontdesk::testing

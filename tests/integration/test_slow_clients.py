@@ -177,6 +177,39 @@ class Swarm:
                 s.close()
 
 
+class SlowUploads:
+    """Large form posts sent a trickle at a time: from each source address,
+    `per_address` connections send 70 KB of a 1 MB body at once, then a byte
+    each every 2 s, until closed."""
+
+    def __init__(self, port, sources=("127.0.0.2", "127.0.0.3"), per_address=32):
+        self.socks = []
+        for source in sources:
+            for _ in range(per_address):
+                s = connect(port, source)
+                s.sendall(b"POST /tickets HTTP/1.1\r\nHost: helpdesk\r\n"
+                          b"Content-Type: application/x-www-form-urlencoded\r\n"
+                          b"Content-Length: 1000000\r\n\r\nmessage=" + b"x" * 70000)
+                self.socks.append(s)
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._trickle)
+        self.thread.start()
+
+    def _trickle(self):
+        while not self.stopping.wait(2.0):
+            for s in self.socks:
+                try:
+                    s.send(b"x")
+                except OSError:
+                    pass
+
+    def close(self):
+        self.stopping.set()
+        self.thread.join()
+        for s in self.socks:
+            s.close()
+
+
 class SlowClientsTest(unittest.TestCase):
     """The listener as shipped: only keys that existed before it held."""
 
@@ -199,28 +232,9 @@ class SlowClientsTest(unittest.TestCase):
 
     def test_slow_large_bodies_from_two_addresses_hold_no_worker(self):
         # Two addresses, each at its connection cap, send large form posts
-        # a trickle at a time: 70 KB at once, then a byte every 2 s.
-        slow = []
-        self.addCleanup(lambda: [s.close() for s in slow])
-        for source in ("127.0.0.2", "127.0.0.3"):
-            for _ in range(32):
-                s = connect(self.fd.public_port, source)
-                s.sendall(b"POST /tickets HTTP/1.1\r\nHost: helpdesk\r\n"
-                          b"Content-Type: application/x-www-form-urlencoded\r\n"
-                          b"Content-Length: 1000000\r\n\r\nmessage=" + b"x" * 70000)
-                slow.append(s)
-        stop = threading.Event()
-
-        def trickle():
-            while not stop.wait(2.0):
-                for s in slow:
-                    try:
-                        s.send(b"x")
-                    except OSError:
-                        pass
-        dripper = threading.Thread(target=trickle)
-        dripper.start()
-        self.addCleanup(lambda: (stop.set(), dripper.join()))
+        # a trickle at a time.
+        uploads = SlowUploads(self.fd.public_port)
+        self.addCleanup(uploads.close)
         time.sleep(1.0)
         for _ in range(4):
             start = time.monotonic()
@@ -231,7 +245,7 @@ class SlowClientsTest(unittest.TestCase):
             self.assertLess(took, 1.0)
             time.sleep(0.5)
         # None of them was answered or cut off: they are still being read.
-        self.assertEqual(select.select(slow, [], [], 0)[0], [])
+        self.assertEqual(select.select(uploads.socks, [], [], 0)[0], [])
 
     def test_504KB_of_headers_gets_431_at_once(self):
         big = b"".join(b"X-Pad-%d: %s\r\n" % (i, b"p" * 1000) for i in range(504))

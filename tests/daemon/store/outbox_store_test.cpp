@@ -10,15 +10,8 @@ namespace {
 
 struct Fixture {
   testing::ScratchDatabase db;
-  std::unique_ptr<Store> store;
+  std::unique_ptr<Store> store = testing::OpenMigratedStore(db);
   Timestamp day0 = FromUnix(1795341600);
-  Fixture() {
-    StoreOptions o;
-    o.migrate = true;
-    Result<std::unique_ptr<Store>> opened = Store::Open(db.location(), o);
-    REQUIRE(opened.ok());
-    store = std::move(*opened);
-  }
   // A mail created `day` days after day0, left in `status`.
   int64_t Mail(int day, const std::string& status) {
     static int n = 0;

@@ -10,14 +10,7 @@ namespace {
 
 struct Fixture {
   testing::ScratchDatabase db;
-  std::unique_ptr<Store> store;
-  Fixture() {
-    StoreOptions o;
-    o.migrate = true;
-    Result<std::unique_ptr<Store>> opened = Store::Open(db.location(), o);
-    REQUIRE(opened.ok());
-    store = std::move(*opened);
-  }
+  std::unique_ptr<Store> store = testing::OpenMigratedStore(db);
   int64_t Spool(size_t bytes) {
     SpoolEntry e;
     e.raw = std::string(bytes, 'm');
