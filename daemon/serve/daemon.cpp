@@ -54,6 +54,7 @@ HttpServerOptions ListenerOptions(const ServerConfig& s, bool admin) {
   o.buffered_body_bytes = s.buffered_body_bytes;
   o.max_body_bytes = s.max_body_bytes;
   o.body_memory_bytes = s.body_memory_bytes;
+  o.large_body_needs_credentials = admin;
   o.header_timeout = s.header_timeout;
   o.request_timeout = s.request_timeout;
   o.read_timeout = s.read_timeout;

@@ -56,6 +56,11 @@ std::string GateAnswer(int status, std::string_view problem) {
       code = "bad_request";
       message = "the request could not be read";
       break;
+    case 401:
+      phrase = "Unauthorized";
+      code = "unauthorized";
+      message = "a request with a large body needs an Authorization: Bearer token or a session";
+      break;
     case 408:
       phrase = "Request Timeout";
       code = "timeout";
@@ -99,6 +104,7 @@ std::string GateAnswer(int status, std::string_view problem) {
   out +=
       "Content-Type: application/json\r\nContent-Length: " + std::to_string(body.size()) + "\r\n";
   if (status == 503) out += "Retry-After: 5\r\n";
+  if (status == 401) out += "WWW-Authenticate: Bearer\r\n";
   out += "Connection: close\r\n\r\n" + body;
   return out;
 }
@@ -381,6 +387,7 @@ void ConnectionGate::Advance(const Ptr& c, Time now) {
     c->chunks.reset();
     if (head.chunked) c->chunks.emplace(limits_.max_body_bytes);
     c->expects_continue = head.expects_continue;
+    c->has_credentials = head.has_credentials;
     c->phase = Phase::kBody;
   }
   ReadBody(c, now);
@@ -408,6 +415,9 @@ void ConnectionGate::ReadBody(const Ptr& c, Time now) {
       return Hand(c, now);
     }
     if (c->body_length > limits_.buffered_body_bytes) need = c->body_length;
+  }
+  if (need > c->reserved && limits_.large_body_needs_credentials && !c->has_credentials) {
+    return Answer(c, 401, "no_credentials", now);
   }
   if (need > c->reserved) {
     // First come, first served: a body does not pass the ones waiting.

@@ -11,7 +11,7 @@
 // the body is sent. It refuses a head whose framing is ambiguous or broken
 // (request_head.h) and a broken chunked body (chunked_body.h) and closes the
 // connection, so that no byte of one request is ever read as the start of
-// another. It answers its refusals (400, 408, 413, 431, 501, 503, 505)
+// another. It answers its refusals (400, 401, 408, 413, 431, 501, 503, 505)
 // itself, then drains the socket briefly so the client can read them. It
 // answers 100 Continue itself when a body may be sent.
 //
@@ -46,8 +46,8 @@ class ConnectionGate {
   using Dispatch = std::function<bool(const std::shared_ptr<Connection>&)>;
   // Told of each refusal: "max_connections", "max_connections_per_address",
   // "header_too_large", "body_too_large", "header_timeout",
-  // "request_timeout", "bad_request", "not_implemented", "body_memory" or
-  // "busy". May be empty.
+  // "request_timeout", "bad_request", "not_implemented", "body_memory",
+  // "no_credentials" or "busy". May be empty.
   using Refused = std::function<void(std::string_view reason)>;
 
   ConnectionGate(std::string name, ConnectionLimits limits, Dispatch dispatch,
@@ -128,8 +128,8 @@ class ConnectionGate {
   bool draining_ = false;
 };
 
-// The whole answer the gate writes for `status` (400, 408, 413, 431, 501,
-// 503 or 505): a JSON error in the shape WriteError gives, with `problem`
+// The whole answer the gate writes for `status` (400, 401, 408, 413, 431,
+// 501, 503 or 505): a JSON error in the shape WriteError gives, with `problem`
 // as its message when given, Connection: close, and Retry-After on a 503.
 std::string GateAnswer(int status, std::string_view problem = {});
 

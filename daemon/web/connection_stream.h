@@ -36,6 +36,10 @@ struct ConnectionLimits {
   size_t buffered_body_bytes = 64 * 1024;
   uint64_t max_body_bytes = 10 * 1024 * 1024;
   uint64_t body_memory_bytes = 64 * 1024 * 1024;
+  // A body over buffered_body_bytes needs an Authorization or Cookie
+  // header, or is answered 401 before it is read: on the admin listener
+  // every request needs one, and no stranger should hold its memory.
+  bool large_body_needs_credentials = false;
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds request_timeout{60};
   std::chrono::seconds read_timeout{10};  // the longest silence within a request
@@ -66,6 +70,7 @@ struct Connection {
   uint64_t body_length = 0;
   std::optional<ChunkedBodyScanner> chunks;
   bool expects_continue = false;  // the client waits for 100 Continue
+  bool has_credentials = false;   // the head has an Authorization or Cookie header
   size_t request_size = 0;  // head and body, once the whole request is in
   uint64_t reserved = 0;    // this request's share of body_memory_bytes
   bool watched = false;     // in the gate's epoll set

@@ -38,6 +38,7 @@ ConnectionLimits LimitsFor(const HttpServerOptions& o) {
   l.max_body_bytes = static_cast<uint64_t>(o.max_body_bytes);
   // The largest body must fit, or it would wait for room forever.
   l.body_memory_bytes = static_cast<uint64_t>(std::max(o.body_memory_bytes, o.max_body_bytes));
+  l.large_body_needs_credentials = o.large_body_needs_credentials;
   l.header_timeout = o.header_timeout;
   l.request_timeout = o.request_timeout;
   l.read_timeout = o.read_timeout;

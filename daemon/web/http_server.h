@@ -38,6 +38,7 @@ struct HttpServerOptions {
   int64_t buffered_body_bytes = 64 * 1024;
   int64_t max_body_bytes = 10 * 1024 * 1024;
   int64_t body_memory_bytes = 64 * 1024 * 1024;  // at least max_body_bytes
+  bool large_body_needs_credentials = false;      // see ConnectionLimits
   std::chrono::seconds header_timeout{10};
   std::chrono::seconds request_timeout{60};
   std::chrono::seconds read_timeout{10};

@@ -112,6 +112,7 @@ class HeadReader {
     if (NameIs(name, "Content-Length")) return ContentLength(value);
     if (NameIs(name, "Transfer-Encoding")) return TransferEncoding(value);
     if (NameIs(name, "Host")) ++hosts_;
+    if (NameIs(name, "Authorization") || NameIs(name, "Cookie")) head_->has_credentials = true;
     if (NameIs(name, "Expect") && NameIs(value, "100-continue")) head_->expects_continue = http11_;
     return true;
   }

@@ -34,6 +34,7 @@ struct RequestHead {
   std::optional<uint64_t> content_length;  // UINT64_MAX when too long to hold
   bool chunked = false;                    // Transfer-Encoding: chunked
   bool expects_continue = false;           // Expect: 100-continue on HTTP/1.1
+  bool has_credentials = false;            // an Authorization or a Cookie header
 };
 
 // Scans `bytes`, which start at a request's first byte. A head longer than

@@ -3,9 +3,10 @@ cursor pagination, ETags, PATCH rules, idempotent creation, replies into the
 outbox, and /metrics."""
 
 import base64
-import urllib.parse
+import socket
 import time
 import unittest
+import urllib.parse
 
 from harness import Frontdesk
 
@@ -102,6 +103,12 @@ class AdminApiTest(unittest.TestCase):
                 self.assertEqual(self.fd.get("/api/v1/tickets", admin=True,
                                              headers={"Authorization": auth}).status, status)
         self.assertEqual(self.fd.cli("token", "revoke", "temp").returncode, 0)
+        # A large body without any credentials is refused before it is sent.
+        with socket.create_connection(("127.0.0.1", self.fd.admin_port), timeout=5) as s:
+            s.sendall(b"POST /api/v1/tickets HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                      b"Expect: 100-continue\r\nContent-Length: 5000000\r\n\r\n")
+            answer = s.recv(4096)
+        self.assertTrue(answer.startswith(b"HTTP/1.1 401 "), answer)
         self.assertEqual(self.fd.get("/api/v1/tickets", token=token).status, 401)
         # Only the hash is stored.
         secret = token.rsplit("_", 1)[1]

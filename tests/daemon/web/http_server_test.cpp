@@ -642,6 +642,28 @@ TEST_CASE("large bodies share body_memory_bytes: the next waits its turn, unread
   CHECK(metrics.Render("").find("reason=\"test:body_memory\"} 1") != std::string::npos);
 }
 
+TEST_CASE("where large bodies need credentials, one without is answered 401 before it is sent",
+          "[http][gate]") {
+  HttpServerOptions o = TightOptions();  // 1 KiB read at once
+  o.large_body_needs_credentials = true;
+  auto server = Serving(o);
+  RawClient stranger(o.listen.port);
+  stranger.Send("POST /echo HTTP/1.1\r\nHost: t\r\nExpect: 100-continue\r\nContent-Length: 5000\r\n\r\n");
+  std::string refusal = stranger.Read("}}");
+  CHECK(refusal.rfind("HTTP/1.1 401 ", 0) == 0);
+  CHECK(refusal.find("WWW-Authenticate: Bearer") != std::string::npos);
+  CHECK(stranger.ClosedWithin(milliseconds(3000)));
+  for (std::string credentials : {"Authorization: Bearer whatever", "Cookie: s=1"}) {
+    RawClient known(o.listen.port);
+    known.Send("POST /echo HTTP/1.1\r\nHost: t\r\n" + credentials + "\r\nContent-Length: 5000\r\n\r\n" +
+               std::string(5000, 'b'));
+    CHECK(known.Read("5000").find("200 OK") != std::string::npos);
+  }
+  RawClient small(o.listen.port);
+  small.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 3\r\n\r\nabc");
+  CHECK(small.Read("\r\n\r\n3").find("200 OK") != std::string::npos);
+}
+
 TEST_CASE("Stop answers a body still waiting for room 503 at once, and finishes the one being read",
           "[http][gate]") {
   HttpServerOptions o = TightOptions();
