@@ -11,11 +11,13 @@ namespace {
 
 using nlohmann::json;
 
-Status ExpectString(const json& j, const char* key, std::string* out, const std::string& field) {
+// Moves the string out of `j`: a message or an attachment may be megabytes,
+// and the parsed body is not read again.
+Status ExpectString(json& j, const char* key, std::string* out, const std::string& field) {
   auto it = j.find(key);
   if (it == j.end() || it->is_null()) return Status::Ok();
   if (!it->is_string()) return Status::Invalid("must be a string", field);
-  *out = it->get<std::string>();
+  *out = std::move(it->get_ref<std::string&>());
   return Status::Ok();
 }
 
@@ -95,7 +97,7 @@ Result<json> ParseJsonBody(std::string_view body) {
 Status ParseTicketJson(const std::string& body, bool admin_fields, IntakeRequest* out) {
   Result<json> parsed = ParseJsonBody(body);
   if (!parsed.ok()) return parsed.status();
-  const json& j = *parsed;
+  json& j = *parsed;
   if (!j.is_object()) return Status::Invalid("the body must be a JSON object");
   static const std::vector<std::string> kPublic = {"name", "email", "subject", "message",
                                                    "fields", "attachments", "form_token",
@@ -158,10 +160,10 @@ Status ParseTicketJson(const std::string& body, bool admin_fields, IntakeRequest
     }
   }
   if (j.contains("attachments")) {
-    const json& list = j["attachments"];
+    json& list = j["attachments"];
     if (!list.is_array()) return Status::Invalid("must be an array", "attachments");
     for (size_t i = 0; i < list.size(); ++i) {
-      const json& a = list[i];
+      json& a = list[i];
       std::string field = "attachments[" + std::to_string(i) + "]";
       if (!a.is_object()) return Status::Invalid("must be an object", field);
       RawAttachment att;
