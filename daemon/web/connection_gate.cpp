@@ -375,7 +375,7 @@ void ConnectionGate::Advance(const Ptr& c, Time now) {
         return Arm(*c,
                    std::min(c->request_start + limits_.header_timeout, now + limits_.read_timeout));
       case RequestHead::State::kRefused:
-        return Answer(c, head.status, head.status == 400 ? "bad_request" : "not_implemented", now,
+        return Answer(c, head.status, head.status == 501 ? "not_implemented" : "bad_request", now,
                       head.problem);
       case RequestHead::State::kComplete: break;
     }
