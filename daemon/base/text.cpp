@@ -103,6 +103,10 @@ bool HasControlChars(std::string_view s) {
   return false;
 }
 
+bool HasControlOrLineBreak(std::string_view s) {
+  return HasControlChars(s) || s.find_first_of("\r\n") != std::string_view::npos;
+}
+
 std::string SanitizeFilename(std::string_view name) {
   size_t slash = name.find_last_of("/\\");
   if (slash != std::string_view::npos) name = name.substr(slash + 1);

@@ -25,6 +25,9 @@ std::string AsciiLower(std::string_view s);
 std::string_view Trim(std::string_view s);
 // True when `s` holds a control character other than tab, CR and LF.
 bool HasControlChars(std::string_view s);
+// True when `s` holds any control character but tab: a line break too. A
+// header value or a one-line field must hold none.
+bool HasControlOrLineBreak(std::string_view s);
 // A file name that is safe to store and to offer for download: the last path
 // component, without control characters, without leading dots, at most 200
 // bytes of valid UTF-8; "attachment" when nothing is left.

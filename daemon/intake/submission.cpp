@@ -67,7 +67,7 @@ void CheckLine(std::vector<FieldError>& errors, const std::string& field, const 
     if (required) errors.push_back(Fault(field, missing));
     return;
   }
-  if (value.find_first_of("\r\n") != std::string::npos || HasControlChars(value) || HasUnicodeBreaks(value)) {
+  if (HasControlOrLineBreak(value) || HasUnicodeBreaks(value)) {
     errors.push_back(Fault(field, "error.not_one_line"));
     return;
   }

@@ -1,5 +1,7 @@
 #include "daemon/web/chunked_body.h"
 
+#include "daemon/base/text.h"
+
 namespace frontdesk {
 namespace {
 
@@ -8,13 +10,6 @@ namespace {
 constexpr size_t kMaxLine = 4096;
 // Sixteen hex digits hold any 64-bit size; more is a trick, not a body.
 constexpr size_t kMaxSizeDigits = 16;
-
-bool HasControlByte(std::string_view s) {
-  for (unsigned char c : s) {
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return true;
-  }
-  return false;
-}
 
 int HexValue(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -61,7 +56,7 @@ ChunkedBodyScanner::State ChunkedBodyScanner::SizeLine(std::string_view line) {
   if (digits == 0) return Bad("a chunk size is not a hexadecimal number");
   std::string_view rest = line.substr(digits);
   size_t ext = rest.find_first_not_of(" \t");
-  if (ext != std::string_view::npos && (rest[ext] != ';' || HasControlByte(rest))) {
+  if (ext != std::string_view::npos && (rest[ext] != ';' || HasControlOrLineBreak(rest))) {
     return Bad("a chunk size is followed by something other than an extension");
   }
   if (size == 0) {
@@ -81,7 +76,7 @@ ChunkedBodyScanner::State ChunkedBodyScanner::TrailerLine(std::string_view line)
     return State::kComplete;
   }
   size_t colon = line.find(':');
-  if (colon == 0 || colon == std::string_view::npos || HasControlByte(line) ||
+  if (colon == 0 || colon == std::string_view::npos || HasControlOrLineBreak(line) ||
       line[0] == ' ' || line[0] == '\t' ||
       line.substr(0, colon).find_first_of(" \t") != std::string_view::npos) {
     return Bad("a trailer line is not NAME: VALUE");

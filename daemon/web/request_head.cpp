@@ -25,15 +25,6 @@ bool IsToken(std::string_view s) {
   return true;
 }
 
-// A field value may hold tabs, visible ASCII and bytes of 0x80 and up; a
-// NUL, a bare CR or LF, or another control byte is refused (RFC 9110, 5.5).
-bool IsFieldValue(std::string_view s) {
-  for (unsigned char c : s) {
-    if ((c < 0x20 && c != '\t') || c == 0x7f) return false;
-  }
-  return true;
-}
-
 bool NameIs(std::string_view name, std::string_view want) {
   return name.size() == want.size() && strncasecmp(name.data(), want.data(), want.size()) == 0;
 }
@@ -106,7 +97,7 @@ class HeadReader {
       return Refuse(400, "a header line is not NAME: VALUE (no space may precede the colon)");
     }
     std::string_view value = Trim(line.substr(colon + 1));
-    if (!IsFieldValue(value)) {
+    if (HasControlOrLineBreak(value)) {
       return Refuse(400, "the header " + std::string(name) + " holds a control byte");
     }
     if (NameIs(name, "Content-Length")) return ContentLength(value);
